@@ -1,0 +1,13 @@
+package io.beamml.transforms.deadletter;
+
+/** Names of the stages that emit dead letters, as written in {@code DeadLetter.step}. */
+public final class Steps {
+  public static final String PARSE = "parse";
+  public static final String VALIDATE = "validate";
+  public static final String FEATURES = "features";
+  public static final String SCORE = "score";
+  public static final String INGEST = "ingest";
+  public static final String SINK = "sink";
+
+  private Steps() {}
+}

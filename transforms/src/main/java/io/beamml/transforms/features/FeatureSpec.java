@@ -1,0 +1,163 @@
+package io.beamml.transforms.features;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.apache.beam.sdk.io.FileSystems;
+
+/**
+ * The feature definitions as data: a versioned list of named features. Its fingerprint travels
+ * with every feature row, training example, model version and prediction, so that rows computed
+ * under one definition are never scored by a model trained under another.
+ */
+public final class FeatureSpec implements Serializable {
+
+  /** Classpath location of the spec the product ships with. */
+  public static final String DEFAULT_RESOURCE = "/io/beamml/transforms/features/default-feature-spec.json";
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  private final String name;
+  private final int version;
+  private final List<FeatureDefinition> features;
+  private final String fingerprint;
+
+  public FeatureSpec(
+      @JsonProperty(value = "name", required = true) String name,
+      @JsonProperty(value = "version", required = true) int version,
+      @JsonProperty(value = "features", required = true) List<FeatureDefinition> features) {
+    this.name = name;
+    this.version = version;
+    this.features = List.copyOf(features);
+    if (this.features.isEmpty()) {
+      throw new IllegalArgumentException("feature spec " + name + " defines no features");
+    }
+    Set<String> seen = new HashSet<>();
+    for (FeatureDefinition f : this.features) {
+      if (!seen.add(f.name())) {
+        throw new IllegalArgumentException("feature spec " + name + " defines " + f.name() + " twice");
+      }
+    }
+    this.fingerprint = computeFingerprint();
+  }
+
+  /** The spec shipped in this jar (the features named in the data contract). */
+  public static FeatureSpec defaultSpec() {
+    try (InputStream in = FeatureSpec.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
+      }
+      return MAPPER.readValue(in, FeatureSpec.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the default feature spec", e);
+    }
+  }
+
+  /** Reads a spec from any Beam file system path (local, gs://, ...). */
+  public static FeatureSpec load(String path) {
+    try (InputStream in =
+        Channels.newInputStream(
+            FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId()))) {
+      return MAPPER.readValue(in, FeatureSpec.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read feature spec " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The default spec when path is null or empty, otherwise the spec at path. */
+  public static FeatureSpec loadOrDefault(String path) {
+    return path == null || path.isEmpty() ? defaultSpec() : load(path);
+  }
+
+  public static FeatureSpec fromJson(String json) {
+    try {
+      return MAPPER.readValue(json, FeatureSpec.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("invalid feature spec: " + e.getMessage(), e);
+    }
+  }
+
+  /** Canonical JSON: sorted keys, no whitespace; the input to the fingerprint. */
+  public String toCanonicalJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @JsonProperty("name")
+  public String name() {
+    return name;
+  }
+
+  @JsonProperty("version")
+  public int version() {
+    return version;
+  }
+
+  @JsonProperty("features")
+  public List<FeatureDefinition> features() {
+    return features;
+  }
+
+  /** Feature names in spec order: the column order of every vector built from this spec. */
+  public List<String> featureNames() {
+    List<String> names = new ArrayList<>(features.size());
+    for (FeatureDefinition f : features) {
+      names.add(f.name());
+    }
+    return names;
+  }
+
+  /** First 16 hex digits of the SHA-256 of the canonical JSON; independent of formatting. */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  private String computeFingerprint() {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(toCanonicalJson().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FeatureSpec && ((FeatureSpec) o).fingerprint.equals(fingerprint);
+  }
+
+  @Override
+  public int hashCode() {
+    return fingerprint.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return name + " v" + version + " (" + fingerprint + ")";
+  }
+}
