@@ -1,0 +1,144 @@
+package io.beamml.pipelines.summary;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Writes {@code summary.json}: per source, records in, records out, duplicates and dead letters
+ * per reason, and whether they balance (in = out + duplicates + dead letters).
+ */
+public final class RunSummary extends PTransform<PCollectionList<KV<String, Long>>, PDone> {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final String outputDir;
+  private final String pipelineName;
+  private final Map<String, String> info;
+
+  private RunSummary(String outputDir, String pipelineName, Map<String, String> info) {
+    this.outputDir = outputDir;
+    this.pipelineName = pipelineName;
+    this.info = new TreeMap<>(info);
+  }
+
+  /** {@code info} is written as-is beside the counts (e.g. the feature spec fingerprint). */
+  public static RunSummary to(String outputDir, String pipelineName, Map<String, String> info) {
+    return new RunSummary(outputDir, pipelineName, info);
+  }
+
+  @Override
+  public PDone expand(PCollectionList<KV<String, Long>> counts) {
+    String name = pipelineName;
+    Map<String, String> extra = info;
+    counts
+        .apply("FlattenCounts", Flatten.pCollections())
+        .apply("SumPerKey", Sum.longsPerKey())
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+        .apply("OneGroup", WithKeys.of("summary"))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+        .apply("GatherCounts", GroupByKey.create())
+        .apply("RenderSummaryJson", MapElements.into(TypeDescriptors.strings()).via(group -> {
+          Map<String, Long> all = new TreeMap<>();
+          for (KV<String, Long> kv : group.getValue()) {
+            all.put(kv.getKey(), kv.getValue());
+          }
+          return render(name, all, extra);
+        }))
+        .setCoder(StringUtf8Coder.of())
+        .apply("WriteSummary", TextIO.write().to(outputDir + "/summary").withSuffix(".json").withoutSharding());
+    return PDone.in(counts.getPipeline());
+  }
+
+  /** Builds the summary document from flat {@code source/metric[/reason]} counts. */
+  public static String render(String pipelineName, Map<String, Long> counts, Map<String, String> info) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("pipeline", pipelineName);
+    info.forEach(root::put);
+    ObjectNode sources = root.putObject("sources");
+    boolean allBalanced = true;
+    Map<String, Map<String, Long>> bySource = new TreeMap<>();
+    counts.forEach((key, value) -> {
+      int slash = key.indexOf('/');
+      bySource.computeIfAbsent(key.substring(0, slash), s -> new TreeMap<>()).put(key.substring(slash + 1), value);
+    });
+    for (Map.Entry<String, Map<String, Long>> source : bySource.entrySet()) {
+      Map<String, Long> m = source.getValue();
+      ObjectNode node = sources.putObject(source.getKey());
+      long in = m.getOrDefault(SummaryCounts.RECORDS_IN, 0L);
+      long out = m.getOrDefault(SummaryCounts.RECORDS_OUT, 0L);
+      long dups = m.getOrDefault(SummaryCounts.DUPLICATES, 0L);
+      node.put(SummaryCounts.RECORDS_IN, in);
+      node.put(SummaryCounts.RECORDS_OUT, out);
+      node.put(SummaryCounts.DUPLICATES, dups);
+      ObjectNode dead = node.putObject(SummaryCounts.DEAD_LETTERS);
+      long deadTotal = 0;
+      String prefix = SummaryCounts.DEAD_LETTERS + "/";
+      for (Map.Entry<String, Long> e : m.entrySet()) {
+        if (e.getKey().startsWith(prefix)) {
+          dead.put(e.getKey().substring(prefix.length()), e.getValue());
+          deadTotal += e.getValue();
+        } else if (!List.of(SummaryCounts.RECORDS_IN, SummaryCounts.RECORDS_OUT, SummaryCounts.DUPLICATES).contains(e.getKey())) {
+          node.put(e.getKey(), e.getValue());
+        }
+      }
+      node.put("dead_letters_total", deadTotal);
+      boolean balanced = in == out + dups + deadTotal;
+      node.put("balanced", balanced);
+      allBalanced &= balanced;
+    }
+    root.put("balanced", allBalanced);
+    try {
+      return MAPPER.writeValueAsString(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Prints a summary document as the count table every run ends with. */
+  public static void printTable(String summaryJson, PrintStream out) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(summaryJson);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String format = "%-10s %12s %12s %11s %13s  %s%n";
+    out.printf(format, "source", "records in", "records out", "duplicates", "dead letters", "balanced");
+    Iterator<Map.Entry<String, JsonNode>> sources = root.path("sources").fields();
+    while (sources.hasNext()) {
+      Map.Entry<String, JsonNode> s = sources.next();
+      JsonNode n = s.getValue();
+      out.printf(format, s.getKey(), n.path(SummaryCounts.RECORDS_IN).asLong(), n.path(SummaryCounts.RECORDS_OUT).asLong(),
+          n.path(SummaryCounts.DUPLICATES).asLong(), n.path("dead_letters_total").asLong(), n.path("balanced").asBoolean() ? "yes" : "NO");
+      Iterator<Map.Entry<String, JsonNode>> reasons = n.path(SummaryCounts.DEAD_LETTERS).fields();
+      while (reasons.hasNext()) {
+        Map.Entry<String, JsonNode> r = reasons.next();
+        out.printf("%-10s   dead letter %-28s %8d%n", "", r.getKey(), r.getValue().asLong());
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.beamml.runners;
+
+import io.beamml.runners.commands.BackfillCommand;
+import io.beamml.runners.commands.DemoCommand;
+import io.beamml.runners.commands.GenerateCommand;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The one launcher behind {@code ./pipeline}: the first word picks the job, the rest are Beam
+ * pipeline options handed to {@link PipelineOptionsFactory}, so {@code --runner}, {@code
+ * --flinkMaster} and every other runner flag work unchanged.
+ */
+public final class PipelineCli {
+
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  private final Map<String, Subcommand> subcommands = new LinkedHashMap<>();
+
+  public PipelineCli(List<Subcommand> commands) {
+    for (Subcommand c : commands) {
+      subcommands.put(c.name(), c);
+    }
+  }
+
+  public static PipelineCli standard() {
+    return new PipelineCli(List.of(new GenerateCommand(), new BackfillCommand(), new DemoCommand()));
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    int code = standard().run(args, System.out, System.err);
+    // Some runners (Kafka's exactly-once sink, Flink) leave non-daemon threads behind.
+    System.exit(code);
+  }
+
+  public int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      printUsage(out);
+      return args.length == 0 ? USAGE : OK;
+    }
+    Subcommand command = subcommands.get(args[0]);
+    if (command == null) {
+      err.println("pipeline: unknown subcommand '" + args[0] + "'");
+      printUsage(err);
+      return USAGE;
+    }
+    String[] rest = Args.normalize(Arrays.copyOfRange(args, 1, args.length));
+    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+      out.println("pipeline " + command.name() + ": " + command.summary());
+      out.println();
+      PipelineOptionsFactory.register(command.optionsClass());
+      PipelineOptionsFactory.printHelp(out, command.optionsClass());
+      return OK;
+    }
+    try {
+      return command.run(rest);
+    } catch (IllegalArgumentException e) {
+      err.println("pipeline " + command.name() + ": " + e.getMessage());
+      err.println("Run './pipeline " + command.name() + " --help' for its options.");
+      return USAGE;
+    } catch (Exception e) {
+      err.println("pipeline " + command.name() + " failed: " + rootMessage(e));
+      e.printStackTrace(err);
+      return FAILED;
+    }
+  }
+
+  private void printUsage(PrintStream out) {
+    out.println("usage: ./pipeline SUBCOMMAND [--flag=value ...]");
+    out.println();
+    out.println("Subcommands:");
+    for (Subcommand c : subcommands.values()) {
+      out.printf("  %-14s %s%n", c.name(), c.summary());
+    }
+    out.println();
+    out.println("Every subcommand takes Beam pipeline options: the Direct runner by default,");
+    out.println("--runner=FlinkRunner --flinkMaster=[local] for embedded Flink, or --flinkMaster=HOST:PORT");
+    out.println("for a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags.");
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + t + ")";
+  }
+}
