@@ -1,0 +1,178 @@
+package io.beamml.transforms.dedup;
+
+import java.util.Objects;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Deduplicates records by their event id, in batch and in streaming, and routes every repeat to
+ * {@link DedupResult#duplicates()} instead of dropping it (Beam's {@code Deduplicate} drops them
+ * silently and defaults to processing time).
+ *
+ * <p>Each id is remembered from its first arrival until the watermark passes that arrival's event
+ * time plus the horizon; an event-time timer then clears it. The horizon therefore bounds state:
+ * at most the ids whose event time lies within one horizon of the watermark are held (one small
+ * state cell and one timer each). A copy that arrives after its id was forgotten is treated as
+ * new. On batch runners the watermark does not advance until the input is exhausted, so every
+ * copy within a bounded input is caught whatever the horizon.
+ *
+ * <p>Elements must carry their event time as their Beam timestamp (the pipeline assigns it
+ * before this step). State is per window: pipelines apply this in the global window. In a finite
+ * window, an id is also forgotten when the window expires.
+ *
+ * <p>Which copy counts as the first is the order of arrival, which Beam does not fix; for copies
+ * with identical content it does not matter which one is kept. Copies that share an id but differ
+ * in content are still duplicates: the id is the record's identity. Ids must not be null (Validate
+ * guarantees it upstream).
+ */
+public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
+
+  /** Metrics namespace of the counter below. */
+  public static final String METRICS_NAMESPACE = "dedup";
+
+  /** Counter of records routed to {@link DedupResult#duplicates()}. */
+  public static final String DUPLICATES_COUNTER = "duplicates";
+
+  /** How long after an event's time its id is remembered, unless told otherwise. */
+  public static final Duration DEFAULT_HORIZON = Duration.standardDays(1);
+
+  private final SerializableFunction<T, String> idFn;
+  private final Duration horizon;
+
+  private Dedup(SerializableFunction<T, String> idFn, Duration horizon) {
+    this.idFn = idFn;
+    this.horizon = horizon;
+  }
+
+  /** Deduplicates by the id that {@code idFn} extracts, remembering ids for the default horizon. */
+  public static <T> Dedup<T> byKey(SerializableFunction<T, String> idFn) {
+    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON);
+  }
+
+  /** How long after an event's time its id is remembered; must be positive. */
+  public Dedup<T> withHorizon(Duration horizon) {
+    Objects.requireNonNull(horizon, "horizon");
+    if (!horizon.isLongerThan(Duration.ZERO)) {
+      throw new IllegalArgumentException("dedup horizon must be positive, got " + horizon);
+    }
+    return new Dedup<>(idFn, horizon);
+  }
+
+  public Duration horizon() {
+    return horizon;
+  }
+
+  @Override
+  public DedupResult<T> expand(PCollection<T> input) {
+    Coder<T> coder = input.getCoder();
+    TupleTag<T> uniqueTag = new TupleTag<>("unique");
+    TupleTag<T> duplicatesTag = new TupleTag<>("duplicates");
+
+    PCollection<KV<String, T>> keyed =
+        input
+            .apply("KeyByEventId", ParDo.of(new KeyByIdFn<>(idFn)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), coder));
+    PCollectionTuple routed =
+        keyed.apply(
+            "RouteRepeatArrivals",
+            ParDo.of(new FirstArrivalFn<T>(horizon, uniqueTag, duplicatesTag))
+                .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
+    routed.get(uniqueTag).setCoder(coder);
+    routed.get(duplicatesTag).setCoder(coder);
+    return DedupResult.in(routed, uniqueTag, duplicatesTag);
+  }
+
+  private static final class KeyByIdFn<T> extends DoFn<T, KV<String, T>> {
+    private final SerializableFunction<T, String> idFn;
+
+    KeyByIdFn(SerializableFunction<T, String> idFn) {
+      this.idFn = idFn;
+    }
+
+    @ProcessElement
+    public void processElement(@Element T element, OutputReceiver<KV<String, T>> out) {
+      String id = idFn.apply(element);
+      if (id == null) {
+        throw new IllegalArgumentException(
+            "dedup id function returned null; ids are required before deduplication");
+      }
+      out.output(KV.of(id, element));
+    }
+  }
+
+  /** Emits the first arrival of each key as unique and later ones as duplicates. */
+  private static final class FirstArrivalFn<T> extends DoFn<KV<String, T>, T> {
+    private static final String SEEN = "seen";
+    private static final String EXPIRY = "expiry";
+
+    @StateId(SEEN)
+    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+
+    @TimerId(EXPIRY)
+    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    private final Duration horizon;
+    private final TupleTag<T> uniqueTag;
+    private final TupleTag<T> duplicatesTag;
+    private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, DUPLICATES_COUNTER);
+
+    FirstArrivalFn(Duration horizon, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+      this.horizon = horizon;
+      this.uniqueTag = uniqueTag;
+      this.duplicatesTag = duplicatesTag;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<String, T> element,
+        @Timestamp Instant timestamp,
+        BoundedWindow window,
+        @StateId(SEEN) ValueState<Boolean> seen,
+        @TimerId(EXPIRY) Timer expiry,
+        MultiOutputReceiver out) {
+      if (seen.read() != null) {
+        duplicates.inc();
+        out.get(duplicatesTag).output(element.getValue());
+        return;
+      }
+      seen.write(true);
+      Instant forgetAt = timestamp.plus(horizon);
+      // Past the window's end the runner garbage-collects the state itself, and a timer there
+      // would be rejected. The timer's output timestamp is its firing time, not the element's:
+      // it emits nothing, and a hold at the element's time would delay every downstream window
+      // by the horizon, while a hold at the firing time never holds the watermark back.
+      if (!forgetAt.isAfter(window.maxTimestamp())) {
+        expiry.withOutputTimestamp(forgetAt).set(forgetAt);
+      }
+      out.get(uniqueTag).output(element.getValue());
+    }
+
+    @OnTimer(EXPIRY)
+    public void onExpiry(@StateId(SEEN) ValueState<Boolean> seen) {
+      seen.clear();
+    }
+  }
+}
