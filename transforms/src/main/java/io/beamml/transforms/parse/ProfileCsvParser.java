@@ -1,0 +1,29 @@
+package io.beamml.transforms.parse;
+
+import io.beamml.schemas.Profile;
+import java.util.List;
+
+/**
+ * The profiles CSV: {@code customer_id,age,gender,country,signup_date}, the date in ISO-8601
+ * ({@code 2024-03-01}) becoming days since 1970-01-01. A profile has no event time, so its failures
+ * carry none.
+ */
+public final class ProfileCsvParser extends CsvRecordParser<Profile> {
+
+  private static final long serialVersionUID = 1L;
+
+  public ProfileCsvParser() {
+    super(List.of("customer_id", "age", "gender", "country", "signup_date"));
+  }
+
+  @Override
+  Profile read(RecordFields fields) throws ParseFailure {
+    return Profile.newBuilder()
+        .setCustomerId(FieldValues.required("customer_id", fields.string("customer_id")))
+        .setAge(FieldValues.integer("age", fields.integer("age")))
+        .setGender(FieldValues.required("gender", fields.string("gender")))
+        .setCountry(FieldValues.required("country", fields.string("country")))
+        .setSignupDate(FieldValues.epochDay("signup_date", fields.string("signup_date")))
+        .build();
+  }
+}
