@@ -118,6 +118,25 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
     }
   }
 
+  /** Reads {@code DIR/summary.json} through Beam's file systems. */
+  public static String read(String outputDir) throws IOException {
+    String path = outputDir + "/summary.json";
+    try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(
+        org.apache.beam.sdk.io.FileSystems.open(
+            org.apache.beam.sdk.io.FileSystems.matchSingleFileSpec(path).resourceId()))) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Whether every source in a summary document balances. */
+  public static boolean isBalanced(String summaryJson) {
+    try {
+      return MAPPER.readTree(summaryJson).path("balanced").asBoolean(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Prints a summary document as the count table every run ends with. */
   public static void printTable(String summaryJson, PrintStream out) {
     JsonNode root;

@@ -104,6 +104,16 @@ public final class Parse<T>
     return new Parse<>(source, parser, coder, maxLineBytes);
   }
 
+  /** The source name written into dead letters and counters. */
+  public String source() {
+    return source;
+  }
+
+  /** The line parser, e.g. for telling header lines apart when counting input. */
+  public LineParser<T> parser() {
+    return parser;
+  }
+
   @Override
   public WithFailures.Result<PCollection<T>, DeadLetter> expand(PCollection<String> lines) {
     TupleTag<T> recordsTag = new TupleTag<>();

@@ -1,0 +1,124 @@
+package io.beamml.pipelines.ingest;
+
+import io.beamml.schemas.ClickEvent;
+import io.beamml.schemas.CustomerEvent;
+import io.beamml.schemas.CustomerProfile;
+import io.beamml.schemas.DeadLetter;
+import io.beamml.schemas.LabelledPromo;
+import io.beamml.schemas.Order;
+import io.beamml.schemas.Profile;
+import io.beamml.schemas.PromoResponse;
+import io.beamml.transforms.dedup.Dedup;
+import io.beamml.transforms.dedup.DedupResult;
+import io.beamml.transforms.parse.Parse;
+import io.beamml.transforms.pseudonymise.HmacKey;
+import io.beamml.transforms.pseudonymise.Pseudonymise;
+import io.beamml.transforms.validate.ContractRules;
+import io.beamml.transforms.validate.Validate;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.transforms.WithTimestamps;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * One source's path from raw lines to pseudonymised records: Parse, Validate, assign event time,
+ * Deduplicate by id, Pseudonymise. The backfill and the streaming job both build their inputs
+ * from these, so a record is treated the same way whichever door it came in by.
+ *
+ * @param <R> the parsed record (still holding the raw customer id)
+ * @param <T> the pseudonymised record
+ */
+public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestResult<T, R>> {
+
+  private final Parse<R> parse;
+  private final Validate<R> validate;
+  private final @Nullable SerializableFunction<R, Long> eventTime;
+  private final SerializableFunction<R, String> id;
+  private final Duration dedupHorizon;
+  private final Pseudonymise<R, T> pseudonymise;
+
+  private Ingest(
+      Parse<R> parse,
+      Validate<R> validate,
+      @Nullable SerializableFunction<R, Long> eventTime,
+      SerializableFunction<R, String> id,
+      Duration dedupHorizon,
+      Pseudonymise<R, T> pseudonymise) {
+    this.parse = parse;
+    this.validate = validate;
+    this.eventTime = eventTime;
+    this.id = id;
+    this.dedupHorizon = dedupHorizon;
+    this.pseudonymise = pseudonymise;
+  }
+
+  public static Ingest<ClickEvent, CustomerEvent> clicks(HmacKey key, ContractRules rules) {
+    return new Ingest<>(Parse.clicks(), Validate.clicks(rules), ClickEvent::getEventTime,
+        ClickEvent::getEventId, Dedup.DEFAULT_HORIZON, Pseudonymise.clicks(key));
+  }
+
+  /** Sales dump lines (CSV); each order is one purchase event with its order id as event id. */
+  public static Ingest<Order, CustomerEvent> sales(HmacKey key, ContractRules rules) {
+    return new Ingest<>(Parse.sales(), Validate.sales(rules), Order::getOrderTime,
+        Order::getOrderId, Dedup.DEFAULT_HORIZON, Pseudonymise.orders(key));
+  }
+
+  /** The orders topic (the sales fields as JSON). */
+  public static Ingest<Order, CustomerEvent> ordersJson(HmacKey key, ContractRules rules) {
+    return new Ingest<>(Parse.ordersJson(), Validate.ordersJson(rules), Order::getOrderTime,
+        Order::getOrderId, Dedup.DEFAULT_HORIZON, Pseudonymise.orders(key));
+  }
+
+  /** Profiles have no event time; a customer id seen twice is a duplicate. */
+  public static Ingest<Profile, CustomerProfile> profiles(HmacKey key, ContractRules rules) {
+    return new Ingest<>(Parse.profiles(), Validate.profiles(rules), null,
+        Profile::getCustomerId, Dedup.DEFAULT_HORIZON, Pseudonymise.profiles(key));
+  }
+
+  /** Promotion responses, deduplicated by promo id and timestamped by their send time. */
+  public static Ingest<PromoResponse, LabelledPromo> responses(HmacKey key, ContractRules rules) {
+    return new Ingest<>(Parse.responses(), Validate.responses(rules), PromoResponse::getSentTime,
+        PromoResponse::getPromoId, Dedup.DEFAULT_HORIZON, Pseudonymise.responses(key));
+  }
+
+  public Ingest<R, T> withMaxLineBytes(long maxLineBytes) {
+    return new Ingest<>(parse.withMaxLineBytes(maxLineBytes), validate, eventTime, id, dedupHorizon, pseudonymise);
+  }
+
+  public Ingest<R, T> withDedupHorizon(Duration horizon) {
+    return new Ingest<>(parse, validate, eventTime, id, horizon, pseudonymise);
+  }
+
+  public String source() {
+    return parse.source();
+  }
+
+  /** Whether a raw line is a header line (not a record) of this source. */
+  public boolean isHeader(String line) {
+    return parse.parser().isHeader(line);
+  }
+
+  @Override
+  public IngestResult<T, R> expand(PCollection<String> lines) {
+    WithFailures.Result<PCollection<R>, DeadLetter> parsed = lines.apply("Parse", parse);
+    WithFailures.Result<PCollection<R>, DeadLetter> valid = parsed.output().apply("Validate", validate);
+    PCollection<R> timed = valid.output();
+    if (eventTime != null) {
+      SerializableFunction<R, Long> time = eventTime;
+      timed = timed.apply("AssignEventTime", WithTimestamps.<R>of(r -> new Instant(time.apply(r))));
+      timed.setCoder(valid.output().getCoder());
+    }
+    DedupResult<R> deduped = timed.apply("Deduplicate", Dedup.byKey(id).withHorizon(dedupHorizon));
+    PCollection<T> records = deduped.unique().apply("Pseudonymise", pseudonymise);
+    PCollection<DeadLetter> deadLetters =
+        PCollectionList.of(parsed.failures()).and(valid.failures())
+            .apply("FlattenDeadLetters", Flatten.pCollections());
+    return new IngestResult<>(records, deduped.duplicates(), deadLetters);
+  }
+}

@@ -1,0 +1,57 @@
+package io.beamml.pipelines.ingest;
+
+import io.beamml.schemas.DeadLetter;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * What one source yields after ingestion: the pseudonymised records, the records that were
+ * duplicates (raw, uncounted elsewhere) and every dead letter of parse and validate.
+ */
+public final class IngestResult<T, R> implements PInput, POutput {
+
+  private static final TupleTag<Object> RECORDS = new TupleTag<>("records");
+  private static final TupleTag<Object> DUPLICATES = new TupleTag<>("duplicates");
+  private static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters");
+
+  private final PCollection<T> records;
+  private final PCollection<R> duplicates;
+  private final PCollection<DeadLetter> deadLetters;
+
+  IngestResult(PCollection<T> records, PCollection<R> duplicates, PCollection<DeadLetter> deadLetters) {
+    this.records = records;
+    this.duplicates = duplicates;
+    this.deadLetters = deadLetters;
+  }
+
+  public PCollection<T> records() {
+    return records;
+  }
+
+  public PCollection<R> duplicates() {
+    return duplicates;
+  }
+
+  public PCollection<DeadLetter> deadLetters() {
+    return deadLetters;
+  }
+
+  @Override
+  public Pipeline getPipeline() {
+    return records.getPipeline();
+  }
+
+  @Override
+  public Map<TupleTag<?>, PValue> expand() {
+    return Map.of(RECORDS, records, DUPLICATES, duplicates, DEAD_LETTERS, deadLetters);
+  }
+
+  @Override
+  public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+}

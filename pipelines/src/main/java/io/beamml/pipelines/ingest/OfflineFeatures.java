@@ -1,0 +1,151 @@
+package io.beamml.pipelines.ingest;
+
+import io.beamml.pipelines.options.InputOptions;
+import io.beamml.pipelines.progress.LogProgress;
+import io.beamml.pipelines.summary.SummaryCounts;
+import io.beamml.schemas.CustomerEvent;
+import io.beamml.schemas.CustomerProfile;
+import io.beamml.schemas.DeadLetter;
+import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.deadletter.Sources;
+import io.beamml.transforms.features.CustomerFeatures;
+import io.beamml.transforms.features.FeatureSpec;
+import io.beamml.transforms.pseudonymise.HmacKey;
+import io.beamml.transforms.pseudonymise.Pseudonymise;
+import io.beamml.transforms.validate.ContractRules;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * The file-based front half shared by backfill, score and training-set: read clicks, sales and
+ * profiles, ingest each, and compute feature rows as of every event. Also gathers the counts the
+ * run summary balances (records in per source, out, duplicates).
+ */
+public final class OfflineFeatures {
+
+  private static final long PROGRESS_EVERY = 250_000;
+
+  private final PCollection<FeatureRow> featureRows;
+  private final PCollection<CustomerEvent> events;
+  private final PCollection<CustomerProfile> profiles;
+  private final PCollection<DeadLetter> deadLetters;
+  private final List<PCollection<KV<String, Long>>> counts;
+
+  private OfflineFeatures(
+      PCollection<FeatureRow> featureRows,
+      PCollection<CustomerEvent> events,
+      PCollection<CustomerProfile> profiles,
+      PCollection<DeadLetter> deadLetters,
+      List<PCollection<KV<String, Long>>> counts) {
+    this.featureRows = featureRows;
+    this.events = events;
+    this.profiles = profiles;
+    this.deadLetters = deadLetters;
+    this.counts = counts;
+  }
+
+  public static OfflineFeatures read(Pipeline p, InputOptions options, HmacKey key, FeatureSpec spec) {
+    if (isBlank(options.getClicks()) && isBlank(options.getSales())) {
+      throw new IllegalArgumentException("give at least one event input: --clicks=GLOB and/or --sales=GLOB");
+    }
+    ContractRules rules = ContractRules.defaults();
+    Duration horizon = Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
+    long maxLineBytes = options.getMaxLineBytes();
+    List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
+    List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+    List<PCollection<CustomerEvent>> events = new ArrayList<>();
+
+    if (!isBlank(options.getClicks())) {
+      events.add(ingest(p, options.getClicks(), Ingest.clicks(key, rules)
+          .withMaxLineBytes(maxLineBytes).withDedupHorizon(horizon), counts, deadLetters));
+    }
+    if (!isBlank(options.getSales())) {
+      events.add(ingest(p, options.getSales(), Ingest.sales(key, rules)
+          .withMaxLineBytes(maxLineBytes).withDedupHorizon(horizon), counts, deadLetters));
+    }
+    PCollection<CustomerProfile> profiles;
+    if (!isBlank(options.getProfiles())) {
+      profiles = ingest(p, options.getProfiles(), Ingest.profiles(key, rules)
+          .withMaxLineBytes(maxLineBytes).withDedupHorizon(horizon), counts, deadLetters);
+      counts.add(profiles.apply("CountProfilesOut", SummaryCounts.of(Sources.PROFILES, SummaryCounts.RECORDS_OUT)));
+    } else {
+      profiles = p.apply("NoProfiles", Create.empty(AvroCoder.of(CustomerProfile.class)));
+    }
+    PCollection<CustomerEvent> allEvents =
+        PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());
+    PCollection<FeatureRow> rows =
+        CustomerFeatures.Input.of(allEvents, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec));
+
+    // Every event yields one row: count rows back to their source so in = out + dups + dead.
+    if (!isBlank(options.getClicks())) {
+      counts.add(rows.apply("ClickRows", Filter.by(r -> !Pseudonymise.ORDER_EVENT_TYPE.equals(r.getEventType())))
+          .apply("CountClicksOut", SummaryCounts.of(Sources.CLICKS, SummaryCounts.RECORDS_OUT)));
+    }
+    if (!isBlank(options.getSales())) {
+      counts.add(rows.apply("OrderRows", Filter.by(r -> Pseudonymise.ORDER_EVENT_TYPE.equals(r.getEventType())))
+          .apply("CountSalesOut", SummaryCounts.of(Sources.SALES, SummaryCounts.RECORDS_OUT)));
+    }
+    PCollection<DeadLetter> allDeadLetters =
+        PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
+    return new OfflineFeatures(rows, allEvents, profiles, allDeadLetters, counts);
+  }
+
+  /** Reads one source's files, ingests them and records its in/duplicates counts. */
+  private static <R, T> PCollection<T> ingest(
+      Pipeline p,
+      String glob,
+      Ingest<R, T> ingest,
+      List<PCollection<KV<String, Long>>> counts,
+      List<PCollection<DeadLetter>> deadLetters) {
+    String source = ingest.source();
+    String step = Character.toUpperCase(source.charAt(0)) + source.substring(1);
+    PCollection<String> lines = p.apply("Read" + step,
+        TextIO.read().from(glob).withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD));
+    lines.apply("Log" + step + "Progress", ParDo.of(new LogProgress<>(source, PROGRESS_EVERY)));
+    counts.add(lines
+        .apply("Drop" + step + "Headers", Filter.by(line -> !ingest.isHeader(line)))
+        .apply("Count" + step + "In", SummaryCounts.of(source, SummaryCounts.RECORDS_IN)));
+    IngestResult<T, R> result = lines.apply("Ingest" + step, ingest);
+    counts.add(result.duplicates().apply("Count" + step + "Duplicates", SummaryCounts.of(source, SummaryCounts.DUPLICATES)));
+    deadLetters.add(result.deadLetters());
+    return result.records();
+  }
+
+  private static boolean isBlank(@Nullable String s) {
+    return s == null || s.isBlank();
+  }
+
+  public PCollection<FeatureRow> featureRows() {
+    return featureRows;
+  }
+
+  public PCollection<CustomerEvent> events() {
+    return events;
+  }
+
+  public PCollection<CustomerProfile> profiles() {
+    return profiles;
+  }
+
+  public PCollection<DeadLetter> deadLetters() {
+    return deadLetters;
+  }
+
+  /** Summary counts gathered so far; callers add their own before writing the summary. */
+  public List<PCollection<KV<String, Long>>> counts() {
+    return counts;
+  }
+}
