@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -44,6 +46,18 @@ public final class FeatureDefinition implements Serializable {
   /** Event fields an aggregation other than count may name. */
   public static final List<String> EVENT_FIELDS = List.of("amount");
 
+  /** Event types of {@code CustomerEvent.event_type} an event feature may filter on. */
+  public static final List<String> EVENT_TYPES = List.of("view", "click", "add_to_cart", "order");
+
+  /** The JSON properties a feature may have. */
+  static final List<String> PROPERTIES =
+      List.of(
+          "name", "kind", "event_types", "channels", "aggregation", "field", "window", "when_empty",
+          "categories");
+
+  /** Channels of {@code CustomerEvent.channel} an event feature may filter on. */
+  public static final List<String> CHANNELS = List.of("web", "app", "email");
+
   private final String name;
   private final Kind kind;
   private final @Nullable List<String> eventTypes;
@@ -66,42 +80,114 @@ public final class FeatureDefinition implements Serializable {
       @JsonProperty("categories") @Nullable List<String> categories) {
     this.name = name;
     this.kind = kind;
-    this.eventTypes = eventTypes == null ? null : List.copyOf(eventTypes);
-    this.channels = channels == null ? null : List.copyOf(channels);
+    this.eventTypes = copyOf(name, "event_types", eventTypes);
+    this.channels = copyOf(name, "channels", channels);
     this.aggregation = aggregation;
     this.field = field;
     this.window = window;
     this.whenEmpty = whenEmpty;
-    this.categories = categories == null ? null : List.copyOf(categories);
+    this.categories = copyOf(name, "categories", categories);
     validate();
+  }
+
+  private static @Nullable List<String> copyOf(
+      String feature, String property, @Nullable List<String> values) {
+    if (values == null) {
+      return null;
+    }
+    if (values.contains(null)) {
+      throw new IllegalArgumentException("feature " + feature + " has a null in " + property);
+    }
+    return List.copyOf(values);
   }
 
   private void validate() {
     if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("feature name must be an identifier, got: " + name);
     }
+    if (kind == null) {
+      throw new IllegalArgumentException("feature " + name + " needs a kind (event or profile)");
+    }
     if (kind == Kind.event) {
-      if (aggregation == null) {
-        throw new IllegalArgumentException("event feature " + name + " needs an aggregation");
-      }
-      if (window == null) {
-        throw new IllegalArgumentException("event feature " + name + " needs a window (ISO-8601, e.g. P7D)");
-      }
-      Duration w = windowDuration();
-      if (w.isZero() || w.isNegative()) {
-        throw new IllegalArgumentException("event feature " + name + " needs a positive window");
-      }
-      if (aggregation != Aggregation.count && (field == null || !EVENT_FIELDS.contains(field))) {
-        throw new IllegalArgumentException(
-            "event feature " + name + " with " + aggregation + " needs a field among " + EVENT_FIELDS);
-      }
+      validateEvent();
     } else {
-      if (field == null || !PROFILE_FIELDS.contains(field)) {
+      validateProfile();
+    }
+  }
+
+  private void validateEvent() {
+    if (aggregation == null) {
+      throw new IllegalArgumentException("event feature " + name + " needs an aggregation");
+    }
+    if (window == null) {
+      throw new IllegalArgumentException("event feature " + name + " needs a window (ISO-8601, e.g. P7D)");
+    }
+    Duration w;
+    try {
+      w = windowDuration();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "event feature " + name + " has window " + window
+              + ", which is not an ISO-8601 duration such as P7D or PT12H",
+          e);
+    }
+    // Windows are applied in whole milliseconds; a shorter one would hold no event at all.
+    if (w.isNegative() || w.toMillis() <= 0) {
+      throw new IllegalArgumentException(
+          "event feature " + name + " needs a window of at least 1 ms, got " + window);
+    }
+    if (aggregation != Aggregation.count && field == null) {
+      throw new IllegalArgumentException(
+          "event feature " + name + " with " + aggregation + " needs a field among " + EVENT_FIELDS);
+    }
+    if (field != null && !EVENT_FIELDS.contains(field)) {
+      throw new IllegalArgumentException(
+          "event feature " + name + " names field " + field + ", not among " + EVENT_FIELDS);
+    }
+    checkValues("event_types", eventTypes, EVENT_TYPES);
+    checkValues("channels", channels, CHANNELS);
+    if (categories != null) {
+      throw new IllegalArgumentException("event feature " + name + " is numeric and takes no categories");
+    }
+  }
+
+  private void validateProfile() {
+    if (field == null || !PROFILE_FIELDS.contains(field)) {
+      throw new IllegalArgumentException(
+          "profile feature " + name + " needs a field among " + PROFILE_FIELDS + ", got: " + field);
+    }
+    if (aggregation != null || window != null || whenEmpty != null) {
+      throw new IllegalArgumentException(
+          "profile feature " + name + " takes no aggregation, window or when_empty");
+    }
+    if (eventTypes != null || channels != null) {
+      throw new IllegalArgumentException("profile feature " + name + " takes no event_types or channels");
+    }
+    if (categories != null) {
+      if (!isCategorical()) {
         throw new IllegalArgumentException(
-            "profile feature " + name + " needs a field among " + PROFILE_FIELDS + ", got: " + field);
+            "profile feature " + name + " (" + field + ") is numeric and takes no categories");
       }
-      if (aggregation != null || window != null) {
-        throw new IllegalArgumentException("profile feature " + name + " takes no aggregation or window");
+      if (new HashSet<>(categories).size() != categories.size()) {
+        throw new IllegalArgumentException(
+            "profile feature " + name + " lists a category twice: " + categories);
+      }
+    }
+  }
+
+  private void checkValues(String property, @Nullable List<String> values, List<String> allowed) {
+    if (values == null) {
+      return;
+    }
+    if (values.isEmpty()) {
+      throw new IllegalArgumentException(
+          "event feature " + name + " has an empty " + property + " list, which matches nothing;"
+              + " leave it out to match every value");
+    }
+    for (String v : values) {
+      if (!allowed.contains(v)) {
+        throw new IllegalArgumentException(
+            "event feature " + name + " filters " + property + " on " + v + ", not among " + allowed);
       }
     }
   }

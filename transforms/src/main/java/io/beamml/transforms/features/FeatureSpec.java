@@ -1,6 +1,10 @@
 package io.beamml.transforms.features;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,9 +20,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.io.FileSystems;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The feature definitions as data: a versioned list of named features. Its fingerprint travels
@@ -37,6 +43,9 @@ public final class FeatureSpec implements Serializable {
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .build();
 
+  /** The spec's own JSON properties. */
+  static final List<String> PROPERTIES = List.of("name", "version", "features");
+
   private final String name;
   private final int version;
   private final List<FeatureDefinition> features;
@@ -46,6 +55,12 @@ public final class FeatureSpec implements Serializable {
       @JsonProperty(value = "name", required = true) String name,
       @JsonProperty(value = "version", required = true) int version,
       @JsonProperty(value = "features", required = true) List<FeatureDefinition> features) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("feature spec needs a name");
+    }
+    if (features == null || features.contains(null)) {
+      throw new IllegalArgumentException("feature spec " + name + " needs a list of features");
+    }
     this.name = name;
     this.version = version;
     this.features = List.copyOf(features);
@@ -67,9 +82,9 @@ public final class FeatureSpec implements Serializable {
       if (in == null) {
         throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
       }
-      return MAPPER.readValue(in, FeatureSpec.class);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the default feature spec", e);
+      return parse(MAPPER.readTree(in));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException("cannot read the default feature spec: " + describe(e), e);
     }
   }
 
@@ -78,9 +93,9 @@ public final class FeatureSpec implements Serializable {
     try (InputStream in =
         Channels.newInputStream(
             FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId()))) {
-      return MAPPER.readValue(in, FeatureSpec.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read feature spec " + path + ": " + e.getMessage(), e);
+      return parse(MAPPER.readTree(in));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot read feature spec " + path + ": " + describe(e), e);
     }
   }
 
@@ -91,10 +106,73 @@ public final class FeatureSpec implements Serializable {
 
   public static FeatureSpec fromJson(String json) {
     try {
-      return MAPPER.readValue(json, FeatureSpec.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("invalid feature spec: " + e.getMessage(), e);
+      return parse(MAPPER.readTree(json));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid feature spec: " + describe(e), e);
     }
+  }
+
+  /**
+   * Binds a parsed spec. Property names are checked first: Jackson would otherwise construct (and
+   * validate) a definition before reporting a misspelt key, blaming the wrong thing.
+   */
+  private static FeatureSpec parse(@Nullable JsonNode tree) throws IOException {
+    if (tree == null || !tree.isObject()) {
+      throw new IllegalArgumentException("a feature spec must be a JSON object");
+    }
+    checkProperties(tree, PROPERTIES, "the feature spec");
+    JsonNode features = tree.get("features");
+    if (features != null && features.isArray()) {
+      for (int i = 0; i < features.size(); i++) {
+        JsonNode feature = features.get(i);
+        if (feature.isObject()) {
+          String name = feature.path("name").asText("#" + i);
+          checkProperties(feature, FeatureDefinition.PROPERTIES, "feature " + name);
+        }
+      }
+    }
+    return MAPPER.treeToValue(tree, FeatureSpec.class);
+  }
+
+  private static void checkProperties(JsonNode node, List<String> known, String what) {
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException(
+            what + " has an unknown property " + name + "; known properties are " + known);
+      }
+    }
+  }
+
+  /** The reason without Jackson's class names: our own message, or Jackson's with its path. */
+  private static String describe(Exception e) {
+    Throwable cause = e.getCause();
+    if (e instanceof IllegalArgumentException) {
+      return e.getMessage();
+    }
+    if (e instanceof JsonProcessingException && cause instanceof IllegalArgumentException) {
+      return cause.getMessage();
+    }
+    if (e instanceof JsonMappingException) {
+      JsonMappingException m = (JsonMappingException) e;
+      StringBuilder path = new StringBuilder();
+      for (JsonMappingException.Reference ref : m.getPath()) {
+        if (ref.getFieldName() != null) {
+          path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+        } else if (ref.getIndex() >= 0) {
+          path.append('[').append(ref.getIndex()).append(']');
+        }
+      }
+      return (path.length() == 0 ? "" : "at " + path + ": ") + m.getOriginalMessage();
+    }
+    if (e instanceof JsonProcessingException) {
+      JsonProcessingException p = (JsonProcessingException) e;
+      JsonLocation at = p.getLocation();
+      return p.getOriginalMessage()
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+    }
+    return e.getMessage();
   }
 
   /** Canonical JSON: sorted keys, no whitespace; the input to the fingerprint. */

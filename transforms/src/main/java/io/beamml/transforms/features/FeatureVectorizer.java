@@ -23,6 +23,10 @@ public final class FeatureVectorizer implements Serializable {
     List<FeatureDefinition> defs = spec.features();
     for (int i = 0; i < defs.size(); i++) {
       List<String> categories = defs.get(i).categories();
+      if (defs.get(i).isCategorical() && categories == null) {
+        throw new IllegalArgumentException(
+            "categorical feature " + names.get(i) + " lists no categories, so it cannot be encoded");
+      }
       if (categories != null) {
         Map<String, Integer> index = new HashMap<>();
         for (int c = 0; c < categories.size(); c++) {

@@ -1,0 +1,253 @@
+package io.beamml.transforms.features;
+
+import io.beamml.schemas.CustomerEvent;
+import io.beamml.schemas.CustomerProfile;
+import io.beamml.schemas.FeatureRow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Batch feature rows: one {@link FeatureRow} per customer event, as of that event's time, with
+ * the customer's profile joined in. Events and profiles are grouped per customer in the global
+ * window (whatever their input windowing) and handed to {@link FeatureCalculator}, the same code
+ * the streaming and training-set pipelines use.
+ *
+ * <p>Each row is emitted with its event time as timestamp. The grouping keeps the earliest input
+ * timestamp per customer, so this is legal whenever input timestamps are no later than event
+ * times (event-time stamped or {@code Create}/file sources); where they are later (for example
+ * processing-time stamps) the row still gets its event time through an unbounded timestamp skew,
+ * and may then be late for a downstream windowed aggregation.
+ *
+ * <pre>{@code
+ * PCollection<FeatureRow> rows =
+ *     CustomerFeatures.Input.of(events, profiles)
+ *         .apply("ComputeCustomerFeatures", CustomerFeatures.of(spec));
+ * }</pre>
+ */
+public final class CustomerFeatures
+    extends PTransform<CustomerFeatures.Input, PCollection<FeatureRow>> {
+
+  /** Namespace of this transform's Beam metrics. */
+  public static final String METRICS_NAMESPACE = "features";
+
+  /** Counter of rows emitted (equals the number of events). */
+  public static final String ROWS = "feature_rows";
+
+  /** Counter of customers with events but no profile (their profile features are missing). */
+  public static final String CUSTOMERS_WITHOUT_PROFILE = "customers_without_profile";
+
+  /** Counter of profiles whose customer has no event (they yield no row). */
+  public static final String PROFILES_WITHOUT_EVENTS = "profiles_without_events";
+
+  /** Counter of extra profiles for one customer, of which a deterministic one was used. */
+  public static final String DUPLICATE_PROFILES = "duplicate_profiles";
+
+  private static final TupleTag<CustomerEvent> EVENTS = new TupleTag<>("events");
+  private static final TupleTag<CustomerProfile> PROFILES = new TupleTag<>("profiles");
+
+  private final FeatureSpec spec;
+
+  private CustomerFeatures(FeatureSpec spec) {
+    this.spec = spec;
+  }
+
+  public static CustomerFeatures of(FeatureSpec spec) {
+    return new CustomerFeatures(Objects.requireNonNull(spec, "spec"));
+  }
+
+  public FeatureSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public PCollection<FeatureRow> expand(Input input) {
+    checkBounded(input.events(), "events");
+    checkBounded(input.profiles(), "profiles");
+    PCollection<KV<String, CustomerEvent>> events =
+        input
+            .events()
+            .apply("RewindowEventsGlobally", CustomerFeatures.<CustomerEvent>globalWindow())
+            .apply(
+                "KeyEventsByCustomer",
+                WithKeys.of((CustomerEvent e) -> e.getCustomerKey())
+                    .withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerEvent.class)));
+    PCollection<KV<String, CustomerProfile>> profiles =
+        input
+            .profiles()
+            .apply("RewindowProfilesGlobally", CustomerFeatures.<CustomerProfile>globalWindow())
+            .apply(
+                "KeyProfilesByCustomer",
+                WithKeys.of((CustomerProfile p) -> p.getCustomerKey())
+                    .withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerProfile.class)));
+    return KeyedPCollectionTuple.of(EVENTS, events)
+        .and(PROFILES, profiles)
+        .apply("GroupByCustomer", CoGroupByKey.create())
+        .apply("ComputeFeatureRows", ParDo.of(new ComputeRowsFn(FeatureCalculator.of(spec))))
+        .setCoder(AvroCoder.of(FeatureRow.class));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(DisplayData.item("featureSpec", spec.name() + " v" + spec.version()))
+        .add(DisplayData.item("specFingerprint", spec.fingerprint()));
+  }
+
+  /**
+   * The global window, fired once at the end of the (bounded) input; the grouped element keeps
+   * the earliest input timestamp so rows can be stamped with their event times.
+   */
+  private static <T> Window<T> globalWindow() {
+    return Window.<T>into(new GlobalWindows())
+        .triggering(DefaultTrigger.of())
+        .withAllowedLateness(Duration.ZERO)
+        .discardingFiredPanes()
+        .withTimestampCombiner(TimestampCombiner.EARLIEST);
+  }
+
+  private static void checkBounded(PCollection<?> collection, String what) {
+    if (collection.isBounded() != PCollection.IsBounded.BOUNDED) {
+      throw new IllegalArgumentException(
+          "CustomerFeatures computes batch feature rows and needs bounded "
+              + what
+              + "; "
+              + collection.getName()
+              + " is unbounded");
+    }
+  }
+
+  /** Computes one customer's rows and stamps each with its event time. */
+  private static final class ComputeRowsFn extends DoFn<KV<String, CoGbkResult>, FeatureRow> {
+    private final Counter rows = Metrics.counter(METRICS_NAMESPACE, ROWS);
+    private final Counter withoutProfile =
+        Metrics.counter(METRICS_NAMESPACE, CUSTOMERS_WITHOUT_PROFILE);
+    private final Counter withoutEvents =
+        Metrics.counter(METRICS_NAMESPACE, PROFILES_WITHOUT_EVENTS);
+    private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, DUPLICATE_PROFILES);
+
+    private final FeatureCalculator calculator;
+
+    ComputeRowsFn(FeatureCalculator calculator) {
+      this.calculator = calculator;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<String, CoGbkResult> element, OutputReceiver<FeatureRow> out) {
+      CoGbkResult grouped = element.getValue();
+      List<CustomerProfile> profiles = new ArrayList<>();
+      for (CustomerProfile p : grouped.getAll(PROFILES)) {
+        profiles.add(p);
+      }
+      List<CustomerEvent> events = new ArrayList<>();
+      for (CustomerEvent e : grouped.getAll(EVENTS)) {
+        events.add(e);
+      }
+      if (profiles.size() > 1) {
+        duplicates.inc(profiles.size() - 1);
+      }
+      if (events.isEmpty()) {
+        withoutEvents.inc(profiles.size());
+        return;
+      }
+      CustomerProfile profile = FeatureCalculator.chooseProfile(profiles);
+      if (profile == null) {
+        withoutProfile.inc();
+      }
+      for (FeatureRow row : calculator.rowsForEachEvent(element.getKey(), events, profile)) {
+        out.outputWithTimestamp(row, new Instant(row.getEventTime()));
+      }
+      rows.inc(events.size());
+    }
+
+    /**
+     * Rows go back to their own event times, earlier than the grouped element when its input
+     * timestamps were later than the event times (see the class comment).
+     */
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return Duration.millis(Long.MAX_VALUE);
+    }
+  }
+
+  /** The two inputs: cleaned customer events and customer profiles, both keyed by customer_key. */
+  public static final class Input implements PInput {
+    private final PCollection<CustomerEvent> events;
+    private final PCollection<CustomerProfile> profiles;
+
+    private Input(PCollection<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
+      this.events = events;
+      this.profiles = profiles;
+    }
+
+    public static Input of(
+        PCollection<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
+      Objects.requireNonNull(events, "events");
+      Objects.requireNonNull(profiles, "profiles");
+      if (events.getPipeline() != profiles.getPipeline()) {
+        throw new IllegalArgumentException("events and profiles belong to different pipelines");
+      }
+      return new Input(events, profiles);
+    }
+
+    public PCollection<CustomerEvent> events() {
+      return events;
+    }
+
+    public PCollection<CustomerProfile> profiles() {
+      return profiles;
+    }
+
+    public <OutputT extends POutput> OutputT apply(
+        String name, PTransform<? super Input, OutputT> transform) {
+      return Pipeline.applyTransform(name, this, transform);
+    }
+
+    @Override
+    public Pipeline getPipeline() {
+      return events.getPipeline();
+    }
+
+    @Override
+    public Map<TupleTag<?>, PValue> expand() {
+      Map<TupleTag<?>, PValue> map = new LinkedHashMap<>();
+      map.put(EVENTS, events);
+      map.put(PROFILES, profiles);
+      return map;
+    }
+  }
+}
