@@ -156,9 +156,9 @@ public class ParseTest {
             .apply(
                 Create.of(
                         "customer_id,age,gender,country,signup_date\r",
-                        "c1,34,f,DE,2024-03-01\r",
-                        "c2,34,f,DE,2024-13-01",
-                        "c3,old,f,DE,2024-03-01")
+                        "c1,34,F,DE,2024-03-01\r",
+                        "c2,34,F,DE,2024-13-01",
+                        "c3,old,F,DE,2024-03-01")
                     .withCoder(StringUtf8Coder.of()))
             .apply(Parse.profiles());
 
@@ -167,14 +167,14 @@ public class ParseTest {
             Profile.newBuilder()
                 .setCustomerId("c1")
                 .setAge(34)
-                .setGender("f")
+                .setGender("F")
                 .setCountry("DE")
                 .setSignupDate((int) LocalDate.of(2024, 3, 1).toEpochDay())
                 .build());
     PAssert.that(summarise(result.failures()))
         .containsInAnyOrder(
-            parse(Sources.PROFILES, Reasons.UNPARSEABLE_TIMESTAMP, null, "c2,34,f,DE,2024-13-01"),
-            parse(Sources.PROFILES, Reasons.WRONG_TYPE, null, "c3,old,f,DE,2024-03-01"));
+            parse(Sources.PROFILES, Reasons.UNPARSEABLE_TIMESTAMP, null, "c2,34,F,DE,2024-13-01"),
+            parse(Sources.PROFILES, Reasons.WRONG_TYPE, null, "c3,old,F,DE,2024-03-01"));
     pipeline.run();
   }
 
