@@ -55,6 +55,41 @@ public final class SampleData {
     }
   }
 
+  /** Asserts two sorted line lists are equal, reporting sizes and the first difference only. */
+  public static void assertSameLines(String what, List<String> expected, List<String> actual) {
+    int n = Math.min(expected.size(), actual.size());
+    for (int i = 0; i < n; i++) {
+      if (!expected.get(i).equals(actual.get(i))) {
+        throw new AssertionError(what + " differ at line " + i + ":\n  expected " + shorten(expected.get(i))
+            + "\n  actual   " + shorten(actual.get(i)));
+      }
+    }
+    if (expected.size() != actual.size()) {
+      throw new AssertionError(what + ": expected " + expected.size() + " lines, got " + actual.size());
+    }
+  }
+
+  private static String shorten(String line) {
+    return line.length() > 400 ? line.substring(0, 400) + "... (" + line.length() + " chars)" : line;
+  }
+
+  /** source, step, reason and a hash of the raw input of every dead letter under dir, sorted. */
+  public static List<String> deadLetterKeys(Path dir) {
+    ObjectMapper mapper = new ObjectMapper();
+    List<String> keys = new ArrayList<>();
+    for (String line : linesUnder(dir, ".jsonl")) {
+      try {
+        JsonNode d = mapper.readTree(line);
+        keys.add(d.path("source").asText() + "|" + d.path("step").asText() + "|" + d.path("reason").asText()
+            + "|" + d.path("raw").asText().hashCode() + "|" + d.path("event_time").asText());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    keys.sort(null);
+    return keys;
+  }
+
   /** Every line of every regular file below dir whose name ends with suffix, sorted. */
   public static List<String> linesUnder(Path dir, String suffix) {
     List<String> lines = new ArrayList<>();
