@@ -1,0 +1,41 @@
+package io.beamml.training;
+
+import java.util.List;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+
+/** Flags of {@link TrainCommand}. */
+public interface TrainOptions extends RegistryOptions {
+
+  @Description("Training-set directory holding examples/*.avro (and optionally spec.json)")
+  @Validation.Required
+  String getTrainingSet();
+
+  void setTrainingSet(String value);
+
+  @Description("Model name in the registry; each run registers a new version of it")
+  @Validation.Required
+  String getModelName();
+
+  void setModelName(String value);
+
+  @Description("XGBoost parameter override key=value; repeat the flag or separate with commas, e.g. --param=eta=0.05 --param=max_depth=6")
+  List<String> getParam();
+
+  void setParam(List<String> value);
+
+  @Description("JSON object or .properties file of XGBoost parameters, applied before --param")
+  String getParamsFile();
+
+  void setParamsFile(String value);
+
+  @Description("CSV promo_id,customer_id,probability of true response probabilities (synthetic data): reports the oracle AUC")
+  String getTruthFile();
+
+  void setTruthFile(String value);
+
+  @Description("When set, a model whose test AUC is below this is not registered")
+  Double getMinAuc();
+
+  void setMinAuc(Double value);
+}
