@@ -216,6 +216,11 @@ public final class BatchScorer {
     clear(n);
   }
 
+  /** Drops buffered rows unscored: for a bundle that failed and will be retried. */
+  public void discard() {
+    clear(size);
+  }
+
   /** Drops references to flushed rows so they can be collected while the buffer waits. */
   private void clear(int n) {
     Arrays.fill(rows, 0, n, null);

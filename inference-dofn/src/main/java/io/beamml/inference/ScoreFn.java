@@ -77,6 +77,11 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
 
   @StartBundle
   public void startBundle() {
+    // A bundle that failed is retried elsewhere: nothing it buffered may leak into this one.
+    for (BatchScorer scorer : scorers) {
+      scorer.discard();
+    }
+    processEmitter.discardParked();
     // Metrics can only be reported inside a bundle; the load happened in @Setup.
     for (long millis : unreportedLoadMillis) {
       Metrics.distribution(InferenceMetrics.NAMESPACE, InferenceMetrics.MODEL_LOAD_MILLIS).update(millis);
@@ -176,6 +181,11 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
       } else {
         out.get(failuresTag).outputWindowedValue(d, timestamp, windows(window), pane);
       }
+    }
+
+    void discardParked() {
+      parkedPredictions.clear();
+      parkedFailures.clear();
     }
 
     void emitParked(FinishBundleContext context) {

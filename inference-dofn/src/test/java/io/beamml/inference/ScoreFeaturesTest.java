@@ -202,8 +202,10 @@ public class ScoreFeaturesTest {
               return null;
             });
 
+    int heldBefore = ModelCache.size();
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
+    assertEquals("the last DoFn's teardown frees the model", heldBefore, ModelCache.size());
     MetricQueryResults metrics =
         result.metrics()
             .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace(InferenceMetrics.NAMESPACE)).build());
