@@ -1,6 +1,6 @@
 package io.beamml.pipelines.backfill;
 
-import io.beamml.pipelines.ingest.OfflineFeatures;
+import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.DeadLetterSink;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.io.PartitionedFileSink;
@@ -35,14 +35,14 @@ public final class BackfillPipeline {
   /** Adds the whole backfill to {@code p}. */
   public static void build(Pipeline p, Options options, HmacKey key) {
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
-    OfflineFeatures features = OfflineFeatures.read(p, options, key, spec);
+    OfflineInputs inputs = OfflineInputs.read(p, options, key);
     String out = options.getOutput();
-    features.featureRows().apply("WriteFeatureStore", PartitionedFileSink.of(
+    inputs.featureRows(spec).apply("WriteFeatureStore", PartitionedFileSink.of(
         FeatureRow.class, out + "/" + FEATURES_DIR, options.getOutputFormat(),
         FeatureRow::getEventTime, JsonRecords::featureRow));
-    features.deadLetters().apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
-    PCollectionList.of(features.counts())
-        .and(features.deadLetters().apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
+    inputs.deadLetters().apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
+    PCollectionList.of(inputs.counts())
+        .and(inputs.deadLetters().apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
         .apply("WriteSummary", RunSummary.to(out, "backfill", Map.of(
             "spec_fingerprint", spec.fingerprint(), "spec", spec.name() + " v" + spec.version())));
   }

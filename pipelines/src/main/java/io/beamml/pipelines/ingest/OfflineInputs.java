@@ -23,6 +23,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -31,33 +32,36 @@ import org.joda.time.Duration;
 
 /**
  * The file-based front half shared by backfill, score and training-set: read clicks, sales and
- * profiles, ingest each, and compute feature rows as of every event. Also gathers the counts the
- * run summary balances (records in per source, out, duplicates).
+ * profiles and ingest each. Also gathers the counts the run summary balances (records in per
+ * source and duplicates here; records out where the caller decides what an output is).
  */
-public final class OfflineFeatures {
+public final class OfflineInputs {
 
   private static final long PROGRESS_EVERY = 250_000;
 
-  private final PCollection<FeatureRow> featureRows;
+  private final boolean hasClicks;
+  private final boolean hasSales;
   private final PCollection<CustomerEvent> events;
   private final PCollection<CustomerProfile> profiles;
   private final PCollection<DeadLetter> deadLetters;
   private final List<PCollection<KV<String, Long>>> counts;
 
-  private OfflineFeatures(
-      PCollection<FeatureRow> featureRows,
+  private OfflineInputs(
+      boolean hasClicks,
+      boolean hasSales,
       PCollection<CustomerEvent> events,
       PCollection<CustomerProfile> profiles,
       PCollection<DeadLetter> deadLetters,
       List<PCollection<KV<String, Long>>> counts) {
-    this.featureRows = featureRows;
+    this.hasClicks = hasClicks;
+    this.hasSales = hasSales;
     this.events = events;
     this.profiles = profiles;
     this.deadLetters = deadLetters;
     this.counts = counts;
   }
 
-  public static OfflineFeatures read(Pipeline p, InputOptions options, HmacKey key, FeatureSpec spec) {
+  public static OfflineInputs read(Pipeline p, InputOptions options, HmacKey key) {
     if (isBlank(options.getClicks()) && isBlank(options.getSales())) {
       throw new IllegalArgumentException("give at least one event input: --clicks=GLOB and/or --sales=GLOB");
     }
@@ -86,21 +90,10 @@ public final class OfflineFeatures {
     }
     PCollection<CustomerEvent> allEvents =
         PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());
-    PCollection<FeatureRow> rows =
-        CustomerFeatures.Input.of(allEvents, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec));
-
-    // Every event yields one row: count rows back to their source so in = out + dups + dead.
-    if (!isBlank(options.getClicks())) {
-      counts.add(rows.apply("ClickRows", Filter.by(r -> !Pseudonymise.ORDER_EVENT_TYPE.equals(r.getEventType())))
-          .apply("CountClicksOut", SummaryCounts.of(Sources.CLICKS, SummaryCounts.RECORDS_OUT)));
-    }
-    if (!isBlank(options.getSales())) {
-      counts.add(rows.apply("OrderRows", Filter.by(r -> Pseudonymise.ORDER_EVENT_TYPE.equals(r.getEventType())))
-          .apply("CountSalesOut", SummaryCounts.of(Sources.SALES, SummaryCounts.RECORDS_OUT)));
-    }
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
-    return new OfflineFeatures(rows, allEvents, profiles, allDeadLetters, counts);
+    return new OfflineInputs(!isBlank(options.getClicks()), !isBlank(options.getSales()),
+        allEvents, profiles, allDeadLetters, counts);
   }
 
   /** Reads one source's files, ingests them and records its in/duplicates counts. */
@@ -128,8 +121,27 @@ public final class OfflineFeatures {
     return s == null || s.isBlank();
   }
 
-  public PCollection<FeatureRow> featureRows() {
-    return featureRows;
+  /**
+   * Feature rows as of every event; each event yields one row, so rows are counted back to
+   * their source as its records out.
+   */
+  public PCollection<FeatureRow> featureRows(FeatureSpec spec) {
+    PCollection<FeatureRow> rows =
+        CustomerFeatures.Input.of(events, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec));
+    countOutBySource(rows, FeatureRow::getEventType);
+    return rows;
+  }
+
+  /** Counts records derived one-to-one from events as the records out of clicks and sales. */
+  public <X> void countOutBySource(PCollection<X> derived, SerializableFunction<X, String> eventType) {
+    if (hasClicks) {
+      counts.add(derived.apply("ClicksOut", Filter.by(x -> !Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x))))
+          .apply("CountClicksOut", SummaryCounts.of(Sources.CLICKS, SummaryCounts.RECORDS_OUT)));
+    }
+    if (hasSales) {
+      counts.add(derived.apply("SalesOut", Filter.by(x -> Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x))))
+          .apply("CountSalesOut", SummaryCounts.of(Sources.SALES, SummaryCounts.RECORDS_OUT)));
+    }
   }
 
   public PCollection<CustomerEvent> events() {
