@@ -1,6 +1,7 @@
 package io.beamml.runners;
 
 import io.beamml.runners.commands.BackfillCommand;
+import io.beamml.runners.commands.BenchmarkBackfillCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.GenerateCommand;
 import java.io.PrintStream;
@@ -30,7 +31,8 @@ public final class PipelineCli {
   }
 
   public static PipelineCli standard() {
-    return new PipelineCli(List.of(new GenerateCommand(), new BackfillCommand(), new DemoCommand()));
+    return new PipelineCli(List.of(
+        new GenerateCommand(), new BackfillCommand(), new DemoCommand(), new BenchmarkBackfillCommand()));
   }
 
   public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package io.beamml.runners.commands;
 
+import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -12,9 +13,34 @@ final class CommandSupport {
   static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
     PipelineOptionsFactory.register(type);
     T options = PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
+    relaxDirectRunnerChecks(options, args);
     // Registers gs:// and friends for code that touches files outside a running pipeline.
     FileSystems.setDefaultPipelineOptions(options);
     return options;
+  }
+
+  /**
+   * The Direct runner re-encodes and compares every element to catch DoFns that mutate their
+   * input: a test aid that costs the CLI's real runs about 2-3x. Tests keep it on; the launcher
+   * turns it off unless a flag asks for it.
+   */
+  static void relaxDirectRunnerChecks(PipelineOptions options, String[] args) {
+    DirectOptions direct = options.as(DirectOptions.class);
+    if (!mentions(args, "--enforceImmutability")) {
+      direct.setEnforceImmutability(false);
+    }
+    if (!mentions(args, "--enforceEncodability")) {
+      direct.setEnforceEncodability(false);
+    }
+  }
+
+  private static boolean mentions(String[] args, String flag) {
+    for (String a : args) {
+      if (a.equals(flag) || a.startsWith(flag + "=")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void say(String line) {

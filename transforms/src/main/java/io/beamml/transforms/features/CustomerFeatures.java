@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import io.beamml.transforms.grouping.ShardKeys;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -76,13 +80,23 @@ public final class CustomerFeatures
   private static final TupleTag<CustomerProfile> PROFILES = new TupleTag<>("profiles");
 
   private final FeatureSpec spec;
+  private final int shards;
 
-  private CustomerFeatures(FeatureSpec spec) {
+  private CustomerFeatures(FeatureSpec spec, int shards) {
     this.spec = spec;
+    this.shards = shards;
   }
 
   public static CustomerFeatures of(FeatureSpec spec) {
-    return new CustomerFeatures(Objects.requireNonNull(spec, "spec"));
+    return new CustomerFeatures(Objects.requireNonNull(spec, "spec"), ShardKeys.DEFAULT_SHARDS);
+  }
+
+  /**
+   * How many groups customers are spread over (see {@link ShardKeys}); each group's customers
+   * are then separated in memory, so a group must fit in a worker's memory.
+   */
+  public CustomerFeatures withShards(int shards) {
+    return new CustomerFeatures(spec, ShardKeys.checkShards(shards));
   }
 
   public FeatureSpec spec() {
@@ -93,27 +107,28 @@ public final class CustomerFeatures
   public PCollection<FeatureRow> expand(Input input) {
     checkBounded(input.events(), "events");
     checkBounded(input.profiles(), "profiles");
-    PCollection<KV<String, CustomerEvent>> events =
+    int n = shards;
+    PCollection<KV<Integer, CustomerEvent>> events =
         input
             .events()
             .apply("RewindowEventsGlobally", CustomerFeatures.<CustomerEvent>globalWindow())
             .apply(
-                "KeyEventsByCustomer",
-                WithKeys.of((CustomerEvent e) -> e.getCustomerKey())
-                    .withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerEvent.class)));
-    PCollection<KV<String, CustomerProfile>> profiles =
+                "KeyEventsByCustomerShard",
+                WithKeys.of((CustomerEvent e) -> ShardKeys.shardOf(e.getCustomerKey(), n))
+                    .withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(CustomerEvent.class)));
+    PCollection<KV<Integer, CustomerProfile>> profiles =
         input
             .profiles()
             .apply("RewindowProfilesGlobally", CustomerFeatures.<CustomerProfile>globalWindow())
             .apply(
-                "KeyProfilesByCustomer",
-                WithKeys.of((CustomerProfile p) -> p.getCustomerKey())
-                    .withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerProfile.class)));
+                "KeyProfilesByCustomerShard",
+                WithKeys.of((CustomerProfile p) -> ShardKeys.shardOf(p.getCustomerKey(), n))
+                    .withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(CustomerProfile.class)));
     return KeyedPCollectionTuple.of(EVENTS, events)
         .and(PROFILES, profiles)
-        .apply("GroupByCustomer", CoGroupByKey.create())
+        .apply("GroupByCustomerShard", CoGroupByKey.create())
         .apply("ComputeFeatureRows", ParDo.of(new ComputeRowsFn(FeatureCalculator.of(spec))))
         .setCoder(AvroCoder.of(FeatureRow.class));
   }
@@ -149,8 +164,8 @@ public final class CustomerFeatures
     }
   }
 
-  /** Computes one customer's rows and stamps each with its event time. */
-  private static final class ComputeRowsFn extends DoFn<KV<String, CoGbkResult>, FeatureRow> {
+  /** Computes the rows of each customer in one shard and stamps each with its event time. */
+  private static final class ComputeRowsFn extends DoFn<KV<Integer, CoGbkResult>, FeatureRow> {
     private final Counter rows = Metrics.counter(METRICS_NAMESPACE, ROWS);
     private final Counter withoutProfile =
         Metrics.counter(METRICS_NAMESPACE, CUSTOMERS_WITHOUT_PROFILE);
@@ -166,31 +181,37 @@ public final class CustomerFeatures
 
     @ProcessElement
     public void processElement(
-        @Element KV<String, CoGbkResult> element, OutputReceiver<FeatureRow> out) {
+        @Element KV<Integer, CoGbkResult> element, OutputReceiver<FeatureRow> out) {
       CoGbkResult grouped = element.getValue();
-      List<CustomerProfile> profiles = new ArrayList<>();
+      // Sorted by customer so a shard's rows come out in the same order on every runner.
+      Map<String, List<CustomerProfile>> profilesByCustomer = new TreeMap<>();
       for (CustomerProfile p : grouped.getAll(PROFILES)) {
-        profiles.add(p);
+        profilesByCustomer.computeIfAbsent(p.getCustomerKey(), k -> new ArrayList<>()).add(p);
       }
-      List<CustomerEvent> events = new ArrayList<>();
+      Map<String, List<CustomerEvent>> eventsByCustomer = new TreeMap<>();
       for (CustomerEvent e : grouped.getAll(EVENTS)) {
-        events.add(e);
+        eventsByCustomer.computeIfAbsent(e.getCustomerKey(), k -> new ArrayList<>()).add(e);
       }
-      if (profiles.size() > 1) {
-        duplicates.inc(profiles.size() - 1);
+      for (Map.Entry<String, List<CustomerProfile>> p : profilesByCustomer.entrySet()) {
+        if (p.getValue().size() > 1) {
+          duplicates.inc(p.getValue().size() - 1);
+        }
+        if (!eventsByCustomer.containsKey(p.getKey())) {
+          withoutEvents.inc(p.getValue().size());
+        }
       }
-      if (events.isEmpty()) {
-        withoutEvents.inc(profiles.size());
-        return;
+      for (Map.Entry<String, List<CustomerEvent>> customer : eventsByCustomer.entrySet()) {
+        List<CustomerProfile> profiles = profilesByCustomer.getOrDefault(customer.getKey(), List.of());
+        CustomerProfile profile = FeatureCalculator.chooseProfile(profiles);
+        if (profile == null) {
+          withoutProfile.inc();
+        }
+        List<CustomerEvent> events = customer.getValue();
+        for (FeatureRow row : calculator.rowsForEachEvent(customer.getKey(), events, profile)) {
+          out.outputWithTimestamp(row, new Instant(row.getEventTime()));
+        }
+        rows.inc(events.size());
       }
-      CustomerProfile profile = FeatureCalculator.chooseProfile(profiles);
-      if (profile == null) {
-        withoutProfile.inc();
-      }
-      for (FeatureRow row : calculator.rowsForEachEvent(element.getKey(), events, profile)) {
-        out.outputWithTimestamp(row, new Instant(row.getEventTime()));
-      }
-      rows.inc(events.size());
     }
 
     /**
