@@ -1,0 +1,36 @@
+package io.beamml.runners.local;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.util.construction.resources.PipelineResources;
+
+/**
+ * What a test submits to the session cluster: this JVM's classpath, as Beam would stage it, less
+ * the jars the cluster already runs on. Flink loads its own packages parent-first anyway, and each
+ * staged file crosses the REST upload, which dominates a small job's time.
+ */
+final class ClusterStaging {
+
+  private ClusterStaging() {}
+
+  static List<String> filesToStage(PipelineOptions options) {
+    Set<String> clusterJars =
+        FlinkClusterClasspath.jars().stream()
+            .map(jar -> jar.getFileName().toString())
+            .collect(Collectors.toSet());
+    return PipelineResources.detectClassPathResourcesToStage(
+            ClusterStaging.class.getClassLoader(), options)
+        .stream()
+        .filter(file -> !clusterJars.contains(fileName(file)))
+        .collect(Collectors.toList());
+  }
+
+  private static String fileName(String file) {
+    Path name = Paths.get(file).getFileName();
+    return name == null ? file : name.toString();
+  }
+}
