@@ -1,5 +1,6 @@
 package io.beamml.pipelines.ingest;
 
+import io.beamml.pipelines.options.InputOptions;
 import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
@@ -39,60 +40,69 @@ public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestRe
   private final Parse<R> parse;
   private final Validate<R> validate;
   private final @Nullable SerializableFunction<R, Long> eventTime;
-  private final SerializableFunction<R, String> id;
-  private final Duration dedupHorizon;
+  private final Dedup<R> dedup;
   private final Pseudonymise<R, T> pseudonymise;
 
   private Ingest(
       Parse<R> parse,
       Validate<R> validate,
       @Nullable SerializableFunction<R, Long> eventTime,
-      SerializableFunction<R, String> id,
-      Duration dedupHorizon,
+      Dedup<R> dedup,
       Pseudonymise<R, T> pseudonymise) {
     this.parse = parse;
     this.validate = validate;
     this.eventTime = eventTime;
-    this.id = id;
-    this.dedupHorizon = dedupHorizon;
+    this.dedup = dedup;
     this.pseudonymise = pseudonymise;
   }
 
   public static Ingest<ClickEvent, CustomerEvent> clicks(HmacKey key, ContractRules rules) {
     return new Ingest<>(Parse.clicks(), Validate.clicks(rules), ClickEvent::getEventTime,
-        ClickEvent::getEventId, Dedup.DEFAULT_HORIZON, Pseudonymise.clicks(key));
+        Dedup.byKey(ClickEvent::getEventId), Pseudonymise.clicks(key));
   }
 
   /** Sales dump lines (CSV); each order is one purchase event with its order id as event id. */
   public static Ingest<Order, CustomerEvent> sales(HmacKey key, ContractRules rules) {
     return new Ingest<>(Parse.sales(), Validate.sales(rules), Order::getOrderTime,
-        Order::getOrderId, Dedup.DEFAULT_HORIZON, Pseudonymise.orders(key));
+        Dedup.byKey(Order::getOrderId), Pseudonymise.orders(key));
   }
 
   /** The orders topic (the sales fields as JSON). */
   public static Ingest<Order, CustomerEvent> ordersJson(HmacKey key, ContractRules rules) {
     return new Ingest<>(Parse.ordersJson(), Validate.ordersJson(rules), Order::getOrderTime,
-        Order::getOrderId, Dedup.DEFAULT_HORIZON, Pseudonymise.orders(key));
+        Dedup.byKey(Order::getOrderId), Pseudonymise.orders(key));
   }
 
   /** Profiles have no event time; a customer id seen twice is a duplicate. */
   public static Ingest<Profile, CustomerProfile> profiles(HmacKey key, ContractRules rules) {
     return new Ingest<>(Parse.profiles(), Validate.profiles(rules), null,
-        Profile::getCustomerId, Dedup.DEFAULT_HORIZON, Pseudonymise.profiles(key));
+        Dedup.byKey(Profile::getCustomerId), Pseudonymise.profiles(key));
   }
 
   /** Promotion responses, deduplicated by promo id and timestamped by their send time. */
   public static Ingest<PromoResponse, LabelledPromo> responses(HmacKey key, ContractRules rules) {
     return new Ingest<>(Parse.responses(), Validate.responses(rules), PromoResponse::getSentTime,
-        PromoResponse::getPromoId, Dedup.DEFAULT_HORIZON, Pseudonymise.responses(key));
+        Dedup.byKey(PromoResponse::getPromoId), Pseudonymise.responses(key));
   }
 
   public Ingest<R, T> withMaxLineBytes(long maxLineBytes) {
-    return new Ingest<>(parse.withMaxLineBytes(maxLineBytes), validate, eventTime, id, dedupHorizon, pseudonymise);
+    return new Ingest<>(parse.withMaxLineBytes(maxLineBytes), validate, eventTime, dedup, pseudonymise);
   }
 
   public Ingest<R, T> withDedupHorizon(Duration horizon) {
-    return new Ingest<>(parse, validate, eventTime, id, horizon, pseudonymise);
+    return new Ingest<>(parse, validate, eventTime, dedup.withHorizon(horizon), pseudonymise);
+  }
+
+  public Ingest<R, T> withDedupShards(int shards) {
+    return new Ingest<>(parse, validate, eventTime, dedup.withShards(shards), pseudonymise);
+  }
+
+  /** The same ingest with the line limit and deduplication settings of a run's flags. */
+  public Ingest<R, T> configuredBy(InputOptions options) {
+    Duration horizon = Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
+    return withMaxLineBytes(options.getMaxLineBytes())
+        .withDedupHorizon(horizon)
+        .withDedupShards(options.getDedupShards());
   }
 
   public String source() {
@@ -114,7 +124,7 @@ public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestRe
       timed = timed.apply("AssignEventTime", WithTimestamps.<R>of(r -> new Instant(time.apply(r))));
       timed.setCoder(valid.output().getCoder());
     }
-    DedupResult<R> deduped = timed.apply("Deduplicate", Dedup.byKey(id).withHorizon(dedupHorizon));
+    DedupResult<R> deduped = timed.apply("Deduplicate", dedup);
     PCollection<T> records = deduped.unique().apply("Pseudonymise", pseudonymise);
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(parsed.failures()).and(valid.failures())

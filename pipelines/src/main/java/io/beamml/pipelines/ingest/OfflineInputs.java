@@ -28,7 +28,6 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.joda.time.Duration;
 
 /**
  * The file-based front half shared by backfill, score and training-set: read clicks, sales and
@@ -39,6 +38,7 @@ public final class OfflineInputs {
 
   private static final long PROGRESS_EVERY = 250_000;
 
+  private final int customerShards;
   private final boolean hasClicks;
   private final boolean hasSales;
   private final PCollection<CustomerEvent> events;
@@ -47,12 +47,14 @@ public final class OfflineInputs {
   private final List<PCollection<KV<String, Long>>> counts;
 
   private OfflineInputs(
+      int customerShards,
       boolean hasClicks,
       boolean hasSales,
       PCollection<CustomerEvent> events,
       PCollection<CustomerProfile> profiles,
       PCollection<DeadLetter> deadLetters,
       List<PCollection<KV<String, Long>>> counts) {
+    this.customerShards = customerShards;
     this.hasClicks = hasClicks;
     this.hasSales = hasSales;
     this.events = events;
@@ -66,24 +68,22 @@ public final class OfflineInputs {
       throw new IllegalArgumentException("give at least one event input: --clicks=GLOB and/or --sales=GLOB");
     }
     ContractRules rules = ContractRules.defaults();
-    Duration horizon = Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
-    long maxLineBytes = options.getMaxLineBytes();
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
     List<PCollection<CustomerEvent>> events = new ArrayList<>();
 
     if (!isBlank(options.getClicks())) {
-      events.add(ingest(p, options.getClicks(), Ingest.clicks(key, rules)
-          .withMaxLineBytes(maxLineBytes).withDedupHorizon(horizon), counts, deadLetters));
+      events.add(ingestFiles(p, options.getClicks(), Ingest.clicks(key, rules).configuredBy(options), counts, deadLetters)
+          .records());
     }
     if (!isBlank(options.getSales())) {
-      events.add(ingest(p, options.getSales(), Ingest.sales(key, rules)
-          .withMaxLineBytes(maxLineBytes).withDedupHorizon(horizon), counts, deadLetters));
+      events.add(ingestFiles(p, options.getSales(), Ingest.sales(key, rules).configuredBy(options), counts, deadLetters)
+          .records());
     }
     PCollection<CustomerProfile> profiles;
     if (!isBlank(options.getProfiles())) {
-      profiles = ingest(p, options.getProfiles(), Ingest.profiles(key, rules)
-          .withMaxLineBytes(maxLineBytes).withDedupHorizon(horizon), counts, deadLetters);
+      profiles = ingestFiles(p, options.getProfiles(), Ingest.profiles(key, rules).configuredBy(options), counts, deadLetters)
+          .records();
       counts.add(profiles.apply("CountProfilesOut", SummaryCounts.of(Sources.PROFILES, SummaryCounts.RECORDS_OUT)));
     } else {
       profiles = p.apply("NoProfiles", Create.empty(AvroCoder.of(CustomerProfile.class)));
@@ -92,12 +92,15 @@ public final class OfflineInputs {
         PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
-    return new OfflineInputs(!isBlank(options.getClicks()), !isBlank(options.getSales()),
+    return new OfflineInputs(options.getCustomerShards(), !isBlank(options.getClicks()), !isBlank(options.getSales()),
         allEvents, profiles, allDeadLetters, counts);
   }
 
-  /** Reads one source's files, ingests them and records its in/duplicates counts. */
-  private static <R, T> PCollection<T> ingest(
+  /**
+   * Reads one source's files and ingests them, adding its records-in and duplicates counts to
+   * {@code counts} and its dead letters to {@code deadLetters}.
+   */
+  public static <R, T> IngestResult<T, R> ingestFiles(
       Pipeline p,
       String glob,
       Ingest<R, T> ingest,
@@ -114,7 +117,7 @@ public final class OfflineInputs {
     IngestResult<T, R> result = lines.apply("Ingest" + step, ingest);
     counts.add(result.duplicates().apply("Count" + step + "Duplicates", SummaryCounts.of(source, SummaryCounts.DUPLICATES)));
     deadLetters.add(result.deadLetters());
-    return result.records();
+    return result;
   }
 
   private static boolean isBlank(@Nullable String s) {
@@ -127,7 +130,8 @@ public final class OfflineInputs {
    */
   public PCollection<FeatureRow> featureRows(FeatureSpec spec) {
     PCollection<FeatureRow> rows =
-        CustomerFeatures.Input.of(events, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec));
+        CustomerFeatures.Input.of(events, profiles)
+            .apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(customerShards));
     countOutBySource(rows, FeatureRow::getEventType);
     return rows;
   }

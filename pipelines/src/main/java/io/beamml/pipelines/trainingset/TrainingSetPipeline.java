@@ -8,7 +8,6 @@ import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.OutputOptions;
-import io.beamml.pipelines.progress.LogProgress;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.CustomerEvent;
@@ -33,20 +32,16 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.joda.time.Duration;
 
 /**
  * The training-set build: clicks, sales, profiles and promotion responses files in; one
@@ -101,8 +96,6 @@ public final class TrainingSetPipeline {
   public static final String DEAD_LETTERS_DIR = "dead-letters";
   public static final String SUMMARY_FILE = "summary.json";
 
-  private static final long PROGRESS_EVERY = 250_000;
-
   private TrainingSetPipeline() {}
 
   /** Adds the whole training-set build to {@code p}. */
@@ -117,7 +110,9 @@ public final class TrainingSetPipeline {
     // Every ingested event is an output of its source here, whether or not a promotion reads it.
     inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType);
     List<PCollection<KV<String, Long>>> counts = inputs.counts();
-    IngestResult<LabelledPromo, PromoResponse> responses = readResponses(p, options, key, counts);
+    List<PCollection<DeadLetter>> responseDeadLetters = new ArrayList<>();
+    IngestResult<LabelledPromo, PromoResponse> responses = OfflineInputs.ingestFiles(p, options.getResponses(),
+        Ingest.responses(key, ContractRules.defaults()).configuredBy(options), counts, responseDeadLetters);
     String out = options.getOutput();
 
     PCollection<TrainingExample> examples =
@@ -150,25 +145,6 @@ public final class TrainingSetPipeline {
     build(p, options, key);
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    return result;
-  }
-
-  /** Reads and ingests the responses, recording their records in and duplicates. */
-  private static IngestResult<LabelledPromo, PromoResponse> readResponses(
-      Pipeline p, Options options, HmacKey key, List<PCollection<KV<String, Long>>> counts) {
-    Duration horizon = Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
-    Ingest<PromoResponse, LabelledPromo> ingest = Ingest.responses(key, ContractRules.defaults())
-        .withMaxLineBytes(options.getMaxLineBytes())
-        .withDedupHorizon(horizon);
-    PCollection<String> lines = p.apply("ReadResponses",
-        TextIO.read().from(options.getResponses()).withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD));
-    lines.apply("LogResponsesProgress", ParDo.of(new LogProgress<>(Sources.RESPONSES, PROGRESS_EVERY)));
-    counts.add(lines
-        .apply("DropResponsesHeaders", Filter.by(line -> !ingest.isHeader(line)))
-        .apply("CountResponsesIn", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_IN)));
-    IngestResult<LabelledPromo, PromoResponse> result = lines.apply("IngestResponses", ingest);
-    counts.add(result.duplicates()
-        .apply("CountResponsesDuplicates", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.DUPLICATES)));
     return result;
   }
 

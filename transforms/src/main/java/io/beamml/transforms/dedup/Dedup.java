@@ -68,6 +68,13 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   /** Counter of records routed to {@link DedupResult#duplicates()}. */
   public static final String DUPLICATES_COUNTER = "duplicates";
 
+  /**
+   * Shards of a bounded dedup. Few on purpose: every shard's output is one bundle of the next
+   * grouping step, and the Direct runner copies a key's growing state once per incoming bundle.
+   * Each shard's ids must fit in memory: raise it for inputs of hundreds of millions of events.
+   */
+  public static final int DEFAULT_SHARDS = 16;
+
   /** How long after an event's time its id is remembered, unless told otherwise. */
   public static final Duration DEFAULT_HORIZON = Duration.standardDays(1);
 
@@ -83,7 +90,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
   /** Deduplicates by the id that {@code idFn} extracts, remembering ids for the default horizon. */
   public static <T> Dedup<T> byKey(SerializableFunction<T, String> idFn) {
-    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, ShardKeys.DEFAULT_SHARDS);
+    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, DEFAULT_SHARDS);
   }
 
   /** How long after an event's time its id is remembered; must be positive. */

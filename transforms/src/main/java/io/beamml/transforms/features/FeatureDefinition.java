@@ -95,7 +95,8 @@ public final class FeatureDefinition implements Serializable {
     if (values == null) {
       return null;
     }
-    if (values.contains(null)) {
+    // List.of(...).contains(null) throws, so look for a null by hand.
+    if (values.stream().anyMatch(java.util.Objects::isNull)) {
       throw new IllegalArgumentException("feature " + feature + " has a null in " + property);
     }
     return List.copyOf(values);
