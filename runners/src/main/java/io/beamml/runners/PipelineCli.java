@@ -4,6 +4,11 @@ import io.beamml.runners.commands.BackfillCommand;
 import io.beamml.runners.commands.BenchmarkBackfillCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.GenerateCommand;
+import io.beamml.runners.commands.PromoteModelCommand;
+import io.beamml.runners.commands.RegisterModelCommand;
+import io.beamml.runners.commands.ScoreCommand;
+import io.beamml.runners.commands.TrainModelCommand;
+import io.beamml.runners.commands.TrainingSetCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,7 +37,9 @@ public final class PipelineCli {
 
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
-        new GenerateCommand(), new BackfillCommand(), new DemoCommand(), new BenchmarkBackfillCommand()));
+        new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
+        new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new DemoCommand(),
+        new BenchmarkBackfillCommand()));
   }
 
   public static void main(String[] args) {

@@ -45,11 +45,7 @@ public final class BackfillCommand implements Subcommand {
     CommandSupport.say("  dead letters: " + options.getOutput() + "/" + BackfillPipeline.DEAD_LETTERS_DIR
         + "/ (raw input: may hold personal data)");
     CommandSupport.say("  summary:      " + options.getOutput() + "/" + BackfillPipeline.SUMMARY_FILE);
-    if (!RunSummary.isBalanced(summary)) {
-      System.err.println("backfill: the summary does not balance (in != out + duplicates + dead letters): a bug, please report it");
-      return 1;
-    }
-    return 0;
+    return CommandSupport.balanced("backfill", summary);
   }
 
 }

@@ -43,6 +43,15 @@ final class CommandSupport {
     return false;
   }
 
+  /** 0 when a run summary balances; otherwise says so (it is a bug) and returns 1. */
+  static int balanced(String pipeline, String summaryJson) {
+    if (io.beamml.pipelines.summary.RunSummary.isBalanced(summaryJson)) {
+      return 0;
+    }
+    System.err.println(pipeline + ": the summary does not balance (in != out + duplicates + dead letters): a bug, please report it");
+    return 1;
+  }
+
   static void say(String line) {
     System.out.println(line);
     System.out.flush();

@@ -1,0 +1,31 @@
+package io.beamml.runners.commands;
+
+import io.beamml.runners.Subcommand;
+import io.beamml.training.RegisterCommand;
+import io.beamml.training.RegisterOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** {@code ./pipeline register}: import a model trained elsewhere (XGBoost JSON or UBJ). */
+public final class RegisterModelCommand implements Subcommand {
+
+  @Override
+  public String name() {
+    return "register";
+  }
+
+  @Override
+  public String summary() {
+    return "import an XGBoost JSON/UBJ model trained elsewhere (e.g. Python) as a new version";
+  }
+
+  @Override
+  public Class<? extends PipelineOptions> optionsClass() {
+    return RegisterOptions.class;
+  }
+
+  @Override
+  public int run(String[] args) {
+    RegisterCommand.run(CommandSupport.options(args, RegisterOptions.class), System.out);
+    return 0;
+  }
+}

@@ -1,0 +1,45 @@
+package io.beamml.runners.commands;
+
+import io.beamml.pipelines.score.ScorePipeline;
+import io.beamml.pipelines.summary.RunSummary;
+import io.beamml.runners.Subcommand;
+import io.beamml.transforms.pseudonymise.HmacKey;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** {@code ./pipeline score}: batch scoring with a registered model. */
+public final class ScoreCommand implements Subcommand {
+
+  @Override
+  public String name() {
+    return "score";
+  }
+
+  @Override
+  public String summary() {
+    return "score backfill-style inputs (or stored feature rows) with NAME@ALIAS or NAME:VERSION";
+  }
+
+  @Override
+  public Class<? extends PipelineOptions> optionsClass() {
+    return ScorePipeline.Options.class;
+  }
+
+  @Override
+  public int run(String[] args) throws Exception {
+    ScorePipeline.Options options = CommandSupport.options(args, ScorePipeline.Options.class);
+    boolean storedRows = options.getFeatures() != null && !options.getFeatures().isBlank();
+    return run(options, storedRows ? null : HmacKey.resolve(options.getHmacKeyFile(), System.getenv()));
+  }
+
+  static int run(ScorePipeline.Options options, HmacKey key) throws Exception {
+    CommandSupport.say("score: " + options.getModel() + " from " + options.getRegistry() + " on "
+        + options.getRunner().getSimpleName() + " ...");
+    long start = System.nanoTime();
+    ScorePipeline.run(options, key);
+    String summary = RunSummary.read(options.getOutput());
+    RunSummary.printTable(summary, System.out);
+    CommandSupport.say(String.format("score: finished in %.1f s; predictions under %s/%s/",
+        (System.nanoTime() - start) / 1e9, options.getOutput(), ScorePipeline.PREDICTIONS_DIR));
+    return CommandSupport.balanced("score", summary);
+  }
+}

@@ -1,0 +1,43 @@
+package io.beamml.runners.commands;
+
+import io.beamml.pipelines.summary.RunSummary;
+import io.beamml.pipelines.trainingset.TrainingSetPipeline;
+import io.beamml.runners.Subcommand;
+import io.beamml.transforms.pseudonymise.HmacKey;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** {@code ./pipeline training-set}: promo responses joined with features as of each send time. */
+public final class TrainingSetCommand implements Subcommand {
+
+  @Override
+  public String name() {
+    return "training-set";
+  }
+
+  @Override
+  public String summary() {
+    return "promo responses + point-in-time features -> training examples split by time";
+  }
+
+  @Override
+  public Class<? extends PipelineOptions> optionsClass() {
+    return TrainingSetPipeline.Options.class;
+  }
+
+  @Override
+  public int run(String[] args) throws Exception {
+    TrainingSetPipeline.Options options = CommandSupport.options(args, TrainingSetPipeline.Options.class);
+    return run(options, HmacKey.resolve(options.getHmacKeyFile(), System.getenv()));
+  }
+
+  static int run(TrainingSetPipeline.Options options, HmacKey key) throws Exception {
+    CommandSupport.say("training-set: running on " + options.getRunner().getSimpleName() + " ...");
+    long start = System.nanoTime();
+    TrainingSetPipeline.run(options, key);
+    String summary = RunSummary.read(options.getOutput());
+    RunSummary.printTable(summary, System.out);
+    CommandSupport.say(String.format("training-set: finished in %.1f s; examples under %s/%s/",
+        (System.nanoTime() - start) / 1e9, options.getOutput(), TrainingSetPipeline.EXAMPLES_DIR));
+    return CommandSupport.balanced("training-set", summary);
+  }
+}
