@@ -1,7 +1,13 @@
 package io.beamml.pipelines.score;
 
+import com.google.api.services.bigquery.model.TableRow;
 import io.beamml.inference.ScoreFeatures;
 import io.beamml.inference.registry.ModelRef;
+import io.beamml.pipelines.audit.AuditJson;
+import io.beamml.pipelines.audit.ToAuditRecords;
+import io.beamml.pipelines.bigquery.BigQueryDestinations;
+import io.beamml.pipelines.bigquery.BigQuerySink;
+import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.DeadLetterSink;
 import io.beamml.pipelines.io.JsonRecords;
@@ -9,9 +15,11 @@ import io.beamml.pipelines.io.PartitionedFileSink;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.OutputOptions;
+import io.beamml.pipelines.options.OutputOptions.OutputFormat;
 import io.beamml.pipelines.options.ScoringOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
+import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
@@ -21,6 +29,7 @@ import io.beamml.transforms.pseudonymise.HmacKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
@@ -41,7 +50,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class ScorePipeline {
 
   /** Flags of {@code ./pipeline score}. */
-  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions, ScoringOptions {
+  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions, ScoringOptions, BigQuerySinkOptions {
     @Description("Score feature rows a backfill stored (Avro glob, e.g. OUT/features/*/*.avro) instead of raw inputs")
     String getFeatures();
 
@@ -51,6 +60,8 @@ public final class ScorePipeline {
   public static final String PIPELINE_NAME = "score";
   public static final String PREDICTIONS_DIR = "predictions";
   public static final String DEAD_LETTERS_DIR = "dead-letters";
+  /** Audit records, one per prediction, as JSON Lines by event date (with {@code --sink=files}). */
+  public static final String AUDIT_DIR = "audit";
 
   private ScorePipeline() {}
 
@@ -78,15 +89,49 @@ public final class ScorePipeline {
     deadLetters.add(scored.failures());
 
     String out = options.getOutput();
-    scored.output().apply("WritePredictions", PartitionedFileSink.of(
-        Prediction.class, out + "/" + PREDICTIONS_DIR, options.getOutputFormat(),
-        Prediction::getEventTime, JsonRecords::prediction));
+    PCollection<AuditRecord> audit = scored.output().apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName()));
+    BigQueryDestinations bigQuery =
+        options.getSink() == BigQuerySinkOptions.Sink.bigquery ? BigQueryDestinations.from(options) : null;
+    if (bigQuery == null) {
+      scored.output().apply("WritePredictions", PartitionedFileSink.of(
+          Prediction.class, out + "/" + PREDICTIONS_DIR, options.getOutputFormat(),
+          Prediction::getEventTime, JsonRecords::prediction));
+      audit.apply("WriteAuditRecords", PartitionedFileSink.of(
+          AuditRecord.class, out + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, AuditJson::render));
+    } else {
+      writeToBigQuery("Predictions", scored.output(), bigQuery.predictions(), BigQueryDestinations.PREDICTIONS, counts, deadLetters);
+      writeToBigQuery("AuditRecords", audit, bigQuery.audit(), BigQueryDestinations.AUDIT, counts, deadLetters);
+    }
     PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
-    allDeadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
+    if (bigQuery == null) {
+      allDeadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
+    } else {
+      // Dead letters the table refuses still land somewhere: as files, like a files run's.
+      allDeadLetters.apply("WriteDeadLettersToBigQuery", bigQuery.deadLetters())
+          .failures().apply("WriteRejectedDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
+    }
     PCollectionList.of(counts)
         .and(allDeadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
         .apply("WriteSummary", RunSummary.to(out, PIPELINE_NAME, Map.of(
             "spec_fingerprint", spec.fingerprint(), "model", options.getModel())));
+  }
+
+  /**
+   * Writes records to their BigQuery table; counts what was handed over and what BigQuery accepted
+   * as the summary's source {@code source}, and adds the rows it rejected to the dead letters.
+   */
+  private static <T extends SpecificRecord> void writeToBigQuery(
+      String what,
+      PCollection<T> records,
+      BigQuerySink<T> sink,
+      String source,
+      List<PCollection<KV<String, Long>>> counts,
+      List<PCollection<DeadLetter>> deadLetters) {
+    WithFailures.Result<PCollection<TableRow>, DeadLetter> written =
+        records.apply("Write" + what + "ToBigQuery", sink);
+    counts.add(records.apply("Count" + what + "ToBigQuery", SummaryCounts.of(source, SummaryCounts.RECORDS_IN)));
+    counts.add(written.output().apply("Count" + what + "InBigQuery", SummaryCounts.of(source, SummaryCounts.RECORDS_OUT)));
+    deadLetters.add(written.failures());
   }
 
   /** The scoring transform the flags describe, with versions resolved from the registry now. */
