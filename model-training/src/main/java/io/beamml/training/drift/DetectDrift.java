@@ -115,6 +115,15 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     return new DetectDrift(reference, modelName, modelVersion, thresholds, allStatistics, value);
   }
 
+  public String modelName() {
+    return modelName;
+  }
+
+  /** The version compared with; an alias was resolved when this transform was made. */
+  public String modelVersion() {
+    return modelVersion;
+  }
+
   @Override
   public Result expand(PCollection<FeatureRow> rows) {
     PCollectionTuple checked = rows.apply(

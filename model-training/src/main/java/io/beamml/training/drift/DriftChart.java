@@ -36,16 +36,18 @@ public final class DriftChart {
   public static byte[] histogram(FeatureDrift feature) {
     String verdict = feature.drifted() ? " (drifted)" : "";
     String psi = feature.psi() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", feature.psi());
+    String ks = feature.ksStatistic() == null ? "" : String.format(Locale.ROOT, ", KS D %.3f", feature.ksStatistic());
     CategoryChart chart =
         new CategoryChartBuilder()
             .width(WIDTH)
             .height(HEIGHT)
-            .title(feature.feature() + ": PSI " + psi + verdict)
+            .title(feature.feature() + ": PSI " + psi + ks + verdict)
             .xAxisTitle(feature.kind() == FeatureReference.Kind.numeric ? "bin (training quantiles)" : "category")
             .yAxisTitle("share of rows")
             .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setYAxisDecimalPattern("0.0#");
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setOverlapped(false);
