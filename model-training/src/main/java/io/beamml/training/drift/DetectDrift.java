@@ -43,7 +43,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * }</pre>
  *
  * <p>Per window the rows are folded into per-feature histograms over the reference bins and a
- * bounded value sample by a combiner, so memory does not grow with the window. Each drifted
+ * bounded value sample by a combiner, so memory does not grow with the window. The comparison
+ * runs once per pane: with the default trigger that is once per window, at the watermark; a
+ * trigger with early firings compares (and counts) each early pane too. Each drifted
  * feature also increments the counter {@code drift_<feature>} in namespace {@value
  * #METRICS_NAMESPACE}. Rows computed under another feature spec, or lacking a feature, cannot be
  * compared and leave as dead letters: a job that also scores the rows gets the same refusals from

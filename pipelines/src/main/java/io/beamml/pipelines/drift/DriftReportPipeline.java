@@ -129,10 +129,11 @@ public final class DriftReportPipeline {
 
     DetectDrift.Result drift = rows.apply("DetectDrift", detection);
 
+    // At most two records per feature in a batch run: one file holds them.
     drift.records()
         .apply("RenderDriftRecordJson", MapElements.into(TypeDescriptors.strings()).via(DriftRecordJson::render))
         .setCoder(StringUtf8Coder.of())
-        .apply("WriteDriftRecords", TextIO.write().to(out + "/" + RECORDS_DIR + "/part").withSuffix(".jsonl"));
+        .apply("WriteDriftRecords", TextIO.write().to(out + "/" + RECORDS_DIR + "/part").withSuffix(".jsonl").withNumShards(1));
     drift.windows()
         .apply("RenderComparisonJson", MapElements.into(TypeDescriptors.strings()).via(WindowDrift::toJson))
         .setCoder(StringUtf8Coder.of())
