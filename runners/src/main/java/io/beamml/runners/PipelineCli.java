@@ -3,6 +3,7 @@ package io.beamml.runners;
 import io.beamml.runners.commands.BackfillCommand;
 import io.beamml.runners.commands.BenchmarkBackfillCommand;
 import io.beamml.runners.commands.DemoCommand;
+import io.beamml.runners.commands.DriftReportCommand;
 import io.beamml.runners.commands.GenerateCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
@@ -38,7 +39,7 @@ public final class PipelineCli {
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new DemoCommand(),
+        new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new DriftReportCommand(), new DemoCommand(),
         new BenchmarkBackfillCommand()));
   }
 
