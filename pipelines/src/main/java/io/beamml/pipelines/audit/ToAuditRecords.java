@@ -42,7 +42,7 @@ public final class ToAuditRecords extends PTransform<PCollection<Prediction>, PC
   public PCollection<AuditRecord> expand(PCollection<Prediction> predictions) {
     return predictions
         .apply("RecordPredictions", ParDo.of(new AuditFn(runId)))
-        .setCoder(AvroCoder.of(AuditRecord.class));
+        .setCoder(AvroCoder.specific(AuditRecord.class));
   }
 
   /** The audit record of one prediction, stamped at {@code scoringTimeMillis}. */

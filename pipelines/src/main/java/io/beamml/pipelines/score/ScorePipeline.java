@@ -102,7 +102,7 @@ public final class ScorePipeline {
       writeToBigQuery("Predictions", scored.output(), bigQuery.predictions(), BigQueryDestinations.PREDICTIONS, counts, deadLetters);
       writeToBigQuery("AuditRecords", audit, bigQuery.audit(), BigQueryDestinations.AUDIT, counts, deadLetters);
     }
-    PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
+    PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).apply("FlattenAllDeadLetters", Flatten.pCollections());
     if (bigQuery == null) {
       allDeadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
     } else {

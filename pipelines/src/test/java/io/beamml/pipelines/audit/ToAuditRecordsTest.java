@@ -44,7 +44,7 @@ public class ToAuditRecordsTest {
     }
     long before = System.currentTimeMillis();
     PCollection<AuditRecord> audit = p
-        .apply(Create.of(predictions).withCoder(AvroCoder.of(Prediction.class)))
+        .apply(Create.of(predictions).withCoder(AvroCoder.specific(Prediction.class)))
         .apply(ToAuditRecords.forRun("score-run-7"));
     PAssert.that(audit).satisfies(records -> {
       long after = System.currentTimeMillis();

@@ -86,7 +86,7 @@ public class BigQuerySinkTest {
         .withTestServices(services);
     PCollection<Prediction> predictions = p.apply(Create.of(
             prediction("e1", 0.25, 1_700_000_000_000L), prediction("e2", 0.75, 1_700_086_400_500L))
-        .withCoder(AvroCoder.of(Prediction.class)));
+        .withCoder(AvroCoder.specific(Prediction.class)));
     WithFailures.Result<PCollection<TableRow>, DeadLetter> written = predictions.apply(sink);
     PAssert.that(written.failures()).empty();
     PAssert.thatSingleton(written.output().apply(Count.globally())).isEqualTo(2L);
@@ -120,7 +120,7 @@ public class BigQuerySinkTest {
             FeatureValue.newBuilder().setName("channel").setNumber(null).setText("app").build()))
         .build();
     DeadLetter dead = DeadLetters.of("clicks", Steps.PARSE, Reasons.MALFORMED_JSON, "bad json", "{oops", null);
-    p.apply("CreateRows", Create.of(row).withCoder(AvroCoder.of(FeatureRow.class)))
+    p.apply("CreateRows", Create.of(row).withCoder(AvroCoder.specific(FeatureRow.class)))
         .apply("WriteRows", BigQuerySink.of(FeatureRow.class, table("feature_rows"), "feature_rows").withTestServices(services));
     p.apply("CreateDeadLetters", Create.of(dead).withCoder(DeadLetters.coder()))
         .apply("WriteDeadLetters", BigQuerySink.of(DeadLetter.class, table("dead_letters"), "dead_letters")
@@ -149,7 +149,7 @@ public class BigQuerySinkTest {
     datasets.setShouldFailRow((Function<TableRow, Boolean> & Serializable) r -> "e-bad".equals(r.get("event_id")));
     PCollection<Prediction> predictions = p.apply(Create.of(
             prediction("e1", 0.25, 1_000L), prediction("e-bad", 0.5, 2_000L), prediction("e3", 0.75, 3_000L))
-        .withCoder(AvroCoder.of(Prediction.class)));
+        .withCoder(AvroCoder.specific(Prediction.class)));
     String table = table("predictions");
     WithFailures.Result<PCollection<TableRow>, DeadLetter> written = predictions.apply(
         BigQuerySink.of(Prediction.class, table, "predictions").withTestServices(services));
