@@ -56,6 +56,7 @@ public interface BigQuerySinkOptions extends PipelineOptions {
   void setBigQueryValidate(Boolean value);
 
   /** BigQuery services to use instead of Google's, e.g. Beam's fakes in tests; never serialized. */
+  @Description("For tests only, set in code: BigQuery services to use instead of Google's")
   @Hidden
   @JsonIgnore
   @Nullable

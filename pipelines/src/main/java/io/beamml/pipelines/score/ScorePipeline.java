@@ -90,7 +90,7 @@ public final class ScorePipeline {
 
     String out = options.getOutput();
     PCollection<AuditRecord> audit = scored.output().apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName()));
-    BigQueryDestinations bigQuery =
+    @Nullable BigQueryDestinations bigQuery =
         options.getSink() == BigQuerySinkOptions.Sink.bigquery ? BigQueryDestinations.from(options) : null;
     if (bigQuery == null) {
       scored.output().apply("WritePredictions", PartitionedFileSink.of(

@@ -29,10 +29,12 @@ import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -171,6 +173,36 @@ public class BigQuerySinkTest {
       ids.add((String) r.get("event_id"));
     }
     assertEquals(List.of("e1", "e3"), ids);
+  }
+
+  @Test
+  public void anUnboundedInputIsWrittenAtLeastOnceWithRejectedRowsAsDeadLetters() throws Exception {
+    datasets.setShouldFailRow((Function<TableRow, Boolean> & Serializable) r -> "late-bad".equals(r.get("event_id")));
+    TestStream<Prediction> stream = TestStream.create(AvroCoder.specific(Prediction.class))
+        .addElements(TimestampedValue.of(prediction("s1", 0.1, 1_000L), new org.joda.time.Instant(1_000L)))
+        .advanceWatermarkTo(new org.joda.time.Instant(5_000L))
+        .addElements(
+            TimestampedValue.of(prediction("s2", 0.2, 6_000L), new org.joda.time.Instant(6_000L)),
+            TimestampedValue.of(prediction("late-bad", 0.3, 7_000L), new org.joda.time.Instant(7_000L)))
+        .advanceWatermarkToInfinity();
+    PCollection<Prediction> predictions = p.apply(stream);
+    assertEquals(PCollection.IsBounded.UNBOUNDED, predictions.isBounded());
+    WithFailures.Result<PCollection<TableRow>, DeadLetter> written = predictions.apply(
+        BigQuerySink.of(Prediction.class, table("predictions"), "predictions").withTestServices(services));
+    PAssert.that(written.failures()).satisfies(dead -> {
+      List<String> raws = new ArrayList<>();
+      dead.forEach(d -> raws.add(d.getRaw()));
+      assertEquals(1, raws.size());
+      assertTrue(raws.get(0), raws.get(0).contains("late-bad"));
+      return null;
+    });
+    p.run().waitUntilFinish();
+
+    List<String> ids = new ArrayList<>();
+    for (TableRow r : sorted(datasets.getAllRows(PROJECT, dataset, "predictions"))) {
+      ids.add((String) r.get("event_id"));
+    }
+    assertEquals(List.of("s1", "s2"), ids);
   }
 
   @Test
