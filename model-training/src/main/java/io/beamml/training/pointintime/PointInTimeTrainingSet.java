@@ -1,5 +1,7 @@
 package io.beamml.training.pointintime;
 
+import io.beamml.transforms.grouping.BatchGrouping;
+import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureValue;
@@ -7,14 +9,11 @@ import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.TrainingExample;
 import io.beamml.transforms.features.FeatureCalculator;
 import io.beamml.transforms.features.FeatureSpec;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -24,15 +23,10 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -92,18 +86,20 @@ public final class PointInTimeTrainingSet
   private final FeatureSpec spec;
   private final double validationFraction;
   private final double testFraction;
+  private final int shards;
 
-  private PointInTimeTrainingSet(FeatureSpec spec, double validationFraction, double testFraction) {
+  private PointInTimeTrainingSet(FeatureSpec spec, double validationFraction, double testFraction, int shards) {
     SplitBoundaries.checkFractions(validationFraction, testFraction);
     this.spec = spec;
     this.validationFraction = validationFraction;
     this.testFraction = testFraction;
+    this.shards = ShardKeys.checkShards(shards);
   }
 
   /** Features under {@code spec}; splits 70/15/15 by send time unless told otherwise. */
   public static PointInTimeTrainingSet of(FeatureSpec spec) {
     return new PointInTimeTrainingSet(
-        Objects.requireNonNull(spec, "spec"), DEFAULT_VALIDATION_FRACTION, DEFAULT_TEST_FRACTION);
+        Objects.requireNonNull(spec, "spec"), DEFAULT_VALIDATION_FRACTION, DEFAULT_TEST_FRACTION, ShardKeys.DEFAULT_SHARDS);
   }
 
   /**
@@ -111,7 +107,12 @@ public final class PointInTimeTrainingSet
    * each in [0, 1), together below 1, the rest train.
    */
   public PointInTimeTrainingSet withSplits(double validationFraction, double testFraction) {
-    return new PointInTimeTrainingSet(spec, validationFraction, testFraction);
+    return new PointInTimeTrainingSet(spec, validationFraction, testFraction, shards);
+  }
+
+  /** How many groups customers are spread over (see {@link ShardKeys}). */
+  public PointInTimeTrainingSet withShards(int shards) {
+    return new PointInTimeTrainingSet(spec, validationFraction, testFraction, shards);
   }
 
   public FeatureSpec spec() {
@@ -128,29 +129,16 @@ public final class PointInTimeTrainingSet
 
   @Override
   public PCollection<TrainingExample> expand(Input input) {
-    checkBounded(input.events(), "events");
-    checkBounded(input.profiles(), "profiles");
-    checkBounded(input.promos(), "promos");
-    PCollection<KV<String, CustomerEvent>> events =
-        input
-            .events()
-            .apply("RewindowEventsGlobally", PointInTimeTrainingSet.<CustomerEvent>globalWindow())
-            .apply(
-                "KeyEventsByCustomer",
-                WithKeys.of((CustomerEvent e) -> e.getCustomerKey())
-                    .withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerEvent.class)));
-    PCollection<KV<String, CustomerProfile>> profiles =
-        input
-            .profiles()
-            .apply("RewindowProfilesGlobally", PointInTimeTrainingSet.<CustomerProfile>globalWindow())
-            .apply(
-                "KeyProfilesByCustomer",
-                WithKeys.of((CustomerProfile p) -> p.getCustomerKey())
-                    .withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerProfile.class)));
+    String name = "PointInTimeTrainingSet";
+    BatchGrouping.checkBounded(input.events(), name, "events");
+    BatchGrouping.checkBounded(input.profiles(), name, "profiles");
+    BatchGrouping.checkBounded(input.promos(), name, "promos");
+    PCollection<KV<Integer, CustomerEvent>> events = BatchGrouping.keyByCustomerShard(
+        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.of(CustomerEvent.class));
+    PCollection<KV<Integer, CustomerProfile>> profiles = BatchGrouping.keyByCustomerShard(
+        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.of(CustomerProfile.class));
     PCollection<LabelledPromo> promos =
-        input.promos().apply("RewindowPromosGlobally", PointInTimeTrainingSet.<LabelledPromo>globalWindow());
+        input.promos().apply("RewindowPromosForSplits", BatchGrouping.<LabelledPromo>globalWindowKeepingEarliestTimestamp());
     PCollectionView<SplitBoundaries> boundaries =
         promos
             .apply("ExtractSendTimes", MapElements.into(TypeDescriptors.longs()).via(LabelledPromo::getSentTime))
@@ -158,17 +146,12 @@ public final class PointInTimeTrainingSet
             .apply(
                 "CutSendTimesIntoSplits",
                 Combine.globally(new SplitBoundariesFn(validationFraction, testFraction)).asSingletonView());
-    PCollection<KV<String, LabelledPromo>> keyedPromos =
-        promos
-            .apply(
-                "KeyPromosByCustomer",
-                WithKeys.of((LabelledPromo p) -> p.getCustomerKey())
-                    .withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(LabelledPromo.class)));
+    PCollection<KV<Integer, LabelledPromo>> keyedPromos = BatchGrouping.keyByCustomerShard(
+        input.promos(), "Promos", LabelledPromo::getCustomerKey, shards, AvroCoder.of(LabelledPromo.class));
     return KeyedPCollectionTuple.of(EVENTS, events)
         .and(PROFILES, profiles)
         .and(PROMOS, keyedPromos)
-        .apply("GroupByCustomer", CoGroupByKey.create())
+        .apply("GroupByCustomerShard", CoGroupByKey.create())
         .apply(
             "ComputeFeaturesAsOfSendTime",
             ParDo.of(new ExamplesFn(FeatureCalculator.of(spec), boundaries)).withSideInputs(boundaries))
@@ -185,28 +168,8 @@ public final class PointInTimeTrainingSet
         .add(DisplayData.item("testFraction", testFraction));
   }
 
-  /** The global window, fired once at the end of the bounded input, earliest timestamp kept. */
-  private static <T> Window<T> globalWindow() {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(DefaultTrigger.of())
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes()
-        .withTimestampCombiner(TimestampCombiner.EARLIEST);
-  }
-
-  private static void checkBounded(PCollection<?> collection, String what) {
-    if (collection.isBounded() != PCollection.IsBounded.BOUNDED) {
-      throw new IllegalArgumentException(
-          "PointInTimeTrainingSet builds a batch training set and needs bounded "
-              + what
-              + "; "
-              + collection.getName()
-              + " is unbounded");
-    }
-  }
-
-  /** One customer's examples: its events sorted once, then each promotion read as of its send time. */
-  private static final class ExamplesFn extends DoFn<KV<String, CoGbkResult>, TrainingExample> {
+  /** Each customer's examples in a shard: events sorted once, each promotion read as of its send time. */
+  private static final class ExamplesFn extends DoFn<KV<Integer, CoGbkResult>, TrainingExample> {
     private final Counter examples = Metrics.counter(METRICS_NAMESPACE, EXAMPLES);
     private final Counter withoutEvents = Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_EVENTS);
     private final Counter withoutProfile = Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_PROFILE);
@@ -223,49 +186,48 @@ public final class PointInTimeTrainingSet
     @ProcessElement
     public void processElement(ProcessContext c) {
       CoGbkResult grouped = c.element().getValue();
-      List<LabelledPromo> promos = new ArrayList<>();
-      for (LabelledPromo p : grouped.getAll(PROMOS)) {
-        promos.add(p);
-      }
-      if (promos.isEmpty()) {
+      Map<String, List<LabelledPromo>> promosByCustomer =
+          BatchGrouping.byCustomer(grouped.getAll(PROMOS), LabelledPromo::getCustomerKey);
+      if (promosByCustomer.isEmpty()) {
         return;
       }
-      List<CustomerProfile> profiles = new ArrayList<>();
-      for (CustomerProfile p : grouped.getAll(PROFILES)) {
-        profiles.add(p);
-      }
-      if (profiles.size() > 1) {
-        duplicateProfiles.inc(profiles.size() - 1);
-      }
-      CustomerProfile profile = FeatureCalculator.chooseProfile(profiles);
-      List<CustomerEvent> events = new ArrayList<>();
-      for (CustomerEvent e : grouped.getAll(EVENTS)) {
-        events.add(e);
-      }
-      List<CustomerEvent> sorted = FeatureCalculator.sortedByTime(events);
+      Map<String, List<CustomerProfile>> profilesByCustomer =
+          BatchGrouping.byCustomer(grouped.getAll(PROFILES), CustomerProfile::getCustomerKey);
+      Map<String, List<CustomerEvent>> eventsByCustomer =
+          BatchGrouping.byCustomer(grouped.getAll(EVENTS), CustomerEvent::getCustomerKey);
       SplitBoundaries boundaries = c.sideInput(boundariesView);
-      String customerKey = c.element().getKey();
-      for (LabelledPromo promo : promos) {
-        long sentTime = promo.getSentTime();
-        List<FeatureValue> features = calculator.asOf(sorted, profile, sentTime);
-        TrainingExample example =
-            TrainingExample.newBuilder()
-                .setPromoId(promo.getPromoId())
-                .setCustomerKey(customerKey)
-                .setSentTime(sentTime)
-                .setLabel(promo.getResponded())
-                .setSplit(boundaries.splitOf(sentTime).name())
-                .setSpecFingerprint(calculator.fingerprint())
-                .setFeatures(features)
-                .build();
-        c.outputWithTimestamp(example, new Instant(sentTime));
-      }
-      examples.inc(promos.size());
-      if (sorted.isEmpty()) {
-        withoutEvents.inc(promos.size());
-      }
-      if (profile == null) {
-        withoutProfile.inc(promos.size());
+      for (Map.Entry<String, List<LabelledPromo>> customer : promosByCustomer.entrySet()) {
+        String customerKey = customer.getKey();
+        List<LabelledPromo> promos = customer.getValue();
+        List<CustomerProfile> profiles = profilesByCustomer.getOrDefault(customerKey, List.of());
+        if (profiles.size() > 1) {
+          duplicateProfiles.inc(profiles.size() - 1);
+        }
+        CustomerProfile profile = FeatureCalculator.chooseProfile(profiles);
+        List<CustomerEvent> sorted =
+            FeatureCalculator.sortedByTime(eventsByCustomer.getOrDefault(customerKey, List.of()));
+        for (LabelledPromo promo : promos) {
+          long sentTime = promo.getSentTime();
+          List<FeatureValue> features = calculator.asOf(sorted, profile, sentTime);
+          TrainingExample example =
+              TrainingExample.newBuilder()
+                  .setPromoId(promo.getPromoId())
+                  .setCustomerKey(customerKey)
+                  .setSentTime(sentTime)
+                  .setLabel(promo.getResponded())
+                  .setSplit(boundaries.splitOf(sentTime).name())
+                  .setSpecFingerprint(calculator.fingerprint())
+                  .setFeatures(features)
+                  .build();
+          c.outputWithTimestamp(example, new Instant(sentTime));
+        }
+        examples.inc(promos.size());
+        if (sorted.isEmpty()) {
+          withoutEvents.inc(promos.size());
+        }
+        if (profile == null) {
+          withoutProfile.inc(promos.size());
+        }
       }
     }
 

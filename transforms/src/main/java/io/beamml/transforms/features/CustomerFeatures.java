@@ -3,40 +3,30 @@ package io.beamml.transforms.features;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureRow;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import io.beamml.transforms.grouping.BatchGrouping;
 import io.beamml.transforms.grouping.ShardKeys;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PInput;
 import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -105,27 +95,12 @@ public final class CustomerFeatures
 
   @Override
   public PCollection<FeatureRow> expand(Input input) {
-    checkBounded(input.events(), "events");
-    checkBounded(input.profiles(), "profiles");
-    int n = shards;
-    PCollection<KV<Integer, CustomerEvent>> events =
-        input
-            .events()
-            .apply("RewindowEventsGlobally", CustomerFeatures.<CustomerEvent>globalWindow())
-            .apply(
-                "KeyEventsByCustomerShard",
-                WithKeys.of((CustomerEvent e) -> ShardKeys.shardOf(e.getCustomerKey(), n))
-                    .withKeyType(TypeDescriptors.integers()))
-            .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(CustomerEvent.class)));
-    PCollection<KV<Integer, CustomerProfile>> profiles =
-        input
-            .profiles()
-            .apply("RewindowProfilesGlobally", CustomerFeatures.<CustomerProfile>globalWindow())
-            .apply(
-                "KeyProfilesByCustomerShard",
-                WithKeys.of((CustomerProfile p) -> ShardKeys.shardOf(p.getCustomerKey(), n))
-                    .withKeyType(TypeDescriptors.integers()))
-            .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(CustomerProfile.class)));
+    BatchGrouping.checkBounded(input.events(), "CustomerFeatures", "events");
+    BatchGrouping.checkBounded(input.profiles(), "CustomerFeatures", "profiles");
+    PCollection<KV<Integer, CustomerEvent>> events = BatchGrouping.keyByCustomerShard(
+        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.of(CustomerEvent.class));
+    PCollection<KV<Integer, CustomerProfile>> profiles = BatchGrouping.keyByCustomerShard(
+        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.of(CustomerProfile.class));
     return KeyedPCollectionTuple.of(EVENTS, events)
         .and(PROFILES, profiles)
         .apply("GroupByCustomerShard", CoGroupByKey.create())
@@ -139,29 +114,6 @@ public final class CustomerFeatures
     builder
         .add(DisplayData.item("featureSpec", spec.name() + " v" + spec.version()))
         .add(DisplayData.item("specFingerprint", spec.fingerprint()));
-  }
-
-  /**
-   * The global window, fired once at the end of the (bounded) input; the grouped element keeps
-   * the earliest input timestamp so rows can be stamped with their event times.
-   */
-  private static <T> Window<T> globalWindow() {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(DefaultTrigger.of())
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes()
-        .withTimestampCombiner(TimestampCombiner.EARLIEST);
-  }
-
-  private static void checkBounded(PCollection<?> collection, String what) {
-    if (collection.isBounded() != PCollection.IsBounded.BOUNDED) {
-      throw new IllegalArgumentException(
-          "CustomerFeatures computes batch feature rows and needs bounded "
-              + what
-              + "; "
-              + collection.getName()
-              + " is unbounded");
-    }
   }
 
   /** Computes the rows of each customer in one shard and stamps each with its event time. */
@@ -184,14 +136,10 @@ public final class CustomerFeatures
         @Element KV<Integer, CoGbkResult> element, OutputReceiver<FeatureRow> out) {
       CoGbkResult grouped = element.getValue();
       // Sorted by customer so a shard's rows come out in the same order on every runner.
-      Map<String, List<CustomerProfile>> profilesByCustomer = new TreeMap<>();
-      for (CustomerProfile p : grouped.getAll(PROFILES)) {
-        profilesByCustomer.computeIfAbsent(p.getCustomerKey(), k -> new ArrayList<>()).add(p);
-      }
-      Map<String, List<CustomerEvent>> eventsByCustomer = new TreeMap<>();
-      for (CustomerEvent e : grouped.getAll(EVENTS)) {
-        eventsByCustomer.computeIfAbsent(e.getCustomerKey(), k -> new ArrayList<>()).add(e);
-      }
+      Map<String, List<CustomerProfile>> profilesByCustomer =
+          BatchGrouping.byCustomer(grouped.getAll(PROFILES), CustomerProfile::getCustomerKey);
+      Map<String, List<CustomerEvent>> eventsByCustomer =
+          BatchGrouping.byCustomer(grouped.getAll(EVENTS), CustomerEvent::getCustomerKey);
       for (Map.Entry<String, List<CustomerProfile>> p : profilesByCustomer.entrySet()) {
         if (p.getValue().size() > 1) {
           duplicates.inc(p.getValue().size() - 1);

@@ -58,7 +58,7 @@ public final class FeatureSpec implements Serializable {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("feature spec needs a name");
     }
-    if (features == null || features.contains(null)) {
+    if (features == null || features.stream().anyMatch(java.util.Objects::isNull)) {
       throw new IllegalArgumentException("feature spec " + name + " needs a list of features");
     }
     this.name = name;

@@ -1,0 +1,79 @@
+package io.beamml.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The launcher's contract: subcommands, help, flag styles and exit codes. */
+public class PipelineCliTest {
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return PipelineCli.standard().run(args,
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  public void helpListsEverySubcommand() {
+    assertEquals(PipelineCli.OK, run("--help"));
+    String help = out.toString(StandardCharsets.UTF_8);
+    for (String name : new String[] {"generate", "backfill", "training-set", "train", "promote", "register", "score", "demo"}) {
+      assertThat(help, containsString("  " + name + " "));
+    }
+    assertThat(help, containsString("--runner=FlinkRunner --flinkMaster=[local]"));
+  }
+
+  @Test
+  public void subcommandHelpListsItsFlags() {
+    assertEquals(PipelineCli.OK, run("backfill", "--help"));
+    String help = out.toString(StandardCharsets.UTF_8);
+    for (String flag : new String[] {"--clicks", "--sales", "--profiles", "--output", "--outputFormat", "--hmacKeyFile"}) {
+      assertThat(help, containsString(flag));
+    }
+  }
+
+  @Test
+  public void unknownSubcommandIsAUsageError() {
+    assertEquals(PipelineCli.USAGE, run("backfil"));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("unknown subcommand 'backfil'"));
+  }
+
+  @Test
+  public void backfillWithoutAKeySaysHowToGiveOne() {
+    assertEquals(PipelineCli.USAGE, run("backfill", "--clicks=x", "--output=" + tmp.getRoot()));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertThat(message, containsString("--hmacKeyFile"));
+    assertThat(message, containsString("PIPELINE_HMAC_KEY"));
+  }
+
+  @Test
+  public void bothFlagStylesAreAccepted() {
+    assertArrayEquals(
+        new String[] {"--out=d", "--customers=5", "--force", "--days=2"},
+        Args.normalize(new String[] {"--out", "d", "--customers=5", "--force", "--days", "2"}));
+  }
+
+  @Test
+  public void generateWritesTheContractFiles() throws Exception {
+    Path dir = tmp.newFolder("gen").toPath();
+    assertEquals(PipelineCli.OK, run("generate", "--out", dir.toString(), "--customers", "20", "--days", "3", "--seed", "5"));
+    for (String part : new String[] {"clicks", "sales", "profiles/profiles.csv", "responses/responses.csv",
+        "truth/response_probabilities.csv", "manifest.json"}) {
+      assertEquals(part, true, Files.exists(dir.resolve(part)));
+    }
+  }
+}
