@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import org.apache.beam.sdk.metrics.Metrics;
+import java.util.function.LongSupplier;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
@@ -18,35 +18,38 @@ import org.joda.time.Instant;
 
 /**
  * Scores feature rows in batches with models held once per JVM by {@link ModelCache}. A row is
- * routed by the {@link ModelSelector} to its model's {@link BatchScorer}; a full batch is scored
- * at once, the rest when the bundle finishes. Every prediction keeps its row's timestamp, window
- * and pane, even when its batch is scored while a later row is being processed: Beam forbids
- * output timestamps earlier than the current input's there, so such results wait for
- * {@code @FinishBundle}, where any timestamp of the bundle may be emitted.
+ * routed by the {@link ModelSelector} to its slot's {@link BatchScorer}; a full batch is scored
+ * at once, the rest when the bundle finishes. A slot that follows an alias looks for a newer
+ * version only when it opens a batch (see {@link ModelSlot}), so every batch is scored by the
+ * version it started with and each prediction names that version. Every prediction keeps its
+ * row's timestamp, window and pane, even when its batch is scored while a later row is being
+ * processed: Beam forbids output timestamps earlier than the current input's there, so such
+ * results wait for {@code @FinishBundle}, where any timestamp of the bundle may be emitted.
  */
 final class ScoreFn extends DoFn<FeatureRow, Prediction> {
 
   private final ModelSelector selector;
   private final @Nullable FeatureSpec pipelineSpec;
+  private final @Nullable String expectedSpecFingerprint;
   private final int maxBatchSize;
   private final int topK;
   private final TupleTag<Prediction> predictionsTag;
   private final TupleTag<DeadLetter> failuresTag;
 
-  private transient List<ModelCache.Lease> leases;
-  private transient BatchScorer[] scorers;
-  private transient List<Long> unreportedLoadMillis;
+  private transient ModelSlot[] slots;
   private transient ProcessEmitter processEmitter;
 
   ScoreFn(
       ModelSelector selector,
       @Nullable FeatureSpec pipelineSpec,
+      @Nullable String expectedSpecFingerprint,
       int maxBatchSize,
       int topK,
       TupleTag<Prediction> predictionsTag,
       TupleTag<DeadLetter> failuresTag) {
     this.selector = selector;
     this.pipelineSpec = pipelineSpec;
+    this.expectedSpecFingerprint = expectedSpecFingerprint;
     this.maxBatchSize = maxBatchSize;
     this.topK = topK;
     this.predictionsTag = predictionsTag;
@@ -56,18 +59,21 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
   @Setup
   public void setup() {
     List<DeployedModel> models = selector.models();
-    leases = new ArrayList<>(models.size());
-    scorers = new BatchScorer[models.size()];
-    unreportedLoadMillis = new ArrayList<>();
+    long intervalMillis = selector.aliasRefreshInterval().getMillis();
+    LongSupplier clock = System::currentTimeMillis;
+    slots = new ModelSlot[models.size()];
     processEmitter = new ProcessEmitter();
     try {
       for (int i = 0; i < models.size(); i++) {
-        ModelCache.Lease lease = ModelCache.acquire(models.get(i).key(), pipelineSpec);
-        leases.add(lease);
-        if (lease.loadedByThisLease()) {
-          unreportedLoadMillis.add(lease.model().loadMillis());
-        }
-        scorers[i] = new BatchScorer(lease.model(), models.get(i), maxBatchSize, topK);
+        DeployedModel model = models.get(i);
+        String alias = selector.followedAlias(i);
+        AliasFollower follower =
+            alias == null
+                ? null
+                : AliasFollower.shared(model.key().registryRoot(), model.key().name(), alias, model.key().version());
+        slots[i] =
+            ModelSlot.open(
+                model, follower, intervalMillis, clock, pipelineSpec, expectedSpecFingerprint, maxBatchSize, topK);
       }
     } catch (RuntimeException e) {
       teardown();
@@ -78,15 +84,12 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
   @StartBundle
   public void startBundle() {
     // A bundle that failed is retried elsewhere: nothing it buffered may leak into this one.
-    for (BatchScorer scorer : scorers) {
-      scorer.discard();
+    for (ModelSlot slot : slots) {
+      slot.scorer().discard();
+      // Loads made in @Setup, and anything a failed bundle left, are reported here.
+      slot.reportMetrics();
     }
     processEmitter.discardParked();
-    // Metrics can only be reported inside a bundle; the load happened in @Setup.
-    for (long millis : unreportedLoadMillis) {
-      Metrics.distribution(InferenceMetrics.NAMESPACE, InferenceMetrics.MODEL_LOAD_MILLIS).update(millis);
-    }
-    unreportedLoadMillis.clear();
   }
 
   @ProcessElement
@@ -96,7 +99,7 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
       BoundedWindow window,
       PaneInfo pane,
       MultiOutputReceiver out) {
-    BatchScorer scorer = scorers[selector.select(row.getCustomerKey())];
+    BatchScorer scorer = slots[selector.select(row.getCustomerKey())].scorerForRow();
     DeadLetter refused = scorer.add(row, timestamp, window, pane);
     if (refused != null) {
       out.get(failuresTag).output(refused);
@@ -124,18 +127,21 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
             context.output(failuresTag, d, timestamp, window);
           }
         };
-    for (BatchScorer scorer : scorers) {
-      scorer.flush(emitter);
+    for (ModelSlot slot : slots) {
+      slot.scorer().flush(emitter);
+      slot.reportMetrics();
     }
   }
 
   @Teardown
   public void teardown() {
-    if (leases != null) {
-      for (ModelCache.Lease lease : leases) {
-        lease.close();
+    if (slots != null) {
+      for (ModelSlot slot : slots) {
+        if (slot != null) {
+          slot.close();
+        }
       }
-      leases = null;
+      slots = null;
     }
   }
 
