@@ -274,6 +274,48 @@ public final class FeatureCalculator implements Serializable {
     return rows;
   }
 
+  /**
+   * {@code row} with its profile columns computed from {@code profile} (missing when null) as of
+   * the row's event time, and its event columns kept. A streaming job can then compute event
+   * features in keyed state and join the profile afterwards, and still get exactly the row that
+   * {@link #rowsForSortedEvents} gives with the profile in hand.
+   */
+  public FeatureRow withProfile(FeatureRow row, @Nullable CustomerProfile profile) {
+    Objects.requireNonNull(row, "row");
+    if (!fingerprint.equals(row.getSpecFingerprint())) {
+      throw new IllegalArgumentException(
+          "row " + row.getEventId() + " was computed under spec " + row.getSpecFingerprint()
+              + ", not " + fingerprint);
+    }
+    List<FeatureValue> values = row.getFeatures();
+    if (values.size() != names.length) {
+      throw new IllegalArgumentException(
+          "row " + row.getEventId() + " has " + values.size() + " features, the spec " + names.length);
+    }
+    ProfileValues profileValues = new ProfileValues(profile);
+    List<FeatureValue> joined = new ArrayList<>(values);
+    for (int column = 0; column < names.length; column++) {
+      if (!names[column].equals(values.get(column).getName())) {
+        throw new IllegalArgumentException(
+            "feature " + column + " of row " + row.getEventId() + " should be " + names[column]
+                + " but is " + values.get(column).getName());
+      }
+      int source = sources[column];
+      if (source < 0) {
+        joined.set(
+            column,
+            profileValues.value(profileFeatures[-source - 1], names[column], row.getEventTime()));
+      }
+    }
+    return new FeatureRow(
+        row.getEventId(),
+        row.getCustomerKey(),
+        row.getEventTime(),
+        row.getEventType(),
+        row.getSpecFingerprint(),
+        joined);
+  }
+
   private List<FeatureValue> buildValues(
       Double[] eventValues, ProfileValues profileValues, long asOfMillis) {
     List<FeatureValue> values = new ArrayList<>(names.length);

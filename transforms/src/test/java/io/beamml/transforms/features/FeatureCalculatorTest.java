@@ -401,6 +401,27 @@ public class FeatureCalculatorTest {
   }
 
   @Test
+  public void withProfileGivesTheRowComputedWithTheProfileInHand() {
+    FeatureCalculator calc = FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
+    List<CustomerEvent> events = FeatureTestData.randomEvents(5, 60, 1, true);
+    List<FeatureRow> withProfile = calc.rowsForEachEvent("c0", events, ALICE);
+    List<FeatureRow> withoutProfile = calc.rowsForEachEvent("c0", events, null);
+    for (int i = 0; i < withProfile.size(); i++) {
+      assertEquals(withProfile.get(i), calc.withProfile(withoutProfile.get(i), ALICE));
+      assertEquals(withoutProfile.get(i), calc.withProfile(withProfile.get(i), null));
+    }
+  }
+
+  @Test
+  public void withProfileRejectsRowsOfAnotherSpec() {
+    FeatureCalculator rich = FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
+    FeatureRow row = CALC.rowsForEachEvent("c1", edgeEvents(), null).get(0);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> rich.withProfile(row, ALICE));
+    assertThat(e.getMessage(), containsString("computed under spec"));
+  }
+
+  @Test
   public void survivesJavaSerialization() {
     FeatureCalculator copy = SerializableUtils.clone(CALC);
     assertEquals(
