@@ -100,7 +100,7 @@ public final class StreamInputs {
                 notices(Sources.ORDERS, Order::getOrderId, Order::getOrderTime)))
             .apply("FlattenDuplicates", Flatten.pCollections());
     PCollection<DeadLetter> allDeadLetters =
-        PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
+        PCollectionList.of(deadLetters).apply("FlattenIngestDeadLetters", Flatten.pCollections());
     return new StreamInputs(events, profiles, allDeadLetters, duplicates);
   }
 
