@@ -66,6 +66,17 @@ final class StreamJobs {
     return StreamPipeline.start(options, KEY);
   }
 
+  /** Waits until Flink reports the job running, so a feed started next meets a reading job. */
+  static void awaitRunning(PipelineResult job, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (job.getState() != PipelineResult.State.RUNNING) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the job is " + job.getState() + " after " + timeout);
+      }
+      Thread.sleep(100);
+    }
+  }
+
   static void cancel(PipelineResult job) {
     JobControl.cancel(job);
   }
