@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
@@ -78,9 +79,9 @@ public final class BenchmarkStreamCommand implements Subcommand {
 
     @Description("Feature mode of the streaming job: low_latency (rows on arrival) or exact (rows after the watermark plus the allowed lateness)")
     @Default.Enum("low_latency")
-    StreamOptions.FeatureMode getFeatureMode();
+    StreamOptions.FeatureMode getStreamFeatureMode();
 
-    void setFeatureMode(StreamOptions.FeatureMode value);
+    void setStreamFeatureMode(StreamOptions.FeatureMode value);
 
     @Description("Trees in the synthetic model scored (depth 4, like the trainer's defaults without early stopping)")
     @Default.Integer(300)
@@ -133,8 +134,10 @@ public final class BenchmarkStreamCommand implements Subcommand {
     report.add("");
     report.add("peak: the producer sends as fast as it can; ev/s = outputs between the 10th and 90th percentile of");
     report.add("output times; latency = output's Kafka timestamp - input's Kafka timestamp. half: fed at half the");
-    report.add("job's own peak. stream = parse, validate, dedup, pseudonymise, " + options.getFeatureMode()
-        + " features, XGBoost (" + options.getModelTrees() + " trees); parallelism " + options.getFlinkParallelism() + ".");
+    report.add("job's own peak. stream = parse, validate, dedup, pseudonymise, " + options.getStreamFeatureMode()
+        + " features, XGBoost (" + options.getModelTrees() + " trees); parallelism " + options.getFlinkParallelism()
+        + ", bundles of at most " + options.as(FlinkPipelineOptions.class).getMaxBundleSize() + " elements or "
+        + options.as(FlinkPipelineOptions.class).getMaxBundleTimeMills() + " ms (--maxBundleSize, --maxBundleTimeMills).");
     CommandSupport.say("");
     report.forEach(CommandSupport::say);
     Files.write(work.resolve("benchmark-stream.txt"), report, StandardCharsets.UTF_8);
@@ -257,9 +260,13 @@ public final class BenchmarkStreamCommand implements Subcommand {
       return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
+    /** Embedded Flink, with the bundle settings given on the command line (Beam's defaults otherwise). */
     private String[] runnerArgs() {
+      FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
       return new String[] {"--runner=FlinkRunner", "--flinkMaster=[local]", "--streaming=true",
-          "--attachedMode=false", "--parallelism=" + options.getFlinkParallelism()};
+          "--attachedMode=false", "--parallelism=" + options.getFlinkParallelism(),
+          "--maxBundleTimeMills=" + flink.getMaxBundleTimeMills(), "--maxBundleSize=" + flink.getMaxBundleSize(),
+          "--fasterCopy=" + flink.getFasterCopy()};
     }
 
     private PipelineResult startStream(String servers, String clicks, String orders, String out, String deadLetters,
@@ -268,7 +275,7 @@ public final class BenchmarkStreamCommand implements Subcommand {
       args.addAll(List.of("--bootstrapServers=" + servers, "--clicksTopic=" + clicks, "--ordersTopic=" + orders,
           "--predictionsTopic=" + out, "--deadLettersTopic=" + deadLetters, "--consumerGroup=" + group,
           "--profiles=" + profiles, "--registry=" + registry, "--model=" + MODEL_NAME + "@champion",
-          "--featureMode=" + options.getFeatureMode()));
+          "--featureMode=" + options.getStreamFeatureMode()));
       StreamOptions stream = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation()
           .as(StreamOptions.class);
       return StreamPipeline.start(stream, HmacKey.ofBytes("benchmark-key-not-secret".getBytes(StandardCharsets.UTF_8)));

@@ -90,6 +90,8 @@ public final class DemoCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
+    // So that stream flags (--featureMode, --allowedLateness, ...) parse alongside the demo's.
+    PipelineOptionsFactory.register(StreamOptions.class);
     Options options = CommandSupport.options(args, Options.class);
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
     Path data = work.resolve("data");
