@@ -6,6 +6,7 @@ import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.training.card.ModelCard;
 import io.beamml.training.data.TrainingSet;
 import io.beamml.training.data.TrainingSetReader;
+import io.beamml.training.drift.ReferenceProfile;
 import io.beamml.training.evaluation.BoosterScorer;
 import io.beamml.training.evaluation.Evaluation;
 import io.beamml.training.evaluation.FeatureImportance;
@@ -56,6 +57,7 @@ public final class TrainCommand {
                 Locale.ROOT, "test AUC %.4f is below --minAuc=%.4f: %s was not registered", test.auc(), minAuc, name));
       }
       List<FeatureImportance> importance = FeatureImportance.totalGain(model.booster(), set.featureNames());
+      ReferenceProfile reference = ReferenceProfile.fromTraining(set);
 
       ModelMetadata template = new ModelMetadata();
       template.featureNames = set.featureNames();
@@ -81,7 +83,8 @@ public final class TrainCommand {
       ModelMetadata registered =
           VersionWriter.register(
               registry, name, modelBytes, "json", template,
-              m -> ModelCard.of(m).withTestEvaluation(test).withImportance(importance).withNote(note));
+              m -> ModelCard.of(m).withTestEvaluation(test).withImportance(importance).withNote(note),
+              Map.of(ReferenceProfile.FILE, reference.toJson()));
       print(out, registered, set, model, test);
       return registered;
     } catch (XGBoostError e) {
@@ -112,5 +115,7 @@ public final class TrainCommand {
       out.println("    " + line);
     }
     out.printf(Locale.ROOT, "  model card      %s%n", ModelCard.HTML);
+    out.printf(
+        Locale.ROOT, "  drift reference %s (histograms of the %d train rows)%n", ReferenceProfile.FILE, set.train().rows());
   }
 }

@@ -5,6 +5,7 @@ import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.inference.registry.RegistryFiles;
 import io.beamml.training.card.ModelCard;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -20,6 +21,13 @@ final class VersionWriter {
 
   static ModelMetadata register(
       ModelRegistry registry, String name, byte[] modelBytes, String format, ModelMetadata template, Function<ModelMetadata, ModelCard> card) {
+    return register(registry, name, modelBytes, format, template, card, Map.of());
+  }
+
+  /** As above, storing {@code extra} attachments (e.g. the drift reference) beside the card's files. */
+  static ModelMetadata register(
+      ModelRegistry registry, String name, byte[] modelBytes, String format, ModelMetadata template,
+      Function<ModelMetadata, ModelCard> card, Map<String, byte[]> extra) {
     String expected = nextVersion(registry.versions(name));
     template.name = name;
     template.version = expected;
@@ -29,7 +37,8 @@ final class VersionWriter {
     if (template.createdAt == null) {
       template.createdAt = Instant.now().toString();
     }
-    Map<String, byte[]> attachments = card.apply(template).render();
+    Map<String, byte[]> attachments = new LinkedHashMap<>(card.apply(template).render());
+    attachments.putAll(extra);
     ModelMetadata registered = registry.register(name, modelBytes, format, template, attachments);
     if (!expected.equals(registered.version)) {
       throw new IllegalStateException(

@@ -2,6 +2,7 @@ package io.beamml.training;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
@@ -12,6 +13,7 @@ import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.training.card.ModelCard;
 import io.beamml.training.data.TrainingSet;
 import io.beamml.training.data.TrainingSetReader;
+import io.beamml.training.drift.ReferenceProfile;
 import io.beamml.training.evaluation.BoosterScorer;
 import io.beamml.training.evaluation.Evaluation;
 import io.beamml.transforms.features.FeatureSpec;
@@ -106,7 +108,8 @@ public class TrainCommandTest {
     assertNotNull(trained.createdAt);
     assertTrue(trained.codeVersion, trained.codeVersion.matches("\\d+\\.\\d+\\.\\d+.*|dev"));
     assertEquals(
-        List.of(ModelCard.CALIBRATION, ModelCard.IMPORTANCE, ModelCard.HTML, ModelCard.ROC), trained.attachments);
+        List.of(ModelCard.CALIBRATION, ModelCard.IMPORTANCE, ModelCard.HTML, ReferenceProfile.FILE, ModelCard.ROC),
+        trained.attachments);
 
     ModelMetadata stored = ModelRegistry.at(registryRoot).metadata("promo", "1");
     assertEquals(trained.sha256, stored.sha256);
@@ -151,6 +154,19 @@ public class TrainCommandTest {
     assertThat(html, containsString("Oracle: the true probabilities reach AUC"));
     assertThat(html, containsString("clicks_7d"));
     assertThat(html, containsString("best iteration"));
+  }
+
+  @Test
+  public void trainStoresTheTrainSplitsReferenceHistograms() {
+    ModelRegistry registry = ModelRegistry.at(registryRoot);
+    ReferenceProfile stored = ReferenceProfile.load(registry, "promo", "1");
+    TrainingSet set = TrainingSetReader.of(setDir.toString()).read();
+    assertEquals(1800, stored.rows());
+    assertEquals(trained.specFingerprint, stored.specFingerprint());
+    assertEquals(FeatureSpec.defaultSpec().featureNames().size(), stored.features().size());
+    assertArrayEquals(ReferenceProfile.fromTraining(set).toJson(), stored.toJson());
+    assertArrayEquals(registry.readAttachment("promo", "1", ReferenceProfile.FILE), stored.toJson());
+    assertThat(printed, containsString("drift reference reference.json (histograms of the 1800 train rows)"));
   }
 
   @Test

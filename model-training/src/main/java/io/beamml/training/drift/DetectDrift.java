@@ -1,0 +1,294 @@
+package io.beamml.training.drift;
+
+import io.beamml.inference.registry.ModelRef;
+import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.schemas.DeadLetter;
+import io.beamml.schemas.DriftRecord;
+import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.deadletter.DeadLetters;
+import io.beamml.transforms.deadletter.Reasons;
+import io.beamml.transforms.deadletter.Sources;
+import io.beamml.transforms.features.FeatureVectorizer;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Compares the feature distribution of each window of its input with the training reference of a
+ * model version: PSI for every feature, the KS test for numeric ones. The caller windows the
+ * rows (fixed event-time windows in streaming; the global window makes a batch run one window).
+ *
+ * <pre>{@code
+ * DetectDrift.Result drift = rows
+ *     .apply(Window.into(FixedWindows.of(Duration.standardHours(1))))
+ *     .apply("DetectDrift", DetectDrift.forModel(registry, ModelRef.parse("promo@champion")));
+ * drift.records();   // DriftRecord per drifted (feature, statistic, window)
+ * }</pre>
+ *
+ * <p>Per window the rows are folded into per-feature histograms over the reference bins and a
+ * bounded value sample by a combiner, so memory does not grow with the window. The comparison
+ * runs once per pane: with the default trigger that is once per window, at the watermark; a
+ * trigger with early firings compares (and counts) each early pane too. Each drifted
+ * feature also increments the counter {@code drift_<feature>} in namespace {@value
+ * #METRICS_NAMESPACE}. Rows computed under another feature spec, or lacking a feature, cannot be
+ * compared and leave as dead letters: a job that also scores the rows gets the same refusals from
+ * its scorer and writes only one of the two.
+ */
+public final class DetectDrift extends PTransform<PCollection<FeatureRow>, DetectDrift.Result> {
+
+  public static final String METRICS_NAMESPACE = "drift";
+  /** The step named in the dead letters of rows that cannot be compared. */
+  public static final String STEP = "drift";
+
+  private static final TupleTag<FeatureRow> COMPARABLE = new TupleTag<>() {};
+  private static final TupleTag<DeadLetter> REFUSED = new TupleTag<>() {};
+
+  private final ReferenceProfile reference;
+  private final String modelName;
+  private final String modelVersion;
+  private final DriftThresholds thresholds;
+  private final boolean allStatistics;
+  private final int sampleSize;
+
+  private DetectDrift(
+      ReferenceProfile reference, String modelName, String modelVersion, DriftThresholds thresholds,
+      boolean allStatistics, int sampleSize) {
+    this.reference = reference;
+    this.modelName = modelName;
+    this.modelVersion = modelVersion;
+    this.thresholds = thresholds;
+    this.allStatistics = allStatistics;
+    this.sampleSize = sampleSize;
+  }
+
+  /** Against a reference already in hand, recorded as belonging to {@code modelName:modelVersion}. */
+  public static DetectDrift against(ReferenceProfile reference, String modelName, String modelVersion) {
+    if (reference == null) {
+      throw new IllegalArgumentException("a reference profile is required");
+    }
+    ModelRef.version(modelName, modelVersion);
+    return new DetectDrift(
+        reference, modelName, modelVersion, DriftThresholds.defaults(), false, ReferenceProfile.DEFAULT_SAMPLE_SIZE);
+  }
+
+  /**
+   * Against the reference stored with a registered version. An alias is resolved now, once: the
+   * whole run compares with one version even if the alias moves meanwhile.
+   */
+  public static DetectDrift forModel(ModelRegistry registry, ModelRef model) {
+    String version = registry.resolve(model);
+    return against(ReferenceProfile.load(registry, model.name(), version), model.name(), version);
+  }
+
+  public DetectDrift withThresholds(DriftThresholds value) {
+    if (value == null) {
+      throw new IllegalArgumentException("thresholds are required");
+    }
+    return new DetectDrift(reference, modelName, modelVersion, value, allStatistics, sampleSize);
+  }
+
+  /** Emits a record for every statistic measured (with its {@code drifted} flag), not only the drifted ones. */
+  public DetectDrift withAllStatistics() {
+    return new DetectDrift(reference, modelName, modelVersion, thresholds, true, sampleSize);
+  }
+
+  /** Raw values kept per numeric feature and window for the KS test (default 2,000). */
+  public DetectDrift withSampleSize(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("the KS sample needs at least one value, got " + value);
+    }
+    return new DetectDrift(reference, modelName, modelVersion, thresholds, allStatistics, value);
+  }
+
+  public String modelName() {
+    return modelName;
+  }
+
+  /** The version compared with; an alias was resolved when this transform was made. */
+  public String modelVersion() {
+    return modelVersion;
+  }
+
+  @Override
+  public Result expand(PCollection<FeatureRow> rows) {
+    PCollectionTuple checked = rows.apply(
+        "CheckRowsAgainstReference",
+        ParDo.of(new CheckRowFn(reference, modelName, modelVersion))
+            .withOutputTags(COMPARABLE, TupleTagList.of(REFUSED)));
+    PCollection<FeatureRow> comparable = checked.get(COMPARABLE).setCoder(AvroCoder.of(FeatureRow.class));
+    PCollection<DeadLetter> refused = checked.get(REFUSED).setCoder(DeadLetters.coder());
+
+    Combine.Globally<FeatureRow, CurrentProfile> accumulate = Combine.globally(new AccumulateProfile(reference, sampleSize));
+    if (!(rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      // Only the global window has a natural "no rows" result; other windows without rows say nothing.
+      accumulate = accumulate.withoutDefaults();
+    }
+    PCollection<CurrentProfile> profiles =
+        comparable.apply("AccumulateHistograms", accumulate).setCoder(CurrentProfileCoder.of());
+    PCollection<WindowDrift> windows = profiles
+        .apply("CompareWithReference", ParDo.of(new CompareFn(reference, thresholds, modelName, modelVersion)))
+        .setCoder(SerializableCoder.of(WindowDrift.class));
+    PCollection<DriftRecord> records = windows
+        .apply("EmitDriftRecords", ParDo.of(new EmitRecordsFn(allStatistics)))
+        .setCoder(AvroCoder.of(DriftRecord.class));
+    return new Result(rows.getPipeline(), records, windows, refused);
+  }
+
+  /** Passes rows the reference can bin; refuses the rest with a reason. */
+  private static final class CheckRowFn extends DoFn<FeatureRow, FeatureRow> {
+    private final ReferenceProfile reference;
+    private final FeatureVectorizer vectorizer;
+    private final String model;
+    private final Counter refused = Metrics.counter(METRICS_NAMESPACE, "rows_refused");
+
+    CheckRowFn(ReferenceProfile reference, String modelName, String modelVersion) {
+      this.reference = reference;
+      this.vectorizer = new FeatureVectorizer(reference.spec());
+      this.model = modelName + ":" + modelVersion;
+    }
+
+    @ProcessElement
+    public void process(@Element FeatureRow row, MultiOutputReceiver out) {
+      if (!reference.specFingerprint().equals(row.getSpecFingerprint())) {
+        refuse(out, row, Reasons.SPEC_MISMATCH,
+            "row was computed under feature spec " + row.getSpecFingerprint() + " but the training reference of "
+                + model + " under " + reference.specFingerprint());
+        return;
+      }
+      try {
+        vectorizer.toVector(row.getFeatures());
+      } catch (IllegalArgumentException e) {
+        refuse(out, row, Reasons.MISSING_FEATURE,
+            "row does not carry the features of " + model + " in spec order: " + e.getMessage());
+        return;
+      }
+      out.get(COMPARABLE).output(row);
+    }
+
+    private void refuse(MultiOutputReceiver out, FeatureRow row, String reason, String message) {
+      refused.inc();
+      out.get(REFUSED).output(
+          DeadLetters.of(Sources.FEATURES, STEP, reason, message, row.toString(), row.getEventTime()));
+    }
+  }
+
+  /** Measures a window's profile against the reference and counts what it finds. */
+  private static final class CompareFn extends DoFn<CurrentProfile, WindowDrift> {
+    private final ReferenceProfile reference;
+    private final DriftThresholds thresholds;
+    private final String modelName;
+    private final String modelVersion;
+    private final Counter windowsMeasured = Metrics.counter(METRICS_NAMESPACE, "windows_measured");
+    private final Counter windowsTooSmall = Metrics.counter(METRICS_NAMESPACE, "windows_below_min_rows");
+
+    CompareFn(ReferenceProfile reference, DriftThresholds thresholds, String modelName, String modelVersion) {
+      this.reference = reference;
+      this.thresholds = thresholds;
+      this.modelName = modelName;
+      this.modelVersion = modelVersion;
+    }
+
+    @ProcessElement
+    public void process(@Element CurrentProfile profile, BoundedWindow window, OutputReceiver<WindowDrift> out) {
+      Long start = null;
+      Long end = null;
+      if (window instanceof IntervalWindow) {
+        start = ((IntervalWindow) window).start().getMillis();
+        end = ((IntervalWindow) window).end().getMillis();
+      }
+      WindowDrift drift = WindowDrift.measure(reference, profile, thresholds, modelName, modelVersion, start, end);
+      if (drift.measured()) {
+        windowsMeasured.inc();
+      } else {
+        windowsTooSmall.inc();
+      }
+      for (String feature : drift.driftedFeatures()) {
+        Metrics.counter(METRICS_NAMESPACE, "drift_" + feature).inc();
+      }
+      out.output(drift);
+    }
+  }
+
+  private static final class EmitRecordsFn extends DoFn<WindowDrift, DriftRecord> {
+    private final boolean all;
+
+    EmitRecordsFn(boolean all) {
+      this.all = all;
+    }
+
+    @ProcessElement
+    public void process(@Element WindowDrift drift, OutputReceiver<DriftRecord> out) {
+      for (DriftRecord r : drift.records(all)) {
+        out.output(r);
+      }
+    }
+  }
+
+  /**
+   * What {@link DetectDrift} produces: drift records, the full per-window comparison (histograms
+   * and statistics of every feature, for reports) and the rows it could not compare.
+   */
+  public static final class Result implements POutput {
+    private static final TupleTag<DriftRecord> RECORDS = new TupleTag<>("records");
+    private static final TupleTag<WindowDrift> WINDOWS = new TupleTag<>("windows");
+    private static final TupleTag<DeadLetter> FAILURES = new TupleTag<>("failures");
+
+    private final Pipeline pipeline;
+    private final PCollection<DriftRecord> records;
+    private final PCollection<WindowDrift> windows;
+    private final PCollection<DeadLetter> failures;
+
+    private Result(
+        Pipeline pipeline, PCollection<DriftRecord> records, PCollection<WindowDrift> windows,
+        PCollection<DeadLetter> failures) {
+      this.pipeline = pipeline;
+      this.records = records;
+      this.windows = windows;
+      this.failures = failures;
+    }
+
+    /** One per drifted (feature, statistic) and window; every statistic with {@link #withAllStatistics()}. */
+    public PCollection<DriftRecord> records() {
+      return records;
+    }
+
+    /** One per window that had rows (and one for an empty global window). */
+    public PCollection<WindowDrift> windows() {
+      return windows;
+    }
+
+    public PCollection<DeadLetter> failures() {
+      return failures;
+    }
+
+    @Override
+    public Pipeline getPipeline() {
+      return pipeline;
+    }
+
+    @Override
+    public Map<TupleTag<?>, PValue> expand() {
+      return Map.of(RECORDS, records, WINDOWS, windows, FAILURES, failures);
+    }
+
+    @Override
+    public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+  }
+}
