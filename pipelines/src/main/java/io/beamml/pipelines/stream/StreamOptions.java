@@ -92,7 +92,7 @@ public interface StreamOptions extends InputOptions, HmacKeyOptions, ScoringOpti
 
   void setMaxReadTime(String value);
 
-  @Description("Tests and benchmarks only: stop reading each topic after this many messages; makes the run bounded")
+  @Description("Tests and benchmarks only: stop reading each topic after this many messages (split evenly over its readers, so pair it with --maxReadTime); makes the run bounded")
   Long getMaxRecords();
 
   void setMaxRecords(Long value);

@@ -30,7 +30,8 @@ import org.apache.beam.sdk.values.PCollectionView;
  * <p>Keys: predictions (and feature rows) are keyed by the pseudonymised customer, so one
  * customer's records share a partition; dead letters by their source name ({@code clicks},
  * {@code orders}, {@code profiles}, {@code features}): a dead letter may have failed before any
- * customer was known, and its raw id must not become a key; duplicates by their event id.
+ * customer was known, and its raw id must not become a key; duplicates by their event id. Dead
+ * letters carry the raw input, raw customer ids included: restrict who may read that topic.
  *
  * <p>Delivery: at least once into Kafka. The sinks are Kafka's idempotent producer, not
  * transactions, and input offsets are committed to the consumer group only when a checkpoint is
