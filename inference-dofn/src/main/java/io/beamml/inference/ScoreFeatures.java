@@ -227,7 +227,7 @@ public final class ScoreFeatures
                         resolveSelector(), featureSpec, expectedSpecFingerprint, maxBatchSize, explanations,
                         predictionsTag, failuresTag))
                 .withOutputTags(predictionsTag, TupleTagList.of(failuresTag)));
-    PCollection<Prediction> predictions = scored.get(predictionsTag).setCoder(AvroCoder.of(Prediction.class));
+    PCollection<Prediction> predictions = scored.get(predictionsTag).setCoder(AvroCoder.specific(Prediction.class));
     PCollection<DeadLetter> failures = scored.get(failuresTag).setCoder(DeadLetters.coder());
     return WithFailures.Result.of(predictions, failures);
   }

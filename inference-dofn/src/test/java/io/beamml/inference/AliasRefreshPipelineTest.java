@@ -111,7 +111,7 @@ public class AliasRefreshPipelineTest {
     FeatureRow marker = FeatureRow.newBuilder(before.get(0)).setEventId(MARKER).build();
 
     TestStream<FeatureRow> stream =
-        add(add(TestStream.create(AvroCoder.of(FeatureRow.class)), before).addElements(timestamped(marker)), after)
+        add(add(TestStream.create(AvroCoder.specific(FeatureRow.class)), before).addElements(timestamped(marker)), after)
             .advanceWatermarkToInfinity();
     WithFailures.Result<PCollection<Prediction>, DeadLetter> scored =
         pipeline

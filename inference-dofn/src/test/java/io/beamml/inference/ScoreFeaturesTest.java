@@ -84,7 +84,7 @@ public class ScoreFeaturesTest {
   }
 
   private static PCollection<FeatureRow> create(Pipeline p, String name, List<FeatureRow> input) {
-    return p.apply(name, Create.of(input).withCoder(AvroCoder.of(FeatureRow.class)));
+    return p.apply(name, Create.of(input).withCoder(AvroCoder.specific(FeatureRow.class)));
   }
 
   private static HashMap<String, Float> expected(Booster booster, List<FeatureRow> input) throws Exception {
@@ -244,7 +244,7 @@ public class ScoreFeaturesTest {
 
     PCollection<String> placed =
         pipeline
-            .apply("CreateRows", Create.timestamped(timestamped).withCoder(AvroCoder.of(FeatureRow.class)))
+            .apply("CreateRows", Create.timestamped(timestamped).withCoder(AvroCoder.specific(FeatureRow.class)))
             .apply("WindowByMinute", Window.into(FixedWindows.of(Duration.standardMinutes(1))))
             .apply("Score", ScoreFeatures.with(root, ModelRef.version("windows", version)).withMaxBatchSize(7))
             .output()

@@ -132,7 +132,7 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
         "CheckRowsAgainstReference",
         ParDo.of(new CheckRowFn(reference, modelName, modelVersion))
             .withOutputTags(COMPARABLE, TupleTagList.of(REFUSED)));
-    PCollection<FeatureRow> comparable = checked.get(COMPARABLE).setCoder(AvroCoder.of(FeatureRow.class));
+    PCollection<FeatureRow> comparable = checked.get(COMPARABLE).setCoder(AvroCoder.specific(FeatureRow.class));
     PCollection<DeadLetter> refused = checked.get(REFUSED).setCoder(DeadLetters.coder());
 
     Combine.Globally<FeatureRow, CurrentProfile> accumulate = Combine.globally(new AccumulateProfile(reference, sampleSize));
@@ -147,7 +147,7 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
         .setCoder(SerializableCoder.of(WindowDrift.class));
     PCollection<DriftRecord> records = windows
         .apply("EmitDriftRecords", ParDo.of(new EmitRecordsFn(allStatistics)))
-        .setCoder(AvroCoder.of(DriftRecord.class));
+        .setCoder(AvroCoder.specific(DriftRecord.class));
     return new Result(rows.getPipeline(), records, windows, refused);
   }
 

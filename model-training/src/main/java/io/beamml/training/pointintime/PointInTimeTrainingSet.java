@@ -134,9 +134,9 @@ public final class PointInTimeTrainingSet
     BatchGrouping.checkBounded(input.profiles(), name, "profiles");
     BatchGrouping.checkBounded(input.promos(), name, "promos");
     PCollection<KV<Integer, CustomerEvent>> events = BatchGrouping.keyByCustomerShard(
-        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.of(CustomerEvent.class));
+        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.specific(CustomerEvent.class));
     PCollection<KV<Integer, CustomerProfile>> profiles = BatchGrouping.keyByCustomerShard(
-        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.of(CustomerProfile.class));
+        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.specific(CustomerProfile.class));
     PCollection<LabelledPromo> promos =
         input.promos().apply("RewindowPromosForSplits", BatchGrouping.<LabelledPromo>globalWindowKeepingEarliestTimestamp());
     PCollectionView<SplitBoundaries> boundaries =
@@ -147,7 +147,7 @@ public final class PointInTimeTrainingSet
                 "CutSendTimesIntoSplits",
                 Combine.globally(new SplitBoundariesFn(validationFraction, testFraction)).asSingletonView());
     PCollection<KV<Integer, LabelledPromo>> keyedPromos = BatchGrouping.keyByCustomerShard(
-        input.promos(), "Promos", LabelledPromo::getCustomerKey, shards, AvroCoder.of(LabelledPromo.class));
+        input.promos(), "Promos", LabelledPromo::getCustomerKey, shards, AvroCoder.specific(LabelledPromo.class));
     return KeyedPCollectionTuple.of(EVENTS, events)
         .and(PROFILES, profiles)
         .and(PROMOS, keyedPromos)
@@ -155,7 +155,7 @@ public final class PointInTimeTrainingSet
         .apply(
             "ComputeFeaturesAsOfSendTime",
             ParDo.of(new ExamplesFn(FeatureCalculator.of(spec), boundaries)).withSideInputs(boundaries))
-        .setCoder(AvroCoder.of(TrainingExample.class));
+        .setCoder(AvroCoder.specific(TrainingExample.class));
   }
 
   @Override

@@ -47,7 +47,7 @@ public class DetectDriftTest implements Serializable {
   private static final long HOUR = 3_600_000L;
 
   private PCollection<FeatureRow> create(List<FeatureRow> rows) {
-    return p.apply("CreateRows", Create.of(rows).withCoder(AvroCoder.of(FeatureRow.class)));
+    return p.apply("CreateRows", Create.of(rows).withCoder(AvroCoder.specific(FeatureRow.class)));
   }
 
   @Test
@@ -146,7 +146,7 @@ public class DetectDriftTest implements Serializable {
       rows.add(TimestampedValue.of(r, new Instant(r.getEventTime())));
     }
     DetectDrift.Result drift = p
-        .apply("CreateRows", Create.timestamped(rows).withCoder(AvroCoder.of(FeatureRow.class)))
+        .apply("CreateRows", Create.timestamped(rows).withCoder(AvroCoder.specific(FeatureRow.class)))
         .apply("HourlyWindows", Window.into(FixedWindows.of(Duration.standardHours(1))))
         .apply(DetectDrift.against(REFERENCE, "promo", "3"));
 

@@ -99,9 +99,9 @@ public class PointInTimeTrainingSetTest {
   private PCollection<TrainingExample> build(
       List<CustomerEvent> events, List<CustomerProfile> profiles, List<LabelledPromo> promos,
       PointInTimeTrainingSet transform) {
-    PCollection<CustomerEvent> e = pipeline.apply("Events", Create.of(events).withCoder(AvroCoder.of(CustomerEvent.class)));
-    PCollection<CustomerProfile> p = pipeline.apply("Profiles", Create.of(profiles).withCoder(AvroCoder.of(CustomerProfile.class)));
-    PCollection<LabelledPromo> l = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.of(LabelledPromo.class)));
+    PCollection<CustomerEvent> e = pipeline.apply("Events", Create.of(events).withCoder(AvroCoder.specific(CustomerEvent.class)));
+    PCollection<CustomerProfile> p = pipeline.apply("Profiles", Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class)));
+    PCollection<LabelledPromo> l = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
     return PointInTimeTrainingSet.Input.of(e, p, l).apply("BuildTrainingSet", transform);
   }
 

@@ -51,9 +51,9 @@ public class TimeSplitTest {
   }
 
   private PCollection<TrainingExample> examples(List<LabelledPromo> promos, double validation, double test) {
-    PCollection<CustomerEvent> events = pipeline.apply("NoEvents", Create.empty(AvroCoder.of(CustomerEvent.class)));
-    PCollection<CustomerProfile> profiles = pipeline.apply("NoProfiles", Create.empty(AvroCoder.of(CustomerProfile.class)));
-    PCollection<LabelledPromo> labelled = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.of(LabelledPromo.class)));
+    PCollection<CustomerEvent> events = pipeline.apply("NoEvents", Create.empty(AvroCoder.specific(CustomerEvent.class)));
+    PCollection<CustomerProfile> profiles = pipeline.apply("NoProfiles", Create.empty(AvroCoder.specific(CustomerProfile.class)));
+    PCollection<LabelledPromo> labelled = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
     return PointInTimeTrainingSet.Input.of(events, profiles, labelled)
         .apply("BuildTrainingSet", PointInTimeTrainingSet.of(FeatureSpec.defaultSpec()).withSplits(validation, test));
   }

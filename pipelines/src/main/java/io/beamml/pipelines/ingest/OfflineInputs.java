@@ -86,7 +86,7 @@ public final class OfflineInputs {
           .records();
       counts.add(profiles.apply("CountProfilesOut", SummaryCounts.of(Sources.PROFILES, SummaryCounts.RECORDS_OUT)));
     } else {
-      profiles = p.apply("NoProfiles", Create.empty(AvroCoder.of(CustomerProfile.class)));
+      profiles = p.apply("NoProfiles", Create.empty(AvroCoder.specific(CustomerProfile.class)));
     }
     PCollection<CustomerEvent> allEvents =
         PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());

@@ -37,6 +37,6 @@ public final class DeadLetters {
   }
 
   public static Coder<DeadLetter> coder() {
-    return AvroCoder.of(DeadLetter.class);
+    return AvroCoder.specific(DeadLetter.class);
   }
 }

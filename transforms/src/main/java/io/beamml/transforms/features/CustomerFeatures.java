@@ -98,14 +98,14 @@ public final class CustomerFeatures
     BatchGrouping.checkBounded(input.events(), "CustomerFeatures", "events");
     BatchGrouping.checkBounded(input.profiles(), "CustomerFeatures", "profiles");
     PCollection<KV<Integer, CustomerEvent>> events = BatchGrouping.keyByCustomerShard(
-        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.of(CustomerEvent.class));
+        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.specific(CustomerEvent.class));
     PCollection<KV<Integer, CustomerProfile>> profiles = BatchGrouping.keyByCustomerShard(
-        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.of(CustomerProfile.class));
+        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.specific(CustomerProfile.class));
     return KeyedPCollectionTuple.of(EVENTS, events)
         .and(PROFILES, profiles)
         .apply("GroupByCustomerShard", CoGroupByKey.create())
         .apply("ComputeFeatureRows", ParDo.of(new ComputeRowsFn(FeatureCalculator.of(spec))))
-        .setCoder(AvroCoder.of(FeatureRow.class));
+        .setCoder(AvroCoder.specific(FeatureRow.class));
   }
 
   @Override

@@ -40,7 +40,7 @@ final class ExactFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRo
 
   @StateId(EVENTS)
   private final StateSpec<BagState<CustomerEvent>> eventsSpec =
-      StateSpecs.bag(AvroCoder.of(CustomerEvent.class));
+      StateSpecs.bag(AvroCoder.specific(CustomerEvent.class));
 
   @StateId(CLOSED_THROUGH)
   private final StateSpec<ValueState<Long>> closedThroughSpec = StateSpecs.value(VarLongCoder.of());

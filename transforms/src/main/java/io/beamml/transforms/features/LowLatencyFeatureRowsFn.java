@@ -38,7 +38,7 @@ final class LowLatencyFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, Feat
 
   @StateId(EVENTS)
   private final StateSpec<BagState<CustomerEvent>> eventsSpec =
-      StateSpecs.bag(AvroCoder.of(CustomerEvent.class));
+      StateSpecs.bag(AvroCoder.specific(CustomerEvent.class));
 
   @StateId(CLOSED_THROUGH)
   private final StateSpec<ValueState<Long>> closedThroughSpec = StateSpecs.value(VarLongCoder.of());

@@ -212,7 +212,7 @@ public final class StreamingCustomerFeatures
                 "KeyByCustomer",
                 WithKeys.of((CustomerEvent e) -> e.getCustomerKey())
                     .withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerEvent.class)));
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.specific(CustomerEvent.class)));
 
     PCollectionTuple computed;
     if (mode == Mode.EXACT) {
@@ -228,14 +228,14 @@ public final class StreamingCustomerFeatures
               ParDo.of(new LowLatencyFeatureRowsFn(calculator, lateness, rowsTag, lateTag))
                   .withOutputTags(rowsTag, TupleTagList.of(lateTag)));
     }
-    PCollection<FeatureRow> rows = computed.get(rowsTag).setCoder(AvroCoder.of(FeatureRow.class));
+    PCollection<FeatureRow> rows = computed.get(rowsTag).setCoder(AvroCoder.specific(FeatureRow.class));
     PCollection<DeadLetter> late = computed.get(lateTag).setCoder(DeadLetters.coder());
     if (profiles != null) {
       rows =
           rows.apply(
                   "AttachProfiles",
                   ParDo.of(new AttachProfilesFn(calculator, profiles)).withSideInputs(profiles))
-              .setCoder(AvroCoder.of(FeatureRow.class));
+              .setCoder(AvroCoder.specific(FeatureRow.class));
     }
     return WithFailures.Result.of(rows, late);
   }
@@ -293,7 +293,7 @@ public final class StreamingCustomerFeatures
               "KeyProfilesByCustomer",
               WithKeys.of((CustomerProfile p) -> p.getCustomerKey())
                   .withKeyType(TypeDescriptors.strings()))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(CustomerProfile.class)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.specific(CustomerProfile.class)))
           .apply("ChooseOneProfilePerCustomer", Combine.perKey(new ChooseProfileFn()))
           .apply("ViewAsMap", View.asMap());
     }

@@ -73,27 +73,27 @@ public final class Parse<T>
 
   /** Clicks JSON Lines (or Kafka message values) to {@link ClickEvent}. */
   public static Parse<ClickEvent> clicks() {
-    return of(Sources.CLICKS, new ClickJsonParser(), AvroCoder.of(ClickEvent.class));
+    return of(Sources.CLICKS, new ClickJsonParser(), AvroCoder.specific(ClickEvent.class));
   }
 
   /** Sales CSV to {@link Order}. */
   public static Parse<Order> sales() {
-    return of(Sources.SALES, new OrderCsvParser(), AvroCoder.of(Order.class));
+    return of(Sources.SALES, new OrderCsvParser(), AvroCoder.specific(Order.class));
   }
 
   /** Orders topic JSON to {@link Order}. */
   public static Parse<Order> ordersJson() {
-    return of(Sources.ORDERS, new OrderJsonParser(), AvroCoder.of(Order.class));
+    return of(Sources.ORDERS, new OrderJsonParser(), AvroCoder.specific(Order.class));
   }
 
   /** Profiles CSV to {@link Profile}. */
   public static Parse<Profile> profiles() {
-    return of(Sources.PROFILES, new ProfileCsvParser(), AvroCoder.of(Profile.class));
+    return of(Sources.PROFILES, new ProfileCsvParser(), AvroCoder.specific(Profile.class));
   }
 
   /** Promotion responses CSV to {@link PromoResponse}. */
   public static Parse<PromoResponse> responses() {
-    return of(Sources.RESPONSES, new PromoResponseCsvParser(), AvroCoder.of(PromoResponse.class));
+    return of(Sources.RESPONSES, new PromoResponseCsvParser(), AvroCoder.specific(PromoResponse.class));
   }
 
   /** The same transform with another line size limit, in UTF-8 bytes. */

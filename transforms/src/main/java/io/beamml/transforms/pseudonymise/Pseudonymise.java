@@ -63,7 +63,7 @@ public final class Pseudonymise<InputT, OutputT>
   public PCollection<OutputT> expand(PCollection<InputT> input) {
     return input
         .apply("ReplaceCustomerIdWithKey", ParDo.of(new PseudonymiseFn<>(key, mapping)))
-        .setCoder(AvroCoder.of(outputClass));
+        .setCoder(AvroCoder.specific(outputClass));
   }
 
   private static CustomerEvent clickEvent(ClickEvent click, Pseudonymiser pseudonymiser) {

@@ -86,7 +86,7 @@ public final class Validate<T>
 
   /** The contract's click rules with the given plausible range. */
   public static Validate<ClickEvent> clicks(ContractRules rules) {
-    return of(Sources.CLICKS, rules.clicks(), AvroCoder.of(ClickEvent.class))
+    return of(Sources.CLICKS, rules.clicks(), AvroCoder.specific(ClickEvent.class))
         .withEventTime(ClickEvent::getEventTime);
   }
 
@@ -114,7 +114,7 @@ public final class Validate<T>
   }
 
   public static Validate<Profile> profiles(ContractRules rules) {
-    return of(Sources.PROFILES, rules.profiles(), AvroCoder.of(Profile.class));
+    return of(Sources.PROFILES, rules.profiles(), AvroCoder.specific(Profile.class));
   }
 
   /** The contract's response rules, with the default plausible range. */
@@ -123,12 +123,12 @@ public final class Validate<T>
   }
 
   public static Validate<PromoResponse> responses(ContractRules rules) {
-    return of(Sources.RESPONSES, rules.responses(), AvroCoder.of(PromoResponse.class))
+    return of(Sources.RESPONSES, rules.responses(), AvroCoder.specific(PromoResponse.class))
         .withEventTime(PromoResponse::getSentTime);
   }
 
   private static Validate<Order> orders(String source, ContractRules rules) {
-    return of(source, rules.orders(), AvroCoder.of(Order.class)).withEventTime(Order::getOrderTime);
+    return of(source, rules.orders(), AvroCoder.specific(Order.class)).withEventTime(Order::getOrderTime);
   }
 
   /** The same transform, writing each failing record's event time into its dead letter. */

@@ -31,7 +31,7 @@ import org.junit.Test;
 
 public class DedupTest {
 
-  private static final Coder<ClickEvent> CODER = AvroCoder.of(ClickEvent.class);
+  private static final Coder<ClickEvent> CODER = AvroCoder.specific(ClickEvent.class);
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();

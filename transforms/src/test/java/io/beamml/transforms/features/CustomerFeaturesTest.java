@@ -53,12 +53,12 @@ public class CustomerFeaturesTest {
   private static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
 
   private PCollection<CustomerEvent> events(List<CustomerEvent> events) {
-    return pipeline.apply("CreateEvents", Create.of(events).withCoder(AvroCoder.of(CustomerEvent.class)));
+    return pipeline.apply("CreateEvents", Create.of(events).withCoder(AvroCoder.specific(CustomerEvent.class)));
   }
 
   private PCollection<CustomerProfile> profiles(List<CustomerProfile> profiles) {
     return pipeline.apply(
-        "CreateProfiles", Create.of(profiles).withCoder(AvroCoder.of(CustomerProfile.class)));
+        "CreateProfiles", Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class)));
   }
 
   /** The default spec's row, written out by hand. */
@@ -148,7 +148,7 @@ public class CustomerFeaturesTest {
     // Hourly windows upstream must not split a customer's history.
     PCollection<CustomerEvent> events =
         pipeline
-            .apply("CreateEvents", Create.timestamped(stamped).withCoder(AvroCoder.of(CustomerEvent.class)))
+            .apply("CreateEvents", Create.timestamped(stamped).withCoder(AvroCoder.specific(CustomerEvent.class)))
             .apply("WindowHourly", Window.into(FixedWindows.of(Duration.standardHours(1))));
     PCollection<FeatureRow> rows =
         CustomerFeatures.Input.of(events, profiles(List.of()))
@@ -175,13 +175,13 @@ public class CustomerFeaturesTest {
             Create.timestamped(
                     TimestampedValue.of(event("a1", "alice", "view", T - DAY, null, "web"), arrival),
                     TimestampedValue.of(event("a2", "alice", "view", T, null, "web"), arrival))
-                .withCoder(AvroCoder.of(CustomerEvent.class)));
+                .withCoder(AvroCoder.specific(CustomerEvent.class)));
     PCollection<CustomerProfile> profiles =
         pipeline.apply(
             "CreateProfiles",
             Create.timestamped(
                     TimestampedValue.of(profile("alice", 34, "F", "DE", SIGNUP_2026_01_01), arrival))
-                .withCoder(AvroCoder.of(CustomerProfile.class)));
+                .withCoder(AvroCoder.specific(CustomerProfile.class)));
     PCollection<KV<String, Long>> views =
         CustomerFeatures.Input.of(events, profiles)
             .apply("ComputeCustomerFeatures", CustomerFeatures.of(SPEC))
@@ -239,7 +239,7 @@ public class CustomerFeaturesTest {
     PCollection<CustomerEvent> stream =
         pipeline.apply(
             "StreamEvents",
-            TestStream.create(AvroCoder.of(CustomerEvent.class))
+            TestStream.create(AvroCoder.specific(CustomerEvent.class))
                 .addElements(event("a1", "alice", "view", T, null, "web"))
                 .advanceWatermarkToInfinity());
     CustomerFeatures.Input input = CustomerFeatures.Input.of(stream, profiles(List.of()));

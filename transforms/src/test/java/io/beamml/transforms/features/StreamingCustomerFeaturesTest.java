@@ -77,7 +77,7 @@ public class StreamingCustomerFeaturesTest {
 
   private static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
   private static final FeatureSpec RICH = FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON);
-  private static final AvroCoder<CustomerEvent> EVENT_CODER = AvroCoder.of(CustomerEvent.class);
+  private static final AvroCoder<CustomerEvent> EVENT_CODER = AvroCoder.specific(CustomerEvent.class);
 
   private static final CustomerProfile ALICE = profile("alice", 34, "F", "DE", SIGNUP_2026_01_01);
   // Two profiles for bob: the later signup wins, as in the batch.
@@ -449,7 +449,7 @@ public class StreamingCustomerFeaturesTest {
     PCollection<CustomerProfile> stream =
         pipeline.apply(
             "StreamProfiles",
-            TestStream.create(AvroCoder.of(CustomerProfile.class))
+            TestStream.create(AvroCoder.specific(CustomerProfile.class))
                 .addElements(ALICE)
                 .advanceWatermarkToInfinity());
     IllegalArgumentException e =
@@ -463,7 +463,7 @@ public class StreamingCustomerFeaturesTest {
   private PCollectionView<Map<String, CustomerProfile>> profilesView(List<CustomerProfile> profiles) {
     return StreamingCustomerFeatures.profilesView(
         pipeline.apply(
-            "CreateProfiles", Create.of(profiles).withCoder(AvroCoder.of(CustomerProfile.class))));
+            "CreateProfiles", Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class))));
   }
 
   /** The batch rows: FeatureCalculator over each customer's events, with the chosen profile. */

@@ -46,10 +46,10 @@ public class PseudonymiseTest {
                 Create.timestamped(
                         TimestampedValue.of(withPrice, new Instant(T)),
                         TimestampedValue.of(withoutPrice, new Instant(T + 1000)))
-                    .withCoder(AvroCoder.of(ClickEvent.class)))
+                    .withCoder(AvroCoder.specific(ClickEvent.class)))
             .apply("Pseudonymise", Pseudonymise.clicks(key));
 
-    assertEquals(AvroCoder.of(CustomerEvent.class), events.getCoder());
+    assertEquals(AvroCoder.specific(CustomerEvent.class), events.getCoder());
     CustomerEvent first =
         customerEvent("e1", hmacHex(KEY, RAW_ID), "add_to_cart", T, 12.5, "app");
     CustomerEvent second =
@@ -80,7 +80,7 @@ public class PseudonymiseTest {
             .apply(
                 "CreateOrders",
                 Create.timestamped(TimestampedValue.of(order, new Instant(T)))
-                    .withCoder(AvroCoder.of(Order.class)))
+                    .withCoder(AvroCoder.specific(Order.class)))
             .apply("Pseudonymise", Pseudonymise.orders(key));
 
     PAssert.that(events.apply("Reify", Reify.timestamps()))
@@ -112,17 +112,17 @@ public class PseudonymiseTest {
             .build();
     PCollection<CustomerProfile> profiles =
         pipeline
-            .apply("CreateProfiles", Create.of(profile).withCoder(AvroCoder.of(Profile.class)))
+            .apply("CreateProfiles", Create.of(profile).withCoder(AvroCoder.specific(Profile.class)))
             .apply("PseudonymiseProfiles", Pseudonymise.profiles(key));
     PCollection<LabelledPromo> promos =
         pipeline
             .apply(
                 "CreateResponses",
-                Create.of(response).withCoder(AvroCoder.of(PromoResponse.class)))
+                Create.of(response).withCoder(AvroCoder.specific(PromoResponse.class)))
             .apply("PseudonymiseResponses", Pseudonymise.responses(key));
 
-    assertEquals(AvroCoder.of(CustomerProfile.class), profiles.getCoder());
-    assertEquals(AvroCoder.of(LabelledPromo.class), promos.getCoder());
+    assertEquals(AvroCoder.specific(CustomerProfile.class), profiles.getCoder());
+    assertEquals(AvroCoder.specific(LabelledPromo.class), promos.getCoder());
     String customerKey = hmacHex(KEY, RAW_ID);
     PAssert.that(profiles)
         .containsInAnyOrder(

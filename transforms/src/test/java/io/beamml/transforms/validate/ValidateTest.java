@@ -60,7 +60,7 @@ public class ValidateTest {
         pipeline
             .apply(
                 Create.of(good, free, negative, ancient, both)
-                    .withCoder(AvroCoder.of(ClickEvent.class)))
+                    .withCoder(AvroCoder.specific(ClickEvent.class)))
             .apply(Validate.clicks(rules));
 
     PAssert.that(result.output()).containsInAnyOrder(good, free);
@@ -93,7 +93,7 @@ public class ValidateTest {
     Order good = order(2, 10.0, T);
     Order none = order(0, 10.0, T);
     PCollection<Order> orders =
-        pipeline.apply(Create.of(good, none).withCoder(AvroCoder.of(Order.class)));
+        pipeline.apply(Create.of(good, none).withCoder(AvroCoder.specific(Order.class)));
     WithFailures.Result<PCollection<Order>, DeadLetter> sales =
         orders.apply("ValidateSales", Validate.sales(rules));
     WithFailures.Result<PCollection<Order>, DeadLetter> topic =
@@ -131,13 +131,13 @@ public class ValidateTest {
         pipeline
             .apply(
                 "CreateProfiles",
-                Create.of(adult, impossible).withCoder(AvroCoder.of(Profile.class)))
+                Create.of(adult, impossible).withCoder(AvroCoder.specific(Profile.class)))
             .apply("ValidateProfiles", Validate.profiles(rules));
     WithFailures.Result<PCollection<PromoResponse>, DeadLetter> responses =
         pipeline
             .apply(
                 "CreateResponses",
-                Create.of(yes, maybe).withCoder(AvroCoder.of(PromoResponse.class)))
+                Create.of(yes, maybe).withCoder(AvroCoder.specific(PromoResponse.class)))
             .apply("ValidateResponses", Validate.responses(rules));
 
     PAssert.that(profiles.output()).containsInAnyOrder(adult);
