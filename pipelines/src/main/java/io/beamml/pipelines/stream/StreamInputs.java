@@ -86,7 +86,7 @@ public final class StreamInputs {
       profiles = ingested.records();
       deadLetters.add(ingested.deadLetters());
     } else {
-      profiles = p.apply("NoProfiles", Create.empty(AvroCoder.of(CustomerProfile.class)));
+      profiles = p.apply("NoProfiles", Create.empty(AvroCoder.specific(CustomerProfile.class)));
     }
 
     PCollection<CustomerEvent> events =
