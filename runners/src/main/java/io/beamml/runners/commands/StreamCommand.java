@@ -4,6 +4,7 @@ import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.Subcommand;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -31,6 +32,11 @@ public final class StreamCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     StreamOptions options = CommandSupport.options(args, StreamOptions.class);
+    // Flink holds a bundle's output for up to 1 s by default; 100 ms bundles cut the p99
+    // event-to-prediction latency at half load from about 1.3 s to under 0.5 s (benchmark-stream).
+    if (!CommandSupport.mentions(args, "--maxBundleTimeMills")) {
+      options.as(FlinkPipelineOptions.class).setMaxBundleTimeMills(100L);
+    }
     HmacKey key = HmacKey.resolve(options.getHmacKeyFile(), System.getenv());
     CommandSupport.say("stream: " + options.getClicksTopic() + " + " + options.getOrdersTopic() + " at "
         + options.getBootstrapServers() + " -> " + options.getPredictionsTopic() + " (dead letters: "
