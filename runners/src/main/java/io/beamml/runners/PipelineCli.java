@@ -2,12 +2,14 @@ package io.beamml.runners;
 
 import io.beamml.runners.commands.BackfillCommand;
 import io.beamml.runners.commands.BenchmarkBackfillCommand;
+import io.beamml.runners.commands.BenchmarkStreamCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
 import io.beamml.runners.commands.GenerateCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
+import io.beamml.runners.commands.StreamCommand;
 import io.beamml.runners.commands.TrainModelCommand;
 import io.beamml.runners.commands.TrainingSetCommand;
 import java.io.PrintStream;
@@ -39,8 +41,8 @@ public final class PipelineCli {
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new DriftReportCommand(), new DemoCommand(),
-        new BenchmarkBackfillCommand()));
+        new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new DriftReportCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
   }
 
   public static void main(String[] args) {

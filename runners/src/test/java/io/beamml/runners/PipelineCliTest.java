@@ -31,7 +31,7 @@ public class PipelineCliTest {
   public void helpListsEverySubcommand() {
     assertEquals(PipelineCli.OK, run("--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    for (String name : new String[] {"generate", "backfill", "training-set", "train", "promote", "register", "score", "demo"}) {
+    for (String name : new String[] {"generate", "backfill", "training-set", "train", "promote", "register", "score", "drift-report", "stream", "benchmark-stream", "benchmark-backfill", "demo"}) {
       assertThat(help, containsString("  " + name + " "));
     }
     assertThat(help, containsString("--runner=FlinkRunner --flinkMaster=[local]"));

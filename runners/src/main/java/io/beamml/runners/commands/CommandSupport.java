@@ -34,7 +34,7 @@ final class CommandSupport {
     }
   }
 
-  private static boolean mentions(String[] args, String flag) {
+  static boolean mentions(String[] args, String flag) {
     for (String a : args) {
       if (a.equals(flag) || a.startsWith(flag + "=")) {
         return true;

@@ -12,12 +12,18 @@ import io.beamml.training.PromotionRefusedException;
 import io.beamml.training.TrainCommand;
 import io.beamml.training.TrainOptions;
 import io.beamml.runners.Subcommand;
+import io.beamml.pipelines.stream.StreamOptions;
+import io.beamml.runners.stream.StreamingDemo;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Arrays;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
 
 /**
  * {@code ./pipeline demo}: the whole path on generated data with embedded defaults. The one
@@ -52,6 +58,18 @@ public final class DemoCommand implements Subcommand {
     Long getSeed();
 
     void setSeed(Long value);
+
+    @Description("With --streaming: how long the streaming demo runs, as an ISO-8601 duration")
+    @Default.String("PT60S")
+    String getStreamFor();
+
+    void setStreamFor(String value);
+
+    @Description("With --streaming: events a second the producer sends")
+    @Default.Double(100)
+    Double getEventsPerSecond();
+
+    void setEventsPerSecond(Double value);
   }
 
   @Override
@@ -61,7 +79,8 @@ public final class DemoCommand implements Subcommand {
 
   @Override
   public String summary() {
-    return "generate, backfill, training-set, train, promote, score on embedded defaults; says where outputs are";
+    return "generate, backfill, training-set, train, promote, score on embedded defaults; says where outputs are"
+        + " (--streaming: train if needed, then score a live feed through Kafka on embedded Flink)";
   }
 
   @Override
@@ -71,6 +90,8 @@ public final class DemoCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
+    // So that stream flags (--featureMode, --allowedLateness, ...) parse alongside the demo's.
+    PipelineOptionsFactory.register(StreamOptions.class);
     Options options = CommandSupport.options(args, Options.class);
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
     Path data = work.resolve("data");
@@ -82,6 +103,10 @@ public final class DemoCommand implements Subcommand {
     HmacKey key = HmacKey.createLocalKey(keyFile);
     CommandSupport.say("demo: pseudonymisation key (local, demo only): " + keyFile);
 
+    if (options.as(StreamingOptions.class).isStreaming()) {
+      return runStreaming(options, args, work, data, key, keyFile);
+    }
+
     CommandSupport.say("demo [2/6] backfill");
     BackfillPipeline.Options backfill = inputs(options.as(BackfillPipeline.Options.class), data);
     // Views from options.as(...) share one set of values: keep each output path in its own string.
@@ -89,34 +114,13 @@ public final class DemoCommand implements Subcommand {
     backfill.setOutput(backfillOut);
     int code = BackfillCommand.run(backfill, key);
 
-    CommandSupport.say("demo [3/6] training-set");
-    TrainingSetPipeline.Options trainingSet = inputs(options.as(TrainingSetPipeline.Options.class), data);
-    trainingSet.setResponses(data.resolve("responses") + "/*.csv");
-    String trainingSetOut = work.resolve("training-set").toString();
-    trainingSet.setOutput(trainingSetOut);
-    code = Math.max(code, TrainingSetCommand.run(trainingSet, key));
-
-    CommandSupport.say("demo [4/6] train");
     String registry = work.resolve("registry").toString();
-    TrainOptions train = options.as(TrainOptions.class);
-    train.setTrainingSet(trainingSetOut);
-    train.setRegistry(registry);
-    train.setModelName(MODEL_NAME);
-    train.setTruthFile(data.resolve("truth/response_probabilities.csv").toString());
-    ModelMetadata model = TrainCommand.run(train, System.out);
-
-    CommandSupport.say("demo [5/6] promote " + MODEL_NAME + ":" + model.version + " to champion");
-    PromoteOptions promote = options.as(PromoteOptions.class);
-    promote.setModel(MODEL_NAME + ":" + model.version);
-    promote.setAlias("champion");
-    promote.setReason("demo");
-    String scoringModel = MODEL_NAME + "@champion";
-    try {
-      PromoteCommand.run(promote, System.out);
-    } catch (PromotionRefusedException e) {
-      CommandSupport.say("demo: the gate refused (" + e.getMessage() + "); scoring the pinned version instead");
-      scoringModel = MODEL_NAME + ":" + model.version;
-    }
+    String trainingSetOut = work.resolve("training-set").toString();
+    Trained trained = trainAndPromote(options, data, key, registry, trainingSetOut, "demo [3/6] ", "demo [4/6] ",
+        "demo [5/6] ");
+    code = Math.max(code, trained.code);
+    ModelMetadata model = trained.model;
+    String scoringModel = trained.scoringModel;
 
     CommandSupport.say("demo [6/6] score with " + scoringModel);
     ScorePipeline.Options score = inputs(options.as(ScorePipeline.Options.class), data);
@@ -140,6 +144,83 @@ public final class DemoCommand implements Subcommand {
       return code;
     }
     return 0;
+  }
+
+  /** What the training steps left: the model, the reference to score with and the exit code so far. */
+  private record Trained(ModelMetadata model, String scoringModel, int code) {}
+
+  /** training-set, train and promote to champion (or, if the gate refuses, the pinned version). */
+  private static Trained trainAndPromote(Options options, Path data, HmacKey key, String registry,
+      String trainingSetOut, String setStep, String trainStep, String promoteStep) throws Exception {
+    CommandSupport.say(setStep + "training-set");
+    TrainingSetPipeline.Options trainingSet = inputs(options.as(TrainingSetPipeline.Options.class), data);
+    trainingSet.setResponses(data.resolve("responses") + "/*.csv");
+    trainingSet.setOutput(trainingSetOut);
+    int code = TrainingSetCommand.run(trainingSet, key);
+
+    CommandSupport.say(trainStep + "train");
+    TrainOptions train = options.as(TrainOptions.class);
+    train.setTrainingSet(trainingSetOut);
+    train.setRegistry(registry);
+    train.setModelName(MODEL_NAME);
+    train.setTruthFile(data.resolve("truth/response_probabilities.csv").toString());
+    ModelMetadata model = TrainCommand.run(train, System.out);
+
+    CommandSupport.say(promoteStep + "promote " + MODEL_NAME + ":" + model.version + " to champion");
+    PromoteOptions promote = options.as(PromoteOptions.class);
+    promote.setModel(MODEL_NAME + ":" + model.version);
+    promote.setAlias("champion");
+    promote.setReason("demo");
+    String scoringModel = MODEL_NAME + "@champion";
+    try {
+      PromoteCommand.run(promote, System.out);
+    } catch (PromotionRefusedException e) {
+      CommandSupport.say("demo: the gate refused (" + e.getMessage() + "); scoring the pinned version instead");
+      scoringModel = MODEL_NAME + ":" + model.version;
+    }
+    return new Trained(model, scoringModel, code);
+  }
+
+  /**
+   * {@code demo --streaming}: trains and promotes a model unless the registry under the work
+   * directory already has a champion, then streams the generated events through an embedded
+   * broker and the streaming job on embedded Flink for {@code --streamFor}, and stops everything.
+   */
+  private static int runStreaming(Options options, String[] args, Path work, Path data, HmacKey key, Path keyFile)
+      throws Exception {
+    String registry = work.resolve("registry").toString();
+    String scoringModel = MODEL_NAME + "@champion";
+    int code = 0;
+    if (ModelRegistry.at(registry).versions(MODEL_NAME).isEmpty()
+        || !ModelRegistry.at(registry).aliases(MODEL_NAME).containsKey("champion")) {
+      // The batch pipelines below must not run as streaming jobs.
+      options.as(StreamingOptions.class).setStreaming(false);
+      Trained trained = trainAndPromote(options, data, key, registry, work.resolve("training-set").toString(),
+          "demo [2/5] ", "demo [3/5] ", "demo [4/5] ");
+      scoringModel = trained.scoringModel;
+      code = trained.code;
+    } else {
+      CommandSupport.say("demo [2-4/5] " + registry + " already has a champion: no training");
+    }
+
+    CommandSupport.say("demo [5/5] stream for " + options.getStreamFor() + " at " + options.getEventsPerSecond()
+        + " events/s");
+    StreamOptions stream = PipelineOptionsFactory.fromArgs(args).as(StreamOptions.class);
+    stream.setRegistry(registry);
+    stream.setModel(scoringModel);
+    stream.setHmacKeyFile(keyFile.toString());
+    if (!Arrays.asList(args).stream().anyMatch(a -> a.startsWith("--featureMode"))) {
+      // Rows on arrival, so predictions show at once; --featureMode=exact waits for the watermark
+      // plus the allowed lateness and gives rows identical to the backfill's.
+      stream.setFeatureMode(StreamOptions.FeatureMode.low_latency);
+    }
+    Duration duration = Duration.parse(options.getStreamFor());
+    long predictions = new StreamingDemo(stream, key, data, System.out).run(duration, options.getEventsPerSecond());
+    if (predictions == 0) {
+      System.err.println("demo: the streaming job wrote no predictions in " + duration.toSeconds() + " s");
+      return 1;
+    }
+    return code;
   }
 
   /** Points a pipeline's inputs at the generated files. */

@@ -16,7 +16,7 @@ import java.util.List;
  * as paths under the local Maven repository, so the bundled jar finds the very jars the build
  * resolved, without a Flink download.
  */
-final class FlinkClusterClasspath {
+public final class FlinkClusterClasspath {
 
   static final String RESOURCE = "flink-cluster.classpath";
   private static final String REPOSITORY_PLACEHOLDER = "MAVEN_REPOSITORY";
@@ -24,7 +24,7 @@ final class FlinkClusterClasspath {
   private FlinkClusterClasspath() {}
 
   /** Every jar, resolved against the local Maven repository; fails naming the first one missing. */
-  static List<Path> jars() {
+  public static List<Path> jars() {
     Path repository = localRepository();
     List<Path> jars = new ArrayList<>();
     for (String entry : entries()) {

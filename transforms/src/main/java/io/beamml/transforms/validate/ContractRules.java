@@ -7,7 +7,6 @@ import io.beamml.schemas.PromoResponse;
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 
@@ -16,8 +15,9 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
  * these rules catch values that parse but cannot be true.
  *
  * <p>Event times must fall within a plausible range, by default from 2000-01-01T00:00Z to one day
- * after the moment {@link #defaults()} is called. That moment is pipeline construction, so the
- * range is fixed for a run and the same on every worker.
+ * after the moment a record is checked (processing time), so a streaming job that runs for weeks
+ * keeps accepting today's events. {@link #withPlausibleRange} fixes both ends instead, for runs
+ * that must judge the same way whenever they are repeated.
  */
 public final class ContractRules implements Serializable {
 
@@ -37,6 +37,11 @@ public final class ContractRules implements Serializable {
 
   private static final long MILLIS_PER_DAY = 24L * 60 * 60 * 1000;
 
+  /** With the default range, how far past the checking moment an event time may lie. */
+  private static final long DEFAULT_MAX_AHEAD_MILLIS = MILLIS_PER_DAY;
+  /** maxMillis value meaning "now + maxAheadMillis at the moment of the check". */
+  private static final long ROLLING = Long.MIN_VALUE;
+
   private final long minMillis;
   private final long maxMillis;
 
@@ -45,10 +50,9 @@ public final class ContractRules implements Serializable {
     this.maxMillis = maxMillis;
   }
 
-  /** The rules with the default plausible range, ending one day from now. */
+  /** The rules with the default plausible range: 2000-01-01 to one day after the check. */
   public static ContractRules defaults() {
-    return new ContractRules(
-        DEFAULT_MIN_TIME.toEpochMilli(), Instant.now().plus(1, ChronoUnit.DAYS).toEpochMilli());
+    return new ContractRules(DEFAULT_MIN_TIME.toEpochMilli(), ROLLING);
   }
 
   /** The same rules with event times (and signup dates) plausible within [min, max]. */
@@ -64,8 +68,13 @@ public final class ContractRules implements Serializable {
     return Instant.ofEpochMilli(minMillis);
   }
 
+  /** The upper bound as of now (it moves with the clock unless a range was fixed). */
   public Instant plausibleMax() {
-    return Instant.ofEpochMilli(maxMillis);
+    return Instant.ofEpochMilli(maxNow(maxMillis));
+  }
+
+  private static long maxNow(long maxMillis) {
+    return maxMillis == ROLLING ? System.currentTimeMillis() + DEFAULT_MAX_AHEAD_MILLIS : maxMillis;
   }
 
   public List<Rule<ClickEvent>> clicks() {
@@ -93,7 +102,7 @@ public final class ContractRules implements Serializable {
 
   public List<Rule<Profile>> profiles() {
     long minDay = Math.floorDiv(minMillis, MILLIS_PER_DAY);
-    long maxDay = Math.floorDiv(maxMillis, MILLIS_PER_DAY);
+    long fixedMax = maxMillis;
     return List.of(
         Rule.of(
             AGE_IN_RANGE,
@@ -101,14 +110,15 @@ public final class ContractRules implements Serializable {
             p -> "age " + p.getAge() + " is outside [" + MIN_AGE + ", " + MAX_AGE + "]"),
         Rule.of(
             SIGNUP_DATE_PLAUSIBLE,
-            (Profile p) -> p.getSignupDate() >= minDay && p.getSignupDate() <= maxDay,
+            (Profile p) -> p.getSignupDate() >= minDay
+                && p.getSignupDate() <= Math.floorDiv(maxNow(fixedMax), MILLIS_PER_DAY),
             p ->
                 "signup_date "
                     + LocalDate.ofEpochDay(p.getSignupDate())
                     + " is outside ["
                     + LocalDate.ofEpochDay(minDay)
                     + ", "
-                    + LocalDate.ofEpochDay(maxDay)
+                    + LocalDate.ofEpochDay(Math.floorDiv(maxNow(fixedMax), MILLIS_PER_DAY))
                     + "]"));
   }
 
@@ -129,7 +139,7 @@ public final class ContractRules implements Serializable {
         EVENT_TIME_PLAUSIBLE,
         record -> {
           long t = eventTime.apply(record);
-          return t >= min && t <= max;
+          return t >= min && t <= maxNow(max);
         },
         record ->
             "event time "
@@ -137,7 +147,7 @@ public final class ContractRules implements Serializable {
                 + " is outside ["
                 + Instant.ofEpochMilli(min)
                 + ", "
-                + Instant.ofEpochMilli(max)
+                + Instant.ofEpochMilli(maxNow(max))
                 + "]");
   }
 }

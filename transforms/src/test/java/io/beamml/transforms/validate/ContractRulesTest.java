@@ -147,15 +147,15 @@ public class ContractRulesTest {
   }
 
   @Test
-  public void defaultRangeIsFixedWhenBuiltAndEndsADayAhead() {
-    Instant before = Instant.now();
+  public void defaultRangeEndsADayAfterTheCheck() {
     ContractRules defaults = ContractRules.defaults();
-    Instant after = Instant.now();
     assertEquals(Instant.parse("2000-01-01T00:00:00Z"), defaults.plausibleMin());
+    Instant before = Instant.now();
+    Instant max = defaults.plausibleMax();
+    Instant after = Instant.now();
     // Millisecond precision: the range is kept in epoch milliseconds.
-    Instant earliest = before.plus(Duration.ofDays(1)).minusMillis(1);
-    assertFalse(defaults.plausibleMax().isBefore(earliest));
-    assertFalse(defaults.plausibleMax().isAfter(after.plus(Duration.ofDays(1))));
+    assertFalse(max.isBefore(before.plus(Duration.ofDays(1)).minusMillis(1)));
+    assertFalse(max.isAfter(after.plus(Duration.ofDays(1))));
     List<Rule<ClickEvent>> clickRules = defaults.clicks();
     assertEquals(
         null, firstFailure(clickRules, click(1.0, Instant.now().plus(Duration.ofHours(23)))));
@@ -178,5 +178,18 @@ public class ContractRulesTest {
   @Test(expected = IllegalArgumentException.class)
   public void rejectsAnInvertedRange() {
     ContractRules.defaults().withPlausibleRange(MAX, MIN);
+  }
+
+  @Test
+  public void theDefaultUpperBoundFollowsTheClockSoLongStreamsKeepAcceptingToday() throws Exception {
+    ContractRules rules = SerializableUtils.clone(ContractRules.defaults());
+    Instant before = Instant.now();
+    Thread.sleep(20);
+    Instant max = rules.plausibleMax();
+    assertTrue("bound is taken at the check, not at construction",
+        max.isAfter(before.plus(Duration.ofDays(1))));
+    Rule<Long> rule = rules.eventTimePlausible(t -> t);
+    assertTrue(rule.passes(Instant.now().plus(Duration.ofHours(23)).toEpochMilli()));
+    assertFalse(rule.passes(Instant.now().plus(Duration.ofDays(2)).toEpochMilli()));
   }
 }

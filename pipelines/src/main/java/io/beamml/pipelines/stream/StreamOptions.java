@@ -1,0 +1,105 @@
+package io.beamml.pipelines.stream;
+
+import io.beamml.pipelines.options.HmacKeyOptions;
+import io.beamml.pipelines.options.InputOptions;
+import io.beamml.pipelines.options.ScoringOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+
+/**
+ * Flags of {@code ./pipeline stream}: Kafka topics, consumer group and event-time settings, plus
+ * the batch runs' profile input, feature spec, line limit and dedup horizon, the model to score
+ * with and the pseudonymisation key. The batch event inputs ({@code --clicks}, {@code --sales})
+ * do not apply: events come from the topics.
+ */
+public interface StreamOptions extends InputOptions, HmacKeyOptions, ScoringOptions {
+
+  @Description("Kafka bootstrap servers, e.g. localhost:9092")
+  @Validation.Required
+  String getBootstrapServers();
+
+  void setBootstrapServers(String value);
+
+  @Description("Topic of click events (the clicks JSON, one event per message)")
+  @Default.String("clicks")
+  String getClicksTopic();
+
+  void setClicksTopic(String value);
+
+  @Description("Topic of orders (the sales fields as JSON, one order per message)")
+  @Default.String("orders")
+  String getOrdersTopic();
+
+  void setOrdersTopic(String value);
+
+  @Description("Topic the predictions are written to, as JSON keyed by pseudonymised customer")
+  @Default.String("predictions")
+  String getPredictionsTopic();
+
+  void setPredictionsTopic(String value);
+
+  @Description("Topic every dead letter is written to, as JSON keyed by its source name")
+  @Default.String("dead-letters")
+  String getDeadLettersTopic();
+
+  void setDeadLettersTopic(String value);
+
+  @Description("Optional topic for the id of every duplicate event Dedup caught (JSON keyed by event id); empty = only counted")
+  @Default.String("")
+  String getDuplicatesTopic();
+
+  void setDuplicatesTopic(String value);
+
+  @Description("Optional topic for every feature row scored (JSON keyed by pseudonymised customer); empty = not written")
+  @Default.String("")
+  String getFeaturesTopic();
+
+  void setFeaturesTopic(String value);
+
+  @Description("Kafka consumer group; offsets are committed when a checkpoint is finalized, so a restarted job resumes there")
+  @Default.String("beamml-stream")
+  String getConsumerGroup();
+
+  void setConsumerGroup(String value);
+
+  @Description("exact: features wait for the watermark and equal the backfill's; low_latency: emitted on arrival")
+  @Default.Enum("exact")
+  FeatureMode getFeatureMode();
+
+  void setFeatureMode(FeatureMode value);
+
+  @Description("How late behind the watermark an event may still be used, as an ISO-8601 duration; later ones become dead letters (late_event)")
+  @Default.String("PT30S")
+  String getAllowedLateness();
+
+  void setAllowedLateness(String value);
+
+  @Description("How far out of event-time order messages of one partition may arrive before they count as late, as an ISO-8601 duration")
+  @Default.String("PT5S")
+  String getMaxOutOfOrderness();
+
+  void setMaxOutOfOrderness(String value);
+
+  @Description("How often the scorer re-reads the registry's aliases (NAME@ALIAS models), as an ISO-8601 duration")
+  @Default.String("PT10S")
+  String getModelRefresh();
+
+  void setModelRefresh(String value);
+
+  @Description("Tests and benchmarks only: stop reading each topic after this long (ISO-8601 duration); makes the run bounded")
+  String getMaxReadTime();
+
+  void setMaxReadTime(String value);
+
+  @Description("Tests and benchmarks only: stop reading each topic after this many messages (split evenly over its readers, so pair it with --maxReadTime); makes the run bounded")
+  Long getMaxRecords();
+
+  void setMaxRecords(Long value);
+
+  /** How feature rows are emitted (see {@code StreamingCustomerFeatures}). */
+  enum FeatureMode {
+    exact,
+    low_latency
+  }
+}

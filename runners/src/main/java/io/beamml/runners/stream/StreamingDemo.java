@@ -1,0 +1,102 @@
+package io.beamml.runners.stream;
+
+import io.beamml.pipelines.stream.StreamOptions;
+import io.beamml.pipelines.stream.StreamPipeline;
+import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.transforms.pseudonymise.HmacKey;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.PipelineResult;
+
+/**
+ * The streaming half of {@code ./pipeline demo --streaming}: an embedded broker and topics, the
+ * streaming job on embedded Flink, a producer replaying the generated clicks and orders as if they
+ * happened now, and a running count of predictions, until the time is up; then everything stops.
+ */
+public final class StreamingDemo {
+
+  private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
+
+  private final StreamOptions options;
+  private final HmacKey key;
+  private final Path data;
+  private final PrintStream out;
+
+  /**
+   * {@code options} carries the model, registry and any stream flags given; the broker, topics,
+   * profiles and runner settings are filled in here.
+   */
+  public StreamingDemo(StreamOptions options, HmacKey key, Path data, PrintStream out) {
+    this.options = options;
+    this.key = key;
+    this.data = data;
+    this.out = out;
+  }
+
+  /** Runs for {@code duration} at {@code perSecond} events a second; returns the predictions read. */
+  public long run(Duration duration, double perSecond) throws Exception {
+    List<ReplayEvents.Message> messages = ReplayEvents.load(data);
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      for (String topic : List.of(options.getClicksTopic(), options.getOrdersTopic(), options.getPredictionsTopic())) {
+        broker.createTopic(topic, 2);
+      }
+      broker.createTopic(options.getDeadLettersTopic(), 1);
+      options.setBootstrapServers(broker.bootstrapServers());
+      options.setProfiles(data.resolve("profiles") + "/*.csv");
+      FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+      flink.setRunner(FlinkRunner.class);
+      flink.setFlinkMaster("[local]");
+      flink.setStreaming(true);
+      flink.setAttachedMode(false);
+      if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) {
+        flink.setCheckpointingInterval(5_000L);
+      }
+      say("demo: Kafka at " + broker.bootstrapServers() + "; topics " + options.getClicksTopic() + ", "
+          + options.getOrdersTopic() + " -> " + options.getPredictionsTopic() + ", " + options.getDeadLettersTopic());
+      say("demo: starting the streaming job on embedded Flink (" + options.getFeatureMode() + " features, model "
+          + options.getModel() + ")");
+      PipelineResult job = StreamPipeline.start(options, key);
+      try (TopicTail predictions = TopicTail.start(broker.bootstrapServers(), options.getPredictionsTopic());
+          TopicTail deadLetters = TopicTail.start(broker.bootstrapServers(), options.getDeadLettersTopic());
+          EventFeed feed = EventFeed.start(broker.bootstrapServers(), options.getClicksTopic(),
+              options.getOrdersTopic(), messages, perSecond, true)) {
+        say(String.format("demo: sending %d generated events at %.0f/s for %d s", messages.size(), perSecond,
+            duration.toSeconds()));
+        long start = System.nanoTime();
+        long lastCount = 0;
+        long lastTime = start;
+        while (System.nanoTime() - start < duration.toNanos() && JobControl.running(job)) {
+          Thread.sleep(REPORT_EVERY.toMillis());
+          long now = System.nanoTime();
+          long count = predictions.count();
+          say(String.format("demo: %5.0f s  sent %7d  predictions %7d  (%6.1f/s)  dead letters %5d",
+              (now - start) / 1e9, feed.sent(), count, (count - lastCount) / ((now - lastTime) / 1e9),
+              deadLetters.count()));
+          lastCount = count;
+          lastTime = now;
+        }
+        feed.close();
+        say("demo: stopping: producer closed after " + feed.sent() + " events; cancelling the job");
+        JobControl.cancel(job);
+        List<TopicTail.Received> received = predictions.records();
+        if (!received.isEmpty()) {
+          say("demo: last prediction: " + received.get(received.size() - 1).value());
+        }
+        say("demo: " + predictions.count() + " predictions, " + deadLetters.count() + " dead letters; "
+            + "the broker stops now");
+        return predictions.count();
+      } finally {
+        JobControl.cancel(job);
+      }
+    }
+  }
+
+  private void say(String line) {
+    out.println(line);
+    out.flush();
+  }
+}

@@ -1,0 +1,102 @@
+package io.beamml.runners.stream;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.junit.Assert.assertTrue;
+
+import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.testdata.DataGenerator;
+import io.beamml.testdata.GeneratorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.PipelineResult;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Moving the champion alias while the job runs changes the model version of later predictions,
+ * without a restart: the scorer re-reads the alias every {@code --modelRefresh}.
+ */
+public class StreamHotSwapTest {
+
+  static {
+    StreamJobs.quietLogs();
+  }
+
+  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
+
+  private static EmbeddedKafkaBroker broker;
+  private static String registry;
+  private static Path data;
+
+  @BeforeClass
+  public static void setUp() throws Exception {
+    broker = EmbeddedKafkaBroker.start();
+    registry = WORK.newFolder("registry").toString();
+    data = WORK.newFolder("data").toPath();
+    DataGenerator.generate(GeneratorConfig.of(60, 5, 13).withBadRowRate(0).withDuplicateRate(0)
+        .withIncludeOversizedLines(false), data);
+  }
+
+  @AfterClass
+  public static void tearDown() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  public void movingTheChampionAliasSwitchesLaterPredictions() throws Exception {
+    String first = TestModels.registerChampion(registry, 1);
+    String second = TestModels.register(registry, 2);
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(broker, "hotswap");
+    List<ReplayEvents.Message> messages = ReplayEvents.load(data);
+
+    try (TopicTail predictions = TopicTail.start(broker.bootstrapServers(), topics.predictions)) {
+      PipelineResult job = StreamJobs.start(StreamJobs.options(broker, registry, topics.flags(
+          "--profiles=" + data.resolve("profiles") + "/*.csv",
+          "--consumerGroup=hotswap",
+          "--featureMode=low_latency",
+          "--modelRefresh=PT1S")));
+      EventFeed feed = EventFeed.start(broker.bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
+      long moved;
+      try {
+        assertTrue("no predictions before the move", predictions.awaitCount(60, Duration.ofSeconds(90)));
+        moved = System.currentTimeMillis();
+        ModelRegistry.at(registry).moveAlias(TestModels.NAME, "champion", second, false, "hot swap test");
+        long before = predictions.count();
+        assertTrue("no predictions after the move", predictions.awaitCount(before + 150, Duration.ofSeconds(90)));
+      } finally {
+        feed.close();
+        StreamJobs.cancel(job);
+      }
+
+      List<TopicTail.Received> all = predictions.records();
+      List<String> earlyButNew = versions(all.stream().filter(r -> r.timestamp() < moved), first);
+      // The scorer looks again within a second of the move; allow a few more for batches in flight.
+      List<String> lateButOld = versions(all.stream().filter(r -> r.timestamp() > moved + 6_000), second);
+      long switched = all.stream().filter(r -> version(r).equals(second)).count();
+      System.out.printf("hotswap: %d predictions, %d by version %s after the alias moved from %s%n",
+          all.size(), switched, second, first);
+      assertThat("predictions before the move not by " + first, earlyButNew, empty());
+      assertThat("predictions well after the move not by " + second, lateButOld, empty());
+      assertThat(switched, greaterThan(50L));
+    }
+  }
+
+  /** Model versions of the predictions that are not {@code expected}. */
+  private static List<String> versions(java.util.stream.Stream<TopicTail.Received> records, String expected) {
+    return records.map(StreamHotSwapTest::version).filter(v -> !v.equals(expected)).collect(Collectors.toList());
+  }
+
+  private static String version(TopicTail.Received r) {
+    return StreamLosslessTest.read(r.value()).path("model_version").asText();
+  }
+}
