@@ -84,13 +84,7 @@ final class ExactFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRo
     FeatureLateness.checkTimestamp(timestamp, event);
     long time = event.getEventTime();
     Instant watermark = flush.getCurrentRelativeTime();
-    if (lateness.isLate(time, closedThrough.read(), watermark.getMillis())) {
-      lateEvents.inc();
-      // Stamped no earlier than the watermark, so a windowed dead-letter sink keeps it.
-      out.get(deadLetterTag)
-          .outputWithTimestamp(
-              lateness.deadLetter(event),
-              FeatureLateness.inGlobalWindow(Math.max(timestamp.getMillis(), watermark.getMillis())));
+    if (lateness.deadLetterIfLate(event, timestamp, closedThrough.read(), watermark, out, deadLetterTag, lateEvents)) {
       return;
     }
     events.add(event);

@@ -7,6 +7,9 @@ import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
 import java.io.Serializable;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.TupleTag;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -87,6 +90,28 @@ final class FeatureLateness implements Serializable {
    * The index of the first event in {@code sorted} after {@code time} (its size if none): events
    * before it are at or before {@code time}.
    */
+  /**
+   * Sends a late event to the dead letters and returns true, or returns false for an on-time
+   * one. The dead letter is stamped no earlier than the watermark, so a windowed dead-letter sink
+   * keeps it.
+   */
+  boolean deadLetterIfLate(
+      CustomerEvent event,
+      Instant timestamp,
+      @Nullable Long closedThrough,
+      Instant watermark,
+      DoFn.MultiOutputReceiver out,
+      TupleTag<DeadLetter> deadLetterTag,
+      Counter lateEvents) {
+    if (!isLate(event.getEventTime(), closedThrough, watermark.getMillis())) {
+      return false;
+    }
+    lateEvents.inc();
+    out.get(deadLetterTag).outputWithTimestamp(
+        deadLetter(event), inGlobalWindow(Math.max(timestamp.getMillis(), watermark.getMillis())));
+    return true;
+  }
+
   static int firstAfter(List<CustomerEvent> sorted, long time) {
     int lo = 0;
     int hi = sorted.size();
