@@ -8,6 +8,7 @@ import io.beamml.schemas.FeatureRow;
 import io.beamml.transforms.deadletter.DeadLetters;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
+import io.beamml.transforms.deadletter.Steps;
 import io.beamml.transforms.features.FeatureVectorizer;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -55,7 +56,7 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
 
   public static final String METRICS_NAMESPACE = "drift";
   /** The step named in the dead letters of rows that cannot be compared. */
-  public static final String STEP = "drift";
+  public static final String STEP = Steps.DRIFT;
 
   private static final TupleTag<FeatureRow> COMPARABLE = new TupleTag<>() {};
   private static final TupleTag<DeadLetter> REFUSED = new TupleTag<>() {};

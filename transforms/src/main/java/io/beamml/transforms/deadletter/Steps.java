@@ -8,6 +8,7 @@ public final class Steps {
   public static final String SCORE = "score";
   public static final String INGEST = "ingest";
   public static final String SINK = "sink";
+  public static final String DRIFT = "drift";
 
   private Steps() {}
 }
