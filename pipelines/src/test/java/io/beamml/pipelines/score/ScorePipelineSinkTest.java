@@ -6,28 +6,21 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.services.bigquery.model.TableRow;
-import io.beamml.inference.registry.ModelMetadata;
-import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.SampleData;
+import io.beamml.pipelines.TestModels;
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
 import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.options.OutputOptions.OutputFormat;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Steps;
-import io.beamml.transforms.features.FeatureSpec;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.DMatrix;
-import ml.dmlc.xgboost4j.java.XGBoost;
 import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
 import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
@@ -53,31 +46,7 @@ public class ScorePipelineSinkTest {
   @BeforeClass
   public static void registerModel() throws Exception {
     registry = TMP.newFolder("registry").toString();
-    FeatureSpec spec = FeatureSpec.defaultSpec();
-    int width = spec.featureNames().size();
-    int rows = 200;
-    Random random = new Random(5);
-    float[] data = new float[rows * width];
-    float[] labels = new float[rows];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < width; c++) {
-        data[r * width + c] = random.nextInt(6);
-      }
-      labels[r] = data[r * width + 1] > 2 ? 1f : 0f;
-    }
-    DMatrix matrix = new DMatrix(data, rows, width, Float.NaN);
-    matrix.setLabel(labels);
-    Booster booster = XGBoost.train(matrix, Map.of("objective", "binary:logistic", "max_depth", 2, "nthread", 1),
-        5, new HashMap<>(), null, null);
-    ModelMetadata template = new ModelMetadata();
-    template.featureNames = spec.featureNames();
-    template.specFingerprint = spec.fingerprint();
-    template.featureSpec = spec.toCanonicalJson();
-    ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered = models.register("promo", booster.toByteArray("json"), "json", template, Map.of());
-    models.moveAlias("promo", "champion", registered.version, false, "test");
-    booster.dispose();
-    matrix.dispose();
+    TestModels.registerChampion(registry, 5, 200, 2, 5, new int[] {1}, 2f);
   }
 
   private static ScorePipeline.Options options(Path out) {

@@ -5,21 +5,13 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beamml.inference.registry.ModelMetadata;
-import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.SampleData;
+import io.beamml.pipelines.TestModels;
 import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.options.OutputOptions.OutputFormat;
 import io.beamml.pipelines.summary.RunSummary;
-import io.beamml.transforms.features.FeatureSpec;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.DMatrix;
-import ml.dmlc.xgboost4j.java.XGBoost;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -35,34 +27,11 @@ public class ScorePipelineTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
 
   private static String registry;
-  private static Booster booster;
 
   @BeforeClass
   public static void registerModel() throws Exception {
     registry = TMP.newFolder("registry").toString();
-    FeatureSpec spec = FeatureSpec.defaultSpec();
-    int width = spec.featureNames().size();
-    int rows = 400;
-    Random random = new Random(3);
-    float[] data = new float[rows * width];
-    float[] labels = new float[rows];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < width; c++) {
-        data[r * width + c] = random.nextInt(6);
-      }
-      labels[r] = data[r * width + 3] + data[r * width + 1] > 5 ? 1f : 0f;
-    }
-    DMatrix matrix = new DMatrix(data, rows, width, Float.NaN);
-    matrix.setLabel(labels);
-    booster = XGBoost.train(matrix, Map.of("objective", "binary:logistic", "max_depth", 3, "eta", 0.3, "nthread", 1),
-        20, new HashMap<>(), null, null);
-    ModelMetadata template = new ModelMetadata();
-    template.featureNames = spec.featureNames();
-    template.specFingerprint = spec.fingerprint();
-    template.featureSpec = spec.toCanonicalJson();
-    ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered = models.register("promo", booster.toByteArray("json"), "json", template, Map.of());
-    models.moveAlias("promo", "champion", registered.version, false, "test");
+    TestModels.registerChampion(registry, 3, 400, 3, 20, new int[] {3, 1}, 5f);
   }
 
   private static ScorePipeline.Options options(Path out) {
