@@ -1,5 +1,7 @@
 package io.beamml.inference;
 
+import io.beamml.transforms.metrics.MetricLabels;
+
 /**
  * Names of the scoring metrics, in the style of Beam's RunInference: one namespace, counters for
  * rows scored and refused, distributions for batch size, batch latency and model load time, and
@@ -25,8 +27,15 @@ public final class InferenceMetrics {
 
   private InferenceMetrics() {}
 
-  /** Counter of rows scored by one model version in one role, e.g. predictions_promo_3_champion. */
+  /** Family of {@link #predictions(DeployedModel)}. */
+  public static final String PREDICTIONS = "predictions";
+
+  /**
+   * Counter of rows scored by one model version in one role, with those as labels (see {@link
+   * MetricLabels}), e.g. {@code predictions{model=promo,version=3,variant=champion}}.
+   */
   public static String predictions(DeployedModel model) {
-    return "predictions_" + model.key().name() + "_" + model.key().version() + "_" + model.variant();
+    return MetricLabels.name(PREDICTIONS,
+        "model", model.key().name(), "version", model.key().version(), "variant", model.variant());
   }
 }

@@ -231,18 +231,14 @@ final class ModelSlot implements AutoCloseable {
       }
       unreportedLoadMillis.clear();
     }
-    if (unreportedSwitches > 0) {
-      switches.inc(unreportedSwitches);
-      unreportedSwitches = 0;
-    }
-    if (unreportedSwitchFailures > 0) {
-      switchFailures.inc(unreportedSwitchFailures);
-      unreportedSwitchFailures = 0;
-    }
-    if (unreportedRefreshFailures > 0) {
-      refreshFailures.inc(unreportedRefreshFailures);
-      unreportedRefreshFailures = 0;
-    }
+    // Counted even when zero: the counters exist from the first bundle on, so a dashboard or an
+    // alert on their rate sees 0 rather than nothing.
+    switches.inc(unreportedSwitches);
+    unreportedSwitches = 0;
+    switchFailures.inc(unreportedSwitchFailures);
+    unreportedSwitchFailures = 0;
+    refreshFailures.inc(unreportedRefreshFailures);
+    unreportedRefreshFailures = 0;
   }
 
   /** What {@link #reportMetrics} would count now: for tests. */

@@ -215,7 +215,7 @@ public class ScoreFeaturesTest {
     }
     assertEquals(Long.valueOf(21), counters.get(InferenceMetrics.INFERENCES));
     assertEquals(Long.valueOf(2), counters.get(InferenceMetrics.FAILURES));
-    assertEquals(Long.valueOf(21), counters.get("predictions_refusals_" + version + "_champion"));
+    assertEquals(Long.valueOf(21), counters.get("predictions{model=refusals,version=" + version + ",variant=champion}"));
     Map<String, DistributionResult> distributions = new HashMap<>();
     for (MetricResult<DistributionResult> d : metrics.getDistributions()) {
       distributions.put(d.getName().getName(), d.getAttempted());

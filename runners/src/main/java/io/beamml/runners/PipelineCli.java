@@ -13,10 +13,16 @@ import io.beamml.runners.commands.StreamCommand;
 import io.beamml.runners.commands.TrainModelCommand;
 import io.beamml.runners.commands.TrainingSetCommand;
 import java.io.PrintStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -69,6 +75,9 @@ public final class PipelineCli {
       out.println();
       PipelineOptionsFactory.register(command.optionsClass());
       PipelineOptionsFactory.printHelp(out, command.optionsClass());
+      for (Class<? extends PipelineOptions> more : command.launcherOptions()) {
+        printOwnFlags(out, more);
+      }
       return OK;
     }
     try {
@@ -95,6 +104,46 @@ public final class PipelineCli {
     out.println("Every subcommand takes Beam pipeline options: the Direct runner by default,");
     out.println("--runner=FlinkRunner --flinkMaster=[local] for embedded Flink, or --flinkMaster=HOST:PORT");
     out.println("for a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags.");
+  }
+
+  /**
+   * The flags an options interface declares itself, in the layout of Beam's help; Beam's own
+   * printHelp would list the base PipelineOptions a second time.
+   */
+  static void printOwnFlags(PrintStream out, Class<? extends PipelineOptions> options) {
+    out.println(options.getName() + ":");
+    out.println();
+    Method[] methods = options.getDeclaredMethods();
+    Arrays.sort(methods, Comparator.comparing(Method::getName));
+    for (Method m : methods) {
+      if (!m.getName().startsWith("get") || m.getParameterCount() != 0) {
+        continue;
+      }
+      String flag = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
+      out.println("  --" + flag + "=<" + m.getReturnType().getSimpleName() + ">");
+      for (Annotation a : m.getAnnotations()) {
+        if (a.annotationType().getEnclosingClass() == Default.class) {
+          try {
+            out.println("    Default: " + a.annotationType().getMethod("value").invoke(a));
+          } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + a, e);
+          }
+        }
+      }
+      Description description = m.getAnnotation(Description.class);
+      if (description != null) {
+        StringBuilder line = new StringBuilder("   ");
+        for (String word : description.value().split(" ")) {
+          if (line.length() + word.length() + 1 > 80) {
+            out.println(line);
+            line = new StringBuilder("   ");
+          }
+          line.append(' ').append(word);
+        }
+        out.println(line);
+      }
+    }
+    out.println();
   }
 
   static String rootMessage(Throwable e) {

@@ -1,5 +1,6 @@
 package io.beamml.runners;
 
+import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /** One word of the launcher: {@code ./pipeline WORD --flag=value ...}. */
@@ -12,6 +13,11 @@ public interface Subcommand {
 
   /** The options interface whose flags this subcommand takes, for --help. */
   Class<? extends PipelineOptions> optionsClass();
+
+  /** Further options interfaces it takes (the launcher's own, e.g. the metrics endpoint), for --help. */
+  default List<Class<? extends PipelineOptions>> launcherOptions() {
+    return List.of();
+  }
 
   /** Runs with the arguments after the word; returns the process exit code. */
   int run(String[] args) throws Exception;

@@ -5,8 +5,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
+import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,31 @@ public class PipelineCliTest {
     for (String flag : new String[] {"--clicks", "--sales", "--profiles", "--output", "--outputFormat", "--hmacKeyFile"}) {
       assertThat(help, containsString(flag));
     }
+  }
+
+  @Test
+  public void everySubcommandThatRunsAJobListsTheMetricsFlags() {
+    for (String command : new String[] {"backfill", "training-set", "score", "drift-report", "stream"}) {
+      out.reset();
+      assertEquals(PipelineCli.OK, run(command, "--help"));
+      String help = out.toString(StandardCharsets.UTF_8);
+      assertThat(command, help, containsString("--metricsPort"));
+      assertThat(command, help, containsString("--metricsLingerSeconds"));
+    }
+  }
+
+  @Test
+  public void aTakenMetricsPortIsAUsageErrorBeforeTheJobRuns() throws Exception {
+    Path key = tmp.getRoot().toPath().resolve("local.key");
+    HmacKey.createLocalKey(key);
+    Path output = tmp.getRoot().toPath().resolve("out");
+    try (ServerSocket taken = new ServerSocket(0)) {
+      assertEquals(PipelineCli.USAGE, run("backfill", "--clicks=" + tmp.getRoot() + "/none-*.jsonl", "--hmacKeyFile=" + key,
+          "--output=" + output, "--metricsPort=" + taken.getLocalPort()));
+      assertThat(err.toString(StandardCharsets.UTF_8),
+          containsString("--metricsPort=" + taken.getLocalPort() + ": the port is already in use"));
+    }
+    assertEquals("the job did not run", false, Files.exists(output.resolve("summary.json")));
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
 import io.beamml.transforms.features.FeatureVectorizer;
+import io.beamml.transforms.metrics.MetricLabels;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -30,6 +31,7 @@ import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Compares the feature distribution of each window of its input with the training reference of a
@@ -46,15 +48,25 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Per window the rows are folded into per-feature histograms over the reference bins and a
  * bounded value sample by a combiner, so memory does not grow with the window. The comparison
  * runs once per pane: with the default trigger that is once per window, at the watermark; a
- * trigger with early firings compares (and counts) each early pane too. Each drifted
- * feature also increments the counter {@code drift_<feature>} in namespace {@value
- * #METRICS_NAMESPACE}. Rows computed under another feature spec, or lacking a feature, cannot be
+ * trigger with early firings compares (and counts) each early pane too. Metrics, namespace
+ * {@value #METRICS_NAMESPACE}, names labelled as {@link MetricLabels} writes them: each flagged
+ * statistic of a feature increments the counter {@code drifted_windows{feature,statistic}}
+ * (statistic {@code psi} or {@code ks}; by 0 when measured but not flagged), and each window with enough rows to be judged sets the
+ * gauge {@code statistic{feature,statistic}} to its value (a Beam gauge holds whole numbers: the
+ * value is recorded in millionths and labelled {@link MetricLabels#SCALE}, which the exporter
+ * divides out). Rows computed under another feature spec, or lacking a feature, cannot be
  * compared and leave as dead letters: a job that also scores the rows gets the same refusals from
  * its scorer and writes only one of the two.
  */
 public final class DetectDrift extends PTransform<PCollection<FeatureRow>, DetectDrift.Result> {
 
   public static final String METRICS_NAMESPACE = "drift";
+  /** Counter family: windows in which a feature's statistic was flagged. */
+  public static final String DRIFTED_WINDOWS = "drifted_windows";
+  /** Gauge family: the latest judged window's statistic of a feature, in millionths. */
+  public static final String STATISTIC = "statistic";
+
+  private static final long GAUGE_SCALE = 1_000_000L;
   /** The step named in the dead letters of rows that cannot be compared. */
   public static final String STEP = Steps.DRIFT;
 
@@ -215,15 +227,28 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
         end = ((IntervalWindow) window).end().getMillis();
       }
       WindowDrift drift = WindowDrift.measure(reference, profile, thresholds, modelName, modelVersion, start, end);
+      // Both counted, one by 0: each series exists from the first window on.
+      windowsMeasured.inc(drift.measured() ? 1 : 0);
+      windowsTooSmall.inc(drift.measured() ? 0 : 1);
       if (drift.measured()) {
-        windowsMeasured.inc();
-      } else {
-        windowsTooSmall.inc();
-      }
-      for (String feature : drift.driftedFeatures()) {
-        Metrics.counter(METRICS_NAMESPACE, "drift_" + feature).inc();
+        for (FeatureDrift f : drift.features()) {
+          record(f.feature(), WindowDrift.PSI, f.psi(), f.psiDrifted());
+          record(f.feature(), WindowDrift.KS, f.ksStatistic(), f.ksDrifted());
+        }
       }
       out.output(drift);
+    }
+
+    private static void record(String feature, String statistic, @Nullable Double value, boolean drifted) {
+      if (value == null) {
+        return;
+      }
+      Metrics.gauge(METRICS_NAMESPACE, MetricLabels.name(STATISTIC,
+              "feature", feature, "statistic", statistic, MetricLabels.SCALE, Long.toString(GAUGE_SCALE)))
+          .set(Math.round(value * GAUGE_SCALE));
+      // Counted by 0 when not flagged, so every judged (feature, statistic) has its series.
+      Metrics.counter(METRICS_NAMESPACE, MetricLabels.name(DRIFTED_WINDOWS, "feature", feature, "statistic", statistic))
+          .inc(drifted ? 1 : 0);
     }
   }
 

@@ -10,6 +10,7 @@ import io.beamml.schemas.DriftRecord;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.transforms.deadletter.Reasons;
+import io.beamml.transforms.metrics.MetricLabels;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -86,11 +88,22 @@ public class DetectDriftTest implements Serializable {
     PipelineResult result = p.run();
     result.waitUntilFinish();
     Map<String, Long> counters = driftCounters(result);
-    assertEquals(Long.valueOf(1), counters.get("drift_clicks_7d"));
+    assertEquals(Long.valueOf(1), counters.get(drifted("clicks_7d", WindowDrift.PSI)));
+    assertEquals(Long.valueOf(1), counters.get(drifted("clicks_7d", WindowDrift.KS)));
     assertEquals(Long.valueOf(1), counters.get("windows_measured"));
-    for (String name : counters.keySet()) {
-      assertFalse(name, name.startsWith("drift_") && !name.equals("drift_clicks_7d"));
+    int series = 0;
+    for (Map.Entry<String, Long> c : counters.entrySet()) {
+      if (c.getKey().startsWith(DetectDrift.DRIFTED_WINDOWS)) {
+        series++;
+        assertEquals(c.getKey(), c.getKey().contains("feature=clicks_7d,") ? 1L : 0L, (long) c.getValue());
+      }
     }
+    assertEquals("every measured statistic has its series", 20, series);
+    assertEquals(Long.valueOf(0), counters.get("windows_below_min_rows"));
+    Map<String, Long> gauges = driftGauges(result);
+    assertEquals("a PSI and a KS gauge per numeric feature, a PSI gauge per categorical one", 20, gauges.size());
+    assertEquals(2.47e6, gauges.get(statistic("clicks_7d", WindowDrift.PSI)), 0.1e6);
+    assertEquals(1e6 / 6, gauges.get(statistic("clicks_7d", WindowDrift.KS)), 0.03e6);
   }
 
   @Test
@@ -126,9 +139,14 @@ public class DetectDriftTest implements Serializable {
 
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    for (String name : driftCounters(result).keySet()) {
-      assertFalse(name, name.startsWith("drift_"));
+    for (Map.Entry<String, Long> c : driftCounters(result).entrySet()) {
+      if (c.getKey().startsWith(DetectDrift.DRIFTED_WINDOWS)) {
+        assertEquals(c.getKey(), 0L, (long) c.getValue());
+      }
     }
+    Map<String, Long> gauges = driftGauges(result);
+    assertEquals(20, gauges.size());
+    assertTrue(gauges.get(statistic("age", WindowDrift.PSI)) < 0.05e6);
   }
 
   @Test
@@ -182,7 +200,8 @@ public class DetectDriftTest implements Serializable {
     Map<String, Long> counters = driftCounters(result);
     assertEquals(Long.valueOf(2), counters.get("windows_measured"));
     assertEquals(Long.valueOf(1), counters.get("windows_below_min_rows"));
-    assertEquals(Long.valueOf(1), counters.get("drift_clicks_7d"));
+    assertEquals(Long.valueOf(1), counters.get(drifted("clicks_7d", WindowDrift.PSI)));
+    assertEquals(Long.valueOf(1), counters.get(drifted("clicks_7d", WindowDrift.KS)));
   }
 
   @Test
@@ -233,6 +252,24 @@ public class DetectDriftTest implements Serializable {
       counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
     }
     return counters;
+  }
+
+  private static Map<String, Long> driftGauges(PipelineResult result) {
+    Map<String, Long> gauges = new HashMap<>();
+    for (MetricResult<GaugeResult> g : result.metrics()
+        .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace(DetectDrift.METRICS_NAMESPACE)).build())
+        .getGauges()) {
+      gauges.put(g.getName().getName(), g.getAttempted().getValue());
+    }
+    return gauges;
+  }
+
+  private static String drifted(String feature, String statistic) {
+    return MetricLabels.name(DetectDrift.DRIFTED_WINDOWS, "feature", feature, "statistic", statistic);
+  }
+
+  private static String statistic(String feature, String statistic) {
+    return MetricLabels.name(DetectDrift.STATISTIC, "feature", feature, "statistic", statistic, MetricLabels.SCALE, "1000000");
   }
 
   static void printFigures(String what, WindowDrift window) {

@@ -10,6 +10,7 @@ import io.beamml.pipelines.options.OutputOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.util.Map;
@@ -41,6 +42,7 @@ public final class BackfillPipeline {
         FeatureRow.class, out + "/" + FEATURES_DIR, options.getOutputFormat(),
         FeatureRow::getEventTime, JsonRecords::featureRow));
     inputs.deadLetters().apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
+    inputs.deadLetters().apply("MeterDeadLetters", CountDeadLetters.create());
     PCollectionList.of(inputs.counts())
         .and(inputs.deadLetters().apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
         .apply("WriteSummary", RunSummary.to(out, "backfill", Map.of(

@@ -10,7 +10,9 @@ import io.beamml.training.drift.DetectDrift;
 import io.beamml.training.drift.DriftReport;
 import io.beamml.training.drift.DriftThresholds;
 import io.beamml.training.drift.WindowDrift;
+import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.deadletter.Sources;
+import io.beamml.transforms.metrics.CountRecordsIn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -123,7 +125,8 @@ public final class DriftReportPipeline {
   /** Adds the comparison to {@code p}: read, compare, write records, comparison, dead letters, summary. */
   public static void build(Pipeline p, Options options, DetectDrift detection) {
     String out = options.getOutput();
-    PCollection<FeatureRow> rows = p.apply("ReadFeatureRows", AvroIO.read(FeatureRow.class).from(options.getFeatures()));
+    PCollection<FeatureRow> rows = p.apply("ReadFeatureRows", AvroIO.read(FeatureRow.class).from(options.getFeatures()))
+        .apply("MeterRowsIn", CountRecordsIn.of(Sources.FEATURES));
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     counts.add(rows.apply("CountFeatureRowsIn", SummaryCounts.of(Sources.FEATURES, SummaryCounts.RECORDS_IN)));
 
@@ -145,6 +148,7 @@ public final class DriftReportPipeline {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
 
     drift.failures().apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
+    drift.failures().apply("MeterDeadLetters", CountDeadLetters.create());
     PCollectionList.of(counts)
         .and(drift.failures().apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
         .apply("WriteSummary", RunSummary.to(out, PIPELINE_NAME, Map.of(

@@ -124,7 +124,7 @@ public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestRe
       timed = timed.apply("AssignEventTime", WithTimestamps.<R>of(r -> new Instant(time.apply(r))));
       timed.setCoder(valid.output().getCoder());
     }
-    DedupResult<R> deduped = timed.apply("Deduplicate", dedup);
+    DedupResult<R> deduped = timed.apply("Deduplicate", dedup.withSource(parse.source()));
     PCollection<T> records = deduped.unique().apply("Pseudonymise", pseudonymise);
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(parsed.failures()).and(valid.failures())

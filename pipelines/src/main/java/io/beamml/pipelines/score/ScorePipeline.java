@@ -23,8 +23,10 @@ import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
+import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.features.FeatureSpec;
+import io.beamml.transforms.metrics.CountRecordsIn;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +74,8 @@ public final class ScorePipeline {
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
     PCollection<FeatureRow> rows;
     if (options.getFeatures() != null && !options.getFeatures().isBlank()) {
-      rows = p.apply("ReadStoredFeatureRows", AvroIO.read(FeatureRow.class).from(options.getFeatures()));
+      rows = p.apply("ReadStoredFeatureRows", AvroIO.read(FeatureRow.class).from(options.getFeatures()))
+          .apply("MeterStoredRowsIn", CountRecordsIn.of(Sources.FEATURES));
     } else {
       if (key == null) {
         throw new IllegalArgumentException("scoring raw inputs needs the HMAC key: --hmacKeyFile or PIPELINE_HMAC_KEY");
@@ -103,6 +106,7 @@ public final class ScorePipeline {
       writeToBigQuery("AuditRecords", audit, bigQuery.audit(), BigQueryDestinations.AUDIT, counts, deadLetters);
     }
     PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).apply("FlattenAllDeadLetters", Flatten.pCollections());
+    allDeadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
     if (bigQuery == null) {
       allDeadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
     } else {

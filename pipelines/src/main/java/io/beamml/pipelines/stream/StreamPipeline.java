@@ -7,6 +7,7 @@ import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
+import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.features.StreamingCustomerFeatures;
 import io.beamml.transforms.pseudonymise.HmacKey;
@@ -62,11 +63,13 @@ public final class StreamPipeline {
         .withAliasRefresh(StreamInputs.durationFlag("modelRefresh", options.getModelRefresh()));
     WithFailures.Result<PCollection<Prediction>, DeadLetter> scored =
         features.output().apply("Score", scoring);
+    scored.output().apply("MeasureEventLag", MeasureEventLag.create());
 
     scored.output().apply("WritePredictions",
         WriteTopic.of(servers, options.getPredictionsTopic(), Prediction::getCustomerKey, JsonRecords::prediction));
     PCollectionList.of(inputs.deadLetters()).and(features.failures()).and(scored.failures())
         .apply("FlattenDeadLetters", Flatten.pCollections())
+        .apply("MeterDeadLetters", CountDeadLetters.create())
         .apply("WriteDeadLetters",
             WriteTopic.of(servers, options.getDeadLettersTopic(), DeadLetter::getSource, JsonRecords::deadLetter));
     if (!options.getDuplicatesTopic().isBlank()) {

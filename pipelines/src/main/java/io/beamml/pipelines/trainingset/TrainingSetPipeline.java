@@ -18,6 +18,7 @@ import io.beamml.schemas.TrainingExample;
 import io.beamml.training.data.Split;
 import io.beamml.training.data.TrainingSetReader;
 import io.beamml.training.pointintime.PointInTimeTrainingSet;
+import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.pseudonymise.HmacKey;
@@ -127,6 +128,7 @@ public final class TrainingSetPipeline {
     PCollection<DeadLetter> deadLetters = PCollectionList.of(inputs.deadLetters()).and(responses.deadLetters())
         .apply("FlattenAllDeadLetters", Flatten.pCollections());
     deadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
+    deadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
 
     counts.add(examples.apply("CountResponsesOut", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
     counts.add(countBySplit(p, examples));

@@ -3,7 +3,10 @@ package io.beamml.runners.commands;
 import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
+import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 
@@ -26,6 +29,11 @@ public final class BackfillCommand implements Subcommand {
   }
 
   @Override
+  public List<Class<? extends PipelineOptions>> launcherOptions() {
+    return CommandSupport.JOB_LAUNCHER_OPTIONS;
+  }
+
+  @Override
   public int run(String[] args) throws Exception {
     BackfillPipeline.Options options = CommandSupport.options(args, BackfillPipeline.Options.class);
     HmacKey key = HmacKey.resolve(options.getHmacKeyFile(), System.getenv());
@@ -36,7 +44,9 @@ public final class BackfillCommand implements Subcommand {
   public static int run(BackfillPipeline.Options options, HmacKey key) throws Exception {
     long start = System.nanoTime();
     CommandSupport.say("backfill: running on " + options.getRunner().getSimpleName() + " ...");
-    BackfillPipeline.run(options, key);
+    Pipeline p = Pipeline.create(options);
+    BackfillPipeline.build(p, options, key);
+    CommandSupport.requireDone("backfill", MonitoredJob.run(p));
     double seconds = (System.nanoTime() - start) / 1e9;
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);

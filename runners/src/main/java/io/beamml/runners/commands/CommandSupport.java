@@ -1,6 +1,9 @@
 package io.beamml.runners.commands;
 
+import io.beamml.runners.metrics.MetricsEndpointOptions;
+import java.util.List;
 import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -10,8 +13,12 @@ final class CommandSupport {
 
   private CommandSupport() {}
 
+  /** What a subcommand that runs a job lists for --help besides its own flags. */
+  static final List<Class<? extends PipelineOptions>> JOB_LAUNCHER_OPTIONS = List.of(MetricsEndpointOptions.class);
+
   static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
     PipelineOptionsFactory.register(type);
+    PipelineOptionsFactory.register(MetricsEndpointOptions.class);
     T options = PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
     relaxDirectRunnerChecks(options, args);
     // Registers gs:// and friends for code that touches files outside a running pipeline.
@@ -50,6 +57,13 @@ final class CommandSupport {
     }
     System.err.println(pipeline + ": the summary does not balance (in != out + duplicates + dead letters): a bug, please report it");
     return 1;
+  }
+
+  /** Returns quietly when a batch job finished; otherwise says how it ended, as an exception. */
+  static void requireDone(String pipeline, PipelineResult.State state) {
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException(pipeline + ": the job ended " + state);
+    }
   }
 
   static void say(String line) {

@@ -3,10 +3,13 @@ package io.beamml.runners.commands;
 import io.beamml.pipelines.drift.DriftReportPipeline;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
+import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.training.drift.DriftReport;
 import io.beamml.training.drift.FeatureDrift;
 import io.beamml.training.drift.WindowDrift;
+import java.util.List;
 import java.util.Locale;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /** {@code ./pipeline drift-report}: stored feature rows against a model version's training reference. */
@@ -28,12 +31,21 @@ public final class DriftReportCommand implements Subcommand {
   }
 
   @Override
+  public List<Class<? extends PipelineOptions>> launcherOptions() {
+    return CommandSupport.JOB_LAUNCHER_OPTIONS;
+  }
+
+  @Override
   public int run(String[] args) throws Exception {
     DriftReportPipeline.Options options = CommandSupport.options(args, DriftReportPipeline.Options.class);
     CommandSupport.say("drift-report: " + options.getFeatures() + " against " + options.getModel() + " from "
         + options.getRegistry() + " on " + options.getRunner().getSimpleName() + " ...");
     long start = System.nanoTime();
-    WindowDrift drift = DriftReportPipeline.run(options);
+    Pipeline p = Pipeline.create(options);
+    DriftReportPipeline.build(p, options, DriftReportPipeline.detection(options));
+    CommandSupport.requireDone("drift-report", MonitoredJob.run(p));
+    WindowDrift drift = DriftReportPipeline.readComparison(options.getOutput());
+    DriftReportPipeline.writeReport(options.getOutput(), DriftReport.of(drift).withSource(options.getFeatures()));
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     printStatistics(drift);

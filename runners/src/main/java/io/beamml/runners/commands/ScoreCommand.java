@@ -3,7 +3,10 @@ package io.beamml.runners.commands;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
+import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /** {@code ./pipeline score}: batch scoring with a registered model. */
@@ -25,6 +28,11 @@ public final class ScoreCommand implements Subcommand {
   }
 
   @Override
+  public List<Class<? extends PipelineOptions>> launcherOptions() {
+    return CommandSupport.JOB_LAUNCHER_OPTIONS;
+  }
+
+  @Override
   public int run(String[] args) throws Exception {
     ScorePipeline.Options options = CommandSupport.options(args, ScorePipeline.Options.class);
     boolean storedRows = options.getFeatures() != null && !options.getFeatures().isBlank();
@@ -35,7 +43,9 @@ public final class ScoreCommand implements Subcommand {
     CommandSupport.say("score: " + options.getModel() + " from " + options.getRegistry() + " on "
         + options.getRunner().getSimpleName() + " ...");
     long start = System.nanoTime();
-    ScorePipeline.run(options, key);
+    Pipeline p = Pipeline.create(options);
+    ScorePipeline.build(p, options, key);
+    CommandSupport.requireDone("score", MonitoredJob.run(p));
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     CommandSupport.say(String.format("score: finished in %.1f s; predictions under %s/%s/",

@@ -3,8 +3,11 @@ package io.beamml.runners.commands;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.Subcommand;
+import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -30,6 +33,11 @@ public final class StreamCommand implements Subcommand {
   }
 
   @Override
+  public List<Class<? extends PipelineOptions>> launcherOptions() {
+    return CommandSupport.JOB_LAUNCHER_OPTIONS;
+  }
+
+  @Override
   public int run(String[] args) throws Exception {
     StreamOptions options = CommandSupport.options(args, StreamOptions.class);
     // Flink holds a bundle's output for up to 1 s by default; 100 ms bundles cut the p99
@@ -42,8 +50,9 @@ public final class StreamCommand implements Subcommand {
         + options.getBootstrapServers() + " -> " + options.getPredictionsTopic() + " (dead letters: "
         + options.getDeadLettersTopic() + "), model " + options.getModel() + ", features "
         + options.getFeatureMode() + ", on " + options.getRunner().getSimpleName());
-    PipelineResult result = StreamPipeline.start(options, key);
-    PipelineResult.State state = result.waitUntilFinish();
+    Pipeline p = Pipeline.create(options);
+    StreamPipeline.build(p, options, key);
+    PipelineResult.State state = MonitoredJob.run(p);
     CommandSupport.say("stream: job ended " + state);
     return state == PipelineResult.State.DONE || state == PipelineResult.State.CANCELLED ? 0 : 1;
   }

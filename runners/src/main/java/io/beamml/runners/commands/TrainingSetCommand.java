@@ -3,7 +3,10 @@ package io.beamml.runners.commands;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
 import io.beamml.runners.Subcommand;
+import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /** {@code ./pipeline training-set}: promo responses joined with features as of each send time. */
@@ -25,6 +28,11 @@ public final class TrainingSetCommand implements Subcommand {
   }
 
   @Override
+  public List<Class<? extends PipelineOptions>> launcherOptions() {
+    return CommandSupport.JOB_LAUNCHER_OPTIONS;
+  }
+
+  @Override
   public int run(String[] args) throws Exception {
     TrainingSetPipeline.Options options = CommandSupport.options(args, TrainingSetPipeline.Options.class);
     return run(options, HmacKey.resolve(options.getHmacKeyFile(), System.getenv()));
@@ -33,7 +41,9 @@ public final class TrainingSetCommand implements Subcommand {
   static int run(TrainingSetPipeline.Options options, HmacKey key) throws Exception {
     CommandSupport.say("training-set: running on " + options.getRunner().getSimpleName() + " ...");
     long start = System.nanoTime();
-    TrainingSetPipeline.run(options, key);
+    Pipeline p = Pipeline.create(options);
+    TrainingSetPipeline.build(p, options, key);
+    CommandSupport.requireDone("training-set", MonitoredJob.run(p));
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     CommandSupport.say(String.format("training-set: finished in %.1f s; examples under %s/%s/",

@@ -1,6 +1,7 @@
 package io.beamml.transforms.dedup;
 
 import io.beamml.transforms.grouping.ShardKeys;
+import io.beamml.transforms.metrics.MetricLabels;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -33,6 +34,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Duration;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -65,7 +67,10 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   /** Metrics namespace of the counter below. */
   public static final String METRICS_NAMESPACE = "dedup";
 
-  /** Counter of records routed to {@link DedupResult#duplicates()}. */
+  /**
+   * Counter of records routed to {@link DedupResult#duplicates()}; labelled with the source
+   * ({@code duplicates{source=clicks}}, see {@link MetricLabels}) when {@link #withSource} names one.
+   */
   public static final String DUPLICATES_COUNTER = "duplicates";
 
   /**
@@ -81,16 +86,18 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   private final SerializableFunction<T, String> idFn;
   private final Duration horizon;
   private final int shards;
+  private final @Nullable String source;
 
-  private Dedup(SerializableFunction<T, String> idFn, Duration horizon, int shards) {
+  private Dedup(SerializableFunction<T, String> idFn, Duration horizon, int shards, @Nullable String source) {
     this.idFn = idFn;
     this.horizon = horizon;
     this.shards = shards;
+    this.source = source;
   }
 
   /** Deduplicates by the id that {@code idFn} extracts, remembering ids for the default horizon. */
   public static <T> Dedup<T> byKey(SerializableFunction<T, String> idFn) {
-    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, DEFAULT_SHARDS);
+    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, DEFAULT_SHARDS, null);
   }
 
   /** How long after an event's time its id is remembered; must be positive. */
@@ -99,16 +106,28 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     if (!horizon.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("dedup horizon must be positive, got " + horizon);
     }
-    return new Dedup<>(idFn, horizon, shards);
+    return new Dedup<>(idFn, horizon, shards, source);
   }
 
   /** For bounded input: how many groups the ids are spread over (see {@link ShardKeys}). */
   public Dedup<T> withShards(int shards) {
-    return new Dedup<>(idFn, horizon, ShardKeys.checkShards(shards));
+    return new Dedup<>(idFn, horizon, ShardKeys.checkShards(shards), source);
+  }
+
+  /** The source whose records these are, as the label of the duplicates counter. */
+  public Dedup<T> withSource(String source) {
+    if (source == null || source.isBlank()) {
+      throw new IllegalArgumentException("source must be named");
+    }
+    return new Dedup<>(idFn, horizon, shards, source);
   }
 
   public Duration horizon() {
     return horizon;
+  }
+
+  private String counterName() {
+    return source == null ? DUPLICATES_COUNTER : MetricLabels.name(DUPLICATES_COUNTER, "source", source);
   }
 
   @Override
@@ -127,7 +146,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     PCollectionTuple routed =
         keyed.apply(
             "RouteRepeatArrivals",
-            ParDo.of(new FirstArrivalFn<T>(horizon, uniqueTag, duplicatesTag))
+            ParDo.of(new FirstArrivalFn<T>(horizon, counterName(), uniqueTag, duplicatesTag))
                 .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
     routed.get(uniqueTag).setCoder(coder);
     routed.get(duplicatesTag).setCoder(coder);
@@ -165,7 +184,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
         sharded
             .apply("GroupByIdShard", GroupByKey.create())
             .apply("RouteRepeatCopies",
-                ParDo.of(new FirstCopyInShardFn<T>(uniqueTag, duplicatesTag))
+                ParDo.of(new FirstCopyInShardFn<T>(counterName(), uniqueTag, duplicatesTag))
                     .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
     routed.get(uniqueTag).setCoder(coder);
     routed.get(duplicatesTag).setCoder(coder);
@@ -177,9 +196,10 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
       extends DoFn<KV<Integer, Iterable<KV<String, TimestampedValue<T>>>>, T> {
     private final TupleTag<T> uniqueTag;
     private final TupleTag<T> duplicatesTag;
-    private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, DUPLICATES_COUNTER);
+    private final Counter duplicates;
 
-    FirstCopyInShardFn(TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+    FirstCopyInShardFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+      this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
       this.uniqueTag = uniqueTag;
       this.duplicatesTag = duplicatesTag;
     }
@@ -233,9 +253,10 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     private final Duration horizon;
     private final TupleTag<T> uniqueTag;
     private final TupleTag<T> duplicatesTag;
-    private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, DUPLICATES_COUNTER);
+    private final Counter duplicates;
 
-    FirstArrivalFn(Duration horizon, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+    FirstArrivalFn(Duration horizon, String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+      this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
       this.horizon = horizon;
       this.uniqueTag = uniqueTag;
       this.duplicatesTag = duplicatesTag;

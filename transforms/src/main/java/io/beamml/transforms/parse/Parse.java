@@ -9,6 +9,7 @@ import io.beamml.transforms.deadletter.DeadLetters;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
+import io.beamml.transforms.metrics.PipelineMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
@@ -34,7 +35,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * summary built from the outputs and dead letters excludes them.
  *
  * <p>Counters, namespace {@value #METRICS_NAMESPACE}: {@code <source>.parsed}, {@code
- * <source>.header_lines} and {@code <source>.<reason>} for each dead-letter reason.
+ * <source>.header_lines} and {@code <source>.<reason>} for each dead-letter reason. Every line
+ * that is not a header row is also counted as a record in, {@link PipelineMetrics#recordsIn}: Parse
+ * is the one door every source's records come through, in batch and in streaming, so that count
+ * equals the run summary's {@code records_in}.
  */
 public final class Parse<T>
     extends PTransform<PCollection<String>, WithFailures.Result<PCollection<T>, DeadLetter>> {
@@ -139,6 +143,7 @@ public final class Parse<T>
     private final TupleTag<DeadLetter> deadLettersTag;
     private final Counter parsedLines;
     private final Counter headerLines;
+    private final Counter recordsIn;
     private transient Map<String, Counter> reasonCounters;
 
     ParseLineFn(
@@ -154,11 +159,13 @@ public final class Parse<T>
       this.deadLettersTag = deadLettersTag;
       this.parsedLines = Metrics.counter(METRICS_NAMESPACE, source + "." + PARSED);
       this.headerLines = Metrics.counter(METRICS_NAMESPACE, source + "." + HEADER_LINES);
+      this.recordsIn = PipelineMetrics.recordsIn(source);
     }
 
     @ProcessElement
     public void processElement(@Element String line, MultiOutputReceiver out) {
       if (Lines.exceedsUtf8Bytes(line, maxLineBytes)) {
+        recordsIn.inc();
         fail(
             line,
             new ParseFailure(
@@ -170,6 +177,7 @@ public final class Parse<T>
         headerLines.inc();
         return;
       }
+      recordsIn.inc();
       T record;
       try {
         record = parser.parse(line);

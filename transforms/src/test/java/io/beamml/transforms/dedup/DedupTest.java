@@ -128,6 +128,18 @@ public class DedupTest {
   }
 
   @Test
+  public void aNamedSourceLabelsTheDuplicatesCounter() {
+    ClickEvent a = click("a", "c1", T0);
+    pipeline
+        .apply("CreateClicks", Create.timestamped(stamped(a), stamped(a), stamped(a)).withCoder(CODER))
+        .apply("Dedup", Dedup.byKey(ClickEvent::getEventId).withSource("clicks"));
+    PipelineResult run = pipeline.run();
+    run.waitUntilFinish();
+    assertEquals(2L, duplicatesCounted(run, "duplicates{source=clicks}"));
+    assertEquals(0L, duplicatesCounted(run, Dedup.DUPLICATES_COUNTER));
+  }
+
+  @Test
   public void rejectsANonPositiveHorizon() {
     Dedup<ClickEvent> dedup = Dedup.byKey(ClickEvent::getEventId);
     assertEquals(Dedup.DEFAULT_HORIZON, dedup.horizon());
@@ -137,12 +149,15 @@ public class DedupTest {
   }
 
   private static long duplicatesCounted(PipelineResult run) {
+    return duplicatesCounted(run, Dedup.DUPLICATES_COUNTER);
+  }
+
+  private static long duplicatesCounted(PipelineResult run, String name) {
     List<MetricResult<Long>> counters = new ArrayList<>();
     run.metrics()
         .queryMetrics(
             MetricsFilter.builder()
-                .addNameFilter(
-                    MetricNameFilter.named(Dedup.METRICS_NAMESPACE, Dedup.DUPLICATES_COUNTER))
+                .addNameFilter(MetricNameFilter.named(Dedup.METRICS_NAMESPACE, name))
                 .build())
         .getCounters()
         .forEach(counters::add);

@@ -11,6 +11,7 @@ import io.beamml.schemas.PromoResponse;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
+import io.beamml.transforms.metrics.PipelineMetrics;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -282,6 +283,34 @@ public class ParseTest {
       seen.add(counter.getName().getName() + "=" + counter.getAttempted());
     }
     assertEquals(Arrays.asList("sales.header_lines=2"), seen);
+    assertEquals("header rows are not records in", 1L, salesRecordsIn(run));
+  }
+
+  @Test
+  public void everyLineButHeadersIsARecordInWhateverBecomesOfIt() {
+    pipeline
+        .apply(
+            Create.of(OrderCsvParserTest.HEADER, OrderCsvParserTest.GOOD, "", "x,y", OrderCsvParserTest.GOOD)
+                .withCoder(StringUtf8Coder.of()))
+        .apply(Parse.sales());
+    PipelineResult run = pipeline.run();
+    run.waitUntilFinish();
+    assertEquals(4L, salesRecordsIn(run));
+  }
+
+  private static long salesRecordsIn(PipelineResult run) {
+    long total = 0;
+    for (MetricResult<Long> counter :
+        run.metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(
+                        MetricNameFilter.named(PipelineMetrics.NAMESPACE, "records_in{source=sales}"))
+                    .build())
+            .getCounters()) {
+      total += counter.getAttempted();
+    }
+    return total;
   }
 
   @Test(expected = IllegalArgumentException.class)
