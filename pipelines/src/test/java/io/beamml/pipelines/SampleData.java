@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** The committed sample under test-data/sample and helpers to read what a run wrote. */
@@ -53,6 +55,16 @@ public final class SampleData {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The manifest's bad lines per {@code source/reason}, for the given sources. */
+  public static Map<String, Long> manifestDeadLetters(List<String> sources) {
+    Map<String, Long> expected = new TreeMap<>();
+    for (String source : sources) {
+      manifest().path("sources").path(source).path("bad")
+          .fields().forEachRemaining(e -> expected.put(source + "/" + e.getKey(), e.getValue().asLong()));
+    }
+    return expected;
   }
 
   /** Asserts two sorted line lists are equal, reporting sizes and the first difference only. */

@@ -7,6 +7,7 @@ import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
+import io.beamml.schemas.TrainingExample;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * not one column per feature: the table's schema then does not change when the feature spec does
  * (the {@code spec_fingerprint} column says which spec a row was computed under), and a view can
  * pivot the features a query needs, e.g. {@code (SELECT number FROM UNNEST(features) WHERE name =
- * 'clicks_7d') AS clicks_7d}.
+ * 'clicks_7d') AS clicks_7d}. Training examples keep them the same way.
  */
 public final class AvroToBigQuery {
 
@@ -115,6 +116,10 @@ public final class AvroToBigQuery {
 
   public static TableRow prediction(Prediction prediction) {
     return toTableRow(prediction);
+  }
+
+  public static TableRow trainingExample(TrainingExample example) {
+    return toTableRow(example);
   }
 
   public static TableRow deadLetter(DeadLetter deadLetter) {

@@ -4,6 +4,7 @@ import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
+import io.beamml.schemas.TrainingExample;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -19,6 +20,7 @@ public final class BigQueryDestinations {
   public static final String PREDICTIONS = "predictions";
   public static final String DEAD_LETTERS = "dead_letters";
   public static final String AUDIT = "audit";
+  public static final String TRAINING_EXAMPLES = "training_examples";
 
   private final String dataset;
   private final BigQuerySinkOptions options;
@@ -40,6 +42,11 @@ public final class BigQueryDestinations {
     return new BigQueryDestinations(dataset, options, options.getBigQueryServices());
   }
 
+  /** The destinations when {@code --sink=bigquery}; null when records go to files. */
+  public static @Nullable BigQueryDestinations ifChosen(BigQuerySinkOptions options) {
+    return options.getSink() == BigQuerySinkOptions.Sink.bigquery ? from(options) : null;
+  }
+
   /** {@code PROJECT:DATASET.TABLE} of a table in the dataset. */
   public String table(String tableName) {
     if (tableName == null || !tableName.matches("[A-Za-z0-9_\\-]+")) {
@@ -56,6 +63,13 @@ public final class BigQueryDestinations {
   public BigQuerySink<Prediction> predictions() {
     return configure(BigQuerySink.of(Prediction.class, table(options.getPredictionsTable()), PREDICTIONS)
         .withClustering("customer_key"));
+  }
+
+  /** Partitioned by send day and clustered by split, so a query for one split of some days reads little else. */
+  public BigQuerySink<TrainingExample> trainingExamples() {
+    return configure(BigQuerySink.of(TrainingExample.class, table(options.getTrainingExamplesTable()), TRAINING_EXAMPLES)
+        .withPartitionField("sent_time")
+        .withClustering("split", "customer_key"));
   }
 
   public BigQuerySink<DeadLetter> deadLetters() {

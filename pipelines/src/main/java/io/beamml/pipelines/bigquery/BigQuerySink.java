@@ -168,6 +168,11 @@ public final class BigQuerySink<T extends SpecificRecord>
     return table;
   }
 
+  /** The dead-letter source of rejected rows, also the run summary's name for this table. */
+  public String source() {
+    return source;
+  }
+
   /** The write method for an input of this boundedness. */
   public Method methodFor(PCollection.IsBounded boundedness) {
     if (method != null) {

@@ -31,6 +31,12 @@ public interface BigQuerySinkOptions extends PipelineOptions {
 
   void setFeatureRowsTable(String value);
 
+  @Description("Table of training examples (in --bigQueryDataset); training-set still writes the Avro examples train reads under --output")
+  @Default.String("training_examples")
+  String getTrainingExamplesTable();
+
+  void setTrainingExamplesTable(String value);
+
   @Description("Table of predictions (in --bigQueryDataset)")
   @Default.String("predictions")
   String getPredictionsTable();

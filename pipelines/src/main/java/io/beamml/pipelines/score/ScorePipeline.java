@@ -1,15 +1,13 @@
 package io.beamml.pipelines.score;
 
-import com.google.api.services.bigquery.model.TableRow;
 import io.beamml.inference.ScoreFeatures;
 import io.beamml.inference.registry.ModelRef;
 import io.beamml.pipelines.audit.AuditJson;
 import io.beamml.pipelines.audit.ToAuditRecords;
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
-import io.beamml.pipelines.bigquery.BigQuerySink;
+import io.beamml.pipelines.bigquery.BigQueryOutputs;
 import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.ingest.OfflineInputs;
-import io.beamml.pipelines.io.DeadLetterSink;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.io.PartitionedFileSink;
 import io.beamml.pipelines.options.HmacKeyOptions;
@@ -31,7 +29,6 @@ import io.beamml.transforms.pseudonymise.HmacKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
@@ -93,8 +90,7 @@ public final class ScorePipeline {
 
     String out = options.getOutput();
     PCollection<AuditRecord> audit = scored.output().apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName()));
-    @Nullable BigQueryDestinations bigQuery =
-        options.getSink() == BigQuerySinkOptions.Sink.bigquery ? BigQueryDestinations.from(options) : null;
+    @Nullable BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     if (bigQuery == null) {
       scored.output().apply("WritePredictions", PartitionedFileSink.of(
           Prediction.class, out + "/" + PREDICTIONS_DIR, options.getOutputFormat(),
@@ -102,40 +98,16 @@ public final class ScorePipeline {
       audit.apply("WriteAuditRecords", PartitionedFileSink.of(
           AuditRecord.class, out + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, AuditJson::render));
     } else {
-      writeToBigQuery("Predictions", scored.output(), bigQuery.predictions(), BigQueryDestinations.PREDICTIONS, counts, deadLetters);
-      writeToBigQuery("AuditRecords", audit, bigQuery.audit(), BigQueryDestinations.AUDIT, counts, deadLetters);
+      BigQueryOutputs.write("Predictions", scored.output(), bigQuery.predictions(), counts, deadLetters);
+      BigQueryOutputs.write("AuditRecords", audit, bigQuery.audit(), counts, deadLetters);
     }
     PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).apply("FlattenAllDeadLetters", Flatten.pCollections());
     allDeadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
-    if (bigQuery == null) {
-      allDeadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
-    } else {
-      // Dead letters the table refuses still land somewhere: as files, like a files run's.
-      allDeadLetters.apply("WriteDeadLettersToBigQuery", bigQuery.deadLetters())
-          .failures().apply("WriteRejectedDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
-    }
+    BigQueryOutputs.writeDeadLetters(allDeadLetters, bigQuery, out + "/" + DEAD_LETTERS_DIR);
     PCollectionList.of(counts)
         .and(allDeadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
         .apply("WriteSummary", RunSummary.to(out, PIPELINE_NAME, Map.of(
             "spec_fingerprint", spec.fingerprint(), "model", options.getModel())));
-  }
-
-  /**
-   * Writes records to their BigQuery table; counts what was handed over and what BigQuery accepted
-   * as the summary's source {@code source}, and adds the rows it rejected to the dead letters.
-   */
-  private static <T extends SpecificRecord> void writeToBigQuery(
-      String what,
-      PCollection<T> records,
-      BigQuerySink<T> sink,
-      String source,
-      List<PCollection<KV<String, Long>>> counts,
-      List<PCollection<DeadLetter>> deadLetters) {
-    WithFailures.Result<PCollection<TableRow>, DeadLetter> written =
-        records.apply("Write" + what + "ToBigQuery", sink);
-    counts.add(records.apply("Count" + what + "ToBigQuery", SummaryCounts.of(source, SummaryCounts.RECORDS_IN)));
-    counts.add(written.output().apply("Count" + what + "InBigQuery", SummaryCounts.of(source, SummaryCounts.RECORDS_OUT)));
-    deadLetters.add(written.failures());
   }
 
   /** The scoring transform the flags describe, with versions resolved from the registry now. */

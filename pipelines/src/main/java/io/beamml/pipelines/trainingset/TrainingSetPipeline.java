@@ -1,9 +1,11 @@
 package io.beamml.pipelines.trainingset;
 
+import io.beamml.pipelines.bigquery.BigQueryDestinations;
+import io.beamml.pipelines.bigquery.BigQueryOutputs;
+import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.ingest.Ingest;
 import io.beamml.pipelines.ingest.IngestResult;
 import io.beamml.pipelines.ingest.OfflineInputs;
-import io.beamml.pipelines.io.DeadLetterSink;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
@@ -43,6 +45,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The training-set build: clicks, sales, profiles and promotion responses files in; one
@@ -50,11 +53,15 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * and a train/validation/test split by time, out. Writes what {@code train} reads ({@code
  * OUTPUT/examples/*.avro} and {@code OUTPUT/spec.json}, see {@link TrainingSetReader}), an optional
  * CSV or JSON Lines copy of the examples, the dead letters and a balanced run summary.
+ *
+ * <p>With {@code --sink=bigquery} the examples also go to the training-examples table and the dead
+ * letters to the dead-letter table instead of files. The Avro examples and the spec stay under
+ * {@code --output} either way: they are what {@code train} reads, and the table is for analysts.
  */
 public final class TrainingSetPipeline {
 
   /** Flags of {@code ./pipeline training-set}. */
-  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions {
+  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions, BigQuerySinkOptions {
 
     @Description("Promotion responses as CSV (promo_id,customer_id,sent_time,responded): a file pattern (glob)")
     @Validation.Required
@@ -105,15 +112,16 @@ public final class TrainingSetPipeline {
       throw new IllegalArgumentException("give the promotion responses: --responses=GLOB");
     }
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
+    @Nullable BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     PointInTimeTrainingSet trainingSet =
         PointInTimeTrainingSet.of(spec).withSplits(options.getValidationFraction(), options.getTestFraction());
     OfflineInputs inputs = OfflineInputs.read(p, options, key);
     // Every ingested event is an output of its source here, whether or not a promotion reads it.
     inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType);
     List<PCollection<KV<String, Long>>> counts = inputs.counts();
-    List<PCollection<DeadLetter>> responseDeadLetters = new ArrayList<>();
+    List<PCollection<DeadLetter>> deadLetters = new ArrayList<>(List.of(inputs.deadLetters()));
     IngestResult<LabelledPromo, PromoResponse> responses = OfflineInputs.ingestFiles(p, options.getResponses(),
-        Ingest.responses(key, ContractRules.defaults()).configuredBy(options), counts, responseDeadLetters);
+        Ingest.responses(key, ContractRules.defaults()).configuredBy(options), counts, deadLetters);
     String out = options.getOutput();
 
     PCollection<TrainingExample> examples =
@@ -122,18 +130,21 @@ public final class TrainingSetPipeline {
     examples.apply("WriteExamplesAvro",
         AvroIO.write(TrainingExample.class).to(out + "/" + EXAMPLES_DIR + "/part").withSuffix(".avro"));
     writeCopy(examples, spec, options.getExampleFormat(), out);
+    if (bigQuery != null) {
+      BigQueryOutputs.write("TrainingExamples", examples, bigQuery.trainingExamples(), counts, deadLetters);
+    }
     p.apply("CreateSpecJson", Create.of(spec.toCanonicalJson()).withCoder(StringUtf8Coder.of()))
         .apply("WriteSpecJson", TextIO.write().to(out + "/" + stem(SPEC_FILE)).withSuffix(".json").withoutSharding());
 
-    PCollection<DeadLetter> deadLetters = PCollectionList.of(inputs.deadLetters()).and(responses.deadLetters())
-        .apply("FlattenAllDeadLetters", Flatten.pCollections());
-    deadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
-    deadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
+    PCollection<DeadLetter> allDeadLetters =
+        PCollectionList.of(deadLetters).apply("FlattenAllDeadLetters", Flatten.pCollections());
+    allDeadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
+    BigQueryOutputs.writeDeadLetters(allDeadLetters, bigQuery, out + "/" + DEAD_LETTERS_DIR);
 
     counts.add(examples.apply("CountResponsesOut", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
     counts.add(countBySplit(p, examples));
     PCollectionList.of(counts)
-        .and(deadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
+        .and(allDeadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
         .apply("WriteSummary", RunSummary.to(out, PIPELINE_NAME, Map.of(
             "spec_fingerprint", spec.fingerprint(),
             "spec", spec.name() + " v" + spec.version(),

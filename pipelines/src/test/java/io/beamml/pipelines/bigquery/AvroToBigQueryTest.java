@@ -14,6 +14,7 @@ import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.Prediction;
+import io.beamml.schemas.TrainingExample;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -102,6 +103,35 @@ public class AvroToBigQueryTest {
             "contributions.feature:STRING:REQUIRED",
             "contributions.value:FLOAT64:REQUIRED"),
         columns(AvroToBigQuery.tableSchema(AuditRecord.class)));
+  }
+
+  @Test
+  public void trainingExampleSchemaHasASendTimestampAndNestedFeatures() {
+    assertEquals(List.of(
+            "promo_id:STRING:REQUIRED",
+            "customer_key:STRING:REQUIRED",
+            "sent_time:TIMESTAMP:REQUIRED",
+            "label:INT64:REQUIRED",
+            "split:STRING:REQUIRED",
+            "spec_fingerprint:STRING:REQUIRED",
+            "features:RECORD:REPEATED",
+            "features.name:STRING:REQUIRED",
+            "features.number:FLOAT64:NULLABLE",
+            "features.text:STRING:NULLABLE"),
+        columns(AvroToBigQuery.tableSchema(TrainingExample.class)));
+    TrainingExample example = TrainingExample.newBuilder()
+        .setPromoId("p1").setCustomerKey("k1").setSentTime(1_767_225_600_250L).setLabel(1).setSplit("train")
+        .setSpecFingerprint("fp")
+        .setFeatures(List.of(
+            FeatureValue.newBuilder().setName("clicks_7d").setNumber(2.0).setText(null).build(),
+            FeatureValue.newBuilder().setName("country").setNumber(null).setText("DE").build()))
+        .build();
+    TableRow row = AvroToBigQuery.trainingExample(example);
+    assertEquals(1_767_225_600_250_000L, row.get("sent_time"));
+    assertEquals(1L, row.get("label"));
+    assertEquals("train", row.get("split"));
+    assertEquals(List.of(new TableRow().set("name", "clicks_7d").set("number", 2.0),
+        new TableRow().set("name", "country").set("text", "DE")), row.get("features"));
   }
 
   @Test

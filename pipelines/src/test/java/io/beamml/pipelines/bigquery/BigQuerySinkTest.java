@@ -234,6 +234,12 @@ public class BigQuerySinkTest {
     assertEquals("proj:ml.feature_rows", destinations.featureRows().table());
     assertEquals("proj:ml.dead_letters", destinations.deadLetters().table());
     assertEquals("proj:ml.audit", destinations.audit().table());
+    assertEquals("proj:ml.training_examples", destinations.trainingExamples().table());
+    assertEquals(BigQueryDestinations.TRAINING_EXAMPLES, destinations.trainingExamples().source());
+    options.setTrainingExamplesTable("examples_v2");
+    assertEquals("proj:ml.examples_v2", BigQueryDestinations.from(options).trainingExamples().table());
+    options.setSink(BigQuerySinkOptions.Sink.files);
+    assertEquals(null, BigQueryDestinations.ifChosen(options));
     options.setBigQueryDataset("ml");
     assertThrows(IllegalArgumentException.class, () -> BigQueryDestinations.from(options));
   }

@@ -1,6 +1,7 @@
 package io.beamml.runners.commands;
 
 import io.beamml.pipelines.backfill.BackfillPipeline;
+import io.beamml.pipelines.bigquery.BigQueryDestinations;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.metrics.MonitoredJob;
@@ -51,9 +52,13 @@ public final class BackfillCommand implements Subcommand {
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     CommandSupport.say(String.format("backfill: finished in %.1f s", seconds));
-    CommandSupport.say("  feature rows: " + options.getOutput() + "/" + BackfillPipeline.FEATURES_DIR + "/");
-    CommandSupport.say("  dead letters: " + options.getOutput() + "/" + BackfillPipeline.DEAD_LETTERS_DIR
-        + "/ (raw input: may hold personal data)");
+    BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
+    String deadLetterFiles = options.getOutput() + "/" + BackfillPipeline.DEAD_LETTERS_DIR + "/";
+    CommandSupport.say("  feature rows: " + (bigQuery == null
+        ? options.getOutput() + "/" + BackfillPipeline.FEATURES_DIR + "/" : bigQuery.featureRows().table()));
+    CommandSupport.say("  dead letters: " + (bigQuery == null
+        ? deadLetterFiles : bigQuery.deadLetters().table() + ", any it refuses under " + deadLetterFiles)
+        + " (raw input: may hold personal data)");
     CommandSupport.say("  summary:      " + options.getOutput() + "/" + BackfillPipeline.SUMMARY_FILE);
     return CommandSupport.balanced("backfill", summary);
   }

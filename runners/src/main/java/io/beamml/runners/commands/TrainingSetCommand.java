@@ -1,5 +1,6 @@
 package io.beamml.runners.commands;
 
+import io.beamml.pipelines.bigquery.BigQueryDestinations;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
 import io.beamml.runners.Subcommand;
@@ -48,6 +49,10 @@ public final class TrainingSetCommand implements Subcommand {
     RunSummary.printTable(summary, System.out);
     CommandSupport.say(String.format("training-set: finished in %.1f s; examples under %s/%s/",
         (System.nanoTime() - start) / 1e9, options.getOutput(), TrainingSetPipeline.EXAMPLES_DIR));
+    BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
+    if (bigQuery != null) {
+      CommandSupport.say("  and in " + bigQuery.trainingExamples().table() + "; dead letters in " + bigQuery.deadLetters().table());
+    }
     return CommandSupport.balanced("training-set", summary);
   }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +28,14 @@ import java.util.stream.Collectors;
  * and {@link #startTaskManager()} brings up a replacement for fail-over tests.
  *
  * <p>Everything lives under the work directory: the generated {@code conf/flink-conf.yaml}, the
- * process logs {@code jobmanager.log} and {@code taskmanager-N.log}, temporary files and
- * checkpoints. A JVM shutdown hook kills the children if the caller never closes the cluster.
+ * process logs {@code jobmanager.log} and {@code taskmanager-N.log}, temporary files,
+ * checkpoints and {@code plugins/}. A JVM shutdown hook kills the children if the caller never
+ * closes the cluster.
+ *
+ * <p>{@link Setup#withPrometheusReporter(int)} installs Flink's own Prometheus reporter the way a
+ * Flink distribution does (its jar under {@code plugins/metrics-prometheus/}, two lines of
+ * {@code flink-conf.yaml}): every process then serves its metrics, Beam's user metrics among the
+ * TaskManager's, at {@code http://127.0.0.1:PORT/metrics}.
  */
 public final class FlinkSessionCluster implements AutoCloseable {
 
@@ -63,23 +70,40 @@ public final class FlinkSessionCluster implements AutoCloseable {
   private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
   private static final String BASH_JAVA_UTILS_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
   private static final String LOOPBACK = "127.0.0.1";
+  /** Flink reads its plugins from this directory ({@code plugins/} of the working directory if unset). */
+  private static final String PLUGINS_DIR_VARIABLE = "FLINK_PLUGINS_DIR";
+  private static final String PROMETHEUS_REPORTER_FACTORY =
+      "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+  private static final String PROMETHEUS_PORT_KEY = "metrics.reporter.prom.port";
+  private static final int NO_REPORTER = -1;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
   private final Path workDir;
   private final String classpath;
   private final int restPort;
+  private final int prometheusPort;
+  private final int jobManagerMetricsPort;
   private final HttpClient http;
   private final Thread shutdownHook;
   private final Process jobManager;
   private Process taskManager;
+  private int taskManagerMetricsPort = NO_REPORTER;
   private int taskManagersStarted;
   private boolean closed;
 
-  private FlinkSessionCluster(Path workDir, String classpath, int restPort, Process jobManager) {
+  private FlinkSessionCluster(
+      Path workDir,
+      String classpath,
+      int restPort,
+      int prometheusPort,
+      int jobManagerMetricsPort,
+      Process jobManager) {
     this.workDir = workDir;
     this.classpath = classpath;
     this.restPort = restPort;
+    this.prometheusPort = prometheusPort;
+    this.jobManagerMetricsPort = jobManagerMetricsPort;
     this.jobManager = jobManager;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     this.shutdownHook = new Thread(this::killAll, "flink-session-cluster-shutdown");
@@ -91,45 +115,119 @@ public final class FlinkSessionCluster implements AutoCloseable {
    * waits until the TaskManager has registered (a few seconds).
    */
   public static FlinkSessionCluster start(Path workDir) {
-    Path dir = workDir.toAbsolutePath();
-    String classpath =
-        FlinkClusterClasspath.jars().stream()
-            .map(Path::toString)
-            .collect(Collectors.joining(java.io.File.pathSeparator));
-    int rpcPort = freePort();
-    int restPort = freePort();
-    try {
-      Files.createDirectories(dir.resolve("conf"));
-      Files.createDirectories(dir.resolve("tmp"));
-      Files.createDirectories(dir.resolve("checkpoints"));
-      Files.writeString(
-          dir.resolve("conf").resolve("flink-conf.yaml"),
-          configuration(dir, rpcPort, restPort),
-          StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not write the Flink configuration under " + dir, e);
+    return at(workDir).start();
+  }
+
+  /** The settings of a cluster under {@code workDir}, to change before {@link Setup#start()}. */
+  public static Setup at(Path workDir) {
+    return new Setup(workDir, NO_REPORTER);
+  }
+
+  /** Immutable settings of a cluster not yet started. */
+  public static final class Setup {
+
+    private final Path workDir;
+    private final int prometheusPort;
+
+    private Setup(Path workDir, int prometheusPort) {
+      this.workDir = workDir;
+      this.prometheusPort = prometheusPort;
     }
-    Process jobManager =
-        launch(
-            dir,
-            classpath,
-            "GET_JM_RESOURCE_PARAMS",
-            JOB_MANAGER_MAIN,
-            List.of("--executionMode", "cluster"),
-            dir.resolve("jobmanager.log"));
-    FlinkSessionCluster cluster = new FlinkSessionCluster(dir, classpath, restPort, jobManager);
-    try {
-      cluster.startTaskManager();
-    } catch (RuntimeException e) {
-      cluster.close();
-      throw e;
+
+    /**
+     * Every process serves Flink's metrics for Prometheus, through Flink's own reporter: the
+     * JobManager on {@code port} and the TaskManager (and any replacement) on {@code port + 1};
+     * with {@code 0}, on free ports picked at each start. Read them from {@link
+     * FlinkSessionCluster#jobManagerMetricsPort()} and {@link
+     * FlinkSessionCluster#taskManagerMetricsPort()}.
+     */
+    public Setup withPrometheusReporter(int port) {
+      if (port < 0 || port > 65534) {
+        throw new IllegalArgumentException("The reporter port must be 0 (any free port) or 1..65534: " + port);
+      }
+      return new Setup(workDir, port);
     }
-    return cluster;
+
+    /**
+     * Writes the configuration, starts the JobManager and one TaskManager and waits until the
+     * TaskManager has registered (a few seconds) and, with the reporter, serves its metrics.
+     */
+    public FlinkSessionCluster start() {
+      Path dir = workDir.toAbsolutePath();
+      String classpath =
+          FlinkClusterClasspath.jars().stream()
+              .map(Path::toString)
+              .collect(Collectors.joining(java.io.File.pathSeparator));
+      int rpcPort = freePort();
+      int restPort = freePort();
+      int jobManagerMetricsPort = reporterPort(prometheusPort, 0);
+      try {
+        Files.createDirectories(dir.resolve("conf"));
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.createDirectories(dir.resolve("checkpoints"));
+        Files.createDirectories(dir.resolve("plugins"));
+        if (jobManagerMetricsPort != NO_REPORTER) {
+          installPrometheusReporter(dir.resolve("plugins"));
+        }
+        Files.writeString(
+            dir.resolve("conf").resolve("flink-conf.yaml"),
+            configuration(dir, rpcPort, restPort, jobManagerMetricsPort),
+            StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not write the Flink configuration under " + dir, e);
+      }
+      Process jobManager =
+          launch(
+              dir,
+              classpath,
+              "GET_JM_RESOURCE_PARAMS",
+              JOB_MANAGER_MAIN,
+              List.of("--executionMode", "cluster"),
+              dir.resolve("jobmanager.log"));
+      FlinkSessionCluster cluster =
+          new FlinkSessionCluster(
+              dir, classpath, restPort, prometheusPort, jobManagerMetricsPort, jobManager);
+      try {
+        cluster.startTaskManager();
+        if (jobManagerMetricsPort != NO_REPORTER) {
+          cluster.awaitMetrics(jobManagerMetricsPort, jobManager, dir.resolve("jobmanager.log"));
+        }
+      } catch (RuntimeException e) {
+        cluster.close();
+        throw e;
+      }
+      return cluster;
+    }
   }
 
   /** {@code 127.0.0.1:PORT} of the REST endpoint: the value Beam's {@code --flinkMaster} takes. */
   public String restAddress() {
     return LOOPBACK + ":" + restPort;
+  }
+
+  /**
+   * The port where the JobManager's Prometheus reporter serves {@code /metrics} on 127.0.0.1;
+   * fails if the cluster was started without {@link Setup#withPrometheusReporter(int)}.
+   */
+  public int jobManagerMetricsPort() {
+    if (jobManagerMetricsPort == NO_REPORTER) {
+      throw new IllegalStateException("The cluster was started without the Prometheus reporter");
+    }
+    return jobManagerMetricsPort;
+  }
+
+  /**
+   * The port where the running TaskManager's Prometheus reporter serves {@code /metrics} on
+   * 127.0.0.1, Beam's user metrics included; a replacement TaskManager may serve on another port.
+   */
+  public synchronized int taskManagerMetricsPort() {
+    if (prometheusPort == NO_REPORTER) {
+      throw new IllegalStateException("The cluster was started without the Prometheus reporter");
+    }
+    if (taskManager == null || !taskManager.isAlive()) {
+      throw new IllegalStateException("No TaskManager is running");
+    }
+    return taskManagerMetricsPort;
   }
 
   /** Kills the running TaskManager with SIGKILL, as a crashed machine would, and waits for it. */
@@ -156,15 +254,18 @@ public final class FlinkSessionCluster implements AutoCloseable {
     taskManagersStarted++;
     String resourceId = "taskmanager-" + taskManagersStarted;
     Path log = workDir.resolve(resourceId + ".log");
-    taskManager =
-        launch(
-            workDir,
-            classpath,
-            "GET_TM_RESOURCE_PARAMS",
-            TASK_MANAGER_MAIN,
-            List.of("-D", "taskmanager.resource-id=" + resourceId),
-            log);
+    List<String> args = new ArrayList<>(List.of("-D", "taskmanager.resource-id=" + resourceId));
+    // flink-conf.yaml names the JobManager's reporter port; two processes on one host cannot
+    // share it, so the TaskManager gets its own as a dynamic property, which overrides the file.
+    taskManagerMetricsPort = reporterPort(prometheusPort, 1);
+    if (taskManagerMetricsPort != NO_REPORTER) {
+      args.addAll(List.of("-D", PROMETHEUS_PORT_KEY + "=" + taskManagerMetricsPort));
+    }
+    taskManager = launch(workDir, classpath, "GET_TM_RESOURCE_PARAMS", TASK_MANAGER_MAIN, args, log);
     awaitTaskManager(resourceId, log);
+    if (taskManagerMetricsPort != NO_REPORTER) {
+      awaitMetrics(taskManagerMetricsPort, taskManager, log);
+    }
   }
 
   /** Kills the TaskManager and the JobManager and waits until both have exited. */
@@ -238,7 +339,65 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
   }
 
-  private static String configuration(Path dir, int rpcPort, int restPort) {
+  /**
+   * Waits until the reporter of {@code process} answers on {@code port}. Flink starts reporters
+   * before the process registers, but one that could not bind only logs the failure: this turns
+   * it into an error naming the log.
+   */
+  private void awaitMetrics(int port, Process process, Path log) {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + LOOPBACK + ":" + port + "/metrics"))
+            .timeout(Duration.ofSeconds(2))
+            .GET()
+            .build();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "The Flink process exited with code " + process.exitValue() + "; see " + log);
+      }
+      try {
+        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notUpYet) {
+        // The reporter is still starting, or failed to bind.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for Flink's Prometheus reporter", e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "Flink's Prometheus reporter does not answer on port " + port + "; see " + log);
+      }
+      sleep(POLL_INTERVAL);
+    }
+  }
+
+  /** No reporter, a free port, or {@code base + offset}. */
+  private static int reporterPort(int base, int offset) {
+    if (base == NO_REPORTER) {
+      return NO_REPORTER;
+    }
+    return base == 0 ? freePort() : base + offset;
+  }
+
+  /** Copies the reporter's jar where Flink looks for plugins: one folder per plugin. */
+  private static void installPrometheusReporter(Path plugins) throws IOException {
+    Path jar = FlinkClusterClasspath.prometheusReporterJar();
+    Path folder = Files.createDirectories(plugins.resolve("metrics-prometheus"));
+    Files.copy(jar, folder.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static String configuration(Path dir, int rpcPort, int restPort, int metricsPort) {
+    String reporter =
+        metricsPort == NO_REPORTER
+            ? ""
+            : String.join(
+                "\n",
+                "metrics.reporter.prom.factory.class: " + PROMETHEUS_REPORTER_FACTORY,
+                PROMETHEUS_PORT_KEY + ": " + metricsPort,
+                "");
     return String.join(
             "\n",
             "jobmanager.rpc.address: " + LOOPBACK,
@@ -260,7 +419,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
             "restart-strategy.fixed-delay.attempts: 10",
             "restart-strategy.fixed-delay.delay: 2 s",
             "state.checkpoints.dir: " + dir.resolve("checkpoints").toUri())
-        + "\n";
+        + "\n"
+        + reporter;
   }
 
   /**
@@ -288,11 +448,13 @@ public final class FlinkSessionCluster implements AutoCloseable {
     command.addAll(args);
     command.addAll(split(resourceParams.get(1)));
     try {
-      return new ProcessBuilder(command)
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
+      builder.environment().put(PLUGINS_DIR_VARIABLE, dir.resolve("plugins").toString());
+      return builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("Could not start " + mainClass + "; see " + log, e);
     }

@@ -43,13 +43,14 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Builds the backfill, training-set and score pipelines for Dataflow and has Beam's own
- * DataflowRunner translate each into the job it would submit, offline: no network, no credentials,
- * nothing submitted. The runner writes the job as a template file ({@code --templateLocation})
- * instead of calling the service, staging goes to a stager that keeps nothing, and gs:// paths are
- * not checked. A pipeline whose graph Dataflow cannot translate (a DoFn that does not serialize, a
- * collection without a coder, an unsupported transform) fails here rather than in the cloud; the
- * assertions check that each job holds the steps the pipeline is made of.
+ * Builds the backfill, training-set and score pipelines, with file and with BigQuery sinks, for
+ * Dataflow and has Beam's own DataflowRunner translate each into the job it would submit, offline:
+ * no network, no credentials, nothing submitted. The runner writes the job as a template file
+ * ({@code --templateLocation}) instead of calling the service, staging goes to a stager that keeps
+ * nothing, and gs:// paths are not checked. A pipeline whose graph Dataflow cannot translate (a
+ * DoFn that does not serialize, a collection without a coder, an unsupported transform) fails here
+ * rather than in the cloud; the assertions check that each job holds the steps the pipeline is
+ * made of.
  */
 public class DataflowTranslationTest {
 
@@ -200,11 +201,30 @@ public class DataflowTranslationTest {
     }
   }
 
+  private static void assertNoSteps(JsonNode job, String... unexpected) {
+    Set<String> steps = topLevelSteps(job);
+    for (String name : unexpected) {
+      assertTrue(name + " should not be in the Dataflow job; it has " + steps, !steps.contains(name));
+    }
+  }
+
   @Test
   public void backfillTranslates() throws Exception {
     JsonNode job = translate(BackfillPipeline.Options.class, "beamml-backfill",
         (p, o) -> BackfillPipeline.build(p, o, KEY));
     assertSteps(job, "ReadClicks", "ReadSales", "ReadProfiles", "WriteFeatureStore", "WriteDeadLetters", "WriteSummary");
+    assertEquals("JOB_TYPE_BATCH", job.path("type").asText());
+  }
+
+  @Test
+  public void backfillTranslatesWithBigQuerySinks() throws Exception {
+    JsonNode job = translate(BackfillPipeline.Options.class, "beamml-backfill-bigquery",
+        (p, o) -> BackfillPipeline.build(p, o, KEY),
+        "--sink=bigquery", "--bigQueryDataset=beamml-offline:features", "--bigQueryValidate=false");
+    assertSteps(job, "ReadClicks", "ReadSales", "ReadProfiles", "WriteFeatureRowsToBigQuery",
+        "CountFeatureRowsToBigQuery", "CountFeatureRowsInBigQuery", "WriteDeadLettersToBigQuery",
+        "WriteRejectedDeadLetters", "WriteSummary");
+    assertNoSteps(job, "WriteFeatureStore", "WriteDeadLetters");
     assertEquals("JOB_TYPE_BATCH", job.path("type").asText());
   }
 
@@ -215,6 +235,18 @@ public class DataflowTranslationTest {
         "--responses=" + inputs + "/responses/*", "--exampleFormat=csv");
     assertSteps(job, "BuildTrainingExamples", "WriteExamplesAvro", "WriteExamplesCsv", "WriteSpecJson",
         "WriteDeadLetters", "WriteSummary");
+  }
+
+  @Test
+  public void trainingSetTranslatesWithBigQuerySinks() throws Exception {
+    JsonNode job = translate(TrainingSetPipeline.Options.class, "beamml-training-set-bigquery",
+        (p, o) -> TrainingSetPipeline.build(p, o, KEY),
+        "--responses=" + inputs + "/responses/*", "--sink=bigquery",
+        "--bigQueryDataset=beamml-offline:training", "--bigQueryValidate=false");
+    // train reads the Avro examples and the spec: they are written with either sink.
+    assertSteps(job, "BuildTrainingExamples", "WriteExamplesAvro", "WriteSpecJson", "WriteTrainingExamplesToBigQuery",
+        "CountTrainingExamplesInBigQuery", "WriteDeadLettersToBigQuery", "WriteRejectedDeadLetters", "WriteSummary");
+    assertNoSteps(job, "WriteDeadLetters");
   }
 
   @Test

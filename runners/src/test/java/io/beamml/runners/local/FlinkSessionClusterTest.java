@@ -38,7 +38,8 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Beam jobs submitted to the session cluster run in its separate TaskManager JVM and reach the
- * embedded broker over loopback; a killed TaskManager can be replaced and the next job runs.
+ * embedded broker over loopback; a killed TaskManager can be replaced and the next job runs, and
+ * the replacement serves its metrics through Flink's Prometheus reporter like the first.
  */
 public class FlinkSessionClusterTest {
 
@@ -54,7 +55,7 @@ public class FlinkSessionClusterTest {
   @BeforeClass
   public static void startInfrastructure() throws Exception {
     broker = EmbeddedKafkaBroker.start();
-    cluster = FlinkSessionCluster.start(WORK.newFolder("flink").toPath());
+    cluster = FlinkSessionCluster.at(WORK.newFolder("flink").toPath()).withPrometheusReporter(0).start();
   }
 
   @AfterClass
@@ -92,6 +93,8 @@ public class FlinkSessionClusterTest {
   public void streamingKafkaJobRunsOnAReplacementTaskManager() throws Exception {
     cluster.killTaskManager();
     cluster.startTaskManager();
+    assertThat(get(cluster.taskManagerMetricsPort(), "/metrics"), containsString("tm_id=\"taskmanager_2\""));
+    assertThat(get(cluster.jobManagerMetricsPort(), "/metrics"), containsString("flink_jobmanager_numRegisteredTaskManagers"));
     int partitions = 2;
     int count = 400;
     broker.createTopic("cluster-stream-in", partitions);
@@ -156,5 +159,12 @@ public class FlinkSessionClusterTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return response.body();
+  }
+
+  private static String get(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }
