@@ -114,13 +114,13 @@ public final class MonitoredJob implements AutoCloseable {
       if (!DetachedFlinkJob.isDetachedFlink(result)) {
         PipelineResult.State state = result.waitUntilFinish();
         if (metrics != null && flinkMetrics != null) {
-          // An attached Flink run (a batch job) ends with its final metrics in the result.
+          // Flink kept the job attached after all: its result holds the final metrics.
           metrics.follow(result::metrics);
         }
         return state;
       }
       if (metrics != null) {
-        // Until the end is known, a scrape may still meet the dying cluster: the collector copes.
+        // Flink's final accumulators are exact; a cancelled or failed job keeps its last values.
         DetachedFlinkJob.End end;
         try {
           end = DetachedFlinkJob.await(result);
