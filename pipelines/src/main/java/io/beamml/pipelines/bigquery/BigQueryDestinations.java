@@ -2,6 +2,7 @@ package io.beamml.pipelines.bigquery;
 
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
+import io.beamml.schemas.DriftRecord;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
 import org.apache.avro.specific.SpecificRecord;
@@ -19,6 +20,7 @@ public final class BigQueryDestinations {
   public static final String PREDICTIONS = "predictions";
   public static final String DEAD_LETTERS = "dead_letters";
   public static final String AUDIT = "audit";
+  public static final String DRIFT = "drift";
 
   private final String dataset;
   private final BigQuerySinkOptions options;
@@ -66,6 +68,12 @@ public final class BigQueryDestinations {
   public BigQuerySink<AuditRecord> audit() {
     return configure(BigQuerySink.of(AuditRecord.class, table(options.getAuditTable()), AUDIT)
         .withClustering("customer_key", "model_name"));
+  }
+
+  /** Drift records carry no event time: the table is small, unpartitioned, clustered by feature. */
+  public BigQuerySink<DriftRecord> drift() {
+    return configure(BigQuerySink.of(DriftRecord.class, table(options.getDriftTable()), DRIFT)
+        .withClustering("feature", "statistic"));
   }
 
   private <T extends SpecificRecord> BigQuerySink<T> configure(BigQuerySink<T> sink) {

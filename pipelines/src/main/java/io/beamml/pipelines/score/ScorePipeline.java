@@ -67,6 +67,7 @@ public final class ScorePipeline {
 
   /** Adds the whole scoring run to {@code p}; the key is needed only for raw inputs. */
   public static void build(Pipeline p, Options options, @Nullable HmacKey key) {
+    BigQuerySinkOptions.Sink sink = BigQuerySinkOptions.Sink.forBatch(options);
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
@@ -91,7 +92,7 @@ public final class ScorePipeline {
     String out = options.getOutput();
     PCollection<AuditRecord> audit = scored.output().apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName()));
     @Nullable BigQueryDestinations bigQuery =
-        options.getSink() == BigQuerySinkOptions.Sink.bigquery ? BigQueryDestinations.from(options) : null;
+        sink == BigQuerySinkOptions.Sink.bigquery ? BigQueryDestinations.from(options) : null;
     if (bigQuery == null) {
       scored.output().apply("WritePredictions", PartitionedFileSink.of(
           Prediction.class, out + "/" + PREDICTIONS_DIR, options.getOutputFormat(),
