@@ -15,8 +15,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Writes every dead letter of a run as JSON Lines under {@code DIR/part-*.jsonl}. These files keep
  * raw input and so may hold personal data: restrict who can read them.
  *
- * <p>An unbounded input needs {@link #withWindows}: each window is then written as its own files,
- * {@code DIR/part-<window start>-<window end>-pane-<n>[-late][-last]-<shard>-of-<shards>.jsonl}.
+ * <p>An unbounded input needs {@link #withWindows}: each window's pane is then written as its own
+ * files, named by window, pane and shard ({@code DIR/part-START-END-pane-N[-late][-last]-SSSSS-of-NNNNN.jsonl}).
  */
 public final class DeadLetterSink extends PTransform<PCollection<DeadLetter>, PDone> {
 

@@ -21,9 +21,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * ({@code DIR/event_date=YYYY-MM-DD/part-*.avro|.jsonl}), the layout Hive, Spark, BigQuery
  * external tables and pandas all read as a partition column.
  *
- * <p>An unbounded input needs {@link #withWindows}: each window is then written as its own files,
- * {@code part-<window start>-<window end>-pane-<n>[-late][-last]-<shard>-of-<shards>}, in every
- * event-date directory that window's records fall in.
+ * <p>An unbounded input needs {@link #withWindows}: each window's pane is then written as its own
+ * files, named by window, pane and shard ({@code part-START-END[-pane-N[-late][-last]]-SSSSS-of-NNNNN},
+ * the pane left out when a window has only one), in every event-date directory that window's
+ * records fall in.
  */
 public final class PartitionedFileSink<T extends SpecificRecord>
     extends PTransform<PCollection<T>, PDone> {

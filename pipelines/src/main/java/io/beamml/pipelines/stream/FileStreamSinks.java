@@ -25,12 +25,12 @@ import org.apache.beam.sdk.values.PCollection;
  * {@code --fileShards} files (see {@link FileWindows}):
  *
  * <pre>
- * OUTPUT/predictions/event_date=YYYY-MM-DD/part-WINDOW-pane-N-SSSSS-of-NNNNN.jsonl
+ * OUTPUT/predictions/event_date=YYYY-MM-DD/part-START-END[-pane-N]-SSSSS-of-NNNNN.jsonl
  * OUTPUT/audit/event_date=YYYY-MM-DD/...          one per prediction
  * OUTPUT/drift/event_date=YYYY-MM-DD/...          by the drift window's start
  * OUTPUT/features/event_date=YYYY-MM-DD/...       with --featuresTopic
- * OUTPUT/duplicates/part-WINDOW-...jsonl          with --duplicatesTopic
- * OUTPUT/dead-letters/part-WINDOW-...jsonl
+ * OUTPUT/duplicates/part-START-END-pane-N-...jsonl  with --duplicatesTopic
+ * OUTPUT/dead-letters/part-START-END-pane-N-...jsonl
  * </pre>
  */
 final class FileStreamSinks extends StreamSinks {

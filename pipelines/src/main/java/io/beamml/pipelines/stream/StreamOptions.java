@@ -42,13 +42,13 @@ public interface StreamOptions
 
   void setOrdersTopic(String value);
 
-  @Description("Topic the predictions are written to, as JSON keyed by pseudonymised customer")
+  @Description("--sink=kafka: topic the predictions are written to, as JSON keyed by pseudonymised customer")
   @Default.String("predictions")
   String getPredictionsTopic();
 
   void setPredictionsTopic(String value);
 
-  @Description("Topic every dead letter is written to, as JSON keyed by its source name")
+  @Description("--sink=kafka: topic every dead letter is written to, as JSON keyed by its source name")
   @Default.String("dead-letters")
   String getDeadLettersTopic();
 
@@ -101,7 +101,7 @@ public interface StreamOptions
 
   void setFileWindow(String value);
 
-  @Description("--sink=files: files per window and directory (each written by one worker)")
+  @Description("--sink=files (and the file outputs of --sink=bigquery): files per window and directory, each written by one worker")
   @Default.Integer(1)
   Integer getFileShards();
 
