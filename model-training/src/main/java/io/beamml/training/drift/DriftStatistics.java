@@ -55,7 +55,7 @@ public final class DriftStatistics {
     return shares;
   }
 
-  /** Two-sample KS through commons-math; both samples need at least one value. */
+  /** Two-sample KS through commons-math; both samples need at least two values. */
   public static Ks ks(double[] reference, double[] current) {
     if (reference.length < 2 || current.length < 2) {
       throw new IllegalArgumentException(
