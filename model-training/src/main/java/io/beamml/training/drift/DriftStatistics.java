@@ -55,11 +55,11 @@ public final class DriftStatistics {
     return shares;
   }
 
-  /** Two-sample KS through commons-math; both samples need at least one value. */
+  /** Two-sample KS through commons-math; both samples need at least two values. */
   public static Ks ks(double[] reference, double[] current) {
-    if (reference.length == 0 || current.length == 0) {
+    if (reference.length < 2 || current.length < 2) {
       throw new IllegalArgumentException(
-          "the KS test needs values on both sides, got " + reference.length + " and " + current.length);
+          "the KS test needs two values on each side, got " + reference.length + " and " + current.length);
     }
     KolmogorovSmirnovTest test = new KolmogorovSmirnovTest(new Well19937c(SEED));
     return new Ks(test.kolmogorovSmirnovStatistic(reference, current), test.kolmogorovSmirnovTest(reference, current));

@@ -71,7 +71,8 @@ public final class WindowDrift implements Serializable {
       boolean ksDrifted = false;
       HashSample sample = current.sample(i);
       double[] referenceSample = ref.sample();
-      if (sample != null && sample.size() > 0 && referenceSample.length > 0) {
+      // The KS test needs two values on each side: a window with one value of a feature has no KS.
+      if (sample != null && sample.size() > 1 && referenceSample.length > 1) {
         double[] values = sample.sortedValues();
         DriftStatistics.Ks ks = DriftStatistics.ks(referenceSample, values);
         ksStatistic = ks.statistic();

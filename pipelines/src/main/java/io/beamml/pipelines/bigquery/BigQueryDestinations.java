@@ -2,6 +2,7 @@ package io.beamml.pipelines.bigquery;
 
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
+import io.beamml.schemas.DriftRecord;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
 import io.beamml.schemas.TrainingExample;
@@ -21,6 +22,7 @@ public final class BigQueryDestinations {
   public static final String DEAD_LETTERS = "dead_letters";
   public static final String AUDIT = "audit";
   public static final String TRAINING_EXAMPLES = "training_examples";
+  public static final String DRIFT = "drift";
 
   private final String dataset;
   private final BigQuerySinkOptions options;
@@ -42,9 +44,12 @@ public final class BigQueryDestinations {
     return new BigQueryDestinations(dataset, options, options.getBigQueryServices());
   }
 
-  /** The destinations when {@code --sink=bigquery}; null when records go to files. */
+  /**
+   * A batch run's destinations when {@code --sink=bigquery}; null when records go to files.
+   * Refuses {@code --sink=kafka}, which only the stream writes.
+   */
   public static @Nullable BigQueryDestinations ifChosen(BigQuerySinkOptions options) {
-    return options.getSink() == BigQuerySinkOptions.Sink.bigquery ? from(options) : null;
+    return BigQuerySinkOptions.Sink.forBatch(options) == BigQuerySinkOptions.Sink.bigquery ? from(options) : null;
   }
 
   /** {@code PROJECT:DATASET.TABLE} of a table in the dataset. */
@@ -80,6 +85,12 @@ public final class BigQueryDestinations {
   public BigQuerySink<AuditRecord> audit() {
     return configure(BigQuerySink.of(AuditRecord.class, table(options.getAuditTable()), AUDIT)
         .withClustering("customer_key", "model_name"));
+  }
+
+  /** Drift records carry no event time: the table is small, unpartitioned, clustered by feature. */
+  public BigQuerySink<DriftRecord> drift() {
+    return configure(BigQuerySink.of(DriftRecord.class, table(options.getDriftTable()), DRIFT)
+        .withClustering("feature", "statistic"));
   }
 
   private <T extends SpecificRecord> BigQuerySink<T> configure(BigQuerySink<T> sink) {

@@ -9,16 +9,20 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Where a pipeline's records go: files under {@code --output} (the default) or BigQuery tables in
- * one dataset. The summary stays a file under {@code --output} either way.
+ * Where a pipeline's records go: files under {@code --output}, BigQuery tables in one dataset, or
+ * (the streaming job only) Kafka topics. A batch run's summary stays a file under {@code --output}.
+ *
+ * <p>{@code --sink} has no declared default because the default differs: files for a batch run,
+ * kafka for the stream (Beam refuses two defaults for one flag). Each pipeline resolves it, a
+ * batch one through {@link Sink#forBatch}.
  */
 public interface BigQuerySinkOptions extends PipelineOptions {
 
-  @Description("Where records go: files (under --output) or bigquery (tables in --bigQueryDataset)")
-  @Default.Enum("files")
+  @Description("Where records go: files (under --output), bigquery (tables in --bigQueryDataset) or, for the stream only, kafka; default files for batch runs, kafka for the stream")
+  @Nullable
   Sink getSink();
 
-  void setSink(Sink value);
+  void setSink(@Nullable Sink value);
 
   @Description("BigQuery dataset for --sink=bigquery, as PROJECT:DATASET; it must exist, its tables are created if needed")
   String getBigQueryDataset();
@@ -55,6 +59,12 @@ public interface BigQuerySinkOptions extends PipelineOptions {
 
   void setAuditTable(String value);
 
+  @Description("Table of drift records, one per drifted feature, statistic and window (in --bigQueryDataset; the stream)")
+  @Default.String("drift")
+  String getDriftTable();
+
+  void setDriftTable(String value);
+
   @Description("Check at launch that the dataset exists (needs credentials); false builds the job without calling BigQuery")
   @Default.Boolean(true)
   Boolean getBigQueryValidate();
@@ -73,6 +83,22 @@ public interface BigQuerySinkOptions extends PipelineOptions {
   /** The sinks {@code --sink} chooses between. */
   enum Sink {
     files,
-    bigquery
+    bigquery,
+    /** Kafka topics: the streaming job's outputs only. */
+    kafka;
+
+    /**
+     * The sink of a batch run: files unless {@code --sink} says bigquery. Refuses kafka now, when
+     * the pipeline is built, not after its first stage ran.
+     */
+    public static Sink forBatch(BigQuerySinkOptions options) {
+      Sink sink = options.getSink();
+      if (sink == kafka) {
+        throw new IllegalArgumentException(
+            "--sink=kafka is for the streaming job only; a batch run writes --sink=files (under --output) "
+                + "or --sink=bigquery (tables in --bigQueryDataset)");
+      }
+      return sink == null ? files : sink;
+    }
   }
 }

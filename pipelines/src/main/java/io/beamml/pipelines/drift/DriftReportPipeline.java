@@ -33,7 +33,6 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.util.MimeTypes;
@@ -51,7 +50,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 public final class DriftReportPipeline {
 
   /** Flags of {@code ./pipeline drift-report}. */
-  public interface Options extends PipelineOptions {
+  public interface Options extends DriftThresholdOptions {
     @Description("Feature rows to compare, an Avro glob as a backfill writes them, e.g. OUT/features/*/*.avro")
     @Validation.Required
     String getFeatures();
@@ -76,24 +75,6 @@ public final class DriftReportPipeline {
 
     void setOutput(String value);
 
-    @Description("A feature whose population stability index is above this has drifted")
-    @Default.Double(DriftThresholds.DEFAULT_PSI)
-    Double getPsiThreshold();
-
-    void setPsiThreshold(Double value);
-
-    @Description("KS test significance: a numeric feature drifts only when its KS statistic is beyond the critical value at this level")
-    @Default.Double(DriftThresholds.DEFAULT_KS_SIGNIFICANCE)
-    Double getKsSignificance();
-
-    void setKsSignificance(Double value);
-
-    @Description("KS statistic a numeric feature must also exceed to drift: large runs find tiny differences significant")
-    @Default.Double(DriftThresholds.DEFAULT_KS_MIN_STATISTIC)
-    Double getKsMinStatistic();
-
-    void setKsMinStatistic(Double value);
-
     @Description("With fewer rows than this the statistics are reported but nothing is flagged")
     @Default.Long(DriftThresholds.DEFAULT_MIN_ROWS)
     Long getMinRows();
@@ -109,11 +90,7 @@ public final class DriftReportPipeline {
   private DriftReportPipeline() {}
 
   public static DriftThresholds thresholds(Options options) {
-    return DriftThresholds.defaults()
-        .withPsi(options.getPsiThreshold())
-        .withKsSignificance(options.getKsSignificance())
-        .withKsMinStatistic(options.getKsMinStatistic())
-        .withMinRows(options.getMinRows());
+    return DriftThresholdOptions.thresholds(options, options.getMinRows());
   }
 
   /** The drift check the flags describe; an alias is resolved to its version now. */

@@ -66,6 +66,8 @@ public final class ScorePipeline {
 
   /** Adds the whole scoring run to {@code p}; the key is needed only for raw inputs. */
   public static void build(Pipeline p, Options options, @Nullable HmacKey key) {
+    // Checks --sink before any transform is added: a batch run refuses --sink=kafka.
+    @Nullable BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
@@ -90,7 +92,6 @@ public final class ScorePipeline {
 
     String out = options.getOutput();
     PCollection<AuditRecord> audit = scored.output().apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName()));
-    @Nullable BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     if (bigQuery == null) {
       scored.output().apply("WritePredictions", PartitionedFileSink.of(
           Prediction.class, out + "/" + PREDICTIONS_DIR, options.getOutputFormat(),

@@ -1,8 +1,11 @@
 package io.beamml.pipelines.stream;
 
+import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
+import io.beamml.pipelines.drift.DriftThresholdOptions;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.ScoringOptions;
+import io.beamml.training.drift.DriftThresholds;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
@@ -12,8 +15,14 @@ import org.apache.beam.sdk.options.Validation;
  * the batch runs' profile input, feature spec, line limit and dedup horizon, the model to score
  * with and the pseudonymisation key. The batch event inputs ({@code --clicks}, {@code --sales})
  * do not apply: events come from the topics.
+ *
+ * <p>Outputs go where {@code --sink} says (default kafka; see {@link StreamSinks}). The output
+ * topic flags also switch the optional outputs on and off for every sink: a blank
+ * {@code --auditTopic}, {@code --driftTopic}, {@code --featuresTopic} or {@code --duplicatesTopic}
+ * means that output is not made at all.
  */
-public interface StreamOptions extends InputOptions, HmacKeyOptions, ScoringOptions {
+public interface StreamOptions
+    extends InputOptions, HmacKeyOptions, ScoringOptions, BigQuerySinkOptions, DriftThresholdOptions {
 
   @Description("Kafka bootstrap servers, e.g. localhost:9092")
   @Validation.Required
@@ -33,13 +42,13 @@ public interface StreamOptions extends InputOptions, HmacKeyOptions, ScoringOpti
 
   void setOrdersTopic(String value);
 
-  @Description("Topic the predictions are written to, as JSON keyed by pseudonymised customer")
+  @Description("--sink=kafka: topic the predictions are written to, as JSON keyed by pseudonymised customer")
   @Default.String("predictions")
   String getPredictionsTopic();
 
   void setPredictionsTopic(String value);
 
-  @Description("Topic every dead letter is written to, as JSON keyed by its source name")
+  @Description("--sink=kafka: topic every dead letter is written to, as JSON keyed by its source name")
   @Default.String("dead-letters")
   String getDeadLettersTopic();
 
@@ -56,6 +65,47 @@ public interface StreamOptions extends InputOptions, HmacKeyOptions, ScoringOpti
   String getFeaturesTopic();
 
   void setFeaturesTopic(String value);
+
+  @Description("Topic of audit records, one per prediction (JSON keyed by pseudonymised customer); empty = no audit records, with any --sink")
+  @Default.String("audit")
+  String getAuditTopic();
+
+  void setAuditTopic(String value);
+
+  @Description("Topic of drift records, one per drifted feature, statistic and --driftWindow (JSON keyed by feature); empty = no drift check, with any --sink")
+  @Default.String("drift")
+  String getDriftTopic();
+
+  void setDriftTopic(String value);
+
+  @Description("Event-time window over which the scored feature rows are compared with the champion's training reference, as an ISO-8601 duration")
+  @Default.String("PT1H")
+  String getDriftWindow();
+
+  void setDriftWindow(String value);
+
+  @Description("A drift window with fewer feature rows than this is measured but flags nothing")
+  @Default.Long(DriftThresholds.DEFAULT_MIN_ROWS)
+  Long getDriftMinRows();
+
+  void setDriftMinRows(Long value);
+
+  @Description("Output directory for --sink=files, and for --sink=bigquery the dead letters its table rejects and any duplicates (local or any Beam file system)")
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("--sink=files (and the file outputs of --sink=bigquery): records are written in fixed windows of the time they reach the sink, one set of files per window, as an ISO-8601 duration")
+  @Default.String("PT1M")
+  String getFileWindow();
+
+  void setFileWindow(String value);
+
+  @Description("--sink=files (and the file outputs of --sink=bigquery): files per window and directory, each written by one worker")
+  @Default.Integer(1)
+  Integer getFileShards();
+
+  void setFileShards(Integer value);
 
   @Description("Kafka consumer group; offsets are committed when a checkpoint is finalized, so a restarted job resumes there")
   @Default.String("beamml-stream")

@@ -1,12 +1,16 @@
 package io.beamml.pipelines.stream;
 
 import io.beamml.inference.ScoreFeatures;
-import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.inference.registry.ModelRef;
+import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.pipelines.audit.ToAuditRecords;
+import io.beamml.pipelines.drift.DriftThresholdOptions;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
+import io.beamml.training.drift.DetectDrift;
 import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.features.StreamingCustomerFeatures;
@@ -16,23 +20,26 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.WithFailures;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The streaming job: clicks and orders from Kafka through the backfill's Ingest, streaming
  * customer features (profiles from files as a side input), the batch scorer re-reading the
  * registry's aliases every {@code --modelRefresh} (so a promotion reaches later predictions
- * without a restart), and one prediction per event to the predictions topic. Every dead letter of
- * every stage goes to the dead-letters topic.
+ * without a restart), one prediction per event, and beside it an audit record per prediction and
+ * the drift of each {@code --driftWindow} against the champion's training reference. All of it,
+ * and every dead letter of every stage, goes where {@code --sink} says ({@link StreamSinks}):
+ * Kafka topics by default, windowed files, or BigQuery tables.
  *
- * <p>Keys: predictions (and feature rows) are keyed by the pseudonymised customer, so one
- * customer's records share a partition; dead letters by their source name ({@code clicks},
- * {@code orders}, {@code profiles}, {@code features}): a dead letter may have failed before any
- * customer was known, and its raw id must not become a key; duplicates by their event id. Dead
- * letters carry the raw input, raw customer ids included: restrict who may read that topic.
+ * <p>Keys (Kafka): predictions, audit records and feature rows are keyed by the pseudonymised
+ * customer, so one customer's records share a partition; drift records by feature; dead letters
+ * by their source name ({@code clicks}, {@code orders}, {@code profiles}, {@code features}): a
+ * dead letter may have failed before any customer was known, and its raw id must not become a
+ * key; duplicates by their event id. Dead letters carry the raw input, raw customer ids included:
+ * restrict who may read that topic, directory or table.
  *
  * <p>Delivery: at least once into Kafka. The sinks are Kafka's idempotent producer, not
  * transactions, and input offsets are committed to the consumer group only when a checkpoint is
@@ -44,6 +51,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * loses whatever the old job's state held at its last checkpoint: in EXACT mode, every event whose
  * row was still waiting for the watermark (in a test, 462 of 667 events when the feed had mostly
  * been read before the stop), in either mode the feature history, and Dedup's memory of ids.
+ * BigQuery's at-least-once stream and the windowed files repeat records on such a restart alike.
  */
 public final class StreamPipeline {
 
@@ -51,8 +59,8 @@ public final class StreamPipeline {
 
   /** Adds the whole streaming job to {@code p}. */
   public static void build(Pipeline p, StreamOptions options, HmacKey key) {
+    StreamSinks sinks = StreamSinks.chosenBy(options);
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
-    String servers = options.getBootstrapServers();
     StreamInputs inputs = StreamInputs.read(p, options, key);
 
     PCollectionView<Map<String, CustomerProfile>> profiles =
@@ -65,21 +73,40 @@ public final class StreamPipeline {
         features.output().apply("Score", scoring);
     scored.output().apply("MeasureEventLag", MeasureEventLag.create());
 
-    scored.output().apply("WritePredictions",
-        WriteTopic.of(servers, options.getPredictionsTopic(), Prediction::getCustomerKey, JsonRecords::prediction));
-    PCollectionList.of(inputs.deadLetters()).and(features.failures()).and(scored.failures())
-        .apply("FlattenDeadLetters", Flatten.pCollections())
-        .apply("MeterDeadLetters", CountDeadLetters.create())
-        .apply("WriteDeadLetters",
-            WriteTopic.of(servers, options.getDeadLettersTopic(), DeadLetter::getSource, JsonRecords::deadLetter));
-    if (!options.getDuplicatesTopic().isBlank()) {
-      inputs.duplicates().apply("WriteDuplicates",
-          WriteTopic.<KV<String, String>>of(servers, options.getDuplicatesTopic(), KV::getKey, KV::getValue));
+    PCollection<Prediction> predictions = scored.output();
+    PCollection<DeadLetter> deadLetters =
+        PCollectionList.of(inputs.deadLetters()).and(features.failures()).and(scored.failures())
+            .apply("FlattenDeadLetters", Flatten.pCollections());
+
+    StreamOutputs outputs = StreamOutputs.of(predictions, deadLetters);
+    if (isOn(options.getAuditTopic())) {
+      outputs = outputs.withAudit(predictions.apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName())));
     }
-    if (!options.getFeaturesTopic().isBlank()) {
-      features.output().apply("WriteFeatureRows",
-          WriteTopic.of(servers, options.getFeaturesTopic(), FeatureRow::getCustomerKey, JsonRecords::featureRow));
+    if (isOn(options.getDriftTopic())) {
+      outputs = outputs.withDrift(features.output().apply("DetectDrift", drift(options)));
     }
+    if (isOn(options.getFeaturesTopic())) {
+      outputs = outputs.withFeatureRows(features.output());
+    }
+    if (isOn(options.getDuplicatesTopic())) {
+      outputs = outputs.withDuplicates(inputs.duplicates());
+    }
+    // The sinks return every dead letter written, rows a sink rejected included.
+    outputs.apply("WriteOutputs", sinks).apply("MeterDeadLetters", CountDeadLetters.create());
+  }
+
+  /**
+   * Drift per {@code --driftWindow} against the training reference of the {@code --model} version
+   * the alias points at now: the version is resolved once, at launch, as the scorer's is.
+   */
+  static StreamDrift drift(StreamOptions options) {
+    DetectDrift detection = DetectDrift.forModel(ModelRegistry.at(options.getRegistry()), ModelRef.parse(options.getModel()))
+        .withThresholds(DriftThresholdOptions.thresholds(options, options.getDriftMinRows()));
+    return StreamDrift.of(detection, StreamInputs.durationFlag("driftWindow", options.getDriftWindow()));
+  }
+
+  private static boolean isOn(@Nullable String topic) {
+    return topic != null && !topic.isBlank();
   }
 
   private static StreamingCustomerFeatures features(

@@ -1,6 +1,7 @@
 package io.beamml.pipelines.score;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
 import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
@@ -152,6 +154,36 @@ public class ScorePipelineSinkTest {
     if (java.nio.file.Files.exists(fallback)) {
       assertEquals(List.of(), SampleData.linesUnder(fallback, ".jsonl"));
     }
+  }
+
+  @Test
+  public void aBatchRunRefusesTheKafkaSinkWhenBuilt() throws Exception {
+    ScorePipeline.Options options = PipelineOptionsFactory.fromArgs("--sink=kafka").as(ScorePipeline.Options.class);
+    Path out = TMP.newFolder("kafka").toPath();
+    options.setRegistry(registry);
+    options.setModel("promo@champion");
+    options.setOutput(out.toString());
+    options.setClicks(SampleData.clicks());
+    Pipeline p = Pipeline.create(options);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ScorePipeline.build(p, options, SampleData.KEY));
+    assertEquals("--sink=kafka is for the streaming job only; a batch run writes --sink=files (under --output) "
+        + "or --sink=bigquery (tables in --bigQueryDataset)", e.getMessage());
+    assertEquals("nothing was added to the pipeline", 0, countTransforms(p));
+    // Without --sink a batch run writes files.
+    options.setSink(null);
+    assertEquals(BigQuerySinkOptions.Sink.files, BigQuerySinkOptions.Sink.forBatch(options));
+  }
+
+  private static int countTransforms(Pipeline p) {
+    int[] count = {0};
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitPrimitiveTransform(org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+        count[0]++;
+      }
+    });
+    return count[0];
   }
 
   private static List<String> ids(List<TableRow> rows) {

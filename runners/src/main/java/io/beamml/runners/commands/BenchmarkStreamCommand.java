@@ -196,6 +196,8 @@ public final class BenchmarkStreamCommand implements Subcommand {
         broker.createTopic(topic, partitions);
       }
       broker.createTopic(deadLetters, 1);
+      broker.createTopic(prefix + "-audit", partitions);
+      broker.createTopic(prefix + "-drift", 1);
       String servers = broker.bootstrapServers();
       try (TopicTail clicksIn = TopicTail.start(servers, clicks);
           TopicTail ordersIn = TopicTail.start(servers, orders);
@@ -274,6 +276,7 @@ public final class BenchmarkStreamCommand implements Subcommand {
       List<String> args = new ArrayList<>(Arrays.asList(runnerArgs()));
       args.addAll(List.of("--bootstrapServers=" + servers, "--clicksTopic=" + clicks, "--ordersTopic=" + orders,
           "--predictionsTopic=" + out, "--deadLettersTopic=" + deadLetters, "--consumerGroup=" + group,
+          "--auditTopic=" + group + "-audit", "--driftTopic=" + group + "-drift",
           "--profiles=" + profiles, "--registry=" + registry, "--model=" + MODEL_NAME + "@champion",
           "--featureMode=" + options.getStreamFeatureMode()));
       StreamOptions stream = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation()

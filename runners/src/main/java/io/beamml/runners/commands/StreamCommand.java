@@ -2,6 +2,7 @@ package io.beamml.runners.commands;
 
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
+import io.beamml.pipelines.stream.StreamSinks;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.transforms.pseudonymise.HmacKey;
@@ -12,8 +13,9 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * {@code ./pipeline stream}: the streaming job, Kafka in and out, until it is stopped (or, with
- * {@code --maxRecords}/{@code --maxReadTime}, until its bounded read is done).
+ * {@code ./pipeline stream}: the streaming job, Kafka in, Kafka, files or BigQuery out
+ * ({@code --sink}), until it is stopped (or, with {@code --maxRecords}/{@code --maxReadTime},
+ * until its bounded read is done).
  */
 public final class StreamCommand implements Subcommand {
 
@@ -24,7 +26,7 @@ public final class StreamCommand implements Subcommand {
 
   @Override
   public String summary() {
-    return "score the clicks and orders topics as they arrive: predictions and dead letters to Kafka";
+    return "score the clicks and orders topics as they arrive: predictions, audit, drift and dead letters to Kafka, files or BigQuery";
   }
 
   @Override
@@ -47,13 +49,24 @@ public final class StreamCommand implements Subcommand {
     }
     HmacKey key = HmacKey.resolve(options.getHmacKeyFile(), System.getenv());
     CommandSupport.say("stream: " + options.getClicksTopic() + " + " + options.getOrdersTopic() + " at "
-        + options.getBootstrapServers() + " -> " + options.getPredictionsTopic() + " (dead letters: "
-        + options.getDeadLettersTopic() + "), model " + options.getModel() + ", features "
-        + options.getFeatureMode() + ", on " + options.getRunner().getSimpleName());
+        + options.getBootstrapServers() + " -> " + destination(options) + ", model " + options.getModel()
+        + ", features " + options.getFeatureMode() + ", on " + options.getRunner().getSimpleName());
     Pipeline p = Pipeline.create(options);
     StreamPipeline.build(p, options, key);
     PipelineResult.State state = MonitoredJob.run(p);
     CommandSupport.say("stream: job ended " + state);
     return state == PipelineResult.State.DONE || state == PipelineResult.State.CANCELLED ? 0 : 1;
+  }
+
+  private static String destination(StreamOptions options) {
+    switch (StreamSinks.sink(options)) {
+      case files:
+        return "files under " + options.getOutput() + " every " + options.getFileWindow();
+      case bigquery:
+        return "BigQuery dataset " + options.getBigQueryDataset();
+      case kafka:
+      default:
+        return options.getPredictionsTopic() + " (dead letters: " + options.getDeadLettersTopic() + ")";
+    }
   }
 }

@@ -45,6 +45,12 @@ public final class StreamingDemo {
         broker.createTopic(topic, 2);
       }
       broker.createTopic(options.getDeadLettersTopic(), 1);
+      for (String optional : List.of(options.getAuditTopic(), options.getDriftTopic(), options.getFeaturesTopic(),
+          options.getDuplicatesTopic())) {
+        if (!optional.isBlank()) {
+          broker.createTopic(optional, 1);
+        }
+      }
       options.setBootstrapServers(broker.bootstrapServers());
       options.setProfiles(data.resolve("profiles") + "/*.csv");
       FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);

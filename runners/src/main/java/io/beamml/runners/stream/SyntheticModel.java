@@ -2,6 +2,7 @@ package io.beamml.runners.stream;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.training.drift.ReferenceProfile;
 import io.beamml.transforms.features.FeatureSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +15,8 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 /**
  * An XGBoost model of the trainer's shape (the spec's features, binary logistic) fitted in a
  * second to random rows with a label the 7-day counts explain: for benchmarks and tests, where the
- * cost and the plumbing of scoring matter and the model's quality does not.
+ * cost and the plumbing of scoring matter and the model's quality does not. Like a trained version
+ * it carries the training reference ({@value ReferenceProfile#FILE}) the stream's drift check reads.
  */
 public final class SyntheticModel {
 
@@ -56,7 +58,15 @@ public final class SyntheticModel {
       metadata.featureSpec = spec.toCanonicalJson();
       metadata.origin = "trained";
       metadata.params = new HashMap<>(params);
-      return ModelRegistry.at(registry).register(name, booster.toByteArray("json"), "json", metadata, Map.of()).version;
+      // The training reference the trainer stores beside a version, so the stream can watch drift.
+      String[] rowKeys = new String[rows];
+      for (int i = 0; i < rows; i++) {
+        rowKeys[i] = "row-" + i;
+      }
+      ReferenceProfile reference = ReferenceProfile.fromRows(
+          spec, m, rows, rowKeys, ReferenceProfile.DEFAULT_BINS, ReferenceProfile.DEFAULT_SAMPLE_SIZE);
+      return ModelRegistry.at(registry).register(name, booster.toByteArray("json"), "json", metadata,
+          Map.of(ReferenceProfile.FILE, reference.toJson())).version;
     } catch (XGBoostError e) {
       throw new IllegalStateException("could not train the synthetic model: " + e.getMessage(), e);
     } finally {

@@ -145,6 +145,8 @@ public class StreamLosslessTest {
     final String predictions;
     final String deadLetters;
     final String duplicates;
+    final String audit;
+    final String drift;
 
     private Topics(String prefix) {
       clicks = prefix + "-clicks";
@@ -152,6 +154,8 @@ public class StreamLosslessTest {
       predictions = prefix + "-predictions";
       deadLetters = prefix + "-dead-letters";
       duplicates = prefix + "-duplicates";
+      audit = prefix + "-audit";
+      drift = prefix + "-drift";
     }
 
     static Topics create(EmbeddedKafkaBroker broker, String prefix) {
@@ -161,13 +165,16 @@ public class StreamLosslessTest {
       broker.createTopic(t.predictions, 2);
       broker.createTopic(t.deadLetters, 1);
       broker.createTopic(t.duplicates, 1);
+      broker.createTopic(t.audit, 2);
+      broker.createTopic(t.drift, 1);
       return t;
     }
 
     String[] flags(String... extra) {
       List<String> flags = new ArrayList<>(List.of(
           "--clicksTopic=" + clicks, "--ordersTopic=" + orders, "--predictionsTopic=" + predictions,
-          "--deadLettersTopic=" + deadLetters, "--duplicatesTopic=" + duplicates));
+          "--deadLettersTopic=" + deadLetters, "--duplicatesTopic=" + duplicates, "--auditTopic=" + audit,
+          "--driftTopic=" + drift));
       flags.addAll(List.of(extra));
       return flags.toArray(new String[0]);
     }
