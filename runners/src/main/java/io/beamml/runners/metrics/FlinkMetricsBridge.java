@@ -37,6 +37,7 @@ import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
+import org.joda.time.Instant;
 
 /**
  * The Beam metrics of a job on embedded Flink while it runs. Beam's Flink runner hands a streaming
@@ -173,11 +174,17 @@ final class FlinkMetricsBridge implements AutoCloseable {
     }
   }
 
-  /** One Beam metric of one operator subtask; frozen at its last value once Flink drops it. */
+  /**
+   * One Beam metric of one operator subtask; frozen at its last value once Flink drops it. Beam
+   * hands Flink a counter as a counter, a distribution as a gauge of its result and a gauge as a
+   * gauge of its bare value, whose time of change is taken here, when a read first sees it.
+   */
   private static final class Entry {
     final MetricKey key;
     final Metric metric;
     private volatile Object frozen;
+    private Object lastGauge;
+    private long changedAt;
 
     Entry(MetricKey key, Metric metric) {
       this.key = key;
@@ -193,11 +200,19 @@ final class FlinkMetricsBridge implements AutoCloseable {
       frozen = read();
     }
 
-    private Object read() {
+    private synchronized Object read() {
       if (metric instanceof Counter) {
         return ((Counter) metric).getCount();
       }
-      return ((Gauge<?>) metric).getValue();
+      Object value = ((Gauge<?>) metric).getValue();
+      if (value instanceof Long) {
+        if (!value.equals(lastGauge)) {
+          lastGauge = value;
+          changedAt = System.currentTimeMillis();
+        }
+        return GaugeResult.create((Long) value, Instant.ofEpochMilli(changedAt));
+      }
+      return value;
     }
   }
 

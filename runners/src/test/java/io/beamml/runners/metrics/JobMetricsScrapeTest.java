@@ -85,7 +85,13 @@ public class JobMetricsScrapeTest {
     assertThat(second.sum("beamml_pipeline_records_in_total", Map.of("source", "clicks")),
         greaterThan(first.sum("beamml_pipeline_records_in_total", Map.of("source", "clicks"))));
     assertThat(second.value("beamml_inference_batch_size_count", Map.of()), greaterThan(0.0));
+    assertThat("the feed holds bad rows", second.sum("beamml_pipeline_dead_letters_total", Map.of()), greaterThan(0.0));
     assertThat(second.names().stream().filter(n -> n.startsWith("jvm_")).count(), greaterThan(10L));
+    assertThat("drift inside the stream: statistics of a measured window",
+        second.series("beamml_drift_statistic").size(), greaterThan(10));
+    for (Map.Entry<Map<String, String>, Double> psi : second.series("beamml_drift_statistic").entrySet()) {
+      assertThat(psi.getKey().toString(), psi.getValue(), greaterThanOrEqualTo(0.0));
+    }
 
     assertEquals(PipelineResult.State.CANCELLED, jobs.streamEnd);
     assertThat("after the job, its last values are served",

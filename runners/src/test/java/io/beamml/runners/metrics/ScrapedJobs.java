@@ -60,7 +60,10 @@ final class ScrapedJobs {
   /** The drift report's scrape after it finished, and the comparison it wrote. */
   final Scrape driftReport;
   final WindowDrift driftComparison;
-  /** The stream's first scrape with a champion prediction, a later one that grew, one after the job. */
+  /**
+   * The stream's first scrape with a champion prediction, a later one that grew and holds a measured
+   * drift window, one after the job.
+   */
   final Scrape streamFirst;
   final Scrape streamSecond;
   final Scrape streamAfterCancel;
@@ -111,17 +114,19 @@ final class ScrapedJobs {
       Path data = Files.createDirectories(work.resolve("stream-data"));
       DataGenerator.generate(GeneratorConfig.of(150, 3, 29).withBadRowRate(0.03).withIncludeOversizedLines(false), data);
       List<ReplayEvents.Message> messages = ReplayEvents.load(data);
-      for (String topic : List.of("m-clicks", "m-orders", "m-predictions")) {
+      for (String topic : List.of("m-clicks", "m-orders", "m-predictions", "m-audit")) {
         broker.createTopic(topic, 2);
       }
       broker.createTopic("m-dead-letters", 1);
+      broker.createTopic("m-drift", 1);
       PipelineOptionsFactory.register(StreamOptions.class);
       StreamOptions options = PipelineOptionsFactory.fromArgs(
               "--runner=FlinkRunner", "--flinkMaster=[local]", "--streaming=true", "--parallelism=2",
               "--maxBundleTimeMills=100", "--featureMode=low_latency", "--metricsPort=0",
               "--bootstrapServers=" + broker.bootstrapServers(), "--registry=" + registry,
               "--model=" + MODEL + "@champion", "--clicksTopic=m-clicks", "--ordersTopic=m-orders",
-              "--predictionsTopic=m-predictions", "--deadLettersTopic=m-dead-letters",
+              "--predictionsTopic=m-predictions", "--deadLettersTopic=m-dead-letters", "--auditTopic=m-audit",
+              "--driftTopic=m-drift", "--driftWindow=PT5S", "--driftMinRows=5",
               "--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=metrics-test")
           .withValidation().as(StreamOptions.class);
       Pipeline streamJob = Pipeline.create(options);
@@ -137,7 +142,8 @@ final class ScrapedJobs {
         streamFirst = first;
         streamSecond = awaitScrape(port, s -> championPredictions(s) > championPredictions(first)
                 && s.sum("beamml_pipeline_records_in_total", Map.of()) > first.sum("beamml_pipeline_records_in_total", Map.of())
-                && lagCount(s) > lagCount(first),
+                && lagCount(s) > lagCount(first)
+                && s.sum("beamml_drift_windows_measured_total", Map.of()) > 0,
             Duration.ofSeconds(45));
         JobControl.cancel(job.result());
         streamEnd = job.awaitEnd();
