@@ -1,5 +1,6 @@
 package io.beamml.runners.commands;
 
+import io.beamml.pipelines.bigquery.BigQueryDestinations;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
@@ -48,8 +49,9 @@ public final class ScoreCommand implements Subcommand {
     CommandSupport.requireDone("score", MonitoredJob.run(p));
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
-    CommandSupport.say(String.format("score: finished in %.1f s; predictions under %s/%s/",
-        (System.nanoTime() - start) / 1e9, options.getOutput(), ScorePipeline.PREDICTIONS_DIR));
+    BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
+    CommandSupport.say(String.format("score: finished in %.1f s; predictions in %s", (System.nanoTime() - start) / 1e9,
+        bigQuery == null ? options.getOutput() + "/" + ScorePipeline.PREDICTIONS_DIR + "/" : bigQuery.predictions().table()));
     return CommandSupport.balanced("score", summary);
   }
 }

@@ -3,6 +3,7 @@ package io.beamml.runners.stream;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
 /**
@@ -65,8 +67,14 @@ public final class StreamingDemo {
           + options.getOrdersTopic() + " -> " + options.getPredictionsTopic() + ", " + options.getDeadLettersTopic());
       say("demo: starting the streaming job on embedded Flink (" + options.getFeatureMode() + " features, model "
           + options.getModel() + ")");
-      PipelineResult job = StreamPipeline.start(options, key);
-      try (TopicTail predictions = TopicTail.start(broker.bootstrapServers(), options.getPredictionsTopic());
+      Pipeline pipeline = Pipeline.create(options);
+      StreamPipeline.build(pipeline, options, key);
+      MonitoredJob monitored = MonitoredJob.start(pipeline);
+      PipelineResult job = monitored.result();
+      monitored.metricsPort().ifPresent(port ->
+          say("demo: the job's metrics for Prometheus: http://localhost:" + port + "/metrics"));
+      try (monitored;
+          TopicTail predictions = TopicTail.start(broker.bootstrapServers(), options.getPredictionsTopic());
           TopicTail deadLetters = TopicTail.start(broker.bootstrapServers(), options.getDeadLettersTopic());
           EventFeed feed = EventFeed.start(broker.bootstrapServers(), options.getClicksTopic(),
               options.getOrdersTopic(), messages, perSecond, true)) {
