@@ -19,8 +19,7 @@ import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
@@ -33,28 +32,16 @@ public class EmbeddedFlinkKafkaTest {
     QuietLogs.apply();
   }
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeClass
-  public static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterClass
-  public static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
 
   @Test
   public void streamingJobReadsTransformsAndWritesTopics() {
     int partitions = 2;
     int count = 500;
-    broker.createTopic("embedded-in", partitions);
-    broker.createTopic("embedded-out", partitions);
+    KAFKA.broker().createTopic("embedded-in", partitions);
+    KAFKA.broker().createTopic("embedded-out", partitions);
     KafkaRecords.produce(
-        broker.bootstrapServers(),
+        KAFKA.broker().bootstrapServers(),
         "embedded-in",
         partitions,
         LongStream.range(0, count).mapToObj(UppercaseKind::input).collect(Collectors.toList()));
@@ -69,7 +56,7 @@ public class EmbeddedFlinkKafkaTest {
         .apply(
             "ReadInput",
             KafkaIO.<String, String>read()
-                .withBootstrapServers(broker.bootstrapServers())
+                .withBootstrapServers(KAFKA.broker().bootstrapServers())
                 .withTopic("embedded-in")
                 .withKeyDeserializer(StringDeserializer.class)
                 .withValueDeserializer(StringDeserializer.class)
@@ -82,7 +69,7 @@ public class EmbeddedFlinkKafkaTest {
         .apply(
             "WriteOutput",
             KafkaIO.<Void, String>write()
-                .withBootstrapServers(broker.bootstrapServers())
+                .withBootstrapServers(KAFKA.broker().bootstrapServers())
                 .withTopic("embedded-out")
                 .withValueSerializer(StringSerializer.class)
                 .values());
@@ -90,7 +77,7 @@ public class EmbeddedFlinkKafkaTest {
 
     assertThat(state, is(PipelineResult.State.DONE));
     assertThat(
-        KafkaRecords.consume(broker.bootstrapServers(), "embedded-out", count, Duration.ofSeconds(30)),
+        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "embedded-out", count, Duration.ofSeconds(30)),
         containsInAnyOrder(LongStream.range(0, count).mapToObj(UppercaseKind::expected).toArray()));
   }
 }

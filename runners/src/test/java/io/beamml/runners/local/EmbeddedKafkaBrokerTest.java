@@ -21,8 +21,7 @@ import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 
 /** The embedded broker is a real Kafka: plain clients and Beam's KafkaIO both talk to it. */
@@ -32,30 +31,18 @@ public class EmbeddedKafkaBrokerTest {
     QuietLogs.apply();
   }
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeClass
-  public static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterClass
-  public static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
 
   @Test
   public void producesAndConsumesWithKafkaClients() {
-    assertThat(broker.bootstrapServers(), startsWith("localhost:"));
-    broker.createTopic("plain", 3);
+    assertThat(KAFKA.broker().bootstrapServers(), startsWith("localhost:"));
+    KAFKA.broker().createTopic("plain", 3);
     List<String> sent = List.of("a", "b", "c", "d", "e", "f", "g");
 
-    KafkaRecords.produce(broker.bootstrapServers(), "plain", 3, sent);
+    KafkaRecords.produce(KAFKA.broker().bootstrapServers(), "plain", 3, sent);
 
     List<String> received =
-        KafkaRecords.consume(broker.bootstrapServers(), "plain", sent.size(), Duration.ofSeconds(30));
+        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "plain", sent.size(), Duration.ofSeconds(30));
     assertThat(received, containsInAnyOrder(sent.toArray()));
   }
 
@@ -63,10 +50,10 @@ public class EmbeddedKafkaBrokerTest {
   public void beamPipelineOnDirectRunnerReadsTransformsAndWritesTopics() {
     int partitions = 2;
     int count = 200;
-    broker.createTopic("direct-in", partitions);
-    broker.createTopic("direct-out", partitions);
+    KAFKA.broker().createTopic("direct-in", partitions);
+    KAFKA.broker().createTopic("direct-out", partitions);
     KafkaRecords.produce(
-        broker.bootstrapServers(),
+        KAFKA.broker().bootstrapServers(),
         "direct-in",
         partitions,
         LongStream.range(0, count).mapToObj(UppercaseKind::input).collect(Collectors.toList()));
@@ -78,7 +65,7 @@ public class EmbeddedKafkaBrokerTest {
         .apply(
             "ReadInput",
             KafkaIO.<String, String>read()
-                .withBootstrapServers(broker.bootstrapServers())
+                .withBootstrapServers(KAFKA.broker().bootstrapServers())
                 .withTopic("direct-in")
                 .withKeyDeserializer(StringDeserializer.class)
                 .withValueDeserializer(StringDeserializer.class)
@@ -91,7 +78,7 @@ public class EmbeddedKafkaBrokerTest {
         .apply(
             "WriteOutput",
             KafkaIO.<Void, String>write()
-                .withBootstrapServers(broker.bootstrapServers())
+                .withBootstrapServers(KAFKA.broker().bootstrapServers())
                 .withTopic("direct-out")
                 .withValueSerializer(StringSerializer.class)
                 .values());
@@ -99,7 +86,7 @@ public class EmbeddedKafkaBrokerTest {
 
     assertThat(state, is(PipelineResult.State.DONE));
     List<String> received =
-        KafkaRecords.consume(broker.bootstrapServers(), "direct-out", count, Duration.ofSeconds(30));
+        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "direct-out", count, Duration.ofSeconds(30));
     assertThat(
         received,
         containsInAnyOrder(LongStream.range(0, count).mapToObj(UppercaseKind::expected).toArray()));

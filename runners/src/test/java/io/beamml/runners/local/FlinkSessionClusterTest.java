@@ -48,12 +48,11 @@ public class FlinkSessionClusterTest {
 
   @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
 
-  private static EmbeddedKafkaBroker broker;
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
   private static FlinkSessionCluster cluster;
 
   @BeforeClass
   public static void startInfrastructure() throws Exception {
-    broker = EmbeddedKafkaBroker.start();
     cluster = FlinkSessionCluster.at(WORK.newFolder("flink").toPath()).withPrometheusReporter(0).start();
   }
 
@@ -62,16 +61,13 @@ public class FlinkSessionClusterTest {
     if (cluster != null) {
       cluster.close();
     }
-    if (broker != null) {
-      broker.close();
-    }
   }
 
   @Test
   public void boundedBeamJobRunsOnTheClusterAndWritesToKafka() throws Exception {
     assertThat(cluster.restAddress(), matchesPattern("127\\.0\\.0\\.1:\\d+"));
     int count = 1000;
-    broker.createTopic("cluster-batch-out", 2);
+    KAFKA.broker().createTopic("cluster-batch-out", 2);
 
     Pipeline pipeline = Pipeline.create(clusterOptions(false));
     pipeline
@@ -84,7 +80,7 @@ public class FlinkSessionClusterTest {
     assertThat(state, is(PipelineResult.State.DONE));
     assertThat(finishedJobs(), containsString("\"state\":\"FINISHED\""));
     assertThat(
-        KafkaRecords.consume(broker.bootstrapServers(), "cluster-batch-out", count, Duration.ofSeconds(30)),
+        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "cluster-batch-out", count, Duration.ofSeconds(30)),
         containsInAnyOrder(expected(count)));
   }
 
@@ -96,10 +92,10 @@ public class FlinkSessionClusterTest {
     assertThat(get(cluster.jobManagerMetricsPort(), "/metrics"), containsString("flink_jobmanager_numRegisteredTaskManagers"));
     int partitions = 2;
     int count = 400;
-    broker.createTopic("cluster-stream-in", partitions);
-    broker.createTopic("cluster-stream-out", partitions);
+    KAFKA.broker().createTopic("cluster-stream-in", partitions);
+    KAFKA.broker().createTopic("cluster-stream-out", partitions);
     KafkaRecords.produce(
-        broker.bootstrapServers(),
+        KAFKA.broker().bootstrapServers(),
         "cluster-stream-in",
         partitions,
         LongStream.range(0, count).mapToObj(UppercaseKind::input).collect(Collectors.toList()));
@@ -109,7 +105,7 @@ public class FlinkSessionClusterTest {
         .apply(
             "ReadInput",
             KafkaIO.<String, String>read()
-                .withBootstrapServers(broker.bootstrapServers())
+                .withBootstrapServers(KAFKA.broker().bootstrapServers())
                 .withTopic("cluster-stream-in")
                 .withKeyDeserializer(StringDeserializer.class)
                 .withValueDeserializer(StringDeserializer.class)
@@ -124,7 +120,7 @@ public class FlinkSessionClusterTest {
 
     assertThat(state, is(PipelineResult.State.DONE));
     assertThat(
-        KafkaRecords.consume(broker.bootstrapServers(), "cluster-stream-out", count, Duration.ofSeconds(30)),
+        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "cluster-stream-out", count, Duration.ofSeconds(30)),
         containsInAnyOrder(expected(count)));
   }
 
@@ -140,7 +136,7 @@ public class FlinkSessionClusterTest {
 
   private static PTransform<PCollection<String>, PDone> writeTo(String topic) {
     return KafkaIO.<Void, String>write()
-        .withBootstrapServers(broker.bootstrapServers())
+        .withBootstrapServers(KAFKA.broker().bootstrapServers())
         .withTopic(topic)
         .withValueSerializer(StringSerializer.class)
         .values();

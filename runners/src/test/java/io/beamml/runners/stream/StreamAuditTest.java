@@ -4,7 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.nio.file.Path;
@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -33,19 +31,7 @@ public class StreamAuditTest {
 
   @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeClass
-  public static void setUp() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterClass
-  public static void tearDown() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
 
   @Test
   public void everyPredictionHasOneAuditRecordWithItsEventIdAndModelVersion() throws Exception {
@@ -55,13 +41,13 @@ public class StreamAuditTest {
     DataGenerator.generate(GeneratorConfig.of(40, 2, 23).withBadRowRate(0).withDuplicateRate(0)
         .withIncludeOversizedLines(false), data);
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(broker, "audited");
-    EventFeed.start(broker.bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "audited");
+    EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
         .await(Duration.ofSeconds(60));
 
-    try (TopicTail predictions = TopicTail.start(broker.bootstrapServers(), topics.predictions);
-        TopicTail audit = TopicTail.start(broker.bootstrapServers(), topics.audit)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(broker, registry, topics.flags(
+    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions);
+        TopicTail audit = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.audit)) {
+      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, topics.flags(
           "--profiles=" + data.resolve("profiles") + "/*.csv",
           "--consumerGroup=audited",
           // Rows as events arrive: no wait for the watermark to pass the allowed lateness.

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.is;
 
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.nio.file.Path;
@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -33,19 +31,7 @@ public class StreamBoundedRunTest {
 
   @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeClass
-  public static void setUp() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterClass
-  public static void tearDown() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
 
   @Test
   public void boundedRunOnTheDirectRunnerScoresEveryEventAndFinishes() throws Exception {
@@ -55,14 +41,14 @@ public class StreamBoundedRunTest {
     DataGenerator.generate(GeneratorConfig.of(10, 2, 19).withBadRowRate(0).withDuplicateRate(0)
         .withIncludeOversizedLines(false), data);
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(broker, "bounded");
-    EventFeed.start(broker.bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "bounded");
+    EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
         .await(Duration.ofSeconds(60));
 
     PipelineOptionsFactory.register(StreamOptions.class);
     StreamOptions options = PipelineOptionsFactory.fromArgs(topics.flags(
             "--runner=DirectRunner",
-            "--bootstrapServers=" + broker.bootstrapServers(),
+            "--bootstrapServers=" + KAFKA.broker().bootstrapServers(),
             "--registry=" + registry,
             "--model=" + TestModels.NAME + "@champion",
             "--profiles=" + data.resolve("profiles") + "/*.csv",
@@ -72,7 +58,7 @@ public class StreamBoundedRunTest {
     PipelineResult.State state = StreamPipeline.start(options, StreamJobs.KEY).waitUntilFinish();
 
     assertThat(state, is(PipelineResult.State.DONE));
-    try (TopicTail predictions = TopicTail.start(broker.bootstrapServers(), topics.predictions)) {
+    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
       predictions.awaitCount(messages.size(), Duration.ofSeconds(30));
       assertThat(predictions.records().stream()
               .map(r -> StreamLosslessTest.read(r.value()).path("event_id").asText())

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.Assert.assertTrue;
 
 import io.beamml.inference.registry.ModelRegistry;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.nio.file.Path;
@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -32,40 +31,32 @@ public class StreamHotSwapTest {
 
   @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
 
-  private static EmbeddedKafkaBroker broker;
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
   private static String registry;
   private static Path data;
 
   @BeforeClass
   public static void setUp() throws Exception {
-    broker = EmbeddedKafkaBroker.start();
     registry = WORK.newFolder("registry").toString();
     data = WORK.newFolder("data").toPath();
     DataGenerator.generate(GeneratorConfig.of(60, 5, 13).withBadRowRate(0).withDuplicateRate(0)
         .withIncludeOversizedLines(false), data);
   }
 
-  @AfterClass
-  public static void tearDown() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
   @Test
   public void movingTheChampionAliasSwitchesLaterPredictions() throws Exception {
     String first = TestModels.registerChampion(registry, 1);
     String second = TestModels.register(registry, 2);
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(broker, "hotswap");
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "hotswap");
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
 
-    try (TopicTail predictions = TopicTail.start(broker.bootstrapServers(), topics.predictions)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(broker, registry, topics.flags(
+    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
+      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, topics.flags(
           "--profiles=" + data.resolve("profiles") + "/*.csv",
           "--consumerGroup=hotswap",
           "--featureMode=low_latency",
           "--modelRefresh=PT1S")));
-      EventFeed feed = EventFeed.start(broker.bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
+      EventFeed feed = EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
       long moved;
       try {
         assertTrue("no predictions before the move", predictions.awaitCount(60, Duration.ofSeconds(90)));

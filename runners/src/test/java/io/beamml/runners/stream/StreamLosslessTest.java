@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -53,47 +53,39 @@ public class StreamLosslessTest {
 
   @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
 
-  private static EmbeddedKafkaBroker broker;
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
   private static String registry;
   private static Path data;
 
   @BeforeClass
   public static void setUp() throws Exception {
-    broker = EmbeddedKafkaBroker.start();
     registry = WORK.newFolder("registry").toString();
     TestModels.registerChampion(registry, 1);
     data = WORK.newFolder("data").toPath();
     DataGenerator.generate(GeneratorConfig.of(60, 5, 11).withIncludeOversizedLines(false), data);
   }
 
-  @AfterClass
-  public static void tearDown() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
   @Test
   public void everyEventComesOutAlsoAcrossARestart() throws Exception {
-    Topics topics = Topics.create(broker, "lossless");
+    Topics topics = Topics.create(KAFKA.broker(), "lossless");
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     Path checkpoints = WORK.newFolder("checkpoints").toPath();
     String[] flags = topics.flags("--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=lossless",
         "--featureMode=exact", "--allowedLateness=PT5S", "--externalizedCheckpointsEnabled=true",
         "--retainExternalizedCheckpointsOnCancellation=true");
 
-    try (Outputs out = Outputs.tail(broker, topics)) {
-      PipelineResult first = StreamJobs.start(StreamJobs.options(broker, registry,
+    try (Outputs out = Outputs.tail(KAFKA.broker(), topics)) {
+      PipelineResult first = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
           with(flags, "--flinkConfDir=" + flinkConf("first", checkpoints, null))));
       StreamJobs.awaitRunning(first, Duration.ofSeconds(60));
-      EventFeed feed = EventFeed.start(broker.bootstrapServers(), topics.clicks, topics.orders, messages, 20, true);
+      EventFeed feed = EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 20, true);
       assertTrue("the first job produced nothing", out.awaitAtLeast(messages.size() / 5, Duration.ofSeconds(90)));
       StreamJobs.cancel(first);
       long sentBeforeRestart = feed.sent();
       long beforeRestart = out.total();
       Path checkpoint = latestCheckpoint(checkpoints);
 
-      PipelineResult second = StreamJobs.start(StreamJobs.options(broker, registry,
+      PipelineResult second = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
           with(flags, "--flinkConfDir=" + flinkConf("second", checkpoints, checkpoint))));
       feed.await(Duration.ofSeconds(120));
       Accounting accounting = out.awaitAccounted(Duration.ofSeconds(90));

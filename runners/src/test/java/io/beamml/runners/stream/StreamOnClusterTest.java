@@ -15,9 +15,9 @@ import io.beamml.inference.InferenceMetrics;
 import io.beamml.inference.ModelKey;
 import io.beamml.pipelines.stream.StreamCounters;
 import io.beamml.pipelines.stream.StreamOptions;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
 import io.beamml.runners.local.FlinkClusterClasspath;
 import io.beamml.runners.local.FlinkSessionCluster;
+import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.runners.stream.PrometheusSamples.Sample;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
@@ -58,7 +58,7 @@ public class StreamOnClusterTest {
 
   @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
 
-  private static EmbeddedKafkaBroker broker;
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
   private static FlinkSessionCluster cluster;
   private static List<ReplayEvents.Message> messages;
   private static List<String> predicted;
@@ -69,7 +69,6 @@ public class StreamOnClusterTest {
 
   @BeforeClass
   public static void runTheJobOnACluster() throws Exception {
-    broker = EmbeddedKafkaBroker.start();
     cluster = FlinkSessionCluster.at(WORK.newFolder("flink").toPath()).withPrometheusReporter(0).start();
     String registry = WORK.newFolder("registry").toString();
     String version = TestModels.registerChampion(registry, 1);
@@ -77,9 +76,9 @@ public class StreamOnClusterTest {
     DataGenerator.generate(GeneratorConfig.of(8, 2, 17).withBadRowRate(0).withDuplicateRate(0)
         .withIncludeOversizedLines(false), data);
 
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(broker, "cluster");
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "cluster");
     messages = ReplayEvents.load(data);
-    StreamOptions options = StreamJobs.options(broker, registry, topics.flags(
+    StreamOptions options = StreamJobs.options(KAFKA.broker(), registry, topics.flags(
         "--flinkMaster=" + cluster.restAddress(),
         "--profiles=" + data.resolve("profiles") + "/*.csv",
         "--consumerGroup=cluster",
@@ -97,10 +96,10 @@ public class StreamOnClusterTest {
     COUNTERS.put(FlinkReporterNames.userMetric(StreamCounters.NAMESPACE, StreamCounters.written(topics.predictions)),
         (long) messages.size());
 
-    try (TopicTail predictions = TopicTail.start(broker.bootstrapServers(), topics.predictions)) {
+    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
       PipelineResult job = StreamJobs.start(options);
       try {
-        EventFeed.start(broker.bootstrapServers(), topics.clicks, topics.orders, messages, 20, true)
+        EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 20, true)
             .await(Duration.ofSeconds(120));
         boolean all = predictions.awaitCount(messages.size(), Duration.ofSeconds(120));
         predictionsArrived = all ? null : "only " + predictions.count() + " of " + messages.size() + " predictions arrived";
@@ -119,9 +118,6 @@ public class StreamOnClusterTest {
   public static void tearDown() {
     if (cluster != null) {
       cluster.close();
-    }
-    if (broker != null) {
-      broker.close();
     }
   }
 

@@ -11,7 +11,7 @@ import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.transforms.features.FeatureSpec;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.runners.local.KafkaBrokerResource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +36,6 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -65,23 +64,15 @@ public class StreamParityTest {
 
   @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
 
-  private static EmbeddedKafkaBroker broker;
+  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
   private static String registry;
   private static Path sample;
 
   @BeforeClass
   public static void setUp() throws Exception {
-    broker = EmbeddedKafkaBroker.start();
     registry = WORK.newFolder("registry").toString();
     TestModels.registerChampion(registry, 1);
     sample = locateSample();
-  }
-
-  @AfterClass
-  public static void tearDown() {
-    if (broker != null) {
-      broker.close();
-    }
   }
 
   @Test
@@ -91,15 +82,15 @@ public class StreamParityTest {
     Map<String, JsonNode> batchScores = byEventId(jsonLines(batchOut.resolve("predictions")));
     assertEquals("the batch runs disagree on the events", batchFeatures.keySet(), batchScores.keySet());
 
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(broker, "parity");
-    broker.createTopic("parity-features", 2);
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "parity");
+    KAFKA.broker().createTopic("parity-features", 2);
     List<ReplayEvents.Message> messages = outOfOrder(ReplayEvents.load(sample), 90 * 60_000L, new Random(5));
-    EventFeed.start(broker.bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
+    EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
         .await(Duration.ofSeconds(60));
 
-    try (TopicTail features = TopicTail.start(broker.bootstrapServers(), "parity-features");
-        TopicTail predictions = TopicTail.start(broker.bootstrapServers(), topics.predictions)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(broker, registry, topics.flags(
+    try (TopicTail features = TopicTail.start(KAFKA.broker().bootstrapServers(), "parity-features");
+        TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
+      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, topics.flags(
           "--featuresTopic=parity-features",
           "--profiles=" + sample.resolve("profiles") + "/*.csv",
           "--consumerGroup=parity",
