@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -114,15 +113,7 @@ public class BackfillBigQueryTest {
 
   @Test
   public void summaryBalancesWithTheRefusedRowAmongTheDeadLetters() {
-    assertTrue(summary.toPrettyString(), summary.path("balanced").asBoolean());
-    for (String source : INPUTS) {
-      assertEquals(source, fileSummary.path("sources").path(source), summary.path("sources").path(source));
-    }
-    JsonNode written = summary.path("sources").path(BigQueryDestinations.FEATURE_ROWS);
-    assertEquals(fileRows.size(), written.path("records_in").asLong());
-    assertEquals(fileRows.size() - 1, written.path("records_out").asLong());
-    assertEquals(Map.of(Reasons.SINK_REJECTED, 1L), BackfillPipelineTest.asMap(written.path("dead_letters")));
-    assertTrue(written.path("balanced").asBoolean());
+    FakeBigQuery.assertOneRowRefused(summary, fileSummary, INPUTS, BigQueryDestinations.FEATURE_ROWS, fileRows.size());
   }
 
   /** Every feature row under the event-date partitions, sorted by event id. */

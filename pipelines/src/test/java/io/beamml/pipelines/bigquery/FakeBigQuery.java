@@ -1,6 +1,7 @@
 package io.beamml.pipelines.bigquery;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TableSchema;
 import io.beamml.pipelines.SampleData;
+import io.beamml.transforms.deadletter.Reasons;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -220,6 +222,26 @@ public final class FakeBigQuery {
     if (Files.exists(dir)) {
       assertEquals(List.of(), SampleData.linesUnder(dir, ".jsonl"));
     }
+  }
+
+  /**
+   * The summary of a BigQuery run whose table refused one of {@code handedOver} rows: it balances,
+   * every input source counts as in the files run, and the table's own source shows the rows
+   * handed over in, the accepted ones out and the refused one as a {@code sink_rejected} dead
+   * letter.
+   */
+  public static void assertOneRowRefused(
+      JsonNode summary, JsonNode fileSummary, List<String> inputs, String table, long handedOver) {
+    assertTrue(summary.toPrettyString(), summary.path("balanced").asBoolean());
+    for (String source : inputs) {
+      assertEquals(source, fileSummary.path("sources").path(source), summary.path("sources").path(source));
+    }
+    JsonNode written = summary.path("sources").path(table);
+    assertEquals(handedOver, written.path("records_in").asLong());
+    assertEquals(handedOver - 1, written.path("records_out").asLong());
+    assertEquals(1L, written.path("dead_letters").path(Reasons.SINK_REJECTED).asLong());
+    assertEquals(1, written.path("dead_letters").size());
+    assertTrue(written.path("balanced").asBoolean());
   }
 
   private static String key(String source, String step, String reason, String raw, Long eventTimeMillis) {
