@@ -3,6 +3,7 @@ package io.beamml.runners.local;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A real Flink 1.19 session cluster on loopback, started from the Maven jars the build resolved:
@@ -367,10 +370,21 @@ public final class FlinkSessionCluster implements AutoCloseable {
         throw new IllegalStateException("Interrupted while waiting for Flink's Prometheus reporter", e);
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "Flink's Prometheus reporter does not answer on port " + port + "; see " + log);
+        throw new IllegalStateException("Flink's Prometheus reporter does not answer on port " + port + "; see " + log
+            + reporterLines(log));
       }
       sleep(POLL_INTERVAL);
+    }
+  }
+
+  /** What the log says about the reporter, so that a CI failure shows the cause, not just the path. */
+  private static String reporterLines(Path log) {
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      List<String> said = lines.filter(l -> l.contains("eporter") || l.contains("Prometheus")).collect(Collectors.toList());
+      return said.isEmpty() ? " (it says nothing about reporters)"
+          : ":\n  " + String.join("\n  ", said.subList(Math.max(0, said.size() - 8), said.size()));
+    } catch (IOException | UncheckedIOException unreadable) {
+      return "";
     }
   }
 
@@ -509,13 +523,39 @@ public final class FlinkSessionCluster implements AutoCloseable {
     return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /**
+   * A port that is free now and that the OS will not hand out on its own: Flink binds some sockets
+   * to port 0 (the blob server, clients), and a port picked from the ephemeral range could be taken
+   * by one of those between this check and Flink's bind. A reporter that cannot bind only logs it.
+   */
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not find a free port on " + LOOPBACK, e);
+    int ephemeralStart = ephemeralRangeStart();
+    int low = 10_000;
+    int high = Math.max(low + 1_000, ephemeralStart);
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(low, high);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(false);
+        socket.bind(new InetSocketAddress(port), 1);
+        return port;
+      } catch (IOException taken) {
+        // Try another.
+      }
     }
+    throw new IllegalStateException("Could not find a free port in " + low + "-" + (high - 1));
+  }
+
+  /** The first port of the OS's ephemeral range (Linux: ip_local_port_range; 32768 elsewhere). */
+  private static int ephemeralRangeStart() {
+    Path range = Paths.get("/proc/sys/net/ipv4/ip_local_port_range");
+    try {
+      if (Files.isReadable(range)) {
+        return Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]);
+      }
+    } catch (IOException | NumberFormatException unreadable) {
+      // Fall back to the IANA default below.
+    }
+    return 32_768;
   }
 
   private static void waitForExit(Process process) {
