@@ -79,13 +79,13 @@ public final class ModelCard {
     StringBuilder b = new StringBuilder();
     String title = "Model card: " + metadata.name + ":" + metadata.version;
     b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-        .append(esc(title))
+        .append(Html.escape(title))
         .append("</title>\n<style>\n")
         .append("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}")
         .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
         .append("td.n{text-align:right;font-family:monospace}code,pre{font-size:90%}img{max-width:100%;margin:0.5em 0}")
         .append("\n</style>\n</head>\n<body>\n<h1>")
-        .append(esc(title))
+        .append(Html.escape(title))
         .append("</h1>\n");
 
     b.append("<h2>Version</h2>\n<table>\n");
@@ -107,7 +107,7 @@ public final class ModelCard {
     } else {
       b.append("<table>\n<tr><th>metric</th><th>value</th></tr>\n");
       for (Map.Entry<String, Double> m : metadata.metrics.entrySet()) {
-        b.append("<tr><td>").append(esc(m.getKey())).append("</td><td class=\"n\">").append(number(m.getKey(), m.getValue())).append("</td></tr>\n");
+        b.append("<tr><td>").append(Html.escape(m.getKey())).append("</td><td class=\"n\">").append(number(m.getKey(), m.getValue())).append("</td></tr>\n");
       }
       b.append("</table>\n");
     }
@@ -128,7 +128,7 @@ public final class ModelCard {
       }
     }
     for (String note : notes) {
-      b.append("<p>").append(esc(note)).append("</p>\n");
+      b.append("<p>").append(Html.escape(note)).append("</p>\n");
     }
 
     if (images.contains(ROC)) {
@@ -152,14 +152,14 @@ public final class ModelCard {
       b.append("<h2>Feature importance</h2>\n<img src=\"").append(IMPORTANCE).append("\" alt=\"feature importance by total gain\">\n");
       b.append("<table>\n<tr><th>feature</th><th>total gain</th></tr>\n");
       for (FeatureImportance f : importance) {
-        b.append("<tr><td>").append(esc(f.feature())).append("</td><td class=\"n\">").append(fixed(f.gain())).append("</td></tr>\n");
+        b.append("<tr><td>").append(Html.escape(f.feature())).append("</td><td class=\"n\">").append(fixed(f.gain())).append("</td></tr>\n");
       }
       b.append("</table>\n");
     }
 
     b.append("<h2>Features (model column order)</h2>\n<ol>\n");
     for (String f : metadata.featureNames) {
-      b.append("<li><code>").append(esc(f)).append("</code></li>\n");
+      b.append("<li><code>").append(Html.escape(f)).append("</code></li>\n");
     }
     b.append("</ol>\n");
 
@@ -175,7 +175,7 @@ public final class ModelCard {
     }
     if (metadata.featureSpec != null) {
       b.append("<h2>Feature spec</h2>\n<details><summary>canonical JSON</summary><pre>")
-          .append(esc(metadata.featureSpec))
+          .append(Html.escape(metadata.featureSpec))
           .append("</pre></details>\n");
     }
     b.append("</body>\n</html>\n");
@@ -183,7 +183,7 @@ public final class ModelCard {
   }
 
   private static void row(StringBuilder b, String key, @Nullable String value) {
-    b.append("<tr><th>").append(esc(key)).append("</th><td>").append(value == null ? "&ndash;" : esc(value)).append("</td></tr>\n");
+    b.append("<tr><th>").append(Html.escape(key)).append("</th><td>").append(value == null ? "&ndash;" : Html.escape(value)).append("</td></tr>\n");
   }
 
   /** Counts (best_iteration, oracle_rows) as whole numbers, everything else to four places. */
@@ -196,20 +196,5 @@ public final class ModelCard {
 
   private static String fixed(double v) {
     return String.format(Locale.ROOT, "%.4f", v);
-  }
-
-  static String esc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '<': b.append("&lt;"); break;
-        case '>': b.append("&gt;"); break;
-        case '&': b.append("&amp;"); break;
-        case '"': b.append("&quot;"); break;
-        case '\'': b.append("&#39;"); break;
-        default: b.append(c);
-      }
-    }
-    return b.toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.beamml.training.drift;
 
+import io.beamml.training.card.Html;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,14 +54,14 @@ public final class DriftReport {
     String title = "Drift report: " + model;
     StringBuilder b = new StringBuilder();
     b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-        .append(esc(title))
+        .append(Html.escape(title))
         .append("</title>\n<style>\n")
         .append("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}")
         .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
         .append("td.n{text-align:right;font-family:monospace}tr.drifted td{background:#fde0dc;font-weight:bold}")
         .append("img{max-width:100%;margin:0.5em 0}")
         .append("\n</style>\n</head>\n<body>\n<h1>")
-        .append(esc(title))
+        .append(Html.escape(title))
         .append("</h1>\n");
 
     b.append("<table>\n");
@@ -78,7 +79,7 @@ public final class DriftReport {
     } else if (drift.driftedFeatures().isEmpty()) {
       b.append("<p>No feature drifted.</p>\n");
     } else {
-      b.append("<p>Drifted: <strong>").append(esc(String.join(", ", drift.driftedFeatures()))).append("</strong></p>\n");
+      b.append("<p>Drifted: <strong>").append(Html.escape(String.join(", ", drift.driftedFeatures()))).append("</strong></p>\n");
     }
 
     b.append("<h2>Statistics</h2>\n<table>\n<tr><th>feature</th><th>kind</th><th>PSI</th><th>KS D</th>")
@@ -87,7 +88,7 @@ public final class DriftReport {
       double[] ref = f.referenceShares();
       double[] cur = f.currentShares();
       b.append(f.drifted() ? "<tr class=\"drifted\">" : "<tr>")
-          .append("<td><a href=\"#").append(esc(f.feature())).append("\">").append(esc(f.feature())).append("</a></td>")
+          .append("<td><a href=\"#").append(Html.escape(f.feature())).append("\">").append(Html.escape(f.feature())).append("</a></td>")
           .append("<td>").append(f.kind()).append("</td>")
           .append(cell(f.psi(), "%.4f"))
           .append(cell(f.ksStatistic(), "%.4f"))
@@ -101,10 +102,10 @@ public final class DriftReport {
 
     b.append("<h2>Distributions</h2>\n");
     for (FeatureDrift f : drift.features()) {
-      b.append("<h3 id=\"").append(esc(f.feature())).append("\">").append(esc(f.feature()))
+      b.append("<h3 id=\"").append(Html.escape(f.feature())).append("\">").append(Html.escape(f.feature()))
           .append(f.drifted() ? " (drifted)" : "").append("</h3>\n")
           .append("<img src=\"").append(pictureName(f.feature())).append("\" alt=\"")
-          .append(esc(f.feature())).append(": reference and current histograms\">\n");
+          .append(Html.escape(f.feature())).append(": reference and current histograms\">\n");
     }
     b.append("</body>\n</html>\n");
     return b.toString();
@@ -137,21 +138,6 @@ public final class DriftReport {
   }
 
   private static void row(StringBuilder b, String key, @Nullable String value) {
-    b.append("<tr><th>").append(esc(key)).append("</th><td>").append(value == null ? "&ndash;" : esc(value)).append("</td></tr>\n");
-  }
-
-  private static String esc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '<': b.append("&lt;"); break;
-        case '>': b.append("&gt;"); break;
-        case '&': b.append("&amp;"); break;
-        case '"': b.append("&quot;"); break;
-        case '\'': b.append("&#39;"); break;
-        default: b.append(c);
-      }
-    }
-    return b.toString();
+    b.append("<tr><th>").append(Html.escape(key)).append("</th><td>").append(value == null ? "&ndash;" : Html.escape(value)).append("</td></tr>\n");
   }
 }

@@ -15,8 +15,6 @@ import io.beamml.pipelines.bigquery.FakeBigQuery;
 import io.beamml.pipelines.options.OutputOptions.OutputFormat;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.schemas.FeatureRow;
-import io.beamml.transforms.deadletter.Reasons;
-import io.beamml.transforms.deadletter.Steps;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -94,20 +92,9 @@ public class BackfillBigQueryTest {
 
   @Test
   public void deadLetterTableHoldsTheFilesRunsDeadLettersAndTheRefusedRow() throws Exception {
-    List<TableRow> rejected = new ArrayList<>();
-    List<TableRow> others = new ArrayList<>();
-    for (TableRow d : bigQuery.rows(BigQueryDestinations.DEAD_LETTERS)) {
-      (Reasons.SINK_REJECTED.equals(d.get("reason")) ? rejected : others).add(d);
-    }
-    SampleData.assertSameLines("dead letters of the inputs", fileDeadLetters, FakeBigQuery.deadLetterKeys(others));
-    assertEquals(SampleData.manifestDeadLetters(INPUTS), FakeBigQuery.countBySourceAndReason(others));
-    assertEquals(1, rejected.size());
-    TableRow d = rejected.get(0);
-    assertEquals(BigQueryDestinations.FEATURE_ROWS, d.get("source"));
-    assertEquals(Steps.SINK, d.get("step"));
+    TableRow d = FakeBigQuery.assertInputDeadLettersAndOneRefusal(bigQuery.rows(BigQueryDestinations.DEAD_LETTERS),
+        fileDeadLetters, INPUTS, BigQueryDestinations.FEATURE_ROWS, refused.getEventId(), refused.getEventTime());
     assertTrue(String.valueOf(d.get("message")), String.valueOf(d.get("message")).contains("rejected the row"));
-    assertTrue(String.valueOf(d.get("raw")), String.valueOf(d.get("raw")).contains("\"" + refused.getEventId() + "\""));
-    assertEquals(refused.getEventTime(), FakeBigQuery.millis(d.get("event_time")));
     FakeBigQuery.assertNoFallbackDeadLetters(out.resolve(BackfillPipeline.DEAD_LETTERS_DIR));
   }
 

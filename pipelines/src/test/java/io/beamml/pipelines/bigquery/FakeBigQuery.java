@@ -12,6 +12,7 @@ import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TableSchema;
 import io.beamml.pipelines.SampleData;
 import io.beamml.transforms.deadletter.Reasons;
+import io.beamml.transforms.deadletter.Steps;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -222,6 +223,31 @@ public final class FakeBigQuery {
     if (Files.exists(dir)) {
       assertEquals(List.of(), SampleData.linesUnder(dir, ".jsonl"));
     }
+  }
+
+  /**
+   * The dead-letter table of a BigQuery run whose {@code table} refused one row: the inputs' dead
+   * letters are exactly a files run's ({@code fileDeadLetterKeys}) and the manifest's, plus one
+   * {@code sink_rejected} letter from step {@code sink} carrying the refused record (its id in the
+   * raw JSON, its time as event time). Returns that letter.
+   */
+  public static TableRow assertInputDeadLettersAndOneRefusal(
+      List<TableRow> deadLetters, List<String> fileDeadLetterKeys, List<String> inputs,
+      String table, String refusedId, long refusedTime) {
+    List<TableRow> rejected = new ArrayList<>();
+    List<TableRow> others = new ArrayList<>();
+    for (TableRow d : deadLetters) {
+      (Reasons.SINK_REJECTED.equals(d.get("reason")) ? rejected : others).add(d);
+    }
+    SampleData.assertSameLines("dead letters of the inputs", fileDeadLetterKeys, deadLetterKeys(others));
+    assertEquals(SampleData.manifestDeadLetters(inputs), countBySourceAndReason(others));
+    assertEquals(1, rejected.size());
+    TableRow d = rejected.get(0);
+    assertEquals(table, d.get("source"));
+    assertEquals(Steps.SINK, d.get("step"));
+    assertTrue(String.valueOf(d.get("raw")), String.valueOf(d.get("raw")).contains("\"" + refusedId + "\""));
+    assertEquals(refusedTime, millis(d.get("event_time")));
+    return d;
   }
 
   /**

@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.services.bigquery.model.Table;
-import com.google.api.services.bigquery.model.TableRow;
 import io.beamml.pipelines.SampleData;
 import io.beamml.pipelines.bigquery.AvroToBigQuery;
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
@@ -16,8 +15,6 @@ import io.beamml.schemas.TrainingExample;
 import io.beamml.training.data.Split;
 import io.beamml.training.data.TrainingSet;
 import io.beamml.training.data.TrainingSetReader;
-import io.beamml.transforms.deadletter.Reasons;
-import io.beamml.transforms.deadletter.Steps;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,19 +102,8 @@ public class TrainingSetBigQueryTest {
 
   @Test
   public void deadLetterTableHoldsTheFilesRunsDeadLettersAndTheRefusedExample() throws Exception {
-    List<TableRow> rejected = new ArrayList<>();
-    List<TableRow> others = new ArrayList<>();
-    for (TableRow d : bigQuery.rows(BigQueryDestinations.DEAD_LETTERS)) {
-      (Reasons.SINK_REJECTED.equals(d.get("reason")) ? rejected : others).add(d);
-    }
-    SampleData.assertSameLines("dead letters of the inputs", fileDeadLetters, FakeBigQuery.deadLetterKeys(others));
-    assertEquals(SampleData.manifestDeadLetters(INPUTS), FakeBigQuery.countBySourceAndReason(others));
-    assertEquals(1, rejected.size());
-    TableRow d = rejected.get(0);
-    assertEquals(BigQueryDestinations.TRAINING_EXAMPLES, d.get("source"));
-    assertEquals(Steps.SINK, d.get("step"));
-    assertTrue(String.valueOf(d.get("raw")), String.valueOf(d.get("raw")).contains("\"" + refused.getPromoId() + "\""));
-    assertEquals(refused.getSentTime(), FakeBigQuery.millis(d.get("event_time")));
+    FakeBigQuery.assertInputDeadLettersAndOneRefusal(bigQuery.rows(BigQueryDestinations.DEAD_LETTERS),
+        fileDeadLetters, INPUTS, BigQueryDestinations.TRAINING_EXAMPLES, refused.getPromoId(), refused.getSentTime());
     FakeBigQuery.assertNoFallbackDeadLetters(out.resolve(TrainingSetPipeline.DEAD_LETTERS_DIR));
   }
 
