@@ -1,12 +1,16 @@
 package io.beamml.runners.commands;
 
+import io.beamml.inference.registry.AliasConflictException;
 import io.beamml.runners.Subcommand;
 import io.beamml.training.PromoteCommand;
 import io.beamml.training.PromoteOptions;
 import io.beamml.training.PromotionRefusedException;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** {@code ./pipeline promote}: move an alias through the promotion gate (exit 3 when refused). */
+/**
+ * {@code ./pipeline promote}: move an alias through the promotion gate (exit 3 when refused, 75
+ * when a concurrent promote moved the alias first).
+ */
 public final class PromoteModelCommand implements Subcommand {
 
   @Override
@@ -32,6 +36,9 @@ public final class PromoteModelCommand implements Subcommand {
     } catch (PromotionRefusedException e) {
       System.err.println("promote refused: " + e.getMessage());
       return PromotionRefusedException.EXIT_CODE;
+    } catch (AliasConflictException e) {
+      System.err.println("promote lost a race: " + e.getMessage());
+      return PromoteCommand.ALIAS_CONFLICT_EXIT_CODE;
     }
   }
 }
