@@ -5,6 +5,7 @@ import io.beamml.runners.commands.BenchmarkBackfillCommand;
 import io.beamml.runners.commands.BenchmarkStreamCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
+import io.beamml.runners.commands.ExportModelCommand;
 import io.beamml.runners.commands.GenerateCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
@@ -47,7 +48,7 @@ public final class PipelineCli {
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new PromoteModelCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
         new DriftReportCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
   }
 
