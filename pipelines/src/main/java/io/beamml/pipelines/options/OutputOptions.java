@@ -6,7 +6,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Where a batch run writes: one directory holding every output, dead letter and the summary. */
-public interface OutputOptions extends PipelineOptions {
+public interface OutputOptions extends PipelineOptions, AvroCodecOptions {
 
   @Description("Output directory (local or any Beam file system)")
   @Validation.Required
