@@ -148,6 +148,8 @@ public class ExportCommandTest {
     float[] java = scores(ModelRegistry.at(root).readVerifiedModel(trained));
     double storedDiff = maxDiff(java, lines.get(1));
     double exportedDiff = maxDiff(java, lines.get(2));
+    System.out.printf(Locale.ROOT, "Python xgboost %s on %d test rows: stored model off by up to %.4f, legacy-json export by %.3g%n",
+        lines.get(0).substring("version ".length()), java.length, storedDiff, exportedDiff);
     assertTrue(String.format(Locale.ROOT, "xgboost %s misreads the stored model by only %.3g", lines.get(0), storedDiff),
         storedDiff > 0.01);
     assertTrue(String.format(Locale.ROOT, "xgboost %s scores the export %.3g away", lines.get(0), exportedDiff),
