@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -96,7 +97,7 @@ public final class RegistryFiles {
 
   /**
    * Creates a file holding {@code bytes} unless one exists: true if this call created it, false
-   * if it was there already. Atomic on local files (CREATE_NEW, the file is complete once visible).
+   * if it was there already. Atomic on local files, where the file appears complete or not at all.
    */
   public static boolean createIfAbsent(String path, byte[] bytes) throws IOException {
     Path local = localPath(path);
@@ -108,10 +109,8 @@ public final class RegistryFiles {
       write(path, bytes);
       return true;
     }
-    Files.createDirectories(local.getParent());
-    Path temp = Files.createTempFile(local.getParent(), "." + local.getFileName(), ".tmp");
+    Path temp = finishedTemp(local, bytes);
     try {
-      Files.write(temp, bytes);
       // A hard link fails if the name exists, so readers see the whole file or none.
       Files.createLink(local, temp);
       return true;
@@ -139,14 +138,23 @@ public final class RegistryFiles {
       write(path, bytes);
       return;
     }
-    Files.createDirectories(local.getParent());
-    Path temp = Files.createTempFile(local.getParent(), "." + local.getFileName(), ".tmp");
+    Path temp = finishedTemp(local, bytes);
     try {
-      Files.write(temp, bytes);
       Files.move(temp, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }
+  }
+
+  /**
+   * A hidden file beside {@code target} holding {@code bytes}, created like any other file (so with
+   * the same permissions a plain write would give, unlike {@link Files#createTempFile}'s owner-only).
+   */
+  private static Path finishedTemp(Path target, byte[] bytes) throws IOException {
+    Files.createDirectories(target.getParent());
+    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    return temp;
   }
 
   /** Deletes a file if it exists. */
