@@ -9,7 +9,7 @@ import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
-import io.beamml.pipelines.options.OutputOptions;
+import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.CustomerEvent;
@@ -61,7 +61,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class TrainingSetPipeline {
 
   /** Flags of {@code ./pipeline training-set}. */
-  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions, BigQuerySinkOptions {
+  public interface Options extends InputOptions, HmacKeyOptions, RunOutputOptions, BigQuerySinkOptions {
 
     @Description("Promotion responses as CSV (promo_id,customer_id,sent_time,responded): a file pattern (glob)")
     @Validation.Required

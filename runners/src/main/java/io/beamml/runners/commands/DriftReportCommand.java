@@ -1,9 +1,11 @@
 package io.beamml.runners.commands;
 
 import io.beamml.pipelines.drift.DriftReportPipeline;
+import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.metrics.MonitoredJob;
+import io.beamml.training.data.PublishedRun;
 import io.beamml.training.drift.DriftReport;
 import io.beamml.training.drift.FeatureDrift;
 import io.beamml.training.drift.WindowDrift;
@@ -40,12 +42,18 @@ public final class DriftReportCommand implements Subcommand {
     DriftReportPipeline.Options options = CommandSupport.options(args, DriftReportPipeline.Options.class);
     CommandSupport.say("drift-report: " + options.getFeatures() + " against " + options.getModel() + " from "
         + options.getRegistry() + " on " + options.getRunner().getSimpleName() + " ...");
+    InputPatterns.create().flag("features", options.getFeatures()).requireMatches();
+    PublishedRun.requireCompleteAbove(options.getFeatures(), "--features");
     long start = System.nanoTime();
-    Pipeline p = Pipeline.create(options);
-    DriftReportPipeline.build(p, options, DriftReportPipeline.detection(options));
-    CommandSupport.requireDone("drift-report", MonitoredJob.run(p));
-    WindowDrift drift = DriftReportPipeline.readComparison(options.getOutput());
-    DriftReportPipeline.writeReport(options.getOutput(), DriftReport.of(drift).withSource(options.getFeatures()));
+    WindowDrift[] comparison = new WindowDrift[1];
+    CommandSupport.intoOutput(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      DriftReportPipeline.build(p, options, DriftReportPipeline.detection(options));
+      CommandSupport.requireDone("drift-report", MonitoredJob.run(p));
+      comparison[0] = DriftReportPipeline.readComparison(options.getOutput());
+      DriftReportPipeline.writeReport(options.getOutput(), DriftReport.of(comparison[0]).withSource(options.getFeatures()));
+    });
+    WindowDrift drift = comparison[0];
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     printStatistics(drift);

@@ -3,7 +3,6 @@ package io.beamml.runners.commands;
 import io.beamml.runners.Subcommand;
 import io.beamml.training.PromoteCommand;
 import io.beamml.training.PromoteOptions;
-import io.beamml.training.PromotionRefusedException;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /** {@code ./pipeline promote}: move an alias through the promotion gate (exit 3 when refused). */
@@ -26,12 +25,8 @@ public final class PromoteModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    try {
-      PromoteCommand.run(CommandSupport.options(args, PromoteOptions.class), System.out);
-      return 0;
-    } catch (PromotionRefusedException e) {
-      System.err.println("promote refused: " + e.getMessage());
-      return PromotionRefusedException.EXIT_CODE;
-    }
+    // A refusal (PromotionRefusedException) exits with ExitCode.PROMOTION_REFUSED.
+    PromoteCommand.run(CommandSupport.options(args, PromoteOptions.class), System.out);
+    return 0;
   }
 }
