@@ -88,13 +88,17 @@ public final class RunOutput {
    *     run, or not empty, not a run's output and {@code overwrite} is false
    */
   public static RunOutput begin(String output, boolean overwrite) {
+    return begin(output, overwrite, "file".equals(FileSystems.matchNewResource(trimSlash(output), true).getScheme()));
+  }
+
+  /** {@code local} false publishes by copying file by file, as on gs://; tests use it on local disks. */
+  static RunOutput begin(String output, boolean overwrite, boolean local) {
     String target = trimSlash(output);
     String name = target.substring(target.lastIndexOf('/') + 1);
     if (name.isEmpty() || name.equals(".") || name.equals("..")) {
       throw new OutputRefusedException("output " + output + " must name a directory of its own, not "
           + (name.isEmpty() ? "a root" : "'" + name + "'"));
     }
-    boolean local = "file".equals(FileSystems.matchNewResource(target, true).getScheme());
     String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(STAMP);
     String suffix = ".attempt-" + stamp + "-" + ProcessHandle.current().pid() + "." + SEQUENCE.incrementAndGet()
         + "@" + hostName();
