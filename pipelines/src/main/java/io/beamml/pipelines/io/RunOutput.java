@@ -88,7 +88,16 @@ public final class RunOutput {
    *     run, or not empty, not a run's output and {@code overwrite} is false
    */
   public static RunOutput begin(String output, boolean overwrite) {
-    return begin(output, overwrite, "file".equals(FileSystems.matchNewResource(trimSlash(output), true).getScheme()));
+    return begin(output, overwrite, localPath(output) != null);
+  }
+
+  /** The local file a Beam path names ({@code /x}, {@code file:///x}), or null for gs:// and the like. */
+  public static @Nullable Path localPath(String beamPath) {
+    String p = trimSlash(beamPath);
+    if (!"file".equals(FileSystems.matchNewResource(p, true).getScheme())) {
+      return null;
+    }
+    return Paths.get(p.startsWith("file:") ? p.substring("file:".length()) : p).toAbsolutePath();
   }
 
   /** {@code local} false publishes by copying file by file, as on gs://; tests use it on local disks. */
@@ -104,7 +113,7 @@ public final class RunOutput {
         + "@" + hostName();
     RunOutput run;
     if (local) {
-      Path path = Paths.get(target.startsWith("file:") ? target.substring("file:".length()) : target).toAbsolutePath();
+      Path path = localPath(target);
       Path attempt = path.resolveSibling("." + path.getFileName() + suffix);
       checkLocal(path, output, overwrite);
       removeStaleLocal(path);

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -172,11 +171,10 @@ final class CommandSupport {
 
   /** Why a local key file is too open (group or others may read it), if it is. */
   static Optional<String> keyFileWarning(@Nullable String keyFile) {
-    if (keyFile == null || keyFile.isBlank()
-        || !"file".equals(FileSystems.matchNewResource(keyFile, false).getScheme())) {
+    Path path = keyFile == null || keyFile.isBlank() ? null : RunOutput.localPath(keyFile);
+    if (path == null) {
       return Optional.empty();
     }
-    Path path = Paths.get(keyFile.startsWith("file:") ? keyFile.substring("file:".length()) : keyFile);
     try {
       if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         return Optional.empty();
