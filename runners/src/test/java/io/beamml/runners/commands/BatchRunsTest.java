@@ -15,6 +15,8 @@ import io.beamml.runners.ExitCode;
 import io.beamml.runners.PipelineCli;
 import io.beamml.runners.stream.SyntheticModel;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.testdata.DataGenerator;
+import io.beamml.testdata.GeneratorConfig;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.ByteArrayOutputStream;
@@ -46,7 +48,7 @@ public class BatchRunsTest {
 
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
 
-  private static final Path SAMPLE = sample();
+  private static Path SAMPLE;
   private static Path key;
   private static Path output;
   private static Path staleShard;
@@ -59,15 +61,19 @@ public class BatchRunsTest {
 
   @BeforeClass
   public static void backfillTwice() throws Exception {
+    // Small generated data with bad rows (dead letters) and duplicates: the runs, not the data, are tested.
+    SAMPLE = TMP.getRoot().toPath().resolve("data");
+    DataGenerator.generate(GeneratorConfig.of(30, 2, 5).withBadRowRate(0.05).withIncludeOversizedLines(false), SAMPLE);
     key = TMP.getRoot().toPath().resolve("hmac.key");
     HmacKey.createLocalKey(key);
     output = TMP.getRoot().toPath().resolve("out");
     firstCode = cli(new ByteArrayOutputStream(), backfillArgs(output));
     // What a previous run with other shard counts, and a run killed mid-way, would have left.
-    staleShard = output.resolve("features/event_date=2026-01-01/part-00007-of-00008.avro");
+    // Shard counts no run of this data writes, so a file found there later can only be stale.
+    staleShard = output.resolve("features/event_date=2026-01-01/part-00097-of-00098.avro");
     Files.createDirectories(staleShard.getParent());
     Files.write(staleShard, new byte[] {1, 2, 3});
-    staleDeadLetters = output.resolve("dead-letters/part-00003-of-00004.jsonl");
+    staleDeadLetters = output.resolve("dead-letters/part-00097-of-00098.jsonl");
     Files.writeString(staleDeadLetters, "{\"raw\": \"a stale dead letter\"}\n");
     killedAttempt = output.resolveSibling(".out.attempt-20260101T000000Z-999999.1@elsewhere");
     Files.createDirectories(killedAttempt.resolve("dead-letters/.temp-beam-x"));

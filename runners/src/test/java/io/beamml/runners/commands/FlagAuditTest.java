@@ -41,7 +41,7 @@ public class FlagAuditTest {
     HmacKey.createLocalKey(key);
     // backfill's options (with --outputFormat) are registered in this JVM from here on.
     assertEquals(0, run("backfill", "--help"));
-    Path sample = BatchRunsTest.sample();
+    Path sample = BatchRunsTest.sample();  // nothing is read: the flag is refused first
     int code = run("training-set", "--clicks=" + sample.resolve("clicks") + "/*.jsonl",
         "--responses=" + sample.resolve("responses") + "/*.csv", "--hmacKeyFile=" + key,
         "--output=" + tmp.getRoot().toPath().resolve("ts"), "--outputFormat=jsonl");
