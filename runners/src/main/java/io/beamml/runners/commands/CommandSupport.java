@@ -1,10 +1,12 @@
 package io.beamml.runners.commands;
 
 import io.beamml.pipelines.io.RunOutput;
+import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.ExitCode;
 import io.beamml.runners.metrics.MetricsEndpointOptions;
+import io.beamml.training.data.PublishedRun;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -124,6 +126,15 @@ final class CommandSupport {
     }
     System.err.println(pipeline + ": the summary does not balance (in != out + duplicates + dead letters): a bug, please report it");
     return ExitCode.UNBALANCED.code();
+  }
+
+  /**
+   * {@code --features} (stored feature rows) must match files, and if they lie in a run's output,
+   * that run must be complete ({@link PublishedRun}).
+   */
+  static void requireStoredRows(String features) {
+    InputPatterns.create().flag("features", features).requireMatches();
+    PublishedRun.requireCompleteAbove(features, "--features");
   }
 
   /** What a batch job does between choosing its output and publishing it. */

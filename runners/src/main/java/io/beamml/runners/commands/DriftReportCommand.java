@@ -1,11 +1,9 @@
 package io.beamml.runners.commands;
 
 import io.beamml.pipelines.drift.DriftReportPipeline;
-import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.metrics.MonitoredJob;
-import io.beamml.training.data.PublishedRun;
 import io.beamml.training.drift.DriftReport;
 import io.beamml.training.drift.FeatureDrift;
 import io.beamml.training.drift.WindowDrift;
@@ -42,8 +40,7 @@ public final class DriftReportCommand implements Subcommand {
     DriftReportPipeline.Options options = CommandSupport.options(args, DriftReportPipeline.Options.class);
     CommandSupport.say("drift-report: " + options.getFeatures() + " against " + options.getModel() + " from "
         + options.getRegistry() + " on " + options.getRunner().getSimpleName() + " ...");
-    InputPatterns.create().flag("features", options.getFeatures()).requireMatches();
-    PublishedRun.requireCompleteAbove(options.getFeatures(), "--features");
+    CommandSupport.requireStoredRows(options.getFeatures());
     long start = System.nanoTime();
     WindowDrift[] comparison = new WindowDrift[1];
     CommandSupport.intoOutput(options, () -> {

@@ -6,7 +6,6 @@ import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.metrics.MonitoredJob;
-import io.beamml.training.data.PublishedRun;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
@@ -47,8 +46,7 @@ public final class ScoreCommand implements Subcommand {
 
   static int run(ScorePipeline.Options options, HmacKey key) throws Exception {
     if (storedRows(options)) {
-      InputPatterns.create().flag("features", options.getFeatures()).requireMatches();
-      PublishedRun.requireCompleteAbove(options.getFeatures(), "--features");
+      CommandSupport.requireStoredRows(options.getFeatures());
     } else {
       InputPatterns.of(options).requireMatches();
     }
