@@ -3,7 +3,9 @@ package io.beamml.pipelines.options;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -16,6 +18,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * would hide it.
  */
 public final class InputPatterns {
+
+  /** A path segment of a run's unpublished attempt directory ({@code .NAME.attempt-...}, see RunOutput). */
+  private static final Pattern ATTEMPT_DIR = Pattern.compile("/\\.[^/]+\\.attempt-[^/]+/");
 
   private final Map<String, String> patterns = new LinkedHashMap<>();
 
@@ -46,16 +51,23 @@ public final class InputPatterns {
    */
   public void requireMatches() {
     for (Map.Entry<String, String> p : patterns.entrySet()) {
-      if (count(p.getValue()) == 0) {
+      List<MatchResult.Metadata> files = match(p.getValue());
+      if (files.isEmpty()) {
         throw new InputMissingException("--" + p.getKey() + "=" + p.getValue() + " matches no file");
+      }
+      for (MatchResult.Metadata f : files) {
+        if (ATTEMPT_DIR.matcher(f.resourceId().toString()).find()) {
+          throw new InputMissingException("--" + p.getKey() + "=" + p.getValue() + " matches " + f.resourceId()
+              + ", in the attempt directory of a run that has not been published: narrow the pattern");
+        }
       }
     }
   }
 
-  private static int count(String pattern) {
+  private static List<MatchResult.Metadata> match(String pattern) {
     try {
       MatchResult match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
-      return match.status() == MatchResult.Status.OK ? match.metadata().size() : 0;
+      return match.status() == MatchResult.Status.OK ? match.metadata() : List.of();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + pattern, e);
     }
