@@ -3,6 +3,7 @@ package io.beamml.pipelines.drift;
 import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.io.DeadLetterSink;
+import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
@@ -130,12 +131,14 @@ public final class DriftReportPipeline {
   /** Runs the comparison, waits, then renders the report; returns the comparison it drew. */
   public static WindowDrift run(Options options) {
     FileSystems.setDefaultPipelineOptions(options);
-    Pipeline p = Pipeline.create(options);
-    build(p, options, detection(options));
-    p.run().waitUntilFinish();
-    WindowDrift comparison = readComparison(options.getOutput());
-    writeReport(options.getOutput(), DriftReport.of(comparison).withSource(options.getFeatures()));
-    return comparison;
+    return RunOutput.into(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      build(p, options, detection(options));
+      RunOutput.finished(p.run());
+      WindowDrift comparison = readComparison(options.getOutput());
+      writeReport(options.getOutput(), DriftReport.of(comparison).withSource(options.getFeatures()));
+      return comparison;
+    });
   }
 
   /** The comparison a finished run wrote to {@code OUTPUT/}{@value #COMPARISON_FILE}. */

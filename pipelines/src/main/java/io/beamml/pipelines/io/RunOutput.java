@@ -1,5 +1,6 @@
 package io.beamml.pipelines.io;
 
+import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.training.data.PublishedRun;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -139,6 +141,45 @@ public final class RunOutput {
     ACTIVE.add(run.attempt);
     Runtime.getRuntime().addShutdownHook(run.cleanupOnExit);
     return run;
+  }
+
+  /** What a batch job does between choosing its output and publishing it. */
+  @FunctionalInterface
+  public interface Job<T, E extends Exception> {
+    T run() throws E;
+  }
+
+  /**
+   * Runs {@code job} with {@code --output} pointing at a fresh attempt directory, then publishes
+   * it in the output's place; a job that throws leaves nothing behind. When this returns, {@code
+   * --output} is the output again and holds exactly this run's files. Every batch job that writes
+   * an output directory runs through here.
+   */
+  public static <T, E extends Exception> T into(RunOutputOptions options, Job<T, E> job) throws E {
+    RunOutput output = begin(options.getOutput(), Boolean.TRUE.equals(options.getOverwrite()));
+    options.setOutput(output.attempt());
+    T result;
+    boolean ran = false;
+    try {
+      result = job.run();
+      ran = true;
+    } finally {
+      options.setOutput(output.target());
+      if (!ran) {
+        output.abandon();
+      }
+    }
+    output.publish();
+    return result;
+  }
+
+  /** Waits for a started job; one that did not end DONE is a failure, so its attempt is not published. */
+  public static PipelineResult finished(PipelineResult result) {
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("the job ended " + state + ": its output is not published");
+    }
+    return result;
   }
 
   /** Where readers find the run once published. */

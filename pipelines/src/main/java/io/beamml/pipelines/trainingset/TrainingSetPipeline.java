@@ -7,6 +7,7 @@ import io.beamml.pipelines.ingest.Ingest;
 import io.beamml.pipelines.ingest.IngestResult;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.RunOutputOptions;
@@ -152,13 +153,16 @@ public final class TrainingSetPipeline {
             "test_fraction", Double.toString(trainingSet.testFraction()))));
   }
 
-  /** Builds, runs and waits; the summary is at {@code OUTPUT/summary.json} when this returns. */
+  /**
+   * Builds, runs and waits, in a fresh attempt directory published as {@code --output} when the job
+   * is done ({@link RunOutput}); the summary is at {@code OUTPUT/summary.json} when this returns.
+   */
   public static PipelineResult run(Options options, HmacKey key) {
-    Pipeline p = Pipeline.create(options);
-    build(p, options, key);
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
-    return result;
+    return RunOutput.into(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      build(p, options, key);
+      return RunOutput.finished(p.run());
+    });
   }
 
   private static void writeCopy(

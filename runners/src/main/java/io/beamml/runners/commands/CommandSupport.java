@@ -142,25 +142,12 @@ final class CommandSupport {
     void run() throws Exception;
   }
 
-  /**
-   * Runs {@code job} with {@code --output} pointing at a fresh attempt directory, then publishes
-   * it in the output's place ({@link RunOutput}); a job that fails leaves nothing behind. When this
-   * returns, {@code --output} is the output again and holds exactly this run's files.
-   */
+  /** Runs {@code job} into a fresh attempt directory and publishes it as {@code --output} ({@link RunOutput#into}). */
   static void intoOutput(RunOutputOptions options, Job job) throws Exception {
-    RunOutput output = RunOutput.begin(options.getOutput(), Boolean.TRUE.equals(options.getOverwrite()));
-    options.setOutput(output.attempt());
-    boolean ran = false;
-    try {
+    RunOutput.into(options, () -> {
       job.run();
-      ran = true;
-    } finally {
-      options.setOutput(output.target());
-      if (!ran) {
-        output.abandon();
-      }
-    }
-    output.publish();
+      return null;
+    });
   }
 
   /** Returns quietly when a batch job finished; otherwise says how it ended, as an exception. */
