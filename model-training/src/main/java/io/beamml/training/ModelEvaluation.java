@@ -41,7 +41,7 @@ public final class ModelEvaluation {
     Evaluation validation = evaluate(scorer, set.validation());
     Evaluation test = evaluate(scorer, set.test());
     if (truth != null) {
-      test = test.withOracle(truth, set.test().promoIds());
+      test = test.withOracle(truth, set.test().promoIds(), set.test().customerKeys());
     }
     return new ModelEvaluation(validation, test);
   }

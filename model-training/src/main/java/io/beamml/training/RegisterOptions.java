@@ -1,6 +1,7 @@
 package io.beamml.training;
 
 import java.util.List;
+import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
@@ -24,7 +25,8 @@ public interface RegisterOptions extends RegistryOptions {
 
   void setFeatureNames(List<String> value);
 
-  @Description("Feature spec JSON the model was trained under (default: the spec shipped with beamml)")
+  @Description("Feature spec JSON the model was trained under; empty means the spec shipped with beamml")
+  @Default.String("")
   String getFeatureSpec();
 
   void setFeatureSpec(String value);

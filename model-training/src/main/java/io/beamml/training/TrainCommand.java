@@ -13,6 +13,7 @@ import io.beamml.training.evaluation.FeatureImportance;
 import io.beamml.training.evaluation.OracleAuc;
 import io.beamml.training.evaluation.TruthFile;
 import io.beamml.training.interop.XgboostModelFile;
+import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Map;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * {@code train}: reads a training set, trains with early stopping, evaluates on the test split,
@@ -41,12 +43,23 @@ public final class TrainCommand {
   }
 
   public static ModelMetadata run(TrainOptions options, PrintStream out) {
+    return run(options, null, out);
+  }
+
+  /**
+   * With {@code key}, the HMAC key the training set was built with, the truth file joins on promo
+   * id and customer key rather than promo id alone.
+   */
+  public static ModelMetadata run(TrainOptions options, @Nullable HmacKey key, PrintStream out) {
     FileSystems.setDefaultPipelineOptions(options);
     String name = ModelRef.version(options.getModelName(), "1").name();
     ModelRegistry registry = ModelRegistry.at(options.getRegistry());
     TrainingParams params = TrainingParams.resolve(options.getParamsFile(), options.getParam());
     TrainingSet set = TrainingSetReader.of(options.getTrainingSet()).read().requireAllSplits();
     TruthFile truth = options.getTruthFile() == null ? null : TruthFile.read(options.getTruthFile());
+    if (truth != null && key != null) {
+      truth = truth.keyedBy(key);
+    }
 
     try (TrainedModel model = Trainer.with(params).train(set)) {
       ModelEvaluation evaluation = ModelEvaluation.of(BoosterScorer.of(model.booster()), set, truth);

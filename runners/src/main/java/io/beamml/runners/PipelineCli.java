@@ -16,6 +16,7 @@ import io.beamml.runners.commands.TrainingSetCommand;
 import java.io.PrintStream;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -33,9 +34,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  */
 public final class PipelineCli {
 
-  public static final int OK = 0;
-  public static final int FAILED = 1;
-  public static final int USAGE = 2;
+  public static final int OK = ExitCode.OK.code();
+  public static final int FAILED = ExitCode.RUNTIME_FAILURE.code();
+  public static final int USAGE = ExitCode.USAGE.code();
+  /** Launcher flag: print the stack trace of an expected failure too. */
+  public static final String VERBOSE = "--verbose";
 
   private final Map<String, Subcommand> subcommands = new LinkedHashMap<>();
 
@@ -70,7 +73,9 @@ public final class PipelineCli {
       printUsage(err);
       return USAGE;
     }
-    String[] rest = Args.normalize(Arrays.copyOfRange(args, 1, args.length));
+    List<String> given = new ArrayList<>(Arrays.asList(Args.normalize(Arrays.copyOfRange(args, 1, args.length))));
+    boolean verbose = given.remove(VERBOSE);
+    String[] rest = given.toArray(new String[0]);
     if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
       out.println("pipeline " + command.name() + ": " + command.summary());
       out.println();
@@ -83,15 +88,31 @@ public final class PipelineCli {
     }
     try {
       return command.run(rest);
-    } catch (IllegalArgumentException e) {
-      err.println("pipeline " + command.name() + ": " + e.getMessage());
-      err.println("Run './pipeline " + command.name() + " --help' for its options.");
-      return USAGE;
     } catch (Exception e) {
-      err.println("pipeline " + command.name() + " failed: " + rootMessage(e));
-      e.printStackTrace(err);
-      return FAILED;
+      return fail(command.name(), e, verbose, err);
     }
+  }
+
+  /**
+   * One line for a failure the user can fix (its exit code says which kind, see {@link ExitCode});
+   * the stack trace only with {@code --verbose}, or for a failure nobody expected.
+   */
+  static int fail(String name, Exception e, boolean verbose, PrintStream err) {
+    ExitCode code = ExitCode.of(e);
+    Throwable expected = ExitCode.expectedCause(e);
+    if (expected != null) {
+      err.println("pipeline " + name + ": " + expected.getMessage());
+    } else if (code == ExitCode.USAGE) {
+      err.println("pipeline " + name + ": " + e.getMessage());
+      err.println("Run './pipeline " + name + " --help' for its options.");
+    } else {
+      err.println("pipeline " + name + " failed: " + rootMessage(e));
+      verbose = true;
+    }
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    return code.code();
   }
 
   private void printUsage(PrintStream out) {
@@ -104,7 +125,13 @@ public final class PipelineCli {
     out.println();
     out.println("Every subcommand takes Beam pipeline options: the Direct runner by default,");
     out.println("--runner=FlinkRunner --flinkMaster=[local] for embedded Flink, or --flinkMaster=HOST:PORT");
-    out.println("for a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags.");
+    out.println("for a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags;");
+    out.println(VERBOSE + " prints the stack trace of any failure.");
+    out.println();
+    out.println("Exit codes:");
+    for (ExitCode c : ExitCode.values()) {
+      out.printf("  %d  %s%n", c.code(), c.meaning());
+    }
   }
 
   /**

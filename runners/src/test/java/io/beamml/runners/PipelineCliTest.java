@@ -64,8 +64,9 @@ public class PipelineCliTest {
     Path key = tmp.getRoot().toPath().resolve("local.key");
     HmacKey.createLocalKey(key);
     Path output = tmp.getRoot().toPath().resolve("out");
+    Files.writeString(tmp.getRoot().toPath().resolve("clicks-1.jsonl"), "");
     try (ServerSocket taken = new ServerSocket(0)) {
-      assertEquals(PipelineCli.USAGE, run("backfill", "--clicks=" + tmp.getRoot() + "/none-*.jsonl", "--hmacKeyFile=" + key,
+      assertEquals(PipelineCli.USAGE, run("backfill", "--clicks=" + tmp.getRoot() + "/clicks-*.jsonl", "--hmacKeyFile=" + key,
           "--output=" + output, "--metricsPort=" + taken.getLocalPort()));
       assertThat(err.toString(StandardCharsets.UTF_8),
           containsString("--metricsPort=" + taken.getLocalPort() + ": the port is already in use"));

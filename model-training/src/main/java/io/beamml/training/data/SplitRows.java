@@ -75,6 +75,11 @@ public final class SplitRows {
     return Arrays.copyOf(promoIds, promoIds.length);
   }
 
+  /** Every row's customer key, in row order; a copy. */
+  public String[] customerKeys() {
+    return customerKeys.clone();
+  }
+
   public long[] sentTimes() {
     return Arrays.copyOf(sentTimes, sentTimes.length);
   }

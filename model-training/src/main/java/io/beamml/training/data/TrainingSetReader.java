@@ -62,6 +62,7 @@ public final class TrainingSetReader {
   }
 
   public TrainingSet read() {
+    PublishedRun.requireCompleteIfRunOutput(directory, "training set");
     FeatureSpec readSpec = resolveSpec();
     FeatureVectorizer vectorizer = new FeatureVectorizer(readSpec);
     List<MatchResult.Metadata> files = match(directory + "/" + EXAMPLES_GLOB);

@@ -67,18 +67,19 @@ public final class Evaluation {
   }
 
   /**
-   * Adds the AUC of the true probabilities on the same rows, joined by promo id ({@code
-   * promoIds[i]} belongs to row i). Fails if no row has a truth: that is a wrong file, not a
-   * result.
+   * Adds the AUC of the true probabilities on the same rows, joined by promo id and customer key
+   * ({@code promoIds[i]} and {@code customerKeys[i]} belong to row i; see {@link TruthFile} for
+   * which it uses). Fails if no row has a truth: that is a wrong file, not a result.
    */
-  public Evaluation withOracle(TruthFile truth, String[] promoIds) {
-    if (promoIds.length != scores.length) {
-      throw new IllegalArgumentException(promoIds.length + " promo ids for " + scores.length + " rows");
+  public Evaluation withOracle(TruthFile truth, String[] promoIds, String[] customerKeys) {
+    if (promoIds.length != scores.length || customerKeys.length != scores.length) {
+      throw new IllegalArgumentException(promoIds.length + " promo ids and " + customerKeys.length
+          + " customer keys for " + scores.length + " rows");
     }
     List<Integer> matched = new ArrayList<>();
     List<Double> truths = new ArrayList<>();
     for (int i = 0; i < promoIds.length; i++) {
-      Double p = truth.probability(promoIds[i]);
+      Double p = truth.probability(promoIds[i], customerKeys[i]);
       if (p != null) {
         matched.add(i);
         truths.add(p);

@@ -156,6 +156,19 @@ public class TrainingSetReaderTest {
   }
 
   @Test
+  public void refusesARunsOutputThatIsNotMarkedComplete() throws Exception {
+    Path dir = io.beamml.training.SyntheticDataAccess.write(tmp.newFolder("run").toPath(), examples(200), 2, 5);
+    // A training-set run's summary without its success marker: still being published, or cut short.
+    Files.writeString(dir.resolve(PublishedRun.SUMMARY_FILE), "{}");
+    PublishedRun.IncompleteRunException e =
+        assertThrows(PublishedRun.IncompleteRunException.class, () -> TrainingSetReader.of(dir.toString()).read());
+    assertThat(e.getMessage(), containsString("no " + PublishedRun.SUCCESS_FILE));
+
+    Files.writeString(dir.resolve(PublishedRun.SUCCESS_FILE), "{}");
+    assertEquals(200, TrainingSetReader.of(dir.toString()).read().rowCounts().values().stream().mapToLong(Number::longValue).sum());
+  }
+
+  @Test
   public void failsClearlyWithoutExamples() throws Exception {
     Path dir = tmp.newFolder("empty").toPath();
     IllegalArgumentException e =

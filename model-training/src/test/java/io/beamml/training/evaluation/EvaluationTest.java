@@ -8,6 +8,9 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import io.beamml.transforms.pseudonymise.HmacKey;
+import io.beamml.transforms.pseudonymise.Pseudonymiser;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -99,7 +102,8 @@ public class EvaluationTest {
     Evaluation plain = Evaluation.of(scores, labels);
     assertNull(plain.oracle());
 
-    Evaluation e = plain.withOracle(TruthFile.read(truth.toString()), new String[] {"p1", "p2", "p3", "p4"});
+    Evaluation e = plain.withOracle(TruthFile.read(truth.toString()), new String[] {"p1", "p2", "p3", "p4"},
+        new String[] {"k1", "k2", "k3", "k4"});
 
     OracleAuc oracle = e.oracle();
     assertNotNull(oracle);
@@ -110,6 +114,24 @@ public class EvaluationTest {
   }
 
   @Test
+  public void aKeyedTruthJoinsOnPromoAndCustomerKey() throws Exception {
+    Path truth = tmp.newFile("keyed-truth.csv").toPath();
+    Files.writeString(truth, "promo_id,customer_id,probability\np1,raw-a,0.9\np2,raw-b,0.1\n");
+    HmacKey key = HmacKey.ofBytes("evaluation-test-key-0123".getBytes(StandardCharsets.UTF_8));
+    Pseudonymiser pseudonyms = new Pseudonymiser(key);
+    Evaluation plain = Evaluation.of(new float[] {0.8f, 0.3f}, new float[] {1, 0});
+    String[] promos = {"p1", "p2"};
+    String[] rightKeys = {pseudonyms.pseudonym("raw-a"), pseudonyms.pseudonym("raw-b")};
+
+    assertEquals(2, plain.withOracle(TruthFile.read(truth.toString()).keyedBy(key), promos, rightKeys).oracle().rows());
+    // Same promo ids, other customers: by promo id alone they would join, keyed they must not.
+    assertEquals(2, plain.withOracle(TruthFile.read(truth.toString()), promos, new String[] {"x", "y"}).oracle().rows());
+    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        () -> plain.withOracle(TruthFile.read(truth.toString()).keyedBy(key), promos, new String[] {"x", "y"}));
+    assertThat(ex.getMessage(), containsString("matches none"));
+  }
+
+  @Test
   public void oracleRefusesATruthFileThatMatchesNothing() throws Exception {
     Path truth = tmp.newFile("truth.csv").toPath();
     Files.writeString(truth, "x1,c,0.5\n");
@@ -117,7 +139,7 @@ public class EvaluationTest {
     IllegalArgumentException ex =
         assertThrows(
             IllegalArgumentException.class,
-            () -> e.withOracle(TruthFile.read(truth.toString()), new String[] {"p1", "p2"}));
+            () -> e.withOracle(TruthFile.read(truth.toString()), new String[] {"p1", "p2"}, new String[] {"k1", "k2"}));
     assertThat(ex.getMessage(), containsString("matches none"));
   }
 

@@ -6,6 +6,7 @@ import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.io.PartitionedFileSink;
+import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.OutputOptions;
@@ -70,12 +71,15 @@ public final class BackfillPipeline {
             "spec_fingerprint", spec.fingerprint(), "spec", spec.name() + " v" + spec.version())));
   }
 
-  /** Builds, runs and waits; the summary is at {@code OUTPUT/summary.json} when this returns. */
+  /**
+   * Builds, runs and waits, in a fresh attempt directory published as {@code --output} when the job
+   * is done ({@link RunOutput}); the summary is at {@code OUTPUT/summary.json} when this returns.
+   */
   public static PipelineResult run(Options options, HmacKey key) {
-    Pipeline p = Pipeline.create(options);
-    build(p, options, key);
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
-    return result;
+    return RunOutput.into(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      build(p, options, key);
+      return RunOutput.finished(p.run());
+    });
   }
 }

@@ -3,6 +3,8 @@ package io.beamml.pipelines.drift;
 import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.io.DeadLetterSink;
+import io.beamml.pipelines.io.RunOutput;
+import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.FeatureRow;
@@ -50,7 +52,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 public final class DriftReportPipeline {
 
   /** Flags of {@code ./pipeline drift-report}. */
-  public interface Options extends DriftThresholdOptions {
+  public interface Options extends DriftThresholdOptions, RunOutputOptions {
     @Description("Feature rows to compare, an Avro glob as a backfill writes them, e.g. OUT/features/*/*.avro")
     @Validation.Required
     String getFeatures();
@@ -68,12 +70,6 @@ public final class DriftReportPipeline {
     String getModel();
 
     void setModel(String value);
-
-    @Description("Output directory (local or any Beam file system)")
-    @Validation.Required
-    String getOutput();
-
-    void setOutput(String value);
 
     @Description("With fewer rows than this the statistics are reported but nothing is flagged")
     @Default.Long(DriftThresholds.DEFAULT_MIN_ROWS)
@@ -135,12 +131,14 @@ public final class DriftReportPipeline {
   /** Runs the comparison, waits, then renders the report; returns the comparison it drew. */
   public static WindowDrift run(Options options) {
     FileSystems.setDefaultPipelineOptions(options);
-    Pipeline p = Pipeline.create(options);
-    build(p, options, detection(options));
-    p.run().waitUntilFinish();
-    WindowDrift comparison = readComparison(options.getOutput());
-    writeReport(options.getOutput(), DriftReport.of(comparison).withSource(options.getFeatures()));
-    return comparison;
+    return RunOutput.into(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      build(p, options, detection(options));
+      RunOutput.finished(p.run());
+      WindowDrift comparison = readComparison(options.getOutput());
+      writeReport(options.getOutput(), DriftReport.of(comparison).withSource(options.getFeatures()));
+      return comparison;
+    });
   }
 
   /** The comparison a finished run wrote to {@code OUTPUT/}{@value #COMPARISON_FILE}. */

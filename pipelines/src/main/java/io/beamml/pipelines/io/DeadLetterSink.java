@@ -1,6 +1,9 @@
 package io.beamml.pipelines.io;
 
 import io.beamml.schemas.DeadLetter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.TextIO;
@@ -13,7 +16,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Writes every dead letter of a run as JSON Lines under {@code DIR/part-*.jsonl}. These files keep
- * raw input and so may hold personal data: restrict who can read them.
+ * raw input and so may hold personal data: on a local file system {@code DIR} is made owner-only
+ * ({@code 700}) before anything is written into it; a batch run's files are made {@code 600} when
+ * it is published ({@link RunOutput}). Elsewhere (gs://) the bucket's permissions decide.
  *
  * <p>An unbounded input needs {@link #withWindows}: each window's pane is then written as its own
  * files, named by window, pane and shard ({@code DIR/part-START-END-pane-N[-late][-last]-SSSSS-of-NNNNN.jsonl}).
@@ -39,6 +44,7 @@ public final class DeadLetterSink extends PTransform<PCollection<DeadLetter>, PD
 
   @Override
   public PDone expand(PCollection<DeadLetter> deadLetters) {
+    restrictLocalDirectory(directory);
     PCollection<DeadLetter> records = deadLetters;
     if (windows != null) {
       records = deadLetters.apply("AssignFileWindows", windows.<DeadLetter>assign());
@@ -55,5 +61,17 @@ public final class DeadLetterSink extends PTransform<PCollection<DeadLetter>, PD
         .setCoder(StringUtf8Coder.of())
         .apply("WriteDeadLetters", write);
     return PDone.in(deadLetters.getPipeline());
+  }
+
+  private static void restrictLocalDirectory(String directory) {
+    Path dir = RunOutput.localPath(directory);
+    if (dir == null) {
+      return;
+    }
+    try {
+      RunOutput.createOwnerOnlyDirectory(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the dead-letter directory " + dir, e);
+    }
   }
 }

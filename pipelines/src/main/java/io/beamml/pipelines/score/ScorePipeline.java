@@ -10,6 +10,7 @@ import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.io.PartitionedFileSink;
+import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.OutputOptions;
@@ -123,12 +124,15 @@ public final class ScorePipeline {
     return score;
   }
 
-  /** Builds, runs and waits; the summary is at {@code OUTPUT/summary.json} when this returns. */
+  /**
+   * Builds, runs and waits, in a fresh attempt directory published as {@code --output} when the job
+   * is done ({@link RunOutput}); the summary is at {@code OUTPUT/summary.json} when this returns.
+   */
   public static PipelineResult run(Options options, @Nullable HmacKey key) {
-    Pipeline p = Pipeline.create(options);
-    build(p, options, key);
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
-    return result;
+    return RunOutput.into(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      build(p, options, key);
+      return RunOutput.finished(p.run());
+    });
   }
 }

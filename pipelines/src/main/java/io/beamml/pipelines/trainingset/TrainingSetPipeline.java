@@ -8,9 +8,10 @@ import io.beamml.pipelines.ingest.IngestResult;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.AvroFiles;
 import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
-import io.beamml.pipelines.options.OutputOptions;
+import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.CustomerEvent;
@@ -61,7 +62,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class TrainingSetPipeline {
 
   /** Flags of {@code ./pipeline training-set}. */
-  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions, BigQuerySinkOptions {
+  public interface Options extends InputOptions, HmacKeyOptions, RunOutputOptions, BigQuerySinkOptions {
 
     @Description("Promotion responses as CSV (promo_id,customer_id,sent_time,responded): a file pattern (glob)")
     @Validation.Required
@@ -152,13 +153,16 @@ public final class TrainingSetPipeline {
             "test_fraction", Double.toString(trainingSet.testFraction()))));
   }
 
-  /** Builds, runs and waits; the summary is at {@code OUTPUT/summary.json} when this returns. */
+  /**
+   * Builds, runs and waits, in a fresh attempt directory published as {@code --output} when the job
+   * is done ({@link RunOutput}); the summary is at {@code OUTPUT/summary.json} when this returns.
+   */
   public static PipelineResult run(Options options, HmacKey key) {
-    Pipeline p = Pipeline.create(options);
-    build(p, options, key);
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
-    return result;
+    return RunOutput.into(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      build(p, options, key);
+      return RunOutput.finished(p.run());
+    });
   }
 
   private static void writeCopy(

@@ -2,6 +2,7 @@ package io.beamml.runners.commands;
 
 import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
+import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.metrics.MonitoredJob;
@@ -37,17 +38,20 @@ public final class BackfillCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     BackfillPipeline.Options options = CommandSupport.options(args, BackfillPipeline.Options.class);
-    HmacKey key = HmacKey.resolve(options.getHmacKeyFile(), System.getenv());
+    HmacKey key = CommandSupport.hmacKey(options.getHmacKeyFile());
     return run(options, key);
   }
 
   /** Runs a backfill with a resolved key and prints its count table; used by demo too. */
   public static int run(BackfillPipeline.Options options, HmacKey key) throws Exception {
     long start = System.nanoTime();
+    InputPatterns.of(options).requireMatches();
     CommandSupport.say("backfill: running on " + options.getRunner().getSimpleName() + " ...");
-    Pipeline p = Pipeline.create(options);
-    BackfillPipeline.build(p, options, key);
-    CommandSupport.requireDone("backfill", MonitoredJob.run(p));
+    CommandSupport.intoOutput(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      BackfillPipeline.build(p, options, key);
+      CommandSupport.requireDone("backfill", MonitoredJob.run(p));
+    });
     double seconds = (System.nanoTime() - start) / 1e9;
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);

@@ -1,22 +1,55 @@
 package io.beamml.runners.commands;
 
+import io.beamml.pipelines.io.RunOutput;
+import io.beamml.pipelines.options.InputPatterns;
+import io.beamml.pipelines.options.RunOutputOptions;
+import io.beamml.pipelines.summary.RunSummary;
+import io.beamml.runners.ExitCode;
 import io.beamml.runners.metrics.MetricsEndpointOptions;
+import io.beamml.training.data.PublishedRun;
+import io.beamml.transforms.pseudonymise.HmacKey;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What every subcommand does the same way: parse and validate flags, print progress lines. */
 final class CommandSupport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CommandSupport.class);
 
   private CommandSupport() {}
 
   /** What a subcommand that runs a job lists for --help besides its own flags. */
   static final List<Class<? extends PipelineOptions>> JOB_LAUNCHER_OPTIONS = List.of(MetricsEndpointOptions.class);
 
+  /**
+   * Parses a subcommand's flags. Beam accepts a flag of any options interface registered in the
+   * JVM, so a flag of another job (registered by an earlier command) would parse and then do
+   * nothing: such a flag is refused here. Runner flags (Beam's own interfaces) pass as before.
+   */
   static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
+    T options = anyJobsFlags(args, type);
+    refuseOtherJobsFlags(args, type);
+    return options;
+  }
+
+  /** Parses like {@link #options} but lets flags of every registered job through (demo passes them on). */
+  static <T extends PipelineOptions> T anyJobsFlags(String[] args, Class<T> type) {
     PipelineOptionsFactory.register(type);
     PipelineOptionsFactory.register(MetricsEndpointOptions.class);
     T options = PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
@@ -41,6 +74,42 @@ final class CommandSupport {
     }
   }
 
+  private static void refuseOtherJobsFlags(String[] args, Class<? extends PipelineOptions> type) {
+    Set<String> own = new TreeSet<>(flagsOf(type));
+    for (Class<? extends PipelineOptions> launcher : JOB_LAUNCHER_OPTIONS) {
+      own.addAll(flagsOf(launcher));
+    }
+    Set<String> beamml = new TreeSet<>();
+    for (Class<? extends PipelineOptions> registered : PipelineOptionsFactory.getRegisteredOptions()) {
+      if (registered.getName().startsWith("io.beamml.")) {
+        beamml.addAll(flagsOf(registered));
+      }
+    }
+    for (String a : args) {
+      if (!a.startsWith("--")) {
+        continue;
+      }
+      String flag = a.substring(2).split("=", 2)[0];
+      if (beamml.contains(flag) && !own.contains(flag)) {
+        throw new IllegalArgumentException("--" + flag + " is another job's flag, not one of this job's");
+      }
+    }
+  }
+
+  /** The flags an options interface takes, its inherited ones included. */
+  static Set<String> flagsOf(Class<? extends PipelineOptions> type) {
+    Set<String> flags = new TreeSet<>();
+    for (Method m : type.getMethods()) {
+      String name = m.getName();
+      if (m.getParameterCount() == 0 && name.startsWith("get") && name.length() > 3) {
+        flags.add(Character.toLowerCase(name.charAt(3)) + name.substring(4));
+      } else if (m.getParameterCount() == 0 && name.startsWith("is") && name.length() > 2) {
+        flags.add(Character.toLowerCase(name.charAt(2)) + name.substring(3));
+      }
+    }
+    return flags;
+  }
+
   static boolean mentions(String[] args, String flag) {
     for (String a : args) {
       if (a.equals(flag) || a.startsWith(flag + "=")) {
@@ -50,13 +119,35 @@ final class CommandSupport {
     return false;
   }
 
-  /** 0 when a run summary balances; otherwise says so (it is a bug) and returns 1. */
+  /** 0 when a run summary balances; otherwise says so (it is a bug) and returns {@link ExitCode#UNBALANCED}. */
   static int balanced(String pipeline, String summaryJson) {
-    if (io.beamml.pipelines.summary.RunSummary.isBalanced(summaryJson)) {
-      return 0;
+    if (RunSummary.isBalanced(summaryJson)) {
+      return ExitCode.OK.code();
     }
     System.err.println(pipeline + ": the summary does not balance (in != out + duplicates + dead letters): a bug, please report it");
-    return 1;
+    return ExitCode.UNBALANCED.code();
+  }
+
+  /**
+   * {@code --features} (stored feature rows) must match files, and if they lie in a run's output,
+   * that run must be complete ({@link PublishedRun}).
+   */
+  static void requireStoredRows(String features) {
+    InputPatterns.create().flag("features", features).requireMatches();
+    PublishedRun.requireCompleteAbove(features, "--features");
+  }
+
+  /** What a batch job does between choosing its output and publishing it. */
+  interface Job {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code job} into a fresh attempt directory and publishes it as {@code --output} ({@link RunOutput#into}). */
+  static void intoOutput(RunOutputOptions options, Job job) throws Exception {
+    RunOutput.into(options, () -> {
+      job.run();
+      return null;
+    });
   }
 
   /** Returns quietly when a batch job finished; otherwise says how it ended, as an exception. */
@@ -64,6 +155,38 @@ final class CommandSupport {
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException(pipeline + ": the job ended " + state);
     }
+  }
+
+  /**
+   * The run's HMAC key ({@code --hmacKeyFile}, else {@code PIPELINE_HMAC_KEY}); says so in one
+   * warning line when the key file can be read by others than its owner.
+   */
+  static HmacKey hmacKey(@Nullable String keyFile) {
+    HmacKey key = HmacKey.resolve(keyFile, System.getenv());
+    keyFileWarning(keyFile).ifPresent(LOG::warn);
+    return key;
+  }
+
+  /** Why a local key file is too open (group or others may read it), if it is. */
+  static Optional<String> keyFileWarning(@Nullable String keyFile) {
+    Path path = keyFile == null || keyFile.isBlank() ? null : RunOutput.localPath(keyFile);
+    if (path == null) {
+      return Optional.empty();
+    }
+    try {
+      if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        return Optional.empty();
+      }
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
+      if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
+        return Optional.of("HMAC key file " + keyFile + " is readable by " + (mode.contains(PosixFilePermission.OTHERS_READ)
+            ? "everyone" : "its group") + " (" + PosixFilePermissions.toString(mode) + "): whoever reads it can"
+            + " re-identify customers; chmod 600 it");
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
   }
 
   static void say(String line) {

@@ -98,7 +98,7 @@ public final class DemoCommand implements Subcommand {
   public int run(String[] args) throws Exception {
     // So that stream flags (--featureMode, --allowedLateness, ...) parse alongside the demo's.
     PipelineOptionsFactory.register(StreamOptions.class);
-    Options options = CommandSupport.options(args, Options.class);
+    Options options = CommandSupport.anyJobsFlags(args, Options.class);
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
     Path data = work.resolve("data");
 
@@ -124,7 +124,7 @@ public final class DemoCommand implements Subcommand {
     String trainingSetOut = work.resolve("training-set").toString();
     Trained trained = trainAndPromote(options, data, key, registry, trainingSetOut, "demo [3/6] ", "demo [4/6] ",
         "demo [5/6] ");
-    code = Math.max(code, trained.code);
+    code = firstFailure(code, trained.code);
     ModelMetadata model = trained.model;
     String scoringModel = trained.scoringModel;
 
@@ -134,7 +134,7 @@ public final class DemoCommand implements Subcommand {
     score.setModel(scoringModel);
     String scoresOut = work.resolve("scores").toString();
     score.setOutput(scoresOut);
-    code = Math.max(code, ScoreCommand.run(score, key));
+    code = firstFailure(code, ScoreCommand.run(score, key));
 
     ModelRegistry models = ModelRegistry.at(registry);
     CommandSupport.say("");
@@ -146,10 +146,12 @@ public final class DemoCommand implements Subcommand {
     CommandSupport.say("  predictions:    " + scoresOut + "/predictions/");
     CommandSupport.say(String.format("  test AUC %.3f (oracle %.3f from the generator's true probabilities)",
         model.metrics.getOrDefault("test_auc", Double.NaN), model.metrics.getOrDefault("oracle_auc", Double.NaN)));
-    if (code != 0) {
-      return code;
-    }
-    return 0;
+    return code;
+  }
+
+  /** The exit code of the first step that did not succeed (each says what failed, see ExitCode). */
+  private static int firstFailure(int soFar, int next) {
+    return soFar != 0 ? soFar : next;
   }
 
   /** What the training steps left: the model, the reference to score with and the exit code so far. */
@@ -170,7 +172,7 @@ public final class DemoCommand implements Subcommand {
     train.setRegistry(registry);
     train.setModelName(MODEL_NAME);
     train.setTruthFile(data.resolve("truth/response_probabilities.csv").toString());
-    ModelMetadata model = TrainCommand.run(train, System.out);
+    ModelMetadata model = TrainCommand.run(train, key, System.out);
 
     CommandSupport.say(promoteStep + "promote " + MODEL_NAME + ":" + model.version + " to champion");
     PromoteOptions promote = options.as(PromoteOptions.class);

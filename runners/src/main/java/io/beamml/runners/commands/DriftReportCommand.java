@@ -40,12 +40,17 @@ public final class DriftReportCommand implements Subcommand {
     DriftReportPipeline.Options options = CommandSupport.options(args, DriftReportPipeline.Options.class);
     CommandSupport.say("drift-report: " + options.getFeatures() + " against " + options.getModel() + " from "
         + options.getRegistry() + " on " + options.getRunner().getSimpleName() + " ...");
+    CommandSupport.requireStoredRows(options.getFeatures());
     long start = System.nanoTime();
-    Pipeline p = Pipeline.create(options);
-    DriftReportPipeline.build(p, options, DriftReportPipeline.detection(options));
-    CommandSupport.requireDone("drift-report", MonitoredJob.run(p));
-    WindowDrift drift = DriftReportPipeline.readComparison(options.getOutput());
-    DriftReportPipeline.writeReport(options.getOutput(), DriftReport.of(drift).withSource(options.getFeatures()));
+    WindowDrift[] comparison = new WindowDrift[1];
+    CommandSupport.intoOutput(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      DriftReportPipeline.build(p, options, DriftReportPipeline.detection(options));
+      CommandSupport.requireDone("drift-report", MonitoredJob.run(p));
+      comparison[0] = DriftReportPipeline.readComparison(options.getOutput());
+      DriftReportPipeline.writeReport(options.getOutput(), DriftReport.of(comparison[0]).withSource(options.getFeatures()));
+    });
+    WindowDrift drift = comparison[0];
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     printStatistics(drift);

@@ -1,10 +1,8 @@
 package io.beamml.runners.commands;
 
-import io.beamml.inference.registry.AliasConflictException;
 import io.beamml.runners.Subcommand;
 import io.beamml.training.PromoteCommand;
 import io.beamml.training.PromoteOptions;
-import io.beamml.training.PromotionRefusedException;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -30,15 +28,8 @@ public final class PromoteModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    try {
-      PromoteCommand.run(CommandSupport.options(args, PromoteOptions.class), System.out);
-      return 0;
-    } catch (PromotionRefusedException e) {
-      System.err.println("promote refused: " + e.getMessage());
-      return PromotionRefusedException.EXIT_CODE;
-    } catch (AliasConflictException e) {
-      System.err.println("promote lost a race: " + e.getMessage());
-      return PromoteCommand.ALIAS_CONFLICT_EXIT_CODE;
-    }
+    // A refusal exits with ExitCode.PROMOTION_REFUSED, a lost race with ExitCode.ALIAS_CONFLICT.
+    PromoteCommand.run(CommandSupport.options(args, PromoteOptions.class), System.out);
+    return 0;
   }
 }

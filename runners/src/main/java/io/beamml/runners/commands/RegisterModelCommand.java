@@ -1,5 +1,6 @@
 package io.beamml.runners.commands;
 
+import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.runners.Subcommand;
 import io.beamml.training.RegisterCommand;
 import io.beamml.training.RegisterOptions;
@@ -25,7 +26,10 @@ public final class RegisterModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    RegisterCommand.run(CommandSupport.options(args, RegisterOptions.class), System.out);
+    RegisterOptions options = CommandSupport.options(args, RegisterOptions.class);
+    InputPatterns.create().flag("modelFile", options.getModelFile()).flag("featureSpec", options.getFeatureSpec())
+        .flag("truthFile", options.getTruthFile()).requireMatches();
+    RegisterCommand.run(options, System.out);
     return 0;
   }
 }

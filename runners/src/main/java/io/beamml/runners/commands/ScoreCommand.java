@@ -1,6 +1,7 @@
 package io.beamml.runners.commands;
 
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
+import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.Subcommand;
@@ -36,17 +37,27 @@ public final class ScoreCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     ScorePipeline.Options options = CommandSupport.options(args, ScorePipeline.Options.class);
-    boolean storedRows = options.getFeatures() != null && !options.getFeatures().isBlank();
-    return run(options, storedRows ? null : HmacKey.resolve(options.getHmacKeyFile(), System.getenv()));
+    return run(options, storedRows(options) ? null : CommandSupport.hmacKey(options.getHmacKeyFile()));
+  }
+
+  private static boolean storedRows(ScorePipeline.Options options) {
+    return options.getFeatures() != null && !options.getFeatures().isBlank();
   }
 
   static int run(ScorePipeline.Options options, HmacKey key) throws Exception {
+    if (storedRows(options)) {
+      CommandSupport.requireStoredRows(options.getFeatures());
+    } else {
+      InputPatterns.of(options).requireMatches();
+    }
     CommandSupport.say("score: " + options.getModel() + " from " + options.getRegistry() + " on "
         + options.getRunner().getSimpleName() + " ...");
     long start = System.nanoTime();
-    Pipeline p = Pipeline.create(options);
-    ScorePipeline.build(p, options, key);
-    CommandSupport.requireDone("score", MonitoredJob.run(p));
+    CommandSupport.intoOutput(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      ScorePipeline.build(p, options, key);
+      CommandSupport.requireDone("score", MonitoredJob.run(p));
+    });
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);

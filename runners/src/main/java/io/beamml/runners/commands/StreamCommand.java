@@ -47,7 +47,7 @@ public final class StreamCommand implements Subcommand {
     if (!CommandSupport.mentions(args, "--maxBundleTimeMills")) {
       options.as(FlinkPipelineOptions.class).setMaxBundleTimeMills(100L);
     }
-    HmacKey key = HmacKey.resolve(options.getHmacKeyFile(), System.getenv());
+    HmacKey key = CommandSupport.hmacKey(options.getHmacKeyFile());
     CommandSupport.say("stream: " + options.getClicksTopic() + " + " + options.getOrdersTopic() + " at "
         + options.getBootstrapServers() + " -> " + destination(options) + ", model " + options.getModel()
         + ", features " + options.getFeatureMode() + ", on " + options.getRunner().getSimpleName());

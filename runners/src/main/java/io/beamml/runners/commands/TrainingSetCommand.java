@@ -1,6 +1,7 @@
 package io.beamml.runners.commands;
 
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
+import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
 import io.beamml.runners.Subcommand;
@@ -36,15 +37,18 @@ public final class TrainingSetCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     TrainingSetPipeline.Options options = CommandSupport.options(args, TrainingSetPipeline.Options.class);
-    return run(options, HmacKey.resolve(options.getHmacKeyFile(), System.getenv()));
+    return run(options, CommandSupport.hmacKey(options.getHmacKeyFile()));
   }
 
   static int run(TrainingSetPipeline.Options options, HmacKey key) throws Exception {
+    InputPatterns.of(options).flag("responses", options.getResponses()).requireMatches();
     CommandSupport.say("training-set: running on " + options.getRunner().getSimpleName() + " ...");
     long start = System.nanoTime();
-    Pipeline p = Pipeline.create(options);
-    TrainingSetPipeline.build(p, options, key);
-    CommandSupport.requireDone("training-set", MonitoredJob.run(p));
+    CommandSupport.intoOutput(options, () -> {
+      Pipeline p = Pipeline.create(options);
+      TrainingSetPipeline.build(p, options, key);
+      CommandSupport.requireDone("training-set", MonitoredJob.run(p));
+    });
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     CommandSupport.say(String.format("training-set: finished in %.1f s; examples under %s/%s/",

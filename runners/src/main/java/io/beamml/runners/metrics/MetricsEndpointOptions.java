@@ -14,6 +14,13 @@ public interface MetricsEndpointOptions extends PipelineOptions {
 
   void setMetricsPort(Integer value);
 
+  @Description("With --metricsPort: the address to listen on; the default serves this machine alone, 0.0.0.0 every"
+      + " interface (the metrics name steps, models and features, not customers)")
+  @Default.String(PrometheusEndpoint.LOOPBACK)
+  String getMetricsBindAddress();
+
+  void setMetricsBindAddress(String value);
+
   @Description("With --metricsPort: keep serving the final values this many seconds after the job ends,"
       + " so a Prometheus scrape interval can catch them")
   @Default.Integer(0)

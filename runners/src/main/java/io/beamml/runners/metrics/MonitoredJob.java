@@ -67,7 +67,7 @@ public final class MonitoredJob implements AutoCloseable {
     }
     runWithLiveMetrics(p.getOptions());
     BeamMetricsCollector metrics = new BeamMetricsCollector();
-    PrometheusEndpoint endpoint = PrometheusEndpoint.start(port, metrics);
+    PrometheusEndpoint endpoint = PrometheusEndpoint.start(flags.getMetricsBindAddress(), port, metrics);
     FlinkMetricsBridge flinkMetrics = null;
     try {
       FlinkPipelineOptions flink = p.getOptions().as(FlinkPipelineOptions.class);
@@ -76,7 +76,8 @@ public final class MonitoredJob implements AutoCloseable {
       }
       PipelineResult result = p.run();
       metrics.follow(flinkMetrics != null ? flinkMetrics::results : result::metrics);
-      LOG.info("Serving the job's metrics for Prometheus at http://localhost:{}/metrics", endpoint.port());
+      LOG.info("Serving the job's metrics for Prometheus at http://{}:{}/metrics", endpoint.address().getHostAddress(),
+          endpoint.port());
       return new MonitoredJob(result, endpoint, metrics, flinkMetrics, linger);
     } catch (RuntimeException e) {
       endpoint.close();

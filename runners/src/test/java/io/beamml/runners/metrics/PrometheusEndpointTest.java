@@ -9,9 +9,17 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import io.beamml.transforms.metrics.MetricLabels;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +35,8 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.metrics.StringSetResult;
 import org.apache.beam.sdk.util.HistogramData;
 import org.joda.time.Instant;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Assume;
 import org.junit.Test;
 
 /** Beam results to Prometheus names, labels and values, served over HTTP by a real endpoint. */
@@ -113,6 +123,36 @@ public class PrometheusEndpointTest {
       assertThat(scrape.names(), hasItem("jvm_memory_used_bytes"));
       assertNull(scrape.value("beamml_pipeline_records_in_total", Map.of("source", "clicks")));
     }
+  }
+
+  @Test
+  public void listensOnLoopbackUnlessToldOtherwise() throws Exception {
+    MetricsEndpointOptions flags = PipelineOptionsFactory.fromArgs("--metricsPort=0").as(MetricsEndpointOptions.class);
+    try (PrometheusEndpoint endpoint =
+        PrometheusEndpoint.start(flags.getMetricsBindAddress(), 0, new BeamMetricsCollector())) {
+      assertTrue(endpoint.address() + " is loopback", endpoint.address().isLoopbackAddress());
+      assertThat(Scrape.of(endpoint.port()).names(), hasItem("jvm_memory_used_bytes"));
+      InetAddress external = nonLoopbackAddress();
+      Assume.assumeTrue("this host has no non-loopback address to try", external != null);
+      try (Socket s = new Socket()) {
+        assertThrows("served on " + external, ConnectException.class,
+            () -> s.connect(new InetSocketAddress(external, endpoint.port()), 2000));
+      }
+    }
+    try (PrometheusEndpoint everywhere = PrometheusEndpoint.start("0.0.0.0", 0, new BeamMetricsCollector())) {
+      assertTrue(everywhere.address().isAnyLocalAddress());
+    }
+  }
+
+  private static InetAddress nonLoopbackAddress() throws Exception {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+        if (!a.isLoopbackAddress() && a instanceof Inet4Address && nic.isUp()) {
+          return a;
+        }
+      }
+    }
+    return null;
   }
 
   @Test
