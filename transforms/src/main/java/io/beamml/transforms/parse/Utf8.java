@@ -43,9 +43,4 @@ public final class Utf8 {
   public static String decodeLenient(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
   }
-
-  /** The UTF-8 bytes of {@code text}. */
-  public static byte[] encode(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 }

@@ -148,23 +148,10 @@ public class ParseRawInputTest {
     String profile = "c1,130,F,DE,2024-03-01";
     ContractRules rules = ContractRules.defaults();
     PCollection<DeadLetter> sales =
-        pipeline
-            .apply("Sales", Create.of(sale, OrderCsvParserTest.GOOD).withCoder(StringUtf8Coder.of()))
-            .apply("SalesBytes", TestLines.utf8())
-            .apply("ParseSales", Parse.sales().thenValidate(Validate.sales(rules)))
-            .failures();
-    PCollection<DeadLetter> clicks =
-        pipeline
-            .apply("Clicks", Create.of(click).withCoder(StringUtf8Coder.of()))
-            .apply("ClickBytes", TestLines.utf8())
-            .apply("ParseClicks", Parse.clicks().thenValidate(Validate.clicks(rules)))
-            .failures();
+        refused("Sales", Parse.sales().thenValidate(Validate.sales(rules)), sale, OrderCsvParserTest.GOOD);
+    PCollection<DeadLetter> clicks = refused("Clicks", Parse.clicks().thenValidate(Validate.clicks(rules)), click);
     PCollection<DeadLetter> profiles =
-        pipeline
-            .apply("Profiles", Create.of(profile).withCoder(StringUtf8Coder.of()))
-            .apply("ProfileBytes", TestLines.utf8())
-            .apply("ParseProfiles", Parse.profiles().thenValidate(Validate.profiles(rules)))
-            .failures();
+        refused("Profiles", Parse.profiles().thenValidate(Validate.profiles(rules)), profile);
     PAssert.that(DeadLetterSummaries.summarise(sales))
         .containsInAnyOrder(
             DeadLetterSummaries.summary(Sources.SALES, Steps.VALIDATE, ContractRules.EVENT_TIME_PLAUSIBLE,
@@ -182,6 +169,14 @@ public class ParseRawInputTest {
     assertEquals(Long.valueOf(1), counters.get("sales.valid"));
     assertEquals(Long.valueOf(1), counters.get("sales." + ContractRules.EVENT_TIME_PLAUSIBLE));
     assertEquals(Long.valueOf(2), counters.get("sales.parsed"));
+  }
+
+  private <T> PCollection<DeadLetter> refused(String name, Parse<T> parse, String... lines) {
+    return pipeline
+        .apply(name, Create.of(List.of(lines)).withCoder(StringUtf8Coder.of()))
+        .apply(name + "Bytes", TestLines.utf8())
+        .apply("Parse" + name, parse)
+        .failures();
   }
 
   /** {@link DeadLetterSummaries#summarise} under a name of its own, to apply it more than once. */
