@@ -86,7 +86,11 @@ abstract class CsvRecordParser<T> implements LineParser<T> {
       return false;
     }
     for (int i = 0; i < first.length(); i++) {
-      if (Character.toLowerCase((char) (line[pos + i] & 0xFF)) != Character.toLowerCase(first.charAt(i))) {
+      byte b = line[pos + i];
+      if (b < 0) {
+        break; // not ASCII: let the text decide, as case-blind matching does more than ASCII
+      }
+      if (Character.toLowerCase((char) b) != Character.toLowerCase(first.charAt(i))) {
         return false;
       }
     }
