@@ -85,6 +85,7 @@ public class AvroToBigQueryTest {
             "reason:STRING:REQUIRED",
             "message:STRING:REQUIRED",
             "raw:STRING:REQUIRED",
+            "raw_base64:STRING:NULLABLE",
             "raw_truncated:BOOL:REQUIRED",
             "event_time:TIMESTAMP:NULLABLE"),
         columns(AvroToBigQuery.tableSchema(DeadLetter.class)));
