@@ -10,7 +10,7 @@ import java.util.List;
  * last {@code days} measured days. A day without enough positives ({@link QualityRow#alarmable})
  * breaks the run, as the rule's {@code alarmable == 1} does.
  */
-public record QualityAlarm(double tolerance, int days) {
+public record QualityAlarm(double tolerance, int days) implements java.io.Serializable {
 
   public static final double DEFAULT_TOLERANCE = 0.05;
   public static final int DEFAULT_DAYS = 3;
