@@ -7,6 +7,7 @@ import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
 import io.beamml.runners.commands.GenerateCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
+import io.beamml.runners.commands.QualityReportCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
 import io.beamml.runners.commands.StreamCommand;
@@ -48,6 +49,7 @@ public final class PipelineCli {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
         new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new QualityReportCommand(),
         new DriftReportCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
   }
 

@@ -1,6 +1,7 @@
 package io.beamml.training.quality;
 
 import io.beamml.transforms.metrics.MetricLabels;
+import java.util.Comparator;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -17,7 +18,7 @@ import org.apache.beam.sdk.values.PDone;
 /**
  * Sets the gauges {@code beamml_quality_<metric>{model,version,variant}} from the latest day of
  * each model version and variant in every window: in a stream of daily windows, each day as it
- * closes; in a batch run, the run's last day (the report holds all of them). Fractions (AUC, log
+ * closes; in a batch run, the run's last day that had both classes (the report holds all of them). Fractions (AUC, log
  * loss, Brier, ECE, base rate, mean score, the version's test AUC) are recorded in millionths
  * labelled {@link MetricLabels#SCALE}; {@code rows} and {@code positives} as counts; {@code
  * alarmable} is 1 when the day had enough positives to be compared with the test AUC, else 0, so an
@@ -30,6 +31,10 @@ public final class RecordQualityGauges extends PTransform<PCollection<QualityRow
   public static final String TEST_AUC = "test_auc";
   public static final String ALARMABLE = "alarmable";
   private static final long SCALE = 1_000_000L;
+  /** A day with an AUC (both classes) before one without, then the later day. */
+  private static final Comparator<QualityRow> LATEST = Comparator
+      .comparing((QualityRow r) -> r.metrics().auc() != null)
+      .thenComparing(r -> r.key().day());
 
   private RecordQualityGauges() {}
 
@@ -47,8 +52,7 @@ public final class RecordQualityGauges extends PTransform<PCollection<QualityRow
         }))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(QualityRow.class)))
         .apply("LatestDay", Combine.perKey(Combine.BinaryCombineFn.of(
-            (SerializableBiFunction<QualityRow, QualityRow, QualityRow>)
-                (a, b) -> a.key().day().compareTo(b.key().day()) >= 0 ? a : b)))
+            (SerializableBiFunction<QualityRow, QualityRow, QualityRow>) (a, b) -> LATEST.compare(a, b) >= 0 ? a : b)))
         .apply("SetGauges", ParDo.of(new GaugeFn()));
     return PDone.in(rows.getPipeline());
   }
