@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamml.inference.DeployedModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +21,8 @@ import java.util.TreeSet;
 public final class QualityReadout {
 
   public static final String FILE = "quality.json";
-  public static final String CHAMPION = "champion";
-  public static final String CHALLENGER = "challenger";
+  public static final String CHAMPION = DeployedModel.CHAMPION;
+  public static final String CHALLENGER = DeployedModel.CHALLENGER;
   public static final String POOLED = "pooled";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -22,7 +22,7 @@ public record QualityRow(
 
   /** Enough positives (and both classes) for the live AUC to be compared with the test AUC. */
   public boolean alarmable() {
-    return metrics.auc() != null && metrics.positives() >= minPositives && metrics.rows() > metrics.positives();
+    return metrics.auc() != null && metrics.positives() >= minPositives;
   }
 
   /** Whether the live AUC is below the test AUC minus {@code tolerance}; false when not comparable. */

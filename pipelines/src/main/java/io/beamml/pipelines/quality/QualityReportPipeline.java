@@ -151,7 +151,8 @@ public final class QualityReportPipeline {
       return out;
     }
     ModelRegistry registry = ModelRegistry.at(options.getRegistry());
-    String name = ModelRef.parse(options.getModel()).name();
+    String model = options.getModel();
+    String name = model.contains("@") || model.contains(":") ? ModelRef.parse(model).name() : model;
     List<String> versions = registry.versions(name);
     if (versions.isEmpty()) {
       throw new IllegalArgumentException("model " + name + " has no version in " + options.getRegistry());
