@@ -12,7 +12,8 @@ import java.time.format.DateTimeParseException;
 /**
  * Reads back a {@link Score} from a prediction or audit record as {@link JsonRecords#prediction}
  * and {@link AuditJson#render} write them (times ISO-8601); other fields are ignored. A line that
- * is not one gives a {@link Refused} with the dead-letter reason.
+ * is not one, or whose score is not a probability, gives a {@link Refused} with the dead-letter
+ * reason.
  */
 final class ScoreJson {
 
@@ -47,13 +48,17 @@ final class ScoreJson {
     if (!score.isNumber()) {
       throw new Refused(Reasons.WRONG_TYPE, "score must be a number", eventTime);
     }
-    double value = score.asDouble();
-    if (!(value >= 0 && value <= 1)) {
-      throw new Refused(SCORE_NOT_PROBABILITY, "score " + value + " is not in [0, 1]", eventTime);
-    }
     JsonNode promo = n.get("promo_id");
-    return new Score(text(n, "customer_key"), eventTime, value, text(n, "model_name"), text(n, "model_version"),
-        text(n, "variant"), promo == null || promo.isNull() ? null : promo.asText());
+    return checked(new Score(text(n, "customer_key"), eventTime, score.asDouble(), text(n, "model_name"),
+        text(n, "model_version"), text(n, "variant"), promo == null || promo.isNull() ? null : promo.asText()));
+  }
+
+  /** The score itself, refused unless it is a probability. */
+  static Score checked(Score s) throws Refused {
+    if (!(s.score() >= 0 && s.score() <= 1)) {
+      throw new Refused(SCORE_NOT_PROBABILITY, "score " + s.score() + " is not in [0, 1]", s.eventTime());
+    }
+    return s;
   }
 
   private static String text(JsonNode n, String field) throws Refused {
