@@ -8,6 +8,7 @@ import io.beamml.runners.commands.DriftReportCommand;
 import io.beamml.runners.commands.ExportModelCommand;
 import io.beamml.runners.commands.GenerateCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
+import io.beamml.runners.commands.QualityReportCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
 import io.beamml.runners.commands.StreamCommand;
@@ -52,6 +53,7 @@ public final class PipelineCli {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
         new PromoteModelCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new QualityReportCommand(),
         new DriftReportCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
   }
 

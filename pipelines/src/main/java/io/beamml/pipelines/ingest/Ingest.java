@@ -85,6 +85,12 @@ public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestRe
         Dedup.byKey(PromoResponse::getPromoId), Pseudonymise.responses(key));
   }
 
+  /** The responses topic (the CSV's fields as JSON), treated as the CSV is. */
+  public static Ingest<PromoResponse, LabelledPromo> responsesJson(HmacKey key, ContractRules rules) {
+    return new Ingest<>(Parse.responsesJson(), Validate.responses(rules), PromoResponse::getSentTime,
+        Dedup.byKey(PromoResponse::getPromoId), Pseudonymise.responses(key));
+  }
+
   public Ingest<R, T> withMaxLineBytes(long maxLineBytes) {
     return new Ingest<>(parse.withMaxLineBytes(maxLineBytes), validate, eventTime, dedup, pseudonymise);
   }

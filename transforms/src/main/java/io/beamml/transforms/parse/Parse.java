@@ -117,6 +117,11 @@ public final class Parse<T>
     return of(Sources.RESPONSES, new PromoResponseCsvParser(), AvroCoder.specific(PromoResponse.class));
   }
 
+  /** The responses topic (the CSV's fields as JSON) to {@link PromoResponse}. */
+  public static Parse<PromoResponse> responsesJson() {
+    return of(Sources.RESPONSES, new PromoResponseJsonParser(), AvroCoder.specific(PromoResponse.class));
+  }
+
   /** The same transform with another line size limit, in bytes. */
   public Parse<T> withMaxLineBytes(long maxLineBytes) {
     if (maxLineBytes <= 0) {
