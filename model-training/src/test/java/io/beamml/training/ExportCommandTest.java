@@ -144,15 +144,19 @@ public class ExportCommandTest {
         ""));
     List<String> lines = run(python, dir.resolve("score.py").toString(), dir.resolve("x.csv").toString(), stored.toString(),
         exported.toString());
-    assertThat(lines.get(0), startsWith("version 1."));
+    assertThat(lines.get(0), startsWith("version "));
+    String version = lines.get(0).substring("version ".length()).trim();
+    Assume.assumeTrue(
+        "skipped: " + python + " has xgboost " + version + ", which reads the stored model as is; the test needs one before 3.1",
+        XgboostModelFile.readableByOlderReaders(version.replaceAll("[^0-9.].*", "")));
     float[] java = scores(ModelRegistry.at(root).readVerifiedModel(trained));
     double storedDiff = maxDiff(java, lines.get(1));
     double exportedDiff = maxDiff(java, lines.get(2));
     System.out.printf(Locale.ROOT, "Python xgboost %s on %d test rows: stored model off by up to %.4f, legacy-json export by %.3g%n",
-        lines.get(0).substring("version ".length()), java.length, storedDiff, exportedDiff);
-    assertTrue(String.format(Locale.ROOT, "xgboost %s misreads the stored model by only %.3g", lines.get(0), storedDiff),
+        version, java.length, storedDiff, exportedDiff);
+    assertTrue(String.format(Locale.ROOT, "xgboost %s misreads the stored model by only %.3g", version, storedDiff),
         storedDiff > 0.01);
-    assertTrue(String.format(Locale.ROOT, "xgboost %s scores the export %.3g away", lines.get(0), exportedDiff),
+    assertTrue(String.format(Locale.ROOT, "xgboost %s scores the export %.3g away", version, exportedDiff),
         exportedDiff <= 1e-6);
   }
 
