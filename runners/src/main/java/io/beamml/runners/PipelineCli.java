@@ -6,6 +6,7 @@ import io.beamml.runners.commands.BenchmarkStreamCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
 import io.beamml.runners.commands.GenerateCommand;
+import io.beamml.runners.commands.MaterializeCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
@@ -48,7 +49,7 @@ public final class PipelineCli {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
         new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new StreamCommand(),
-        new DriftReportCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
+        new DriftReportCommand(), new MaterializeCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
   }
 
   public static void main(String[] args) {
