@@ -10,6 +10,7 @@ import io.beamml.runners.commands.MaterializeCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
+import io.beamml.runners.commands.ServeCommand;
 import io.beamml.runners.commands.StreamCommand;
 import io.beamml.runners.commands.TrainModelCommand;
 import io.beamml.runners.commands.TrainingSetCommand;
@@ -49,7 +50,7 @@ public final class PipelineCli {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
         new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new StreamCommand(),
-        new DriftReportCommand(), new MaterializeCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
+        new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
   }
 
   public static void main(String[] args) {

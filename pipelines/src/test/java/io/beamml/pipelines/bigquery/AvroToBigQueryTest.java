@@ -101,7 +101,8 @@ public class AvroToBigQueryTest {
             "run_id:STRING:REQUIRED",
             "contributions:RECORD:REPEATED",
             "contributions.feature:STRING:REQUIRED",
-            "contributions.value:FLOAT64:REQUIRED"),
+            "contributions.value:FLOAT64:REQUIRED",
+            "promo_id:STRING:NULLABLE"),
         columns(AvroToBigQuery.tableSchema(AuditRecord.class)));
   }
 
