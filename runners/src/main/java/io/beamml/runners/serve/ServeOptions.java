@@ -2,37 +2,19 @@ package io.beamml.runners.serve;
 
 import io.beamml.pipelines.online.OnlineStoreOptions;
 import io.beamml.pipelines.options.HmacKeyOptions;
+import io.beamml.pipelines.options.ScoringOptions;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.Validation;
 
-/** Flags of {@code ./pipeline serve} (and the server that {@code benchmark-serve} starts). */
-public interface ServeOptions extends HmacKeyOptions, OnlineStoreOptions {
+/**
+ * Flags of {@code ./pipeline serve} (and the server that {@code benchmark-serve} starts). The model
+ * flags are the batch and streaming scorers' ({@code --registry}, {@code --model}, {@code
+ * --challenger}, {@code --challengerShare}, {@code --modelRefresh}); Beam options share one
+ * namespace, so a flag another job defines is reused here with the same default, never redefined.
+ */
+public interface ServeOptions extends HmacKeyOptions, OnlineStoreOptions, ScoringOptions {
 
-  @Description("Model registry root (local or any Beam file system)")
-  @Validation.Required
-  String getRegistry();
-
-  void setRegistry(String value);
-
-  @Description("Model to serve: NAME@ALIAS (followed while serving) or NAME:VERSION")
-  @Validation.Required
-  String getModel();
-
-  void setModel(String value);
-
-  @Description("Optional challenger model: NAME@ALIAS or NAME:VERSION, scored for --challengerShare of customers")
-  String getChallenger();
-
-  void setChallenger(String value);
-
-  @Description("Share of customers (by a stable bucket of their pseudonymised key) scored by the challenger")
-  @Default.Double(0.1)
-  Double getChallengerShare();
-
-  void setChallengerShare(Double value);
-
-  @Description("How often followed aliases are re-read, as an ISO-8601 duration")
+  @Description("How often the scorer re-reads the registry's aliases (NAME@ALIAS models), as an ISO-8601 duration")
   @Default.String("PT10S")
   String getModelRefresh();
 
@@ -56,21 +38,21 @@ public interface ServeOptions extends HmacKeyOptions, OnlineStoreOptions {
 
   void setMaxBodyBytes(Long value);
 
-  @Description("Directory for the audit records as JSON Lines (one file per UTC day), when --auditTopic is not given")
+  @Description("Directory for the audit records as JSON Lines (one file per UTC day), when --serveAuditTopic is not given")
   @Default.String("serve-audit")
   String getAuditDir();
 
   void setAuditDir(String value);
 
-  @Description("Kafka topic for the audit records (JSON keyed by pseudonymised customer); needs --bootstrapServers")
+  @Description("Kafka topic for the audit records (JSON keyed by pseudonymised customer) instead of files; needs --auditBootstrapServers")
   @Default.String("")
-  String getAuditTopic();
+  String getServeAuditTopic();
 
-  void setAuditTopic(String value);
+  void setServeAuditTopic(String value);
 
-  @Description("Kafka bootstrap servers for --auditTopic")
+  @Description("Kafka bootstrap servers for --serveAuditTopic")
   @Default.String("")
-  String getBootstrapServers();
+  String getAuditBootstrapServers();
 
-  void setBootstrapServers(String value);
+  void setAuditBootstrapServers(String value);
 }

@@ -68,12 +68,12 @@ public final class ServingStack implements AutoCloseable {
   }
 
   private static AuditLog auditLog(ServeOptions options) {
-    String topic = options.getAuditTopic();
+    String topic = options.getServeAuditTopic();
     if (topic != null && !topic.isBlank()) {
-      if (options.getBootstrapServers() == null || options.getBootstrapServers().isBlank()) {
-        throw new IllegalArgumentException("--auditTopic needs --bootstrapServers");
+      if (options.getAuditBootstrapServers() == null || options.getAuditBootstrapServers().isBlank()) {
+        throw new IllegalArgumentException("--serveAuditTopic needs --auditBootstrapServers");
       }
-      return new KafkaAuditLog(options.getBootstrapServers(), topic);
+      return new KafkaAuditLog(options.getAuditBootstrapServers(), topic);
     }
     return new FileAuditLog(Path.of(options.getAuditDir()));
   }
