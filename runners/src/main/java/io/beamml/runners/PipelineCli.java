@@ -2,6 +2,7 @@ package io.beamml.runners;
 
 import io.beamml.runners.commands.BackfillCommand;
 import io.beamml.runners.commands.BenchmarkBackfillCommand;
+import io.beamml.runners.commands.BenchmarkServeCommand;
 import io.beamml.runners.commands.BenchmarkStreamCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
@@ -50,7 +51,8 @@ public final class PipelineCli {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
         new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new StreamCommand(),
-        new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
+        new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand(),
+        new BenchmarkServeCommand()));
   }
 
   public static void main(String[] args) {
