@@ -163,12 +163,7 @@ public class OnlineStoreParityTest {
         String promo = answer.get("promo_id").asText();
         assertEquals(example.getCustomerKey(), pseudonymiser.pseudonym(customers.get(Integer.parseInt(promo.substring(1)) / times.size())));
         float[] expected = model.vectorizer().toVector(example.getFeatures());
-        float[] served = new float[expected.length];
-        for (int i = 0; i < expected.length; i++) {
-          JsonNode v = answer.get("features").get(SPEC.featureNames().get(i));
-          served[i] = v.isNull() ? Float.NaN
-              : v.isTextual() ? SPEC.features().get(i).categories().indexOf(v.asText()) : (float) v.asDouble();
-        }
+        float[] served = ServingHarness.servedColumns(answer, SPEC);
         assertEquals(promo, java.util.Arrays.toString(expected), java.util.Arrays.toString(served));
         assertEquals(promo, model.predict(expected, 1)[0], answer.get("score").floatValue(), 0f);
         if (expected[0] > 0) {

@@ -36,6 +36,27 @@ final class ServingHarness {
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(ServeOptions.class);
   }
 
+  /**
+   * The {@code features} of a {@code /v1/score} answer as the model's columns: numbers as they are,
+   * categories as their index in the spec, null as NaN (what the vectorizer makes of a feature row).
+   */
+  static float[] servedColumns(JsonNode answer, io.beamml.transforms.features.FeatureSpec spec) {
+    List<String> names = spec.featureNames();
+    float[] out = new float[names.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode v = answer.get("features").get(names.get(i));
+      if (v.isNull()) {
+        out[i] = Float.NaN;
+      } else if (v.isTextual()) {
+        int code = spec.features().get(i).categories().indexOf(v.asText());
+        out[i] = code < 0 ? Float.NaN : code;
+      } else {
+        out[i] = (float) v.asDouble();
+      }
+    }
+    return out;
+  }
+
   /** A response: status and parsed JSON body (null when the body is not JSON). */
   record Reply(int status, String text, JsonNode json) {}
 
