@@ -109,7 +109,9 @@ public final class BenchmarkServeCommand implements Subcommand {
         ServeBenchmark bench = new ServeBenchmark(stack.baseUrl(), ids);
         ServeBenchmark.Result floor = ServeBenchmark.redisFloor(stack.store(), keys, 20_000);
         CommandSupport.say(floor.toString());
+        CommandSupport.say(ServeBenchmark.redisBatch(stack.store(), keys, 100, 2000).toString());
         bench.warmUp(3000);
+        CommandSupport.say(bench.liveAtRate(500, options.getSecondsPerRate()).toString());
         ServeBenchmark.Result at500 = null;
         for (String rate : options.getRates().split(",")) {
           ServeBenchmark.Result r = bench.atRate(Integer.parseInt(rate.trim()), options.getSecondsPerRate());

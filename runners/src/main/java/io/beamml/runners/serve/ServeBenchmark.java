@@ -84,17 +84,48 @@ public final class ServeBenchmark {
 
   /** The floor: one customer's stored state read in one pipelined round trip. */
   public static Result redisFloor(RedisOnlineStore store, List<String> keys, int iterations) {
+    return redis("redis: one customer's state (floor)", store, keys, 1, iterations);
+  }
+
+  /** {@code size} customers' stored states read and decoded in one round trip, as a 100-customer request does. */
+  public static Result redisBatch(RedisOnlineStore store, List<String> keys, int size, int iterations) {
+    return redis("redis: " + size + " customers' state, decoded", store, keys, size, iterations);
+  }
+
+  private static Result redis(String what, RedisOnlineStore store, List<String> keys, int size, int iterations) {
+    Runnable[] reads = new Runnable[keys.size()];
+    for (int i = 0; i < reads.length; i++) {
+      int first = i;
+      reads[i] = size == 1
+          ? () -> store.readRawBytes(keys.get(first))
+          : () -> store.readAll(window(keys, first, size));
+    }
     for (int i = 0; i < Math.min(iterations, 2000); i++) {
-      store.readRawBytes(keys.get(i % keys.size()));
+      reads[i % reads.length].run();
     }
     long[] nanos = new long[iterations];
     long start = System.nanoTime();
     for (int i = 0; i < iterations; i++) {
       long t = System.nanoTime();
-      store.readRawBytes(keys.get(i % keys.size()));
+      reads[i % reads.length].run();
       nanos[i] = System.nanoTime() - t;
     }
-    return summarise("redis: one customer's state (floor)", nanos, iterations, 0, System.nanoTime() - start);
+    return summarise(what, nanos, iterations, 0, System.nanoTime() - start);
+  }
+
+  private static List<String> window(List<String> keys, int first, int size) {
+    List<String> out = new ArrayList<>(size);
+    for (int k = 0; k < size; k++) {
+      out.add(keys.get((first + k) % keys.size()));
+    }
+    return out;
+  }
+
+  /** The HTTP floor: {@code GET /v2/health/live} (no store, no model) at {@code rate} for {@code seconds}. */
+  public Result liveAtRate(int rate, double seconds) throws InterruptedException {
+    HttpRequest live = HttpRequest.newBuilder(URI.create(scoreUrl.replace("/v1/score", "/v2/health/live")))
+        .timeout(Duration.ofSeconds(10)).GET().build();
+    return openLoop("http: GET /v2/health/live at " + rate + " req/s", rate, seconds, i -> live);
   }
 
   private HttpRequest single(int i) {
@@ -122,6 +153,11 @@ public final class ServeBenchmark {
 
   /** Open loop: one single-customer request every 1/rate seconds for {@code seconds}. */
   public Result atRate(int rate, double seconds) throws InterruptedException {
+    return openLoop("score 1 customer at " + rate + " req/s", rate, seconds, this::single);
+  }
+
+  private Result openLoop(String what, int rate, double seconds, java.util.function.IntFunction<HttpRequest> request)
+      throws InterruptedException {
     int total = (int) Math.round(rate * seconds);
     long interval = 1_000_000_000L / rate;
     long[] nanos = new long[total];
@@ -135,7 +171,7 @@ public final class ServeBenchmark {
         LockSupport.parkNanos(wait);
       }
       int index = i;
-      http.sendAsync(single(i), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+      http.sendAsync(request.apply(i), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
         nanos[index] = System.nanoTime() - scheduled;
         if (error != null || response.statusCode() != 200) {
           errors.incrementAndGet();
@@ -146,7 +182,7 @@ public final class ServeBenchmark {
     if (!done.await(60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("requests at " + rate + " req/s did not finish within 60 s");
     }
-    return summarise("score 1 customer at " + rate + " req/s", nanos, total, errors.get(), System.nanoTime() - start);
+    return summarise(what, nanos, total, errors.get(), System.nanoTime() - start);
   }
 
   /** Closed loop: {@code clients} callers each sending the next request when the last answered. */

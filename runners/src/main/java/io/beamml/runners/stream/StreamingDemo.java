@@ -82,8 +82,12 @@ public final class StreamingDemo {
           + options.getOrdersTopic() + " -> " + options.getPredictionsTopic() + ", " + options.getDeadLettersTopic());
       LocalRedis localRedis = null;
       if (options.getOnlineStore() == null || options.getOnlineStore().isBlank()) {
-        localRedis = LocalRedis.start();
-        options.setOnlineStore(localRedis.uri());
+        try {
+          localRedis = LocalRedis.start();
+          options.setOnlineStore(localRedis.uri());
+        } catch (IllegalStateException e) {
+          say("demo: " + e.getMessage() + "; the demo runs without the online store and serve");
+        }
       }
       say("demo: starting the streaming job on embedded Flink (" + options.getFeatureMode() + " features, model "
           + options.getModel() + "; online store " + options.getOnlineStore() + ")");
@@ -106,10 +110,13 @@ public final class StreamingDemo {
         TopicTail deadLetters = TopicTail.start(broker.bootstrapServers(), options.getDeadLettersTopic());
         EventFeed feed = EventFeed.start(broker.bootstrapServers(), options.getClicksTopic(),
             options.getOrdersTopic(), messages, perSecond, true);
-        ServingStack serving = ServingStack.start(serveOptions(), key, OpenTelemetry.noop())) {
+        ServingStack serving = options.getOnlineStore().isBlank()
+            ? null : ServingStack.start(serveOptions(), key, OpenTelemetry.noop())) {
       String customer = firstCustomer();
-      String curl = ServeCommand.curlLine(serving.baseUrl(), customer);
-      say("demo: serve answers while the demo runs; try: " + curl);
+      String curl = serving == null ? null : ServeCommand.curlLine(serving.baseUrl(), customer);
+      if (curl != null) {
+        say("demo: serve answers while the demo runs; try: " + curl);
+      }
       say(String.format("demo: sending %d generated events at %.0f/s for %d s", messages.size(), perSecond,
           duration.toSeconds()));
       long start = System.nanoTime();
@@ -125,8 +132,10 @@ public final class StreamingDemo {
         lastCount = count;
         lastTime = now;
       }
-      say("demo: " + curl);
-      say("demo:   -> " + score(serving.baseUrl(), customer));
+      if (curl != null) {
+        say("demo: " + curl);
+        say("demo:   -> " + score(serving.baseUrl(), customer));
+      }
       feed.close();
       say("demo: stopping: producer closed after " + feed.sent() + " events; cancelling the job");
       JobControl.cancel(job);
