@@ -8,7 +8,7 @@ import java.util.List;
  * The k features that moved a score most, by absolute SHAP value: what a reviewer needs to see
  * why a customer was scored high or low, without the full vector on every prediction.
  */
-final class TopContributions {
+public final class TopContributions {
 
   private TopContributions() {}
 
@@ -16,7 +16,7 @@ final class TopContributions {
    * Picks from one row of {@code predictContrib} output (features in spec order, bias last, which
    * is left out); ties keep spec order.
    */
-  static List<Contribution> of(float[] row, List<String> names, int k) {
+  public static List<Contribution> of(float[] row, List<String> names, int k) {
     int features = names.size();
     int take = Math.min(k, features);
     List<Contribution> top = new ArrayList<>(take);

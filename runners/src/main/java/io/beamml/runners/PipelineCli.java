@@ -2,15 +2,18 @@ package io.beamml.runners;
 
 import io.beamml.runners.commands.BackfillCommand;
 import io.beamml.runners.commands.BenchmarkBackfillCommand;
+import io.beamml.runners.commands.BenchmarkServeCommand;
 import io.beamml.runners.commands.BenchmarkStreamCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
 import io.beamml.runners.commands.ExportModelCommand;
 import io.beamml.runners.commands.GenerateCommand;
+import io.beamml.runners.commands.MaterializeCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.QualityReportCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
+import io.beamml.runners.commands.ServeCommand;
 import io.beamml.runners.commands.StreamCommand;
 import io.beamml.runners.commands.TrainModelCommand;
 import io.beamml.runners.commands.TrainingSetCommand;
@@ -53,8 +56,8 @@ public final class PipelineCli {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
         new PromoteModelCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
-        new QualityReportCommand(),
-        new DriftReportCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
+        new QualityReportCommand(), new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(),
+        new BenchmarkBackfillCommand(), new BenchmarkStreamCommand(), new BenchmarkServeCommand()));
   }
 
   public static void main(String[] args) {

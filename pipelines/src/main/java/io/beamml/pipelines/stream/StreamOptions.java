@@ -3,6 +3,7 @@ package io.beamml.pipelines.stream;
 import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.drift.DriftThresholdOptions;
 import io.beamml.pipelines.options.AvroCodecOptions;
+import io.beamml.pipelines.online.OnlineStoreOptions;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.ScoringOptions;
@@ -20,10 +21,12 @@ import org.apache.beam.sdk.options.Validation;
  * <p>Outputs go where {@code --sink} says (default kafka; see {@link StreamSinks}). The output
  * topic flags also switch the optional outputs on and off for every sink: a blank
  * {@code --auditTopic}, {@code --driftTopic}, {@code --featuresTopic} or {@code --duplicatesTopic}
- * means that output is not made at all.
+ * means that output is not made at all. With {@code --onlineStore=redis://...} the deduplicated,
+ * pseudonymised events and the profiles also go to the Redis online store that {@code serve} reads.
  */
 public interface StreamOptions
-    extends InputOptions, HmacKeyOptions, ScoringOptions, BigQuerySinkOptions, DriftThresholdOptions, AvroCodecOptions {
+    extends InputOptions, HmacKeyOptions, ScoringOptions, BigQuerySinkOptions, DriftThresholdOptions,
+        AvroCodecOptions, OnlineStoreOptions {
 
   @Description("Kafka bootstrap servers, e.g. localhost:9092")
   @Validation.Required

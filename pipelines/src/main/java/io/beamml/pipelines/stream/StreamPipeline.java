@@ -5,11 +5,14 @@ import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.audit.ToAuditRecords;
 import io.beamml.pipelines.drift.DriftThresholdOptions;
+import io.beamml.pipelines.online.OnlineStoreOptions;
+import io.beamml.pipelines.online.WriteOnlineStore;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
+import io.beamml.serving.store.OnlineStoreConfig;
 import io.beamml.training.drift.DetectDrift;
 import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.features.FeatureSpec;
@@ -32,7 +35,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * without a restart), one prediction per event, and beside it an audit record per prediction and
  * the drift of each {@code --driftWindow} against the champion's training reference. All of it,
  * and every dead letter of every stage, goes where {@code --sink} says ({@link StreamSinks}):
- * Kafka topics by default, windowed files, or BigQuery tables.
+ * Kafka topics by default, windowed files, or BigQuery tables. With {@code --onlineStore} the
+ * deduplicated, pseudonymised events and the profiles also feed the Redis online store.
  *
  * <p>Keys (Kafka): predictions, audit records and feature rows are keyed by the pseudonymised
  * customer, so one customer's records share a partition; drift records by feature; dead letters
@@ -62,6 +66,13 @@ public final class StreamPipeline {
     StreamSinks sinks = StreamSinks.chosenBy(options);
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
     StreamInputs inputs = StreamInputs.read(p, options, key);
+    @Nullable OnlineStoreConfig onlineStore = OnlineStoreOptions.configFor(options, spec);
+    if (onlineStore != null) {
+      // Straight from Ingest: the store holds events, not rows, so it neither waits for the
+      // watermark nor depends on the feature mode; serve computes features as of each request.
+      inputs.events().apply("WriteOnlineStoreEvents", WriteOnlineStore.events(onlineStore));
+      inputs.profiles().apply("WriteOnlineStoreProfiles", WriteOnlineStore.profiles(onlineStore));
+    }
 
     PCollectionView<Map<String, CustomerProfile>> profiles =
         StreamingCustomerFeatures.profilesView(inputs.profiles());
