@@ -34,18 +34,6 @@ public interface InputOptions extends PipelineOptions {
 
   void setFeatureSpec(String value);
 
-  @Description("Batch deduplication groups ids into this many shards; each shard's ids are held in memory")
-  @Default.Integer(16)
-  Integer getDedupShards();
-
-  void setDedupShards(Integer value);
-
-  @Description("Batch feature computation groups customers into this many shards; each shard is processed in memory")
-  @Default.Integer(256)
-  Integer getCustomerShards();
-
-  void setCustomerShards(Integer value);
-
   @Description("How long an event id is remembered for deduplication, as an ISO-8601 duration")
   @Default.String("P2D")
   String getDedupHorizon();

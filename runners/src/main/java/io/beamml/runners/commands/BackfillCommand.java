@@ -36,7 +36,7 @@ public final class BackfillCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
-    BackfillPipeline.Options options = CommandSupport.options(args, BackfillPipeline.Options.class);
+    BackfillPipeline.Options options = BatchRunnerDefaults.options(args, BackfillPipeline.Options.class);
     HmacKey key = HmacKey.resolve(options.getHmacKeyFile(), System.getenv());
     return run(options, key);
   }

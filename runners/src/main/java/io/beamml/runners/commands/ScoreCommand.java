@@ -35,7 +35,7 @@ public final class ScoreCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
-    ScorePipeline.Options options = CommandSupport.options(args, ScorePipeline.Options.class);
+    ScorePipeline.Options options = BatchRunnerDefaults.options(args, ScorePipeline.Options.class);
     boolean storedRows = options.getFeatures() != null && !options.getFeatures().isBlank();
     return run(options, storedRows ? null : HmacKey.resolve(options.getHmacKeyFile(), System.getenv()));
   }

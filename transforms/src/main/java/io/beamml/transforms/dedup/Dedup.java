@@ -1,10 +1,6 @@
 package io.beamml.transforms.dedup;
 
-import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.transforms.metrics.MetricLabels;
-import java.util.HashSet;
-import java.util.Set;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -50,8 +46,9 @@ import org.joda.time.Instant;
  * copy within a bounded input is caught whatever the horizon.
  *
  * <p>A bounded input (a backfill) is complete before anything is emitted, so there every copy
- * is caught whatever the horizon, and the ids are grouped by shard ({@link #withShards}) instead
- * of held in per-id state: same output, far cheaper per id.
+ * is caught whatever the horizon, and the copies are grouped by their id instead of held in
+ * per-id state: same output, far cheaper per id on batch runners, and a group holds one id's
+ * copies only, so memory does not grow with the input and the work spreads over every worker.
  *
  * <p>Elements must carry their event time as their Beam timestamp (the pipeline assigns it
  * before this step). State is per window: pipelines apply this in the global window. In a finite
@@ -73,31 +70,22 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
    */
   public static final String DUPLICATES_COUNTER = "duplicates";
 
-  /**
-   * Shards of a bounded dedup. Few on purpose: every shard's output is one bundle of the next
-   * grouping step, and the Direct runner copies a key's growing state once per incoming bundle.
-   * Each shard's ids must fit in memory: raise it for inputs of hundreds of millions of events.
-   */
-  public static final int DEFAULT_SHARDS = 16;
-
   /** How long after an event's time its id is remembered, unless told otherwise. */
   public static final Duration DEFAULT_HORIZON = Duration.standardDays(1);
 
   private final SerializableFunction<T, String> idFn;
   private final Duration horizon;
-  private final int shards;
   private final @Nullable String source;
 
-  private Dedup(SerializableFunction<T, String> idFn, Duration horizon, int shards, @Nullable String source) {
+  private Dedup(SerializableFunction<T, String> idFn, Duration horizon, @Nullable String source) {
     this.idFn = idFn;
     this.horizon = horizon;
-    this.shards = shards;
     this.source = source;
   }
 
   /** Deduplicates by the id that {@code idFn} extracts, remembering ids for the default horizon. */
   public static <T> Dedup<T> byKey(SerializableFunction<T, String> idFn) {
-    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, DEFAULT_SHARDS, null);
+    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, null);
   }
 
   /** How long after an event's time its id is remembered; must be positive. */
@@ -106,12 +94,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     if (!horizon.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("dedup horizon must be positive, got " + horizon);
     }
-    return new Dedup<>(idFn, horizon, shards, source);
-  }
-
-  /** For bounded input: how many groups the ids are spread over (see {@link ShardKeys}). */
-  public Dedup<T> withShards(int shards) {
-    return new Dedup<>(idFn, horizon, ShardKeys.checkShards(shards), source);
+    return new Dedup<>(idFn, horizon, source);
   }
 
   /** The source whose records these are, as the label of the duplicates counter. */
@@ -119,7 +102,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must be named");
     }
-    return new Dedup<>(idFn, horizon, shards, source);
+    return new Dedup<>(idFn, horizon, source);
   }
 
   public Duration horizon() {
@@ -154,51 +137,57 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   }
 
   /**
-   * A bounded input is complete, so no state needs expiring: group ids by shard and pick each
-   * id's first copy in memory. The same records come out as from the stateful path, at a fraction
-   * of its per-key cost on batch runners.
+   * A bounded input is complete, so no state needs expiring: group the copies by id and keep
+   * each id's first. The same records come out as from the stateful path, at a fraction of its
+   * per-key cost on batch runners.
    */
   private DedupResult<T> expandBounded(
       PCollection<T> input, Coder<T> coder, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
-    int n = shards;
-    SerializableFunction<T, String> ids = idFn;
-    PCollection<KV<Integer, KV<String, TimestampedValue<T>>>> sharded =
+    PCollectionTuple routed =
         input
             .apply("KeepTimestampsThroughGrouping",
                 Window.<T>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
-            .apply("KeyByIdShard", ParDo.of(new DoFn<T, KV<Integer, KV<String, TimestampedValue<T>>>>() {
-              @ProcessElement
-              public void processElement(@Element T element, @Timestamp Instant timestamp,
-                  OutputReceiver<KV<Integer, KV<String, TimestampedValue<T>>>> out) {
-                String id = ids.apply(element);
-                if (id == null) {
-                  throw new IllegalArgumentException(
-                      "dedup id function returned null; ids are required before deduplication");
-                }
-                out.output(KV.of(ShardKeys.shardOf(id, n), KV.of(id, TimestampedValue.of(element, timestamp))));
-              }
-            }))
-            .setCoder(KvCoder.of(VarIntCoder.of(),
-                KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder))));
-    PCollectionTuple routed =
-        sharded
-            .apply("GroupByIdShard", GroupByKey.create())
+            .apply("KeyByEventId", ParDo.of(new KeyTimestampedByIdFn<>(idFn)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder)))
+            .apply("GroupByEventId", GroupByKey.create())
             .apply("RouteRepeatCopies",
-                ParDo.of(new FirstCopyInShardFn<T>(counterName(), uniqueTag, duplicatesTag))
+                ParDo.of(new FirstCopyFn<T>(counterName(), uniqueTag, duplicatesTag))
                     .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
     routed.get(uniqueTag).setCoder(coder);
     routed.get(duplicatesTag).setCoder(coder);
     return DedupResult.in(routed, uniqueTag, duplicatesTag);
   }
 
-  /** Emits the first copy of each id in a shard as unique, later ones as duplicates. */
-  private static final class FirstCopyInShardFn<T>
-      extends DoFn<KV<Integer, Iterable<KV<String, TimestampedValue<T>>>>, T> {
+  private static String requireId(@Nullable String id) {
+    if (id == null) {
+      throw new IllegalArgumentException(
+          "dedup id function returned null; ids are required before deduplication");
+    }
+    return id;
+  }
+
+  /** Keys each record by its id, with its own timestamp beside it (the group keeps the earliest). */
+  private static final class KeyTimestampedByIdFn<T> extends DoFn<T, KV<String, TimestampedValue<T>>> {
+    private final SerializableFunction<T, String> idFn;
+
+    KeyTimestampedByIdFn(SerializableFunction<T, String> idFn) {
+      this.idFn = idFn;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element T element, @Timestamp Instant timestamp, OutputReceiver<KV<String, TimestampedValue<T>>> out) {
+      out.output(KV.of(requireId(idFn.apply(element)), TimestampedValue.of(element, timestamp)));
+    }
+  }
+
+  /** Emits the first copy of an id as unique and the others as duplicates, each at its own time. */
+  private static final class FirstCopyFn<T> extends DoFn<KV<String, Iterable<TimestampedValue<T>>>, T> {
     private final TupleTag<T> uniqueTag;
     private final TupleTag<T> duplicatesTag;
     private final Counter duplicates;
 
-    FirstCopyInShardFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+    FirstCopyFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
       this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
       this.uniqueTag = uniqueTag;
       this.duplicatesTag = duplicatesTag;
@@ -206,16 +195,15 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
     @ProcessElement
     public void processElement(
-        @Element KV<Integer, Iterable<KV<String, TimestampedValue<T>>>> shard, MultiOutputReceiver out) {
-      Set<String> seen = new HashSet<>();
-      for (KV<String, TimestampedValue<T>> copy : shard.getValue()) {
-        TimestampedValue<T> value = copy.getValue();
-        // The group carries its earliest timestamp, so each copy can go back to its own.
-        if (seen.add(copy.getKey())) {
-          out.get(uniqueTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
+        @Element KV<String, Iterable<TimestampedValue<T>>> copies, MultiOutputReceiver out) {
+      boolean first = true;
+      for (TimestampedValue<T> copy : copies.getValue()) {
+        if (first) {
+          out.get(uniqueTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
+          first = false;
         } else {
           duplicates.inc();
-          out.get(duplicatesTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
+          out.get(duplicatesTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
         }
       }
     }
@@ -230,12 +218,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
     @ProcessElement
     public void processElement(@Element T element, OutputReceiver<KV<String, T>> out) {
-      String id = idFn.apply(element);
-      if (id == null) {
-        throw new IllegalArgumentException(
-            "dedup id function returned null; ids are required before deduplication");
-      }
-      out.output(KV.of(id, element));
+      out.output(KV.of(requireId(idFn.apply(element)), element));
     }
   }
 
