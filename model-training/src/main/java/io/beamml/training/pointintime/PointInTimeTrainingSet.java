@@ -74,18 +74,20 @@ public final class PointInTimeTrainingSet
   private final FeatureSpec spec;
   private final double validationFraction;
   private final double testFraction;
+  private final int shards;
 
-  private PointInTimeTrainingSet(FeatureSpec spec, double validationFraction, double testFraction) {
+  private PointInTimeTrainingSet(FeatureSpec spec, double validationFraction, double testFraction, int shards) {
     SplitBoundaries.checkFractions(validationFraction, testFraction);
     this.spec = spec;
     this.validationFraction = validationFraction;
     this.testFraction = testFraction;
+    this.shards = shards;
   }
 
   /** Features under {@code spec}; splits 70/15/15 by send time unless told otherwise. */
   public static PointInTimeTrainingSet of(FeatureSpec spec) {
     return new PointInTimeTrainingSet(
-        Objects.requireNonNull(spec, "spec"), DEFAULT_VALIDATION_FRACTION, DEFAULT_TEST_FRACTION);
+        Objects.requireNonNull(spec, "spec"), DEFAULT_VALIDATION_FRACTION, DEFAULT_TEST_FRACTION, 0);
   }
 
   /**
@@ -93,7 +95,12 @@ public final class PointInTimeTrainingSet
    * each in [0, 1), together below 1, the rest train.
    */
   public PointInTimeTrainingSet withSplits(double validationFraction, double testFraction) {
-    return new PointInTimeTrainingSet(spec, validationFraction, testFraction);
+    return new PointInTimeTrainingSet(spec, validationFraction, testFraction, shards);
+  }
+
+  /** For the Direct runner only: see {@link GroupByCustomer#withShards}. */
+  public PointInTimeTrainingSet withShards(int shards) {
+    return new PointInTimeTrainingSet(spec, validationFraction, testFraction, shards);
   }
 
   public FeatureSpec spec() {
@@ -111,7 +118,7 @@ public final class PointInTimeTrainingSet
   @Override
   public PCollection<TrainingExample> expand(CustomerInputs input) {
     PCollection<KV<String, CoGbkResult>> customers =
-        input.apply("GroupByCustomer", GroupByCustomer.forTransform("PointInTimeTrainingSet"));
+        input.apply("GroupByCustomer", GroupByCustomer.forTransform("PointInTimeTrainingSet").withShards(shards));
     PCollectionView<SplitBoundaries> boundaries =
         input.promos()
             .apply("RewindowPromosForSplits", GroupByCustomer.<LabelledPromo>globalWindowKeepingEarliestTimestamp())

@@ -93,10 +93,16 @@ public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestRe
     return new Ingest<>(parse, validate, eventTime, dedup.withHorizon(horizon), pseudonymise);
   }
 
+  public Ingest<R, T> withDedupShards(int shards) {
+    return new Ingest<>(parse, validate, eventTime, dedup.withShards(shards), pseudonymise);
+  }
+
   /** The same ingest with the line limit and deduplication settings of a run's flags. */
   public Ingest<R, T> configuredBy(InputOptions options) {
     Duration horizon = Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
-    return withMaxLineBytes(options.getMaxLineBytes()).withDedupHorizon(horizon);
+    return withMaxLineBytes(options.getMaxLineBytes())
+        .withDedupHorizon(horizon)
+        .withDedupShards(OfflineInputs.groupingShards(options));
   }
 
   public String source() {

@@ -40,16 +40,36 @@ public final class OfflineInputs {
   private final PCollection<CustomerProfile> profiles;
   private final PCollection<DeadLetter> deadLetters;
   private final List<PCollection<KV<String, Long>>> counts;
+  private final int shards;
 
   private OfflineInputs(
+      int shards,
       PCollection<CustomerEvent> events,
       PCollection<CustomerProfile> profiles,
       PCollection<DeadLetter> deadLetters,
       List<PCollection<KV<String, Long>>> counts) {
+    this.shards = shards;
     this.events = events;
     this.profiles = profiles;
     this.deadLetters = deadLetters;
     this.counts = counts;
+  }
+
+  /** Shards of batch dedup and features on the Direct runner unless told otherwise. */
+  public static final int DIRECT_RUNNER_SHARDS = 16;
+
+  /**
+   * The shards batch dedup and features group by under these options: {@code --groupingShards},
+   * or by default {@value #DIRECT_RUNNER_SHARDS} on the Direct runner (which pays per grouping key,
+   * see {@link io.beamml.transforms.grouping.ShardKeys}) and the real keys everywhere else.
+   */
+  public static int groupingShards(InputOptions options) {
+    int shards = options.getGroupingShards();
+    if (shards >= 0) {
+      return shards;
+    }
+    return options.getRunner() != null && options.getRunner().getSimpleName().equals("DirectRunner")
+        ? DIRECT_RUNNER_SHARDS : 0;
   }
 
   public static OfflineInputs read(Pipeline p, InputOptions options, HmacKey key) {
@@ -82,7 +102,7 @@ public final class OfflineInputs {
         PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
-    return new OfflineInputs(allEvents, profiles, allDeadLetters, counts);
+    return new OfflineInputs(groupingShards(options), allEvents, profiles, allDeadLetters, counts);
   }
 
   /**
@@ -122,7 +142,7 @@ public final class OfflineInputs {
    */
   public PCollection<FeatureRow> featureRows(FeatureSpec spec) {
     PCollection<FeatureRow> rows =
-        CustomerInputs.of(events, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec));
+        CustomerInputs.of(events, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
     countOutBySource(rows, FeatureRow::getEventType, "feature rows");
     return rows;
   }

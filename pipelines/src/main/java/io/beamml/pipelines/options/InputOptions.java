@@ -34,6 +34,14 @@ public interface InputOptions extends PipelineOptions {
 
   void setFeatureSpec(String value);
 
+  @Description("0 groups batch dedup and features by the real key (event id, customer); N > 0 groups them"
+      + " into N shards, each held in memory, which only suits the Direct runner (it pays per key); -1 (the"
+      + " default) means 16 on the Direct runner and 0 on every other")
+  @Default.Integer(-1)
+  Integer getGroupingShards();
+
+  void setGroupingShards(Integer value);
+
   @Description("How long an event id is remembered for deduplication, as an ISO-8601 duration")
   @Default.String("P2D")
   String getDedupHorizon();

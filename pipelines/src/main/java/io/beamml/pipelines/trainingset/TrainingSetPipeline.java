@@ -115,7 +115,8 @@ public final class TrainingSetPipeline {
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
     @Nullable BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     PointInTimeTrainingSet trainingSet =
-        PointInTimeTrainingSet.of(spec).withSplits(options.getValidationFraction(), options.getTestFraction());
+        PointInTimeTrainingSet.of(spec).withSplits(options.getValidationFraction(), options.getTestFraction())
+            .withShards(OfflineInputs.groupingShards(options));
     OfflineInputs inputs = OfflineInputs.read(p, options, key);
     // Every ingested event is an output of its source here, whether or not a promotion reads it.
     inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType, "events ingested");

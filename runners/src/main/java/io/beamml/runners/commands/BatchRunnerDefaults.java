@@ -11,8 +11,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * chained steps and object reuse. Measured by {@code ./pipeline benchmark-backfill}, it is several
  * times faster than the Direct runner on one machine (the Direct runner is a test aid: it runs
  * each key's group and each bundle through its checking machinery), and it is the runner the jobs
- * later run on at scale. {@code --runner=DirectRunner} still picks the Direct runner; every
- * default here gives way to the same flag given on the command line.
+ * later run on at scale. {@code --runner=DirectRunner} still picks the Direct runner (where batch
+ * dedup and features group by shard, see {@code --groupingShards}); every default here gives way
+ * to the same flag given on the command line.
  */
 final class BatchRunnerDefaults {
 

@@ -138,7 +138,7 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     if (options.getDirectCustomers() > 0) {
       Path small = work.resolve("data-direct");
       long smallEvents = generate(small, options.getDirectCustomers(), options.getDays());
-      String[] direct = {"--runner=" + DirectRunner.class.getSimpleName()};
+      String[] direct = BatchRunnerDefaults.withDefaults(new String[] {"--runner=" + DirectRunner.class.getSimpleName()});
       Timing flinkSmall = time(report, "backfill, default runner, small", smallEvents,
           () -> backfill(small, work.resolve("backfill-small-default"), defaults, key));
       Timing directSmall = time(report, "backfill, Direct runner, small", smallEvents,

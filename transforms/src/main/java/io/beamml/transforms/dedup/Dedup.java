@@ -1,6 +1,10 @@
 package io.beamml.transforms.dedup;
 
+import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.transforms.metrics.MetricLabels;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -75,17 +79,19 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
   private final SerializableFunction<T, String> idFn;
   private final Duration horizon;
+  private final int shards;
   private final @Nullable String source;
 
-  private Dedup(SerializableFunction<T, String> idFn, Duration horizon, @Nullable String source) {
+  private Dedup(SerializableFunction<T, String> idFn, Duration horizon, int shards, @Nullable String source) {
     this.idFn = idFn;
     this.horizon = horizon;
+    this.shards = shards;
     this.source = source;
   }
 
   /** Deduplicates by the id that {@code idFn} extracts, remembering ids for the default horizon. */
   public static <T> Dedup<T> byKey(SerializableFunction<T, String> idFn) {
-    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, null);
+    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, 0, null);
   }
 
   /** How long after an event's time its id is remembered; must be positive. */
@@ -94,7 +100,15 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     if (!horizon.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("dedup horizon must be positive, got " + horizon);
     }
-    return new Dedup<>(idFn, horizon, source);
+    return new Dedup<>(idFn, horizon, shards, source);
+  }
+
+  /**
+   * For bounded input on the Direct runner only (see {@link ShardKeys}): group the ids into this
+   * many shards, each held in memory, instead of by id; 0, the default, groups by id.
+   */
+  public Dedup<T> withShards(int shards) {
+    return new Dedup<>(idFn, horizon, ShardKeys.checkShards(shards), source);
   }
 
   /** The source whose records these are, as the label of the duplicates counter. */
@@ -102,7 +116,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must be named");
     }
-    return new Dedup<>(idFn, horizon, source);
+    return new Dedup<>(idFn, horizon, shards, source);
   }
 
   public Duration horizon() {
@@ -119,7 +133,9 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     TupleTag<T> uniqueTag = new TupleTag<>("unique");
     TupleTag<T> duplicatesTag = new TupleTag<>("duplicates");
     if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
-      return expandBounded(input, coder, uniqueTag, duplicatesTag);
+      return shards > 0
+          ? expandSharded(input, coder, uniqueTag, duplicatesTag)
+          : expandBounded(input, coder, uniqueTag, duplicatesTag);
     }
 
     PCollection<KV<String, T>> keyed =
@@ -156,6 +172,63 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     routed.get(uniqueTag).setCoder(coder);
     routed.get(duplicatesTag).setCoder(coder);
     return DedupResult.in(routed, uniqueTag, duplicatesTag);
+  }
+
+  /** {@link #expandBounded} for the Direct runner: ids grouped by shard, a shard's ids in a set. */
+  private DedupResult<T> expandSharded(
+      PCollection<T> input, Coder<T> coder, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+    int n = shards;
+    SerializableFunction<T, String> ids = idFn;
+    PCollectionTuple routed =
+        input
+            .apply("KeepTimestampsThroughGrouping",
+                Window.<T>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
+            .apply("KeyByIdShard", ParDo.of(new DoFn<T, KV<Integer, KV<String, TimestampedValue<T>>>>() {
+              @ProcessElement
+              public void processElement(@Element T element, @Timestamp Instant timestamp,
+                  OutputReceiver<KV<Integer, KV<String, TimestampedValue<T>>>> out) {
+                String id = requireId(ids.apply(element));
+                out.output(KV.of(ShardKeys.shardOf(id, n), KV.of(id, TimestampedValue.of(element, timestamp))));
+              }
+            }))
+            .setCoder(KvCoder.of(VarIntCoder.of(),
+                KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder))))
+            .apply("GroupByIdShard", GroupByKey.create())
+            .apply("RouteRepeatCopies",
+                ParDo.of(new FirstCopyInShardFn<T>(counterName(), uniqueTag, duplicatesTag))
+                    .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
+    routed.get(uniqueTag).setCoder(coder);
+    routed.get(duplicatesTag).setCoder(coder);
+    return DedupResult.in(routed, uniqueTag, duplicatesTag);
+  }
+
+  /** Emits the first copy of each id in a shard as unique, later ones as duplicates. */
+  private static final class FirstCopyInShardFn<T>
+      extends DoFn<KV<Integer, Iterable<KV<String, TimestampedValue<T>>>>, T> {
+    private final TupleTag<T> uniqueTag;
+    private final TupleTag<T> duplicatesTag;
+    private final Counter duplicates;
+
+    FirstCopyInShardFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+      this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
+      this.uniqueTag = uniqueTag;
+      this.duplicatesTag = duplicatesTag;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<Integer, Iterable<KV<String, TimestampedValue<T>>>> shard, MultiOutputReceiver out) {
+      Set<String> seen = new HashSet<>();
+      for (KV<String, TimestampedValue<T>> copy : shard.getValue()) {
+        TimestampedValue<T> value = copy.getValue();
+        if (seen.add(copy.getKey())) {
+          out.get(uniqueTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
+        } else {
+          duplicates.inc();
+          out.get(duplicatesTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
+        }
+      }
+    }
   }
 
   private static String requireId(@Nullable String id) {

@@ -58,13 +58,20 @@ public final class CustomerFeatures
   public static final String DUPLICATE_PROFILES = "duplicate_profiles";
 
   private final FeatureSpec spec;
+  private final int shards;
 
-  private CustomerFeatures(FeatureSpec spec) {
+  private CustomerFeatures(FeatureSpec spec, int shards) {
     this.spec = spec;
+    this.shards = shards;
   }
 
   public static CustomerFeatures of(FeatureSpec spec) {
-    return new CustomerFeatures(Objects.requireNonNull(spec, "spec"));
+    return new CustomerFeatures(Objects.requireNonNull(spec, "spec"), 0);
+  }
+
+  /** For the Direct runner only: see {@link GroupByCustomer#withShards}. */
+  public CustomerFeatures withShards(int shards) {
+    return new CustomerFeatures(spec, shards);
   }
 
   public FeatureSpec spec() {
@@ -74,7 +81,7 @@ public final class CustomerFeatures
   @Override
   public PCollection<FeatureRow> expand(CustomerInputs input) {
     return input
-        .apply("GroupByCustomer", GroupByCustomer.forTransform("CustomerFeatures"))
+        .apply("GroupByCustomer", GroupByCustomer.forTransform("CustomerFeatures").withShards(shards))
         .apply("ComputeFeatureRows", ParDo.of(new ComputeRowsFn(FeatureCalculator.of(spec))))
         .setCoder(AvroCoder.specific(FeatureRow.class));
   }
@@ -86,6 +93,9 @@ public final class CustomerFeatures
         .add(DisplayData.item("featureSpec", spec.name() + " v" + spec.version()))
         .add(DisplayData.item("specFingerprint", spec.fingerprint()));
   }
+
+  /** Rows computed and emitted at once for one customer; each slice re-reads its window's start. */
+  private static final int ROWS_PER_SLICE = 10_000;
 
   /** Computes one customer's rows and stamps each with its event time. */
   private static final class ComputeRowsFn extends DoFn<KV<String, CoGbkResult>, FeatureRow> {
@@ -115,8 +125,12 @@ public final class CustomerFeatures
       if (profile == null) {
         withoutProfile.inc();
       }
-      for (FeatureRow row : calculator.rowsForSortedEvents(customer.customerKey(), events, 0, events.size(), profile)) {
-        out.outputWithTimestamp(row, new Instant(row.getEventTime()));
+      // A long history's rows go out a slice at a time, so only its events stay in memory.
+      for (int from = 0; from < events.size(); from += ROWS_PER_SLICE) {
+        int to = Math.min(events.size(), from + ROWS_PER_SLICE);
+        for (FeatureRow row : calculator.rowsForSortedEvents(customer.customerKey(), events, from, to, profile)) {
+          out.outputWithTimestamp(row, new Instant(row.getEventTime()));
+        }
       }
       rows.inc(events.size());
     }

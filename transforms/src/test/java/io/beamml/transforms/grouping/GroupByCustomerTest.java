@@ -70,6 +70,15 @@ public class GroupByCustomerTest {
 
   @Test
   public void groupsEachCustomerAloneWithTheLatestProfileAndCountsTheExtraOnes() {
+    assertGroups(GroupByCustomer.forTransform("test"));
+  }
+
+  @Test
+  public void theDirectRunnersShardedGroupingGivesTheSameGroups() {
+    assertGroups(GroupByCustomer.forTransform("test").withShards(3));
+  }
+
+  private void assertGroups(GroupByCustomer grouping) {
     List<CustomerEvent> events = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       events.add(event("a" + i, "alice", 1_000_000L - i));
@@ -86,7 +95,7 @@ public class GroupByCustomerTest {
     PCollection<LabelledPromo> l = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
 
     PCollection<String> groups = CustomerInputs.of(e, p).withPromos(l)
-        .apply("Group", GroupByCustomer.forTransform("test"))
+        .apply("Group", grouping)
         .apply("Describe", ParDo.of(new DescribeFn()))
         .setCoder(StringUtf8Coder.of());
 
