@@ -128,9 +128,10 @@ public final class PipelineCli {
       out.printf("  %-14s %s%n", c.name(), c.summary());
     }
     out.println();
-    out.println("Every subcommand takes Beam pipeline options: the Direct runner by default,");
-    out.println("--runner=FlinkRunner --flinkMaster=[local] for embedded Flink, or --flinkMaster=HOST:PORT");
-    out.println("for a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags;");
+    out.println("Every subcommand takes Beam pipeline options. backfill, training-set and score run on");
+    out.println("embedded Flink by default (--runner=DirectRunner for the Direct runner), the others on the");
+    out.println("Direct runner (--runner=FlinkRunner --flinkMaster=[local] for embedded Flink); --flinkMaster=HOST:PORT");
+    out.println("runs on a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags;");
     out.println(VERBOSE + " prints the stack trace of any failure.");
     out.println();
     out.println("Exit codes:");

@@ -1,7 +1,5 @@
 package io.beamml.training.pointintime;
 
-import io.beamml.transforms.grouping.BatchGrouping;
-import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureValue;
@@ -9,11 +7,11 @@ import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.TrainingExample;
 import io.beamml.transforms.features.FeatureCalculator;
 import io.beamml.transforms.features.FeatureSpec;
-import java.util.LinkedHashMap;
+import io.beamml.transforms.grouping.CustomerGroup;
+import io.beamml.transforms.grouping.CustomerInputs;
+import io.beamml.transforms.grouping.GroupByCustomer;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -25,15 +23,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.PInput;
-import org.apache.beam.sdk.values.POutput;
-import org.apache.beam.sdk.values.PValue;
-import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -54,12 +46,12 @@ import org.joda.time.Instant;
  *
  * <pre>{@code
  * PCollection<TrainingExample> examples =
- *     PointInTimeTrainingSet.Input.of(events, profiles, promos)
+ *     CustomerInputs.of(events, profiles).withPromos(promos)
  *         .apply("BuildTrainingExamples", PointInTimeTrainingSet.of(spec).withSplits(0.15, 0.15));
  * }</pre>
  */
 public final class PointInTimeTrainingSet
-    extends PTransform<PointInTimeTrainingSet.Input, PCollection<TrainingExample>> {
+    extends PTransform<CustomerInputs, PCollection<TrainingExample>> {
 
   /** Namespace of this transform's Beam metrics. */
   public static final String METRICS_NAMESPACE = "training_set";
@@ -79,10 +71,6 @@ public final class PointInTimeTrainingSet
   public static final double DEFAULT_VALIDATION_FRACTION = 0.15;
   public static final double DEFAULT_TEST_FRACTION = 0.15;
 
-  private static final TupleTag<CustomerEvent> EVENTS = new TupleTag<>("events");
-  private static final TupleTag<CustomerProfile> PROFILES = new TupleTag<>("profiles");
-  private static final TupleTag<LabelledPromo> PROMOS = new TupleTag<>("promos");
-
   private final FeatureSpec spec;
   private final double validationFraction;
   private final double testFraction;
@@ -93,13 +81,13 @@ public final class PointInTimeTrainingSet
     this.spec = spec;
     this.validationFraction = validationFraction;
     this.testFraction = testFraction;
-    this.shards = ShardKeys.checkShards(shards);
+    this.shards = shards;
   }
 
   /** Features under {@code spec}; splits 70/15/15 by send time unless told otherwise. */
   public static PointInTimeTrainingSet of(FeatureSpec spec) {
     return new PointInTimeTrainingSet(
-        Objects.requireNonNull(spec, "spec"), DEFAULT_VALIDATION_FRACTION, DEFAULT_TEST_FRACTION, ShardKeys.DEFAULT_SHARDS);
+        Objects.requireNonNull(spec, "spec"), DEFAULT_VALIDATION_FRACTION, DEFAULT_TEST_FRACTION, 0);
   }
 
   /**
@@ -110,7 +98,7 @@ public final class PointInTimeTrainingSet
     return new PointInTimeTrainingSet(spec, validationFraction, testFraction, shards);
   }
 
-  /** How many groups customers are spread over (see {@link ShardKeys}). */
+  /** For the Direct runner only: see {@link GroupByCustomer#withShards}. */
   public PointInTimeTrainingSet withShards(int shards) {
     return new PointInTimeTrainingSet(spec, validationFraction, testFraction, shards);
   }
@@ -128,30 +116,18 @@ public final class PointInTimeTrainingSet
   }
 
   @Override
-  public PCollection<TrainingExample> expand(Input input) {
-    String name = "PointInTimeTrainingSet";
-    BatchGrouping.checkBounded(input.events(), name, "events");
-    BatchGrouping.checkBounded(input.profiles(), name, "profiles");
-    BatchGrouping.checkBounded(input.promos(), name, "promos");
-    PCollection<KV<Integer, CustomerEvent>> events = BatchGrouping.keyByCustomerShard(
-        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.specific(CustomerEvent.class));
-    PCollection<KV<Integer, CustomerProfile>> profiles = BatchGrouping.keyByCustomerShard(
-        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.specific(CustomerProfile.class));
-    PCollection<LabelledPromo> promos =
-        input.promos().apply("RewindowPromosForSplits", BatchGrouping.<LabelledPromo>globalWindowKeepingEarliestTimestamp());
+  public PCollection<TrainingExample> expand(CustomerInputs input) {
+    PCollection<KV<String, CoGbkResult>> customers =
+        input.apply("GroupByCustomer", GroupByCustomer.forTransform("PointInTimeTrainingSet").withShards(shards));
     PCollectionView<SplitBoundaries> boundaries =
-        promos
+        input.promos()
+            .apply("RewindowPromosForSplits", GroupByCustomer.<LabelledPromo>globalWindowKeepingEarliestTimestamp())
             .apply("ExtractSendTimes", MapElements.into(TypeDescriptors.longs()).via(LabelledPromo::getSentTime))
             .setCoder(VarLongCoder.of())
             .apply(
                 "CutSendTimesIntoSplits",
                 Combine.globally(new SplitBoundariesFn(validationFraction, testFraction)).asSingletonView());
-    PCollection<KV<Integer, LabelledPromo>> keyedPromos = BatchGrouping.keyByCustomerShard(
-        input.promos(), "Promos", LabelledPromo::getCustomerKey, shards, AvroCoder.specific(LabelledPromo.class));
-    return KeyedPCollectionTuple.of(EVENTS, events)
-        .and(PROFILES, profiles)
-        .and(PROMOS, keyedPromos)
-        .apply("GroupByCustomerShard", CoGroupByKey.create())
+    return customers
         .apply(
             "ComputeFeaturesAsOfSendTime",
             ParDo.of(new ExamplesFn(FeatureCalculator.of(spec), boundaries)).withSideInputs(boundaries))
@@ -168,8 +144,8 @@ public final class PointInTimeTrainingSet
         .add(DisplayData.item("testFraction", testFraction));
   }
 
-  /** Each customer's examples in a shard: events sorted once, each promotion read as of its send time. */
-  private static final class ExamplesFn extends DoFn<KV<Integer, CoGbkResult>, TrainingExample> {
+  /** One customer's examples: events sorted once, each promotion read as of its send time. */
+  private static final class ExamplesFn extends DoFn<KV<String, CoGbkResult>, TrainingExample> {
     private final Counter examples = Metrics.counter(METRICS_NAMESPACE, EXAMPLES);
     private final Counter withoutEvents = Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_EVENTS);
     private final Counter withoutProfile = Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_PROFILE);
@@ -185,49 +161,37 @@ public final class PointInTimeTrainingSet
 
     @ProcessElement
     public void processElement(ProcessContext c) {
-      CoGbkResult grouped = c.element().getValue();
-      Map<String, List<LabelledPromo>> promosByCustomer =
-          BatchGrouping.byCustomer(grouped.getAll(PROMOS), LabelledPromo::getCustomerKey);
-      if (promosByCustomer.isEmpty()) {
+      CustomerGroup customer = CustomerGroup.of(c.element(), duplicateProfiles);
+      Iterable<LabelledPromo> promos = customer.promos();
+      if (!promos.iterator().hasNext()) {
         return;
       }
-      Map<String, List<CustomerProfile>> profilesByCustomer =
-          BatchGrouping.byCustomer(grouped.getAll(PROFILES), CustomerProfile::getCustomerKey);
-      Map<String, List<CustomerEvent>> eventsByCustomer =
-          BatchGrouping.byCustomer(grouped.getAll(EVENTS), CustomerEvent::getCustomerKey);
       SplitBoundaries boundaries = c.sideInput(boundariesView);
-      for (Map.Entry<String, List<LabelledPromo>> customer : promosByCustomer.entrySet()) {
-        String customerKey = customer.getKey();
-        List<LabelledPromo> promos = customer.getValue();
-        List<CustomerProfile> profiles = profilesByCustomer.getOrDefault(customerKey, List.of());
-        if (profiles.size() > 1) {
-          duplicateProfiles.inc(profiles.size() - 1);
-        }
-        CustomerProfile profile = FeatureCalculator.chooseProfile(profiles);
-        List<CustomerEvent> sorted =
-            FeatureCalculator.sortedByTime(eventsByCustomer.getOrDefault(customerKey, List.of()));
-        for (LabelledPromo promo : promos) {
-          long sentTime = promo.getSentTime();
-          List<FeatureValue> features = calculator.asOf(sorted, profile, sentTime);
-          TrainingExample example =
-              TrainingExample.newBuilder()
-                  .setPromoId(promo.getPromoId())
-                  .setCustomerKey(customerKey)
-                  .setSentTime(sentTime)
-                  .setLabel(promo.getResponded())
-                  .setSplit(boundaries.splitOf(sentTime).name())
-                  .setSpecFingerprint(calculator.fingerprint())
-                  .setFeatures(features)
-                  .build();
-          c.outputWithTimestamp(example, new Instant(sentTime));
-        }
-        examples.inc(promos.size());
-        if (sorted.isEmpty()) {
-          withoutEvents.inc(promos.size());
-        }
-        if (profile == null) {
-          withoutProfile.inc(promos.size());
-        }
+      CustomerProfile profile = customer.profile();
+      List<CustomerEvent> sorted = customer.sortedEvents();
+      long n = 0;
+      for (LabelledPromo promo : promos) {
+        long sentTime = promo.getSentTime();
+        List<FeatureValue> features = calculator.asOf(sorted, profile, sentTime);
+        TrainingExample example =
+            TrainingExample.newBuilder()
+                .setPromoId(promo.getPromoId())
+                .setCustomerKey(customer.customerKey())
+                .setSentTime(sentTime)
+                .setLabel(promo.getResponded())
+                .setSplit(boundaries.splitOf(sentTime).name())
+                .setSpecFingerprint(calculator.fingerprint())
+                .setFeatures(features)
+                .build();
+        c.outputWithTimestamp(example, new Instant(sentTime));
+        n++;
+      }
+      examples.inc(n);
+      if (sorted.isEmpty()) {
+        withoutEvents.inc(n);
+      }
+      if (profile == null) {
+        withoutProfile.inc(n);
       }
     }
 
@@ -239,66 +203,6 @@ public final class PointInTimeTrainingSet
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
       return Duration.millis(Long.MAX_VALUE);
-    }
-  }
-
-  /** The three inputs, all keyed by customer_key: cleaned events, profiles, labelled promotions. */
-  public static final class Input implements PInput {
-    private final PCollection<CustomerEvent> events;
-    private final PCollection<CustomerProfile> profiles;
-    private final PCollection<LabelledPromo> promos;
-
-    private Input(
-        PCollection<CustomerEvent> events,
-        PCollection<CustomerProfile> profiles,
-        PCollection<LabelledPromo> promos) {
-      this.events = events;
-      this.profiles = profiles;
-      this.promos = promos;
-    }
-
-    public static Input of(
-        PCollection<CustomerEvent> events,
-        PCollection<CustomerProfile> profiles,
-        PCollection<LabelledPromo> promos) {
-      Objects.requireNonNull(events, "events");
-      Objects.requireNonNull(profiles, "profiles");
-      Objects.requireNonNull(promos, "promos");
-      if (events.getPipeline() != profiles.getPipeline() || events.getPipeline() != promos.getPipeline()) {
-        throw new IllegalArgumentException("events, profiles and promos belong to different pipelines");
-      }
-      return new Input(events, profiles, promos);
-    }
-
-    public PCollection<CustomerEvent> events() {
-      return events;
-    }
-
-    public PCollection<CustomerProfile> profiles() {
-      return profiles;
-    }
-
-    public PCollection<LabelledPromo> promos() {
-      return promos;
-    }
-
-    public <OutputT extends POutput> OutputT apply(
-        String name, PTransform<? super Input, OutputT> transform) {
-      return Pipeline.applyTransform(name, this, transform);
-    }
-
-    @Override
-    public Pipeline getPipeline() {
-      return events.getPipeline();
-    }
-
-    @Override
-    public Map<TupleTag<?>, PValue> expand() {
-      Map<TupleTag<?>, PValue> map = new LinkedHashMap<>();
-      map.put(EVENTS, events);
-      map.put(PROFILES, profiles);
-      map.put(PROMOS, promos);
-      return map;
     }
   }
 }

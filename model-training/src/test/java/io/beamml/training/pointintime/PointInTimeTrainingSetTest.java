@@ -11,6 +11,7 @@ import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.TrainingExample;
 import io.beamml.transforms.features.FeatureSpec;
+import io.beamml.transforms.grouping.CustomerInputs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -102,7 +103,7 @@ public class PointInTimeTrainingSetTest {
     PCollection<CustomerEvent> e = pipeline.apply("Events", Create.of(events).withCoder(AvroCoder.specific(CustomerEvent.class)));
     PCollection<CustomerProfile> p = pipeline.apply("Profiles", Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class)));
     PCollection<LabelledPromo> l = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
-    return PointInTimeTrainingSet.Input.of(e, p, l).apply("BuildTrainingSet", transform);
+    return CustomerInputs.of(e, p).withPromos(l).apply("BuildTrainingSet", transform);
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.TrainingExample;
 import io.beamml.training.data.Split;
 import io.beamml.transforms.features.FeatureSpec;
+import io.beamml.transforms.grouping.CustomerInputs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -54,7 +55,7 @@ public class TimeSplitTest {
     PCollection<CustomerEvent> events = pipeline.apply("NoEvents", Create.empty(AvroCoder.specific(CustomerEvent.class)));
     PCollection<CustomerProfile> profiles = pipeline.apply("NoProfiles", Create.empty(AvroCoder.specific(CustomerProfile.class)));
     PCollection<LabelledPromo> labelled = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
-    return PointInTimeTrainingSet.Input.of(events, profiles, labelled)
+    return CustomerInputs.of(events, profiles).withPromos(labelled)
         .apply("BuildTrainingSet", PointInTimeTrainingSet.of(FeatureSpec.defaultSpec()).withSplits(validation, test));
   }
 

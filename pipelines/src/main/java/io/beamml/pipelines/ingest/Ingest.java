@@ -108,7 +108,7 @@ public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestRe
     Duration horizon = Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
     return withMaxLineBytes(options.getMaxLineBytes())
         .withDedupHorizon(horizon)
-        .withDedupShards(options.getDedupShards());
+        .withDedupShards(OfflineInputs.groupingShards(options));
   }
 
   public String source() {

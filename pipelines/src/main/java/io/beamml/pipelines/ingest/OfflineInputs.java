@@ -10,17 +10,18 @@ import io.beamml.schemas.FeatureRow;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.features.CustomerFeatures;
 import io.beamml.transforms.features.FeatureSpec;
+import io.beamml.transforms.grouping.CustomerInputs;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.pseudonymise.Pseudonymise;
 import io.beamml.transforms.validate.ContractRules;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -34,37 +35,49 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class OfflineInputs {
 
-  private static final long PROGRESS_EVERY = 250_000;
-
-  private final int customerShards;
-  private final boolean hasClicks;
-  private final boolean hasSales;
   private final PCollection<CustomerEvent> events;
   private final PCollection<CustomerProfile> profiles;
   private final PCollection<DeadLetter> deadLetters;
   private final List<PCollection<KV<String, Long>>> counts;
+  private final int shards;
 
   private OfflineInputs(
-      int customerShards,
-      boolean hasClicks,
-      boolean hasSales,
+      int shards,
       PCollection<CustomerEvent> events,
       PCollection<CustomerProfile> profiles,
       PCollection<DeadLetter> deadLetters,
       List<PCollection<KV<String, Long>>> counts) {
-    this.customerShards = customerShards;
-    this.hasClicks = hasClicks;
-    this.hasSales = hasSales;
+    this.shards = shards;
     this.events = events;
     this.profiles = profiles;
     this.deadLetters = deadLetters;
     this.counts = counts;
   }
 
+  /** Shards of batch dedup and features on the Direct runner unless told otherwise. */
+  public static final int DIRECT_RUNNER_SHARDS = 16;
+
+  /**
+   * The shards batch dedup and features group by under these options: {@code --groupingShards},
+   * or by default {@value #DIRECT_RUNNER_SHARDS} on the Direct runner (which pays per grouping key,
+   * see {@link io.beamml.transforms.grouping.ShardKeys}) and the real keys everywhere else.
+   */
+  public static int groupingShards(InputOptions options) {
+    int shards = options.getGroupingShards();
+    return shards >= 0 ? shards : defaultGroupingShards(options);
+  }
+
+  /** {@value #DIRECT_RUNNER_SHARDS} on the Direct runner, 0 (group by the real keys) on every other. */
+  public static int defaultGroupingShards(PipelineOptions options) {
+    return options.getRunner() != null && options.getRunner().getSimpleName().equals("DirectRunner")
+        ? DIRECT_RUNNER_SHARDS : 0;
+  }
+
   public static OfflineInputs read(Pipeline p, InputOptions options, HmacKey key) {
     if (isBlank(options.getClicks()) && isBlank(options.getSales())) {
       throw new IllegalArgumentException("give at least one event input: --clicks=GLOB and/or --sales=GLOB");
     }
+    LogProgress.newRun();
     ContractRules rules = ContractRules.defaults();
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
@@ -90,8 +103,7 @@ public final class OfflineInputs {
         PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
-    return new OfflineInputs(options.getCustomerShards(), !isBlank(options.getClicks()), !isBlank(options.getSales()),
-        allEvents, profiles, allDeadLetters, counts);
+    return new OfflineInputs(groupingShards(options), allEvents, profiles, allDeadLetters, counts);
   }
 
   /**
@@ -107,9 +119,12 @@ public final class OfflineInputs {
     String source = ingest.source();
     String step = Character.toUpperCase(source.charAt(0)) + source.substring(1);
     PCollection<byte[]> lines = p.apply("Read" + step, ingest.readFiles(glob));
-    lines.apply("Log" + step + "Progress", ParDo.of(new LogProgress<>(source, PROGRESS_EVERY)));
+    String read = source + " read";
     counts.add(lines
-        .apply("Drop" + step + "Headers", Filter.by(line -> !ingest.isHeader(line)))
+        .apply("Drop" + step + "Headers", Filter.by(line -> {
+          LogProgress.tick(read);
+          return !ingest.isHeader(line);
+        }))
         .apply("Count" + step + "In", SummaryCounts.of(source, SummaryCounts.RECORDS_IN)));
     IngestResult<T, R> result = lines.apply("Ingest" + step, ingest);
     counts.add(result.duplicates().apply("Count" + step + "Duplicates", SummaryCounts.of(source, SummaryCounts.DUPLICATES)));
@@ -127,22 +142,21 @@ public final class OfflineInputs {
    */
   public PCollection<FeatureRow> featureRows(FeatureSpec spec) {
     PCollection<FeatureRow> rows =
-        CustomerFeatures.Input.of(events, profiles)
-            .apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(customerShards));
-    countOutBySource(rows, FeatureRow::getEventType);
+        CustomerInputs.of(events, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
+    countOutBySource(rows, FeatureRow::getEventType, "feature rows");
     return rows;
   }
 
-  /** Counts records derived one-to-one from events as the records out of clicks and sales. */
-  public <X> void countOutBySource(PCollection<X> derived, SerializableFunction<X, String> eventType) {
-    if (hasClicks) {
-      counts.add(derived.apply("ClicksOut", Filter.by(x -> !Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x))))
-          .apply("CountClicksOut", SummaryCounts.of(Sources.CLICKS, SummaryCounts.RECORDS_OUT)));
-    }
-    if (hasSales) {
-      counts.add(derived.apply("SalesOut", Filter.by(x -> Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x))))
-          .apply("CountSalesOut", SummaryCounts.of(Sources.SALES, SummaryCounts.RECORDS_OUT)));
-    }
+  /**
+   * Counts records derived one-to-one from events as the records out of clicks and sales, in
+   * one step reading them (each further reader of a collection costs a copy of it on Flink), and
+   * shows them as {@code progress} in the progress lines.
+   */
+  public <X> void countOutBySource(PCollection<X> derived, SerializableFunction<X, String> eventType, String progress) {
+    String clicksOut = SummaryCounts.key(Sources.CLICKS, SummaryCounts.RECORDS_OUT);
+    String salesOut = SummaryCounts.key(Sources.SALES, SummaryCounts.RECORDS_OUT);
+    counts.add(derived.apply("CountRecordsOutBySource", SummaryCounts.perKey(
+        x -> Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x)) ? salesOut : clicksOut, progress)));
   }
 
   public PCollection<CustomerEvent> events() {

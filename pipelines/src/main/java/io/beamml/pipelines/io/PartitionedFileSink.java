@@ -99,6 +99,10 @@ public final class PartitionedFileSink<T extends SpecificRecord>
     }
     if (windows != null) {
       write = write.withNumShards(windows.shards());
+    } else {
+      // A bundle writes every event date it holds itself; otherwise those past Beam's 20 open
+      // writers per bundle are shuffled to a second writing step, a whole extra pass on batch.
+      write = write.withNoSpilling();
     }
     records.apply(format == OutputFormat.avro ? "WriteAvroByEventDate" : "WriteJsonLinesByEventDate", write);
     return PDone.in(input.getPipeline());

@@ -73,7 +73,7 @@ public final class MaterializePipeline {
     }
     OfflineInputs inputs = OfflineInputs.read(p, options, key);
     // Every ingested event is handed to the store step, which keeps those up to T it needs.
-    inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType);
+    inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType, "events to the store");
     inputs.events()
         .apply("KeepEventsUpToAsOf", Filter.by((CustomerEvent e) -> e.getEventTime() <= asOfMillis))
         .apply("WriteOnlineStoreEvents", WriteOnlineStore.events(store));

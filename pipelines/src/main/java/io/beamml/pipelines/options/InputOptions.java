@@ -34,17 +34,13 @@ public interface InputOptions extends PipelineOptions {
 
   void setFeatureSpec(String value);
 
-  @Description("Batch deduplication groups ids into this many shards; each shard's ids are held in memory")
-  @Default.Integer(16)
-  Integer getDedupShards();
+  @Description("0 groups batch dedup and features by the real key (event id, customer); N > 0 groups them"
+      + " into N shards, each held in memory, which only suits the Direct runner (it pays per key); -1 (the"
+      + " default) means 16 on the Direct runner and 0 on every other")
+  @Default.Integer(-1)
+  Integer getGroupingShards();
 
-  void setDedupShards(Integer value);
-
-  @Description("Batch feature computation groups customers into this many shards; each shard is processed in memory")
-  @Default.Integer(256)
-  Integer getCustomerShards();
-
-  void setCustomerShards(Integer value);
+  void setGroupingShards(Integer value);
 
   @Description("How long an event id is remembered for deduplication, as an ISO-8601 duration")
   @Default.String("P2D")

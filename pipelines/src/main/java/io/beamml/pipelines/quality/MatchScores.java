@@ -2,7 +2,6 @@ package io.beamml.pipelines.quality;
 
 import io.beamml.schemas.LabelledPromo;
 import io.beamml.training.quality.LabelledScore;
-import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.transforms.metrics.MetricLabels;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,14 +11,14 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
@@ -31,6 +30,7 @@ import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Finds the score each response's customer got for the promotion: the customer's audit records
@@ -53,31 +53,27 @@ final class MatchScores extends PTransform<PCollection<LabelledPromo>, MatchScor
   private static final TupleTag<Score> SCORES = new TupleTag<>() {};
 
   private final PCollection<Score> scores;
-  private final int shards;
 
-  private MatchScores(PCollection<Score> scores, int shards) {
+  private MatchScores(PCollection<Score> scores) {
     this.scores = scores;
-    this.shards = shards;
   }
 
   static MatchScores with(PCollection<Score> scores) {
-    return new MatchScores(scores, ShardKeys.DEFAULT_SHARDS);
-  }
-
-  MatchScores withShards(int value) {
-    return new MatchScores(scores, ShardKeys.checkShards(value));
+    return new MatchScores(scores);
   }
 
   @Override
   public Result expand(PCollection<LabelledPromo> responses) {
-    PCollection<KV<Integer, LabelledPromo>> responsesByShard = responses
-        .apply("KeyResponsesByShard", ParDo.of(new ShardFn<LabelledPromo>(LabelledPromo::getCustomerKey, shards)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.specific(LabelledPromo.class)));
-    PCollection<KV<Integer, Score>> scoresByShard = scores
-        .apply("KeyScoresByShard", ParDo.of(new ShardFn<Score>(Score::customerKey, shards)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(Score.class)));
-    PCollectionTuple joined = KeyedPCollectionTuple.of(RESPONSES, responsesByShard).and(SCORES, scoresByShard)
-        .apply("JoinByCustomerShard", CoGroupByKey.create())
+    // By customer: a group holds one customer's responses and scores, whatever the input size
+    // (an audit record names the customer it scored, so its promo id joins inside the group too).
+    PCollection<KV<String, LabelledPromo>> responsesByCustomer = responses
+        .apply("KeyResponsesByCustomer", WithKeys.of(LabelledPromo::getCustomerKey).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.specific(LabelledPromo.class)));
+    PCollection<KV<String, Score>> scoresByCustomer = scores
+        .apply("KeyScoresByCustomer", WithKeys.of(Score::customerKey).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Score.class)));
+    PCollectionTuple joined = KeyedPCollectionTuple.of(RESPONSES, responsesByCustomer).and(SCORES, scoresByCustomer)
+        .apply("JoinByCustomer", CoGroupByKey.create())
         .apply("MatchScoreToResponse", ParDo.of(new MatchFn()).withOutputTags(MATCHED, TupleTagList.of(SCORED).and(UNSCORED)));
     return new Result(responses.getPipeline(),
         joined.get(MATCHED).setCoder(SerializableCoder.of(LabelledScore.class)),
@@ -85,26 +81,11 @@ final class MatchScores extends PTransform<PCollection<LabelledPromo>, MatchScor
         joined.get(UNSCORED).setCoder(AvroCoder.specific(LabelledPromo.class)));
   }
 
-  private static final class ShardFn<T> extends DoFn<T, KV<Integer, T>> {
-    private final SerializableFunction<T, String> customerKey;
-    private final int shards;
-
-    ShardFn(SerializableFunction<T, String> customerKey, int shards) {
-      this.customerKey = customerKey;
-      this.shards = shards;
-    }
-
-    @ProcessElement
-    public void process(@Element T t, OutputReceiver<KV<Integer, T>> out) {
-      out.output(KV.of(ShardKeys.shardOf(customerKey.apply(t), shards), t));
-    }
-  }
-
   /** Later last; at equal times the higher score last, so the choice never depends on input order. */
   private static final Comparator<Score> BY_TIME = Comparator.comparingLong(Score::eventTime)
       .thenComparingDouble(Score::score);
 
-  private static final class MatchFn extends DoFn<KV<Integer, CoGbkResult>, LabelledScore> {
+  private static final class MatchFn extends DoFn<KV<String, CoGbkResult>, LabelledScore> {
     private final Counter byPromo =
         Metrics.counter("quality", MetricLabels.name("responses_matched", "by", LabelledScore.BY_PROMO));
     private final Counter latestOfCustomer =
@@ -112,7 +93,7 @@ final class MatchScores extends PTransform<PCollection<LabelledPromo>, MatchScor
     private final Counter unscored = Metrics.counter("quality", "responses_unscored");
 
     @ProcessElement
-    public void process(@Element KV<Integer, CoGbkResult> group, MultiOutputReceiver out) {
+    public void process(@Element KV<String, CoGbkResult> group, MultiOutputReceiver out) {
       Iterable<LabelledPromo> responses = group.getValue().getAll(RESPONSES);
       if (!responses.iterator().hasNext()) {
         return;

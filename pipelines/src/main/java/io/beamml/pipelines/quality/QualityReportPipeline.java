@@ -24,7 +24,6 @@ import io.beamml.training.quality.QualityRow;
 import io.beamml.training.quality.RecordQualityGauges;
 import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.deadletter.Sources;
-import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.validate.ContractRules;
 import java.io.IOException;
@@ -127,17 +126,11 @@ public final class QualityReportPipeline {
 
     void setAlertDays(Integer value);
 
-    @Description("Responses and scores are joined in memory per shard of customers: this many shards")
-    @Default.Integer(ShardKeys.DEFAULT_SHARDS)
-    Integer getJoinShards();
-
-    void setJoinShards(Integer value);
   }
 
   public static final String PIPELINE_NAME = "quality-report";
   public static final String DEAD_LETTERS_DIR = "dead-letters";
   public static final String UNSCORED = "unscored";
-  private static final int DEDUP_SHARDS = 16;
 
   private QualityReportPipeline() {}
 
@@ -179,9 +172,9 @@ public final class QualityReportPipeline {
     Ingest<PromoResponse, LabelledPromo> ingest = options.getResponses().endsWith(".jsonl")
         ? Ingest.responsesJson(key, ContractRules.defaults())
         : Ingest.responses(key, ContractRules.defaults());
-    // A bounded run deduplicates by id shard, as the backfill's default does, not with per-id timers.
     IngestResult<LabelledPromo, PromoResponse> responses =
-        OfflineInputs.ingestFiles(p, options.getResponses(), ingest.withDedupShards(DEDUP_SHARDS), counts, deadLetters);
+        OfflineInputs.ingestFiles(p, options.getResponses(),
+            ingest.withDedupShards(OfflineInputs.defaultGroupingShards(options)), counts, deadLetters);
 
     List<PCollection<Score>> scoreInputs = new ArrayList<>();
     if (!isBlank(options.getPredictions())) {
@@ -192,7 +185,7 @@ public final class QualityReportPipeline {
     }
     PCollection<Score> scores = PCollectionList.of(scoreInputs).apply("FlattenScores", Flatten.pCollections());
 
-    MatchScores.Result matched = responses.records().apply("MatchScores", MatchScores.with(scores).withShards(options.getJoinShards()));
+    MatchScores.Result matched = responses.records().apply("MatchScores", MatchScores.with(scores));
     Map<String, Double> testAuc = new TreeMap<>();
     testMetrics.forEach((model, metrics) -> {
       if (metrics.get(ModelEvaluation.TEST_AUC) != null) {

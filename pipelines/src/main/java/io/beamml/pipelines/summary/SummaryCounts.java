@@ -1,5 +1,6 @@
 package io.beamml.pipelines.summary;
 
+import io.beamml.pipelines.progress.LogProgress;
 import io.beamml.schemas.DeadLetter;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -7,6 +8,7 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -41,6 +43,29 @@ public final class SummaryCounts {
             .apply("CountAll", Count.globally())
             .apply("KeyCount", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
                 .via(n -> KV.of(key, n)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+      }
+    };
+  }
+
+  /**
+   * Counts each record under the summary key {@code keyOf} gives it, in one pass (one step reading
+   * the collection, however many keys), and ticks {@code progress} (see {@link LogProgress}) per
+   * record. A key no record maps to is absent, which the summary reads as 0.
+   */
+  public static <T> PTransform<PCollection<T>, PCollection<KV<String, Long>>> perKey(
+      SerializableFunction<T, String> keyOf, String progress) {
+    return new PTransform<PCollection<T>, PCollection<KV<String, Long>>>() {
+      @Override
+      public PCollection<KV<String, Long>> expand(PCollection<T> input) {
+        return input
+            .apply("IntoGlobalWindow", Window.<T>into(new GlobalWindows()))
+            .apply("KeyBySummaryKey", MapElements.into(TypeDescriptors.strings()).via((T record) -> {
+              LogProgress.tick(progress);
+              return keyOf.apply(record);
+            }))
+            .setCoder(StringUtf8Coder.of())
+            .apply("CountPerKey", Count.perElement())
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       }
     };

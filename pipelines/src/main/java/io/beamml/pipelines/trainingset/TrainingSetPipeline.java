@@ -25,6 +25,7 @@ import io.beamml.training.pointintime.PointInTimeTrainingSet;
 import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.features.FeatureSpec;
+import io.beamml.transforms.grouping.CustomerInputs;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.validate.ContractRules;
 import java.util.ArrayList;
@@ -115,10 +116,11 @@ public final class TrainingSetPipeline {
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
     @Nullable BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     PointInTimeTrainingSet trainingSet =
-        PointInTimeTrainingSet.of(spec).withSplits(options.getValidationFraction(), options.getTestFraction());
+        PointInTimeTrainingSet.of(spec).withSplits(options.getValidationFraction(), options.getTestFraction())
+            .withShards(OfflineInputs.groupingShards(options));
     OfflineInputs inputs = OfflineInputs.read(p, options, key);
     // Every ingested event is an output of its source here, whether or not a promotion reads it.
-    inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType);
+    inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType, "events ingested");
     List<PCollection<KV<String, Long>>> counts = inputs.counts();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>(List.of(inputs.deadLetters()));
     IngestResult<LabelledPromo, PromoResponse> responses = OfflineInputs.ingestFiles(p, options.getResponses(),
@@ -126,7 +128,7 @@ public final class TrainingSetPipeline {
     String out = options.getOutput();
 
     PCollection<TrainingExample> examples =
-        PointInTimeTrainingSet.Input.of(inputs.events(), inputs.profiles(), responses.records())
+        CustomerInputs.of(inputs.events(), inputs.profiles()).withPromos(responses.records())
             .apply("BuildTrainingExamples", trainingSet);
     examples.apply("WriteExamplesAvro",
         AvroFiles.write(TrainingExample.class, options).to(out + "/" + EXAMPLES_DIR + "/part").withSuffix(".avro"));

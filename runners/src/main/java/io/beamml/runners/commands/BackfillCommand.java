@@ -37,7 +37,7 @@ public final class BackfillCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
-    BackfillPipeline.Options options = CommandSupport.options(args, BackfillPipeline.Options.class);
+    BackfillPipeline.Options options = BatchRunnerDefaults.options(args, BackfillPipeline.Options.class);
     HmacKey key = CommandSupport.hmacKey(options.getHmacKeyFile());
     return run(options, key);
   }

@@ -1,32 +1,50 @@
 package io.beamml.runners.commands;
 
+import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.pipelines.backfill.BackfillPipeline;
+import io.beamml.pipelines.io.RawRecords;
+import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.OutputOptions.OutputFormat;
+import io.beamml.pipelines.score.ScorePipeline;
+import io.beamml.pipelines.summary.RunSummary;
+import io.beamml.pipelines.trainingset.TrainingSetPipeline;
 import io.beamml.runners.Subcommand;
+import io.beamml.schemas.ClickEvent;
+import io.beamml.schemas.Order;
 import io.beamml.testdata.GenerationManifest;
+import io.beamml.training.TrainCommand;
+import io.beamml.training.TrainOptions;
+import io.beamml.transforms.features.FeatureSpec;
+import io.beamml.transforms.parse.Parse;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.runners.flink.FlinkRunner;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.transforms.Count;
-import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 
 /**
- * {@code ./pipeline benchmark-backfill}: events per second of the backfill on the Direct runner
- * and on embedded Flink, each beside a read-and-count baseline over the same files on the same
- * runner, so the figure says what the backfill costs beyond reading its input.
+ * {@code ./pipeline benchmark-backfill}: one command, one process tree, one run, so every figure
+ * is measured on the same (shared, noisy) machine at the same moment and only ratios are compared.
+ * On generated data it times the backfill on the default runner, on the Direct runner at a smaller
+ * size, a Beam read-parse-write pass-through on the default runner and a plain single-threaded
+ * Python script computing the same rows ({@code reference_backfill.py}); it fails unless the
+ * script's rows equal the backfill's. {@code --jobs} adds training-set and score on the same data,
+ * {@code --scaling} the backfill on four times the data, both beside the backfill's figure.
  */
 public final class BenchmarkBackfillCommand implements Subcommand {
 
@@ -50,18 +68,33 @@ public final class BenchmarkBackfillCommand implements Subcommand {
 
     void setWorkDir(String value);
 
-    @Description("Comma-separated runners to measure: direct, flink")
-    @Default.String("direct,flink")
-    String getRunners();
+    @Description("Customers for the Direct runner's run (0 skips it); it is too slow for the full size")
+    @Default.Integer(2000)
+    Integer getDirectCustomers();
 
-    void setRunners(String value);
+    void setDirectCustomers(Integer value);
 
-    @Description("Parallelism of embedded Flink")
-    @Default.Integer(2)
-    Integer getFlinkParallelism();
+    @Description("Also time training-set and score (a model is trained, untimed, in between) on the same data")
+    @Default.Boolean(true)
+    Boolean getJobs();
 
-    void setFlinkParallelism(Integer value);
+    void setJobs(Boolean value);
+
+    @Description("Also time the backfill on 4x the customers (about four million events) and compare events/s")
+    @Default.Boolean(false)
+    Boolean getScaling();
+
+    void setScaling(Boolean value);
+
+    @Description("The interpreter of the plain reference script")
+    @Default.String("python3")
+    String getPython();
+
+    void setPython(String value);
   }
+
+  private static final String KEY_TEXT = "benchmark-key-not-secret";
+  private static final String REFERENCE_SCRIPT = "reference_backfill.py";
 
   @Override
   public String name() {
@@ -70,7 +103,7 @@ public final class BenchmarkBackfillCommand implements Subcommand {
 
   @Override
   public String summary() {
-    return "measure backfill events/s on Direct and embedded Flink against a read-only baseline";
+    return "time the backfill (default runner, Direct) against a pass-through and a plain script computing the same rows";
   }
 
   @Override
@@ -78,63 +111,222 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     return Options.class;
   }
 
+  /** One timed run: what, how many events, seconds. */
+  private record Timing(String what, long events, double seconds) {
+    double eventsPerSecond() {
+      return events / seconds;
+    }
+  }
+
   @Override
   public int run(String[] args) throws Exception {
     Options options = CommandSupport.options(args, Options.class);
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
-    Path data = work.resolve("data");
-    GenerationManifest manifest = GenerateCommand.generate(data, options.getCustomers(), options.getDays(), 7);
-    long events = manifest.clicks().lines() + manifest.sales().lines();
-    HmacKey key = HmacKey.ofBytes("benchmark-key-not-secret".getBytes(StandardCharsets.UTF_8));
-
+    Files.createDirectories(work);
+    Path keyFile = work.resolve("hmac.key");
+    Files.write(keyFile, KEY_TEXT.getBytes(StandardCharsets.UTF_8));
+    HmacKey key = HmacKey.fromFile(keyFile.toString());
+    String[] defaults = BatchRunnerDefaults.withDefaults(new String[0]);
+    List<Timing> timings = new ArrayList<>();
     List<String> report = new ArrayList<>();
-    report.add(String.format("%-14s %12s %12s %14s %14s %8s", "runner", "events", "baseline s", "baseline ev/s", "backfill ev/s", "ratio"));
-    for (String runner : options.getRunners().split(",")) {
-      String[] runnerArgs = runnerArgs(runner.trim(), options.getFlinkParallelism());
-      double baseline = timeBaseline(data, runnerArgs);
-      BackfillPipeline.Options backfill = PipelineOptionsFactory.fromArgs(runnerArgs).as(BackfillPipeline.Options.class);
-      CommandSupport.relaxDirectRunnerChecks(backfill, runnerArgs);
-      backfill.setClicks(data.resolve("clicks") + "/*.jsonl");
-      backfill.setSales(data.resolve("sales") + "/*.csv");
-      backfill.setProfiles(data.resolve("profiles") + "/*.csv");
-      backfill.setOutput(work.resolve("backfill-" + runner.trim()).toString());
-      backfill.setOutputFormat(OutputFormat.avro);
-      long start = System.nanoTime();
-      BackfillPipeline.run(backfill, key);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      report.add(String.format("%-14s %12d %12.1f %14.0f %14.0f %8.2f  (backfill %.1f s)", runner.trim(), events,
-          baseline, events / baseline, events / seconds, baseline / seconds, seconds));
-      CommandSupport.say(report.get(report.size() - 1));
+
+    Path data = work.resolve("data");
+    long events = generate(data, options.getCustomers(), options.getDays());
+    say(report, String.format("data: %d click + sales lines (%d customers x %d days) in %s; default runner: %s",
+        events, options.getCustomers(), options.getDays(), data, String.join(" ", defaults)));
+
+    if (options.getDirectCustomers() > 0) {
+      Path small = work.resolve("data-direct");
+      long smallEvents = generate(small, options.getDirectCustomers(), options.getDays());
+      String[] direct = BatchRunnerDefaults.withDefaults(new String[] {"--runner=" + DirectRunner.class.getSimpleName()});
+      Timing flinkSmall = time(report, "backfill, default runner, small", smallEvents,
+          () -> backfill(small, work.resolve("backfill-small-default"), defaults, key));
+      Timing directSmall = time(report, "backfill, Direct runner, small", smallEvents,
+          () -> backfill(small, work.resolve("backfill-small-direct"), direct, key));
+      timings.add(flinkSmall);
+      timings.add(directSmall);
+      say(report, String.format("  Direct runner / default runner at %d events: %.2fx the time",
+          smallEvents, directSmall.seconds / flinkSmall.seconds));
     }
+
+    Timing passThrough = time(report, "pass-through read-parse-write, default runner", events,
+        () -> passThrough(data, work.resolve("pass-through"), defaults));
+    Path backfillOut = work.resolve("backfill");
+    Timing backfill = time(report, "backfill, default runner", events, () -> backfill(data, backfillOut, defaults, key));
+    Path referenceOut = work.resolve("reference.jsonl");
+    Timing reference = time(report, "plain single-threaded script (python3)", events,
+        () -> reference(options.getPython(), work, data, keyFile, referenceOut));
+    timings.add(passThrough);
+    timings.add(backfill);
+    timings.add(reference);
+
+    RowDigest ours = RowDigest.ofJsonLines(RowDigest.files(backfillOut.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl"));
+    RowDigest theirs = RowDigest.ofJsonLines(List.of(referenceOut));
+    boolean same = ours.equals(theirs);
+    say(report, String.format("feature rows: backfill %s, script %s: %s", ours, theirs, same ? "the same rows" : "DIFFERENT"));
+    say(report, String.format("ratios: pass-through time / backfill time %.2f (goal >= 0.5); "
+            + "script time / backfill time %.2f (goal >= 1)",
+        passThrough.seconds / backfill.seconds, reference.seconds / backfill.seconds));
+
+    if (options.getJobs()) {
+      Timing trainingSet = time(report, "training-set, default runner", events,
+          () -> trainingSet(data, work.resolve("training-set"), defaults, key));
+      String registry = work.resolve("registry").toString();
+      ModelMetadata model = train(work.resolve("training-set"), registry, data);
+      Timing score = time(report, "score, default runner", events,
+          () -> score(data, work.resolve("score"), registry, "benchmark:" + model.version, defaults, key));
+      timings.add(trainingSet);
+      timings.add(score);
+      say(report, String.format("ratios: training-set / backfill %.2f, score / backfill %.2f (goal <= 2)",
+          trainingSet.seconds / backfill.seconds, score.seconds / backfill.seconds));
+    }
+
+    if (options.getScaling()) {
+      Path large = work.resolve("data-4x");
+      long largeEvents = generate(large, options.getCustomers() * 4, options.getDays());
+      Timing big = time(report, "backfill, default runner, 4x", largeEvents,
+          () -> backfill(large, work.resolve("backfill-4x"), defaults, key));
+      timings.add(big);
+      say(report, String.format("scaling: %.0f events/s at %d events, %.0f at %d: %.2fx (goal >= 0.8), max heap %d MB",
+          backfill.eventsPerSecond(), events, big.eventsPerSecond(), largeEvents,
+          big.eventsPerSecond() / backfill.eventsPerSecond(), Runtime.getRuntime().maxMemory() >> 20));
+    }
+
     CommandSupport.say("");
-    CommandSupport.say("backfill throughput (events = click lines + sales lines; ratio = backfill ev/s / baseline ev/s)");
-    report.forEach(CommandSupport::say);
+    CommandSupport.say(String.format("%-48s %10s %9s %11s", "run", "events", "seconds", "events/s"));
+    for (Timing t : timings) {
+      String line = String.format("%-48s %10d %9.1f %11.0f", t.what, t.events, t.seconds, t.eventsPerSecond());
+      report.add(line);
+      CommandSupport.say(line);
+    }
     Files.write(work.resolve("benchmark.txt"), report, StandardCharsets.UTF_8);
+    if (!same) {
+      System.err.println("benchmark-backfill: the script's feature rows differ from the backfill's");
+      return 1;
+    }
     return 0;
   }
 
-  private static String[] runnerArgs(String runner, int parallelism) {
-    switch (runner) {
-      case "direct":
-        return new String[] {"--runner=DirectRunner"};
-      case "flink":
-        return new String[] {"--runner=" + FlinkRunner.class.getSimpleName(), "--flinkMaster=[local]",
-            "--parallelism=" + parallelism};
-      default:
-        throw new IllegalArgumentException("unknown runner '" + runner + "': use direct or flink");
-    }
+  private static long generate(Path dir, int customers, int days) throws Exception {
+    GenerationManifest manifest = GenerateCommand.generate(dir, customers, days, 7);
+    return manifest.clicks().lines() + manifest.sales().lines();
   }
 
-  /** Seconds to read every input line and count them: the floor under any backfill. */
-  private static double timeBaseline(Path data, String[] runnerArgs) {
+  private static Timing time(List<String> report, String what, long events, Callable<?> job) throws Exception {
+    CommandSupport.say("benchmark-backfill: " + what + " ...");
+    long start = System.nanoTime();
+    job.call();
+    Timing t = new Timing(what, events, (System.nanoTime() - start) / 1e9);
+    say(report, String.format("  %s: %.1f s, %.0f events/s", what, t.seconds, t.eventsPerSecond()));
+    return t;
+  }
+
+  private static void say(List<String> report, String line) {
+    report.add(line);
+    CommandSupport.say(line);
+  }
+
+  private static <T extends InputOptions> T inputs(String[] runnerArgs, Class<T> type, Path data) {
+    T options = PipelineOptionsFactory.fromArgs(runnerArgs).as(type);
+    CommandSupport.relaxDirectRunnerChecks(options, runnerArgs);
+    options.setClicks(data.resolve("clicks") + "/*.jsonl");
+    options.setSales(data.resolve("sales") + "/*.csv");
+    options.setProfiles(data.resolve("profiles") + "/*.csv");
+    return options;
+  }
+
+  /** The backfill with JSON Lines out, as the script writes. */
+  private static String backfill(Path data, Path out, String[] runnerArgs, HmacKey key) throws IOException {
+    BackfillPipeline.Options options = inputs(runnerArgs, BackfillPipeline.Options.class, data);
+    options.setOutput(out.toString());
+    options.setOutputFormat(OutputFormat.jsonl);
+    return balanced("backfill", BackfillPipeline.run(options, key), out);
+  }
+
+  private static String trainingSet(Path data, Path out, String[] runnerArgs, HmacKey key) throws IOException {
+    TrainingSetPipeline.Options options = inputs(runnerArgs, TrainingSetPipeline.Options.class, data);
+    options.setResponses(data.resolve("responses") + "/*.csv");
+    options.setOutput(out.toString());
+    return balanced("training-set", TrainingSetPipeline.run(options, key), out);
+  }
+
+  private static String score(Path data, Path out, String registry, String model, String[] runnerArgs, HmacKey key)
+      throws IOException {
+    ScorePipeline.Options options = inputs(runnerArgs, ScorePipeline.Options.class, data);
+    options.setRegistry(registry);
+    options.setModel(model);
+    options.setOutput(out.toString());
+    options.setOutputFormat(OutputFormat.jsonl);
+    return balanced("score", ScorePipeline.run(options, key), out);
+  }
+
+  private static ModelMetadata train(Path trainingSet, String registry, Path data) {
+    CommandSupport.say("benchmark-backfill: training a model to score with (not timed) ...");
+    TrainOptions train = PipelineOptionsFactory.create().as(TrainOptions.class);
+    train.setTrainingSet(trainingSet.toString());
+    train.setRegistry(registry);
+    train.setModelName("benchmark");
+    train.setTruthFile(data.resolve("truth/response_probabilities.csv").toString());
+    return TrainCommand.run(train, new PrintStream(PrintStream.nullOutputStream()));
+  }
+
+  private static String balanced(String job, PipelineResult result, Path out) throws IOException {
+    CommandSupport.requireDone(job, result.getState());
+    String summary = RunSummary.read(out.toString());
+    if (!RunSummary.isBalanced(summary)) {
+      throw new IllegalStateException(job + ": the run summary does not balance");
+    }
+    return summary;
+  }
+
+  /**
+   * Reads the clicks and sales, parses them and writes the parsed records as Avro: the floor
+   * under any backfill (a backfill also validates, deduplicates, pseudonymises, groups, computes
+   * and renders JSON).
+   */
+  private static PipelineResult passThrough(Path data, Path out, String[] runnerArgs) {
     PipelineOptions options = PipelineOptionsFactory.fromArgs(runnerArgs).create();
     CommandSupport.relaxDirectRunnerChecks(options, runnerArgs);
     Pipeline p = Pipeline.create(options);
-    PCollection<String> clicks = p.apply("ReadClicks", TextIO.read().from(data.resolve("clicks") + "/*.jsonl"));
-    PCollection<String> sales = p.apply("ReadSales", TextIO.read().from(data.resolve("sales") + "/*.csv"));
-    PCollectionList.of(clicks).and(sales).apply(Flatten.pCollections()).apply(Count.globally());
-    long start = System.nanoTime();
-    p.run().waitUntilFinish();
-    return (System.nanoTime() - start) / 1e9;
+    p.apply("ReadClicks", RawRecords.lines(data.resolve("clicks") + "/*.jsonl"))
+        .apply("ParseClicks", Parse.clicks())
+        .output()
+        .apply("WriteClicks", AvroIO.write(ClickEvent.class).to(out.resolve("clicks/part").toString()).withSuffix(".avro"));
+    p.apply("ReadSales", RawRecords.csv(data.resolve("sales") + "/*.csv"))
+        .apply("ParseSales", Parse.sales())
+        .output()
+        .apply("WriteSales", AvroIO.write(Order.class).to(out.resolve("sales/part").toString()).withSuffix(".avro"));
+    PipelineResult result = p.run();
+    CommandSupport.requireDone("pass-through", result.waitUntilFinish());
+    return result;
+  }
+
+  /** Runs the plain script on the same files, with the same key, spec and contract, in a child process. */
+  private static Integer reference(String python, Path work, Path data, Path keyFile, Path out) throws Exception {
+    Path script = work.resolve(REFERENCE_SCRIPT);
+    try (InputStream in = BenchmarkBackfillCommand.class.getResourceAsStream("/io/beamml/runners/benchmark/" + REFERENCE_SCRIPT)) {
+      Files.write(script, in.readAllBytes());
+    }
+    Path spec = work.resolve("feature-spec.json");
+    FeatureSpec featureSpec = FeatureSpec.defaultSpec();
+    Files.writeString(spec, featureSpec.toCanonicalJson());
+    Process process = new ProcessBuilder(python, script.toString(),
+        "--clicks=" + data.resolve("clicks") + "/*.jsonl",
+        "--sales=" + data.resolve("sales") + "/*.csv",
+        "--profiles=" + data.resolve("profiles") + "/*.csv",
+        "--key-file=" + keyFile,
+        "--spec=" + spec,
+        "--fingerprint=" + featureSpec.fingerprint(),
+        "--countries=" + String.join(" ", Locale.getISOCountries()),
+        "--now-millis=" + System.currentTimeMillis(),
+        "--max-line-bytes=" + PipelineOptionsFactory.create().as(InputOptions.class).getMaxLineBytes(),
+        "--out=" + out)
+        .inheritIO()
+        .start();
+    int code = process.waitFor();
+    if (code != 0) {
+      throw new IllegalStateException(python + " " + script + " exited with " + code);
+    }
+    return code;
   }
 }

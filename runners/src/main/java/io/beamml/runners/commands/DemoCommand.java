@@ -98,7 +98,8 @@ public final class DemoCommand implements Subcommand {
   public int run(String[] args) throws Exception {
     // So that stream flags (--featureMode, --allowedLateness, ...) parse alongside the demo's.
     PipelineOptionsFactory.register(StreamOptions.class);
-    Options options = CommandSupport.anyJobsFlags(args, Options.class);
+    // The batch steps run where backfill, training-set and score run by default.
+    Options options = CommandSupport.anyJobsFlags(BatchRunnerDefaults.withDefaults(args), Options.class);
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
     Path data = work.resolve("data");
 

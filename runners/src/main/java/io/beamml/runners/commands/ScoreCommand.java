@@ -36,7 +36,7 @@ public final class ScoreCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
-    ScorePipeline.Options options = CommandSupport.options(args, ScorePipeline.Options.class);
+    ScorePipeline.Options options = BatchRunnerDefaults.options(args, ScorePipeline.Options.class);
     return run(options, storedRows(options) ? null : CommandSupport.hmacKey(options.getHmacKeyFile()));
   }
 

@@ -36,7 +36,7 @@ public final class TrainingSetCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
-    TrainingSetPipeline.Options options = CommandSupport.options(args, TrainingSetPipeline.Options.class);
+    TrainingSetPipeline.Options options = BatchRunnerDefaults.options(args, TrainingSetPipeline.Options.class);
     return run(options, CommandSupport.hmacKey(options.getHmacKeyFile()));
   }
 

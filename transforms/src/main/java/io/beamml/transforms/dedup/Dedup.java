@@ -50,8 +50,9 @@ import org.joda.time.Instant;
  * copy within a bounded input is caught whatever the horizon.
  *
  * <p>A bounded input (a backfill) is complete before anything is emitted, so there every copy
- * is caught whatever the horizon, and the ids are grouped by shard ({@link #withShards}) instead
- * of held in per-id state: same output, far cheaper per id.
+ * is caught whatever the horizon, and the copies are grouped by their id instead of held in
+ * per-id state: same output, far cheaper per id on batch runners, and a group holds one id's
+ * copies only, so memory does not grow with the input and the work spreads over every worker.
  *
  * <p>Elements must carry their event time as their Beam timestamp (the pipeline assigns it
  * before this step). State is per window: pipelines apply this in the global window. In a finite
@@ -73,13 +74,6 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
    */
   public static final String DUPLICATES_COUNTER = "duplicates";
 
-  /**
-   * Shards of a bounded dedup. Few on purpose: every shard's output is one bundle of the next
-   * grouping step, and the Direct runner copies a key's growing state once per incoming bundle.
-   * Each shard's ids must fit in memory: raise it for inputs of hundreds of millions of events.
-   */
-  public static final int DEFAULT_SHARDS = 16;
-
   /** How long after an event's time its id is remembered, unless told otherwise. */
   public static final Duration DEFAULT_HORIZON = Duration.standardDays(1);
 
@@ -97,7 +91,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
   /** Deduplicates by the id that {@code idFn} extracts, remembering ids for the default horizon. */
   public static <T> Dedup<T> byKey(SerializableFunction<T, String> idFn) {
-    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, DEFAULT_SHARDS, null);
+    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, 0, null);
   }
 
   /** How long after an event's time its id is remembered; must be positive. */
@@ -109,7 +103,10 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     return new Dedup<>(idFn, horizon, shards, source);
   }
 
-  /** For bounded input: how many groups the ids are spread over (see {@link ShardKeys}). */
+  /**
+   * For bounded input on the Direct runner only (see {@link ShardKeys}): group the ids into this
+   * many shards, each held in memory, instead of by id; 0, the default, groups by id.
+   */
   public Dedup<T> withShards(int shards) {
     return new Dedup<>(idFn, horizon, ShardKeys.checkShards(shards), source);
   }
@@ -136,7 +133,9 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     TupleTag<T> uniqueTag = new TupleTag<>("unique");
     TupleTag<T> duplicatesTag = new TupleTag<>("duplicates");
     if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
-      return expandBounded(input, coder, uniqueTag, duplicatesTag);
+      return shards > 0
+          ? expandSharded(input, coder, uniqueTag, duplicatesTag)
+          : expandBounded(input, coder, uniqueTag, duplicatesTag);
     }
 
     PCollection<KV<String, T>> keyed =
@@ -154,15 +153,33 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   }
 
   /**
-   * A bounded input is complete, so no state needs expiring: group ids by shard and pick each
-   * id's first copy in memory. The same records come out as from the stateful path, at a fraction
-   * of its per-key cost on batch runners.
+   * A bounded input is complete, so no state needs expiring: group the copies by id and keep
+   * each id's first. The same records come out as from the stateful path, at a fraction of its
+   * per-key cost on batch runners.
    */
   private DedupResult<T> expandBounded(
       PCollection<T> input, Coder<T> coder, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+    PCollectionTuple routed =
+        input
+            .apply("KeepTimestampsThroughGrouping",
+                Window.<T>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
+            .apply("KeyByEventId", ParDo.of(new KeyTimestampedByIdFn<>(idFn)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder)))
+            .apply("GroupByEventId", GroupByKey.create())
+            .apply("RouteRepeatCopies",
+                ParDo.of(new FirstCopyFn<T>(counterName(), uniqueTag, duplicatesTag))
+                    .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
+    routed.get(uniqueTag).setCoder(coder);
+    routed.get(duplicatesTag).setCoder(coder);
+    return DedupResult.in(routed, uniqueTag, duplicatesTag);
+  }
+
+  /** {@link #expandBounded} for the Direct runner: ids grouped by shard, a shard's ids in a set. */
+  private DedupResult<T> expandSharded(
+      PCollection<T> input, Coder<T> coder, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
     int n = shards;
     SerializableFunction<T, String> ids = idFn;
-    PCollection<KV<Integer, KV<String, TimestampedValue<T>>>> sharded =
+    PCollectionTuple routed =
         input
             .apply("KeepTimestampsThroughGrouping",
                 Window.<T>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
@@ -170,18 +187,12 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
               @ProcessElement
               public void processElement(@Element T element, @Timestamp Instant timestamp,
                   OutputReceiver<KV<Integer, KV<String, TimestampedValue<T>>>> out) {
-                String id = ids.apply(element);
-                if (id == null) {
-                  throw new IllegalArgumentException(
-                      "dedup id function returned null; ids are required before deduplication");
-                }
+                String id = requireId(ids.apply(element));
                 out.output(KV.of(ShardKeys.shardOf(id, n), KV.of(id, TimestampedValue.of(element, timestamp))));
               }
             }))
             .setCoder(KvCoder.of(VarIntCoder.of(),
-                KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder))));
-    PCollectionTuple routed =
-        sharded
+                KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder))))
             .apply("GroupByIdShard", GroupByKey.create())
             .apply("RouteRepeatCopies",
                 ParDo.of(new FirstCopyInShardFn<T>(counterName(), uniqueTag, duplicatesTag))
@@ -210,12 +221,62 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
       Set<String> seen = new HashSet<>();
       for (KV<String, TimestampedValue<T>> copy : shard.getValue()) {
         TimestampedValue<T> value = copy.getValue();
-        // The group carries its earliest timestamp, so each copy can go back to its own.
         if (seen.add(copy.getKey())) {
           out.get(uniqueTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
         } else {
           duplicates.inc();
           out.get(duplicatesTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
+        }
+      }
+    }
+  }
+
+  private static String requireId(@Nullable String id) {
+    if (id == null) {
+      throw new IllegalArgumentException(
+          "dedup id function returned null; ids are required before deduplication");
+    }
+    return id;
+  }
+
+  /** Keys each record by its id, with its own timestamp beside it (the group keeps the earliest). */
+  private static final class KeyTimestampedByIdFn<T> extends DoFn<T, KV<String, TimestampedValue<T>>> {
+    private final SerializableFunction<T, String> idFn;
+
+    KeyTimestampedByIdFn(SerializableFunction<T, String> idFn) {
+      this.idFn = idFn;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element T element, @Timestamp Instant timestamp, OutputReceiver<KV<String, TimestampedValue<T>>> out) {
+      out.output(KV.of(requireId(idFn.apply(element)), TimestampedValue.of(element, timestamp)));
+    }
+  }
+
+  /** Emits the first copy of an id as unique and the others as duplicates, each at its own time. */
+  private static final class FirstCopyFn<T> extends DoFn<KV<String, Iterable<TimestampedValue<T>>>, T> {
+    private final TupleTag<T> uniqueTag;
+    private final TupleTag<T> duplicatesTag;
+    private final Counter duplicates;
+
+    FirstCopyFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+      this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
+      this.uniqueTag = uniqueTag;
+      this.duplicatesTag = duplicatesTag;
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<String, Iterable<TimestampedValue<T>>> copies, MultiOutputReceiver out) {
+      boolean first = true;
+      for (TimestampedValue<T> copy : copies.getValue()) {
+        if (first) {
+          out.get(uniqueTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
+          first = false;
+        } else {
+          duplicates.inc();
+          out.get(duplicatesTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
         }
       }
     }
@@ -230,12 +291,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
     @ProcessElement
     public void processElement(@Element T element, OutputReceiver<KV<String, T>> out) {
-      String id = idFn.apply(element);
-      if (id == null) {
-        throw new IllegalArgumentException(
-            "dedup id function returned null; ids are required before deduplication");
-      }
-      out.output(KV.of(id, element));
+      out.output(KV.of(requireId(idFn.apply(element)), element));
     }
   }
 

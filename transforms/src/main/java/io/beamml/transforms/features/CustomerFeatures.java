@@ -3,14 +3,11 @@ package io.beamml.transforms.features;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureRow;
-import java.util.LinkedHashMap;
+import io.beamml.transforms.grouping.CustomerGroup;
+import io.beamml.transforms.grouping.CustomerInputs;
+import io.beamml.transforms.grouping.GroupByCustomer;
 import java.util.List;
-import java.util.Map;
-import io.beamml.transforms.grouping.BatchGrouping;
-import io.beamml.transforms.grouping.ShardKeys;
-import java.util.Map;
 import java.util.Objects;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -19,14 +16,8 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PInput;
-import org.apache.beam.sdk.values.POutput;
-import org.apache.beam.sdk.values.PValue;
-import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -44,12 +35,12 @@ import org.joda.time.Instant;
  *
  * <pre>{@code
  * PCollection<FeatureRow> rows =
- *     CustomerFeatures.Input.of(events, profiles)
+ *     CustomerInputs.of(events, profiles)
  *         .apply("ComputeCustomerFeatures", CustomerFeatures.of(spec));
  * }</pre>
  */
 public final class CustomerFeatures
-    extends PTransform<CustomerFeatures.Input, PCollection<FeatureRow>> {
+    extends PTransform<CustomerInputs, PCollection<FeatureRow>> {
 
   /** Namespace of this transform's Beam metrics. */
   public static final String METRICS_NAMESPACE = "features";
@@ -66,9 +57,6 @@ public final class CustomerFeatures
   /** Counter of extra profiles for one customer, of which a deterministic one was used. */
   public static final String DUPLICATE_PROFILES = "duplicate_profiles";
 
-  private static final TupleTag<CustomerEvent> EVENTS = new TupleTag<>("events");
-  private static final TupleTag<CustomerProfile> PROFILES = new TupleTag<>("profiles");
-
   private final FeatureSpec spec;
   private final int shards;
 
@@ -78,15 +66,12 @@ public final class CustomerFeatures
   }
 
   public static CustomerFeatures of(FeatureSpec spec) {
-    return new CustomerFeatures(Objects.requireNonNull(spec, "spec"), ShardKeys.DEFAULT_SHARDS);
+    return new CustomerFeatures(Objects.requireNonNull(spec, "spec"), 0);
   }
 
-  /**
-   * How many groups customers are spread over (see {@link ShardKeys}); each group's customers
-   * are then separated in memory, so a group must fit in a worker's memory.
-   */
+  /** For the Direct runner only: see {@link GroupByCustomer#withShards}. */
   public CustomerFeatures withShards(int shards) {
-    return new CustomerFeatures(spec, ShardKeys.checkShards(shards));
+    return new CustomerFeatures(spec, shards);
   }
 
   public FeatureSpec spec() {
@@ -94,16 +79,9 @@ public final class CustomerFeatures
   }
 
   @Override
-  public PCollection<FeatureRow> expand(Input input) {
-    BatchGrouping.checkBounded(input.events(), "CustomerFeatures", "events");
-    BatchGrouping.checkBounded(input.profiles(), "CustomerFeatures", "profiles");
-    PCollection<KV<Integer, CustomerEvent>> events = BatchGrouping.keyByCustomerShard(
-        input.events(), "Events", CustomerEvent::getCustomerKey, shards, AvroCoder.specific(CustomerEvent.class));
-    PCollection<KV<Integer, CustomerProfile>> profiles = BatchGrouping.keyByCustomerShard(
-        input.profiles(), "Profiles", CustomerProfile::getCustomerKey, shards, AvroCoder.specific(CustomerProfile.class));
-    return KeyedPCollectionTuple.of(EVENTS, events)
-        .and(PROFILES, profiles)
-        .apply("GroupByCustomerShard", CoGroupByKey.create())
+  public PCollection<FeatureRow> expand(CustomerInputs input) {
+    return input
+        .apply("GroupByCustomer", GroupByCustomer.forTransform("CustomerFeatures").withShards(shards))
         .apply("ComputeFeatureRows", ParDo.of(new ComputeRowsFn(FeatureCalculator.of(spec))))
         .setCoder(AvroCoder.specific(FeatureRow.class));
   }
@@ -116,8 +94,11 @@ public final class CustomerFeatures
         .add(DisplayData.item("specFingerprint", spec.fingerprint()));
   }
 
-  /** Computes the rows of each customer in one shard and stamps each with its event time. */
-  private static final class ComputeRowsFn extends DoFn<KV<Integer, CoGbkResult>, FeatureRow> {
+  /** Rows computed and emitted at once for one customer; each slice re-reads its window's start. */
+  private static final int ROWS_PER_SLICE = 10_000;
+
+  /** Computes one customer's rows and stamps each with its event time. */
+  private static final class ComputeRowsFn extends DoFn<KV<String, CoGbkResult>, FeatureRow> {
     private final Counter rows = Metrics.counter(METRICS_NAMESPACE, ROWS);
     private final Counter withoutProfile =
         Metrics.counter(METRICS_NAMESPACE, CUSTOMERS_WITHOUT_PROFILE);
@@ -133,33 +114,25 @@ public final class CustomerFeatures
 
     @ProcessElement
     public void processElement(
-        @Element KV<Integer, CoGbkResult> element, OutputReceiver<FeatureRow> out) {
-      CoGbkResult grouped = element.getValue();
-      // Sorted by customer so a shard's rows come out in the same order on every runner.
-      Map<String, List<CustomerProfile>> profilesByCustomer =
-          BatchGrouping.byCustomer(grouped.getAll(PROFILES), CustomerProfile::getCustomerKey);
-      Map<String, List<CustomerEvent>> eventsByCustomer =
-          BatchGrouping.byCustomer(grouped.getAll(EVENTS), CustomerEvent::getCustomerKey);
-      for (Map.Entry<String, List<CustomerProfile>> p : profilesByCustomer.entrySet()) {
-        if (p.getValue().size() > 1) {
-          duplicates.inc(p.getValue().size() - 1);
-        }
-        if (!eventsByCustomer.containsKey(p.getKey())) {
-          withoutEvents.inc(p.getValue().size());
-        }
+        @Element KV<String, CoGbkResult> element, OutputReceiver<FeatureRow> out) {
+      CustomerGroup customer = CustomerGroup.of(element, duplicates);
+      List<CustomerEvent> events = customer.sortedEvents();
+      if (events.isEmpty()) {
+        withoutEvents.inc(customer.profileCount());
+        return;
       }
-      for (Map.Entry<String, List<CustomerEvent>> customer : eventsByCustomer.entrySet()) {
-        List<CustomerProfile> profiles = profilesByCustomer.getOrDefault(customer.getKey(), List.of());
-        CustomerProfile profile = FeatureCalculator.chooseProfile(profiles);
-        if (profile == null) {
-          withoutProfile.inc();
-        }
-        List<CustomerEvent> events = customer.getValue();
-        for (FeatureRow row : calculator.rowsForEachEvent(customer.getKey(), events, profile)) {
+      CustomerProfile profile = customer.profile();
+      if (profile == null) {
+        withoutProfile.inc();
+      }
+      // A long history's rows go out a slice at a time, so only its events stay in memory.
+      for (int from = 0; from < events.size(); from += ROWS_PER_SLICE) {
+        int to = Math.min(events.size(), from + ROWS_PER_SLICE);
+        for (FeatureRow row : calculator.rowsForSortedEvents(customer.customerKey(), events, from, to, profile)) {
           out.outputWithTimestamp(row, new Instant(row.getEventTime()));
         }
-        rows.inc(events.size());
       }
+      rows.inc(events.size());
     }
 
     /**
@@ -170,53 +143,6 @@ public final class CustomerFeatures
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
       return Duration.millis(Long.MAX_VALUE);
-    }
-  }
-
-  /** The two inputs: cleaned customer events and customer profiles, both keyed by customer_key. */
-  public static final class Input implements PInput {
-    private final PCollection<CustomerEvent> events;
-    private final PCollection<CustomerProfile> profiles;
-
-    private Input(PCollection<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
-      this.events = events;
-      this.profiles = profiles;
-    }
-
-    public static Input of(
-        PCollection<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
-      Objects.requireNonNull(events, "events");
-      Objects.requireNonNull(profiles, "profiles");
-      if (events.getPipeline() != profiles.getPipeline()) {
-        throw new IllegalArgumentException("events and profiles belong to different pipelines");
-      }
-      return new Input(events, profiles);
-    }
-
-    public PCollection<CustomerEvent> events() {
-      return events;
-    }
-
-    public PCollection<CustomerProfile> profiles() {
-      return profiles;
-    }
-
-    public <OutputT extends POutput> OutputT apply(
-        String name, PTransform<? super Input, OutputT> transform) {
-      return Pipeline.applyTransform(name, this, transform);
-    }
-
-    @Override
-    public Pipeline getPipeline() {
-      return events.getPipeline();
-    }
-
-    @Override
-    public Map<TupleTag<?>, PValue> expand() {
-      Map<TupleTag<?>, PValue> map = new LinkedHashMap<>();
-      map.put(EVENTS, events);
-      map.put(PROFILES, profiles);
-      return map;
     }
   }
 }

@@ -15,6 +15,7 @@ import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.FeatureValue;
+import io.beamml.transforms.grouping.CustomerInputs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ public class CustomerFeaturesTest {
   @Test
   public void joinsProfilesAndEmitsOneRowPerEvent() {
     PCollection<FeatureRow> rows =
-        CustomerFeatures.Input.of(
+        CustomerInputs.of(
                 events(
                     List.of(
                         event("b1", "bob", "order", T, 12.5, null),
@@ -117,7 +118,7 @@ public class CustomerFeaturesTest {
   @Test
   public void usesOneDeterministicProfileWhenThereAreSeveral() {
     PCollection<FeatureRow> rows =
-        CustomerFeatures.Input.of(
+        CustomerInputs.of(
                 events(List.of(event("a1", "alice", "view", T, null, "web"))),
                 profiles(
                     List.of(
@@ -151,7 +152,7 @@ public class CustomerFeaturesTest {
             .apply("CreateEvents", Create.timestamped(stamped).withCoder(AvroCoder.specific(CustomerEvent.class)))
             .apply("WindowHourly", Window.into(FixedWindows.of(Duration.standardHours(1))));
     PCollection<FeatureRow> rows =
-        CustomerFeatures.Input.of(events, profiles(List.of()))
+        CustomerInputs.of(events, profiles(List.of()))
             .apply("ComputeCustomerFeatures", CustomerFeatures.of(SPEC));
 
     PCollection<KV<String, Long>> views =
@@ -183,7 +184,7 @@ public class CustomerFeaturesTest {
                     TimestampedValue.of(profile("alice", 34, "F", "DE", SIGNUP_2026_01_01), arrival))
                 .withCoder(AvroCoder.specific(CustomerProfile.class)));
     PCollection<KV<String, Long>> views =
-        CustomerFeatures.Input.of(events, profiles)
+        CustomerInputs.of(events, profiles)
             .apply("ComputeCustomerFeatures", CustomerFeatures.of(SPEC))
             .apply("ViewsAndTimestamps", ParDo.of(new ViewsAndTimestampFn()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
@@ -227,7 +228,7 @@ public class CustomerFeaturesTest {
     assertEquals(500, expected.size());
 
     PCollection<FeatureRow> rows =
-        CustomerFeatures.Input.of(events(input), profiles(profileList))
+        CustomerInputs.of(events(input), profiles(profileList))
             .apply("ComputeCustomerFeatures", CustomerFeatures.of(spec));
     PAssert.that(rows).containsInAnyOrder(expected);
     pipeline.run().waitUntilFinish();
@@ -242,7 +243,7 @@ public class CustomerFeaturesTest {
             TestStream.create(AvroCoder.specific(CustomerEvent.class))
                 .addElements(event("a1", "alice", "view", T, null, "web"))
                 .advanceWatermarkToInfinity());
-    CustomerFeatures.Input input = CustomerFeatures.Input.of(stream, profiles(List.of()));
+    CustomerInputs input = CustomerInputs.of(stream, profiles(List.of()));
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
