@@ -1,6 +1,7 @@
 package io.beamml.training;
 
 import io.beamml.inference.registry.AliasChange;
+import io.beamml.inference.registry.AliasConflictException;
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
@@ -25,6 +26,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class PromoteCommand {
 
+  /**
+   * Exit code of a promote that lost a compare-and-set to a concurrent one (EX_TEMPFAIL of
+   * sysexits.h: re-running decides again against the new holder).
+   */
+  public static final int ALIAS_CONFLICT_EXIT_CODE = 75;
+
   private PromoteCommand() {}
 
   public static void main(String[] args) {
@@ -34,12 +41,16 @@ public final class PromoteCommand {
     } catch (PromotionRefusedException e) {
       System.err.println(e.getMessage());
       System.exit(PromotionRefusedException.EXIT_CODE);
+    } catch (AliasConflictException e) {
+      System.err.println("promote lost a race: " + e.getMessage());
+      System.exit(ALIAS_CONFLICT_EXIT_CODE);
     }
   }
 
   /**
    * @return the recorded move, or null when the alias already pointed at the candidate
    * @throws PromotionRefusedException when the gate refuses and --force is not set
+   * @throws AliasConflictException when another writer moved the alias after this run read it
    */
   public static @Nullable AliasChange run(PromoteOptions options) {
     return run(options, System.out);
@@ -87,7 +98,9 @@ public final class PromoteCommand {
         (options.getReason() == null || options.getReason().isBlank() ? "" : options.getReason() + "; ")
             + (verdict.passed() ? "gate passed: " : "forced past the gate: ")
             + verdict.explanation();
-    AliasChange change = registry.moveAlias(name, alias, version, !verdict.passed(), reason);
+    // Compare-and-set against the holder the gate compared with: a concurrent promote that moved
+    // the alias first makes this one fail (AliasConflictException) rather than overwrite it.
+    AliasChange change = registry.moveAliasIfAt(name, alias, holderVersion, version, !verdict.passed(), reason);
     out.printf(
         "%s@%s: %s -> %s%s%n  %s%n",
         name, alias, change.fromVersion == null ? "(none)" : change.fromVersion, change.toVersion,

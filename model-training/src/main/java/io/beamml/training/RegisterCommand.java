@@ -10,6 +10,7 @@ import io.beamml.training.data.TrainingSetReader;
 import io.beamml.training.evaluation.BoosterScorer;
 import io.beamml.training.evaluation.FeatureImportance;
 import io.beamml.training.evaluation.TruthFile;
+import io.beamml.training.interop.XgboostModelFile;
 import io.beamml.transforms.features.FeatureSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,6 +68,7 @@ public final class RegisterCommand {
       template.featureSpec = spec.toCanonicalJson();
       template.codeVersion = CodeVersion.get();
       template.origin = "imported";
+      template.xgboostVersion = XgboostModelFile.writerVersion(bytes, format);
       List<FeatureImportance> importance = FeatureImportance.totalGain(booster, names);
       String note = "Imported from " + file + "; trained outside beamml, so its parameters and training data are not known.";
 

@@ -12,6 +12,7 @@ import io.beamml.training.evaluation.Evaluation;
 import io.beamml.training.evaluation.FeatureImportance;
 import io.beamml.training.evaluation.OracleAuc;
 import io.beamml.training.evaluation.TruthFile;
+import io.beamml.training.interop.XgboostModelFile;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -93,6 +94,7 @@ public final class TrainCommand {
               set.location(), model.metric(), model.bestIteration(), model.roundsRun(), model.maxRounds(),
               params.earlyStoppingRounds(), model.bestIteration() + 1);
       byte[] modelBytes = model.booster().toByteArray("json");
+      template.xgboostVersion = XgboostModelFile.writerVersion(modelBytes, "json");
       ModelMetadata registered =
           VersionWriter.register(
               registry, name, modelBytes, "json", template,

@@ -92,6 +92,8 @@ public class RegisterCommandTest {
     assertEquals(RegistryFiles.sha256Hex(Files.readAllBytes(ubjFile)), fromUbj.sha256);
     for (ModelMetadata m : List.of(fromJson, fromUbj)) {
       assertEquals("imported", m.origin);
+      // Read from the file itself (JSON and UBJ alike), not from the library that loads it.
+      assertEquals(m.modelFile, "3.4.0", m.xgboostVersion);
       assertTrue(m.metrics.isEmpty());
       assertEquals(FeatureSpec.defaultSpec().fingerprint(), m.specFingerprint);
       assertEquals(FeatureSpec.defaultSpec().featureNames(), m.featureNames);

@@ -1,5 +1,6 @@
 package io.beamml.runners;
 
+import io.beamml.inference.registry.AliasConflictException;
 import io.beamml.inference.registry.ModelIntegrityException;
 import io.beamml.pipelines.io.OutputRefusedException;
 import io.beamml.pipelines.options.InputMissingException;
@@ -11,8 +12,8 @@ import java.util.function.Predicate;
 /**
  * The launcher's exit codes, the one place that defines them and says which failure gets which.
  * A script can tell "fix the command line" (2), "the input is not there" (4), "the output cannot be
- * written" (5), "the model file was tampered with" (6), "the gate said no" (3) and "the counts do not
- * add up" (7) from "something broke" (1) without reading the log.
+ * written" (5), "the model file was tampered with" (6), "the gate said no" (3), "another promote won
+ * the race" (75) and "the counts do not add up" (7) from "something broke" (1) without reading the log.
  */
 public enum ExitCode {
   OK(0, "success"),
@@ -23,7 +24,9 @@ public enum ExitCode {
   OUTPUT_REFUSED(5, "the output cannot be written: it is a file, not writable, busy with another run, or not a run's"
       + " output and --overwrite was not given"),
   INTEGRITY_REFUSED(6, "a model file does not match the SHA-256 recorded when it was registered"),
-  UNBALANCED(7, "the run finished but its summary does not balance (in != out + duplicates + dead letters): a bug");
+  UNBALANCED(7, "the run finished but its summary does not balance (in != out + duplicates + dead letters): a bug"),
+  ALIAS_CONFLICT(75, "promote: another promote moved the alias after this one read it; run it again to decide"
+      + " against the new holder");
 
   /**
    * Failures a user can cause and fix: one line, no stack trace (unless {@code --verbose}). The first
@@ -32,6 +35,7 @@ public enum ExitCode {
   private static final Map<ExitCode, Predicate<Throwable>> EXPECTED = Map.of(
       INTEGRITY_REFUSED, ModelIntegrityException.class::isInstance,
       PROMOTION_REFUSED, PromotionRefusedException.class::isInstance,
+      ALIAS_CONFLICT, AliasConflictException.class::isInstance,
       INPUT_MISSING, t -> t instanceof InputMissingException || t instanceof PublishedRun.IncompleteRunException,
       OUTPUT_REFUSED, OutputRefusedException.class::isInstance);
 

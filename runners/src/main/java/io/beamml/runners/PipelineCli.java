@@ -5,8 +5,10 @@ import io.beamml.runners.commands.BenchmarkBackfillCommand;
 import io.beamml.runners.commands.BenchmarkStreamCommand;
 import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
+import io.beamml.runners.commands.ExportModelCommand;
 import io.beamml.runners.commands.GenerateCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
+import io.beamml.runners.commands.QualityReportCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
 import io.beamml.runners.commands.StreamCommand;
@@ -50,7 +52,8 @@ public final class PipelineCli {
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RegisterModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new PromoteModelCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new QualityReportCommand(),
         new DriftReportCommand(), new DemoCommand(), new BenchmarkBackfillCommand(), new BenchmarkStreamCommand()));
   }
 

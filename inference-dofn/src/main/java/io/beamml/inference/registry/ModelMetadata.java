@@ -20,6 +20,11 @@ public final class ModelMetadata {
   public String modelFile;
   /** json or ubj: XGBoost's own formats. */
   public String modelFormat;
+  /**
+   * The XGBoost version that wrote the model file (e.g. 3.4.0), null if unknown. Readers older than
+   * 3.1 misread a 3.1+ file's base_score: see README "Interop" and {@code ./pipeline export-model}.
+   */
+  public String xgboostVersion;
   /** Hex SHA-256 of the model file; checked before every load. */
   public String sha256;
   /** Column order the model expects. */

@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A model registry kept as a directory tree, readable and writable through Beam's FileSystems:
@@ -28,14 +31,24 @@ import java.util.TreeMap;
  *
  * Versions are whole numbers allocated in order. The policy of when an alias may move (the
  * promotion gate) lives with training; this class only keeps the layout and its invariants.
- * Writers are expected to be one at a time per model name: object stores have no atomic
- * create-if-absent, so two concurrent registrations could race for a version number.
+ *
+ * <p>Concurrent writers: a version number is taken by creating {@code versions/N/claim.json}
+ * if absent (a writer that loses takes N+1), so two registrations never share a number and
+ * every file of a version is written knowing its own number. Alias moves are compare-and-set
+ * under {@code NAME/registry.lock} (created if absent, deleted after): a move names the version
+ * it expects the alias at and fails with {@link AliasConflictException} if another writer moved
+ * it first. Both primitives are atomic on local files; see {@link RegistryFiles} for other schemes.
  */
 public final class ModelRegistry implements Serializable {
 
   public static final String METADATA_FILE = "metadata.json";
   public static final String ALIASES_FILE = "aliases.json";
   public static final String HISTORY_FILE = "alias-history.jsonl";
+  public static final String CLAIM_FILE = "claim.json";
+  public static final String LOCK_FILE = "registry.lock";
+  /** How long an alias move waits for another writer's lock before giving up. */
+  static final long LOCK_WAIT_MILLIS = 30_000;
+  private static final int MAX_CLAIM_ATTEMPTS = 1000;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -67,8 +80,7 @@ public final class ModelRegistry implements Serializable {
     try {
       List<String> versions = new ArrayList<>();
       for (String path : RegistryFiles.list(RegistryFiles.join(root, name, "versions", "*", METADATA_FILE))) {
-        String[] parts = path.replace('\\', '/').split("/");
-        versions.add(parts[parts.length - 2]);
+        versions.add(versionOf(path));
       }
       versions.sort(Comparator.comparingLong(ModelRegistry::versionNumber));
       return versions;
@@ -179,55 +191,121 @@ public final class ModelRegistry implements Serializable {
    */
   public ModelMetadata register(
       String name, byte[] modelBytes, String modelFormat, ModelMetadata template, Map<String, byte[]> attachments) {
+    return register(name, modelBytes, modelFormat, template, m -> attachments);
+  }
+
+  /**
+   * As above, with attachments made once the version number is taken, so a model card can name
+   * the version it describes even when other writers register at the same time.
+   */
+  public ModelMetadata register(
+      String name, byte[] modelBytes, String modelFormat, ModelMetadata template,
+      Function<ModelMetadata, Map<String, byte[]>> attachmentsFor) {
     ModelRef.version(name, "1");
     if (!"json".equals(modelFormat) && !"ubj".equals(modelFormat)) {
       throw new IllegalArgumentException("model format must be json or ubj, got " + modelFormat);
     }
-    List<String> existing = versions(name);
-    long next = existing.isEmpty() ? 1 : versionNumber(existing.get(existing.size() - 1)) + 1;
-    String version = Long.toString(next);
+    template.name = name;
+    template.modelFormat = modelFormat;
+    template.modelFile = "model." + modelFormat;
+    template.sha256 = RegistryFiles.sha256Hex(modelBytes);
+    if (template.createdAt == null) {
+      template.createdAt = Instant.now().toString();
+    }
+    String version = claimNextVersion(name, template.createdAt);
+    template.version = version;
     String dir = versionDir(name, version);
     try {
-      if (RegistryFiles.exists(RegistryFiles.join(dir, METADATA_FILE))) {
-        throw new IllegalStateException("version " + version + " of " + name + " already exists: versions are immutable");
-      }
-      template.name = name;
-      template.version = version;
-      template.modelFormat = modelFormat;
-      template.modelFile = "model." + modelFormat;
-      template.sha256 = RegistryFiles.sha256Hex(modelBytes);
-      if (template.createdAt == null) {
-        template.createdAt = Instant.now().toString();
-      }
-      template.attachments = new ArrayList<>(new TreeMap<>(attachments).keySet());
+      Map<String, byte[]> attachments = new TreeMap<>(attachmentsFor.apply(template));
+      template.attachments = new ArrayList<>(attachments.keySet());
       RegistryFiles.write(RegistryFiles.join(dir, template.modelFile), modelBytes);
       for (Map.Entry<String, byte[]> a : attachments.entrySet()) {
         RegistryFiles.write(RegistryFiles.join(dir, a.getKey()), a.getValue());
       }
-      RegistryFiles.write(RegistryFiles.join(dir, METADATA_FILE), JSON.writeValueAsBytes(template));
+      if (!RegistryFiles.createIfAbsent(RegistryFiles.join(dir, METADATA_FILE), JSON.writeValueAsBytes(template))) {
+        throw new IllegalStateException("version " + version + " of " + name + " already exists: versions are immutable");
+      }
       return template;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot register " + name + ":" + version + " in " + root, e);
     }
   }
 
-  /** Points an alias at a version and appends the move to the history. */
+  /**
+   * Takes the lowest free number above every claimed or complete version by creating its claim
+   * file if absent; a number another writer took first is skipped. A claim whose writer died
+   * before metadata.json stays as a gap: numbers are never reused.
+   */
+  private String claimNextVersion(String name, String createdAt) {
+    try {
+      long next = highestTaken(name) + 1;
+      byte[] claim =
+          JSON_LINE.writeValueAsBytes(Map.of("createdAt", createdAt, "writer", Writers.id()));
+      for (int attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++, next++) {
+        String version = Long.toString(next);
+        if (RegistryFiles.createIfAbsent(RegistryFiles.join(versionDir(name, version), CLAIM_FILE), claim)
+            && !RegistryFiles.exists(RegistryFiles.join(versionDir(name, version), METADATA_FILE))) {
+          return version;
+        }
+      }
+      throw new IllegalStateException(
+          "cannot take a version number for " + name + " in " + root + " after " + MAX_CLAIM_ATTEMPTS + " attempts");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot take a version number for " + name + " in " + root, e);
+    }
+  }
+
+  private long highestTaken(String name) throws IOException {
+    long highest = 0;
+    for (String file : List.of(CLAIM_FILE, METADATA_FILE)) {
+      for (String path : RegistryFiles.list(RegistryFiles.join(root, name, "versions", "*", file))) {
+        long n = versionNumber(versionOf(path));
+        if (n != Long.MAX_VALUE) {
+          highest = Math.max(highest, n);
+        }
+      }
+    }
+    return highest;
+  }
+
+  /** Points an alias at a version, wherever it points now, and appends the move to the history. */
   public AliasChange moveAlias(String name, String alias, String version, boolean forced, String reason) {
+    return move(name, alias, null, false, version, forced, reason);
+  }
+
+  /**
+   * Compare-and-set: points the alias at {@code version} only if it still points at {@code
+   * expected} (null: the alias does not exist yet), as the caller saw it when it decided.
+   *
+   * @throws AliasConflictException if another writer moved the alias meanwhile; nothing is written
+   */
+  public AliasChange moveAliasIfAt(
+      String name, String alias, @Nullable String expected, String version, boolean forced, String reason) {
+    return move(name, alias, expected, true, version, forced, reason);
+  }
+
+  private AliasChange move(
+      String name, String alias, @Nullable String expected, boolean compare, String version, boolean forced,
+      String reason) {
     if (!alias.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw new IllegalArgumentException("invalid alias name: " + alias);
     }
     metadata(name, version);
-    Map<String, String> aliases = aliases(name);
-    AliasChange change = new AliasChange();
-    change.time = Instant.now().toString();
-    change.alias = alias;
-    change.fromVersion = aliases.get(alias);
-    change.toVersion = version;
-    change.forced = forced;
-    change.reason = reason;
-    change.actor = System.getProperty("user.name");
-    aliases.put(alias, version);
-    try {
+    try (RegistryLock lock = RegistryLock.acquire(RegistryFiles.join(root, name, LOCK_FILE), LOCK_WAIT_MILLIS)) {
+      Map<String, String> aliases = aliases(name);
+      String current = aliases.get(alias);
+      if (compare && !Objects.equals(current, expected)) {
+        throw new AliasConflictException(name, alias, expected, current, version);
+      }
+      AliasChange change = new AliasChange();
+      change.time = Instant.now().toString();
+      change.alias = alias;
+      change.fromVersion = current;
+      change.toVersion = version;
+      change.forced = forced;
+      change.reason = reason;
+      change.actor = System.getProperty("user.name");
+      aliases.put(alias, version);
       // History first: a crash between the two writes leaves a recorded move, never an unrecorded one.
       byte[] previous = RegistryFiles.readIfExists(RegistryFiles.join(root, name, HISTORY_FILE));
       ByteArrayOutputStream appended = new ByteArrayOutputStream();
@@ -235,12 +313,18 @@ public final class ModelRegistry implements Serializable {
         appended.write(previous);
       }
       appended.write((JSON_LINE.writeValueAsString(change) + "\n").getBytes(StandardCharsets.UTF_8));
-      RegistryFiles.write(RegistryFiles.join(root, name, HISTORY_FILE), appended.toByteArray());
-      RegistryFiles.write(RegistryFiles.join(root, name, ALIASES_FILE), JSON.writeValueAsBytes(aliases));
+      RegistryFiles.publish(RegistryFiles.join(root, name, HISTORY_FILE), appended.toByteArray());
+      RegistryFiles.publish(RegistryFiles.join(root, name, ALIASES_FILE), JSON.writeValueAsBytes(aliases));
       return change;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot move alias " + alias + " of " + name, e);
     }
+  }
+
+  /** The version directory's name in a path ROOT/NAME/versions/VERSION/FILE. */
+  private static String versionOf(String path) {
+    String[] parts = path.replace('\\', '/').split("/");
+    return parts[parts.length - 2];
   }
 
   private static long versionNumber(String version) {

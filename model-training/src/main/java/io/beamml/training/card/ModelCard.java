@@ -5,6 +5,7 @@ import io.beamml.training.evaluation.CalibrationBin;
 import io.beamml.training.evaluation.Evaluation;
 import io.beamml.training.evaluation.FeatureImportance;
 import io.beamml.training.evaluation.OracleAuc;
+import io.beamml.training.interop.XgboostModelFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,6 +96,7 @@ public final class ModelCard {
     row(b, "origin", metadata.origin);
     row(b, "code version", metadata.codeVersion);
     row(b, "model file", metadata.modelFile + " (" + metadata.modelFormat + ")");
+    row(b, "XGBoost version", xgboostReaders(metadata.xgboostVersion));
     row(b, "model SHA-256", metadata.sha256);
     row(b, "feature spec fingerprint", metadata.specFingerprint);
     row(b, "training data fingerprint", metadata.trainingDataFingerprint);
@@ -180,6 +182,18 @@ public final class ModelCard {
     }
     b.append("</body>\n</html>\n");
     return b.toString();
+  }
+
+  /** Which readers score the stored file as trained: base_score's form changed in XGBoost 3.1. */
+  private static String xgboostReaders(@Nullable String version) {
+    if (version == null) {
+      return "unknown; check the file's readers before scoring it outside beamml";
+    }
+    if (XgboostModelFile.readableByOlderReaders(version)) {
+      return version + " (written before 3.1: XGBoost 1.0 and later read the stored file as is)";
+    }
+    return version + " (XGBoost 3.1 and later read the stored file as is; for older readers, e.g. Python xgboost 1.7, "
+        + "use ./pipeline export-model --format=legacy-json)";
   }
 
   private static void row(StringBuilder b, String key, @Nullable String value) {

@@ -29,6 +29,9 @@ public final class AuditJson {
     node.put("event_time", JsonRecords.iso(a.getEventTime()));
     node.put("scoring_time", JsonRecords.iso(a.getScoringTime()));
     node.put("run_id", a.getRunId());
+    if (a.getPromoId() != null) {
+      node.put("promo_id", a.getPromoId());
+    }
     if (a.getContributions() != null) {
       ObjectNode contributions = node.putObject("contributions");
       for (Contribution c : a.getContributions()) {

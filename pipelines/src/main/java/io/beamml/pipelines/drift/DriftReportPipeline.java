@@ -5,6 +5,7 @@ import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.io.DeadLetterSink;
 import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.RunOutputOptions;
+import io.beamml.pipelines.io.ReportFiles;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.FeatureRow;
@@ -17,7 +18,6 @@ import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.metrics.CountRecordsIn;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
@@ -32,12 +32,10 @@ import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -168,16 +166,7 @@ public final class DriftReportPipeline {
 
   /** Writes the HTML page and its pictures into {@code outputDir}. */
   public static void writeReport(String outputDir, DriftReport report) {
-    for (Map.Entry<String, byte[]> file : report.render().entrySet()) {
-      String path = outputDir + "/" + file.getKey();
-      ResourceId target = FileSystems.matchNewResource(path, false);
-      String mime = file.getKey().endsWith(".html") ? "text/html" : file.getKey().endsWith(".png") ? "image/png" : MimeTypes.BINARY;
-      try (OutputStream stream = Channels.newOutputStream(FileSystems.create(target, mime))) {
-        stream.write(file.getValue());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + path, e);
-      }
-    }
+    ReportFiles.write(outputDir, report.render());
   }
 
   private static String comparisonPrefix() {

@@ -1,5 +1,6 @@
 package io.beamml.pipelines.ingest;
 
+import io.beamml.pipelines.io.RawRecords;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.CustomerEvent;
@@ -16,26 +17,25 @@ import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.pseudonymise.Pseudonymise;
 import io.beamml.transforms.validate.ContractRules;
 import io.beamml.transforms.validate.Validate;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * One source's path from raw lines to pseudonymised records: Parse, Validate, assign event time,
- * Deduplicate by id, Pseudonymise. The backfill and the streaming job both build their inputs
- * from these, so a record is treated the same way whichever door it came in by.
+ * One source's path from raw lines, as the bytes read, to pseudonymised records: Parse and
+ * Validate (in one step, so a refused record's dead letter holds its line as read), assign event
+ * time, Deduplicate by id, Pseudonymise. The backfill and the streaming job both build their
+ * inputs from these, so a record is treated the same way whichever door it came in by.
  *
  * @param <R> the parsed record (still holding the raw customer id)
  * @param <T> the pseudonymised record
  */
-public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestResult<T, R>> {
+public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestResult<T, R>> {
 
   private final Parse<R> parse;
   private final Validate<R> validate;
@@ -85,6 +85,12 @@ public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestRe
         Dedup.byKey(PromoResponse::getPromoId), Pseudonymise.responses(key));
   }
 
+  /** The responses topic (the CSV's fields as JSON), treated as the CSV is. */
+  public static Ingest<PromoResponse, LabelledPromo> responsesJson(HmacKey key, ContractRules rules) {
+    return new Ingest<>(Parse.responsesJson(), Validate.responses(rules), PromoResponse::getSentTime,
+        Dedup.byKey(PromoResponse::getPromoId), Pseudonymise.responses(key));
+  }
+
   public Ingest<R, T> withMaxLineBytes(long maxLineBytes) {
     return new Ingest<>(parse.withMaxLineBytes(maxLineBytes), validate, eventTime, dedup, pseudonymise);
   }
@@ -109,15 +115,25 @@ public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestRe
     return parse.source();
   }
 
-  /** Whether a raw line is a header line (not a record) of this source. */
-  public boolean isHeader(String line) {
+  /** Whether a raw line, as read, is a header line (not a record) of this source. */
+  public boolean isHeader(byte[] line) {
     return parse.parser().isHeader(line);
   }
 
+  /**
+   * Reads this source's files as its Parse needs them: CSV records (quoted fields may hold line
+   * breaks) or lines, each cut past the line limit.
+   */
+  public RawRecords readFiles(String glob) {
+    return RawRecords.lines(glob)
+        .withQuotedLineBreaks(parse.parser().quotedLineBreaks())
+        .withMaxRecordBytes(parse.maxLineBytes());
+  }
+
   @Override
-  public IngestResult<T, R> expand(PCollection<String> lines) {
-    WithFailures.Result<PCollection<R>, DeadLetter> parsed = lines.apply("Parse", parse);
-    WithFailures.Result<PCollection<R>, DeadLetter> valid = parsed.output().apply("Validate", validate);
+  public IngestResult<T, R> expand(PCollection<byte[]> lines) {
+    WithFailures.Result<PCollection<R>, DeadLetter> valid =
+        lines.apply("ParseAndValidate", parse.thenValidate(validate));
     PCollection<R> timed = valid.output();
     if (eventTime != null) {
       SerializableFunction<R, Long> time = eventTime;
@@ -126,9 +142,6 @@ public final class Ingest<R, T> extends PTransform<PCollection<String>, IngestRe
     }
     DedupResult<R> deduped = timed.apply("Deduplicate", dedup.withSource(parse.source()));
     PCollection<T> records = deduped.unique().apply("Pseudonymise", pseudonymise);
-    PCollection<DeadLetter> deadLetters =
-        PCollectionList.of(parsed.failures()).and(valid.failures())
-            .apply("FlattenDeadLetters", Flatten.pCollections());
-    return new IngestResult<>(records, deduped.duplicates(), deadLetters);
+    return new IngestResult<>(records, deduped.duplicates(), valid.failures());
   }
 }

@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -108,8 +106,7 @@ public final class OfflineInputs {
       List<PCollection<DeadLetter>> deadLetters) {
     String source = ingest.source();
     String step = Character.toUpperCase(source.charAt(0)) + source.substring(1);
-    PCollection<String> lines = p.apply("Read" + step,
-        TextIO.read().from(glob).withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD));
+    PCollection<byte[]> lines = p.apply("Read" + step, ingest.readFiles(glob));
     lines.apply("Log" + step + "Progress", ParDo.of(new LogProgress<>(source, PROGRESS_EVERY)));
     counts.add(lines
         .apply("Drop" + step + "Headers", Filter.by(line -> !ingest.isHeader(line)))

@@ -77,6 +77,9 @@ public final class JsonRecords {
     }
     node.put("raw_truncated", d.getRawTruncated());
     node.put("raw", d.getRaw());
+    if (d.getRawBase64() != null) {
+      node.put("raw_base64", d.getRawBase64());
+    }
     return write(node);
   }
 

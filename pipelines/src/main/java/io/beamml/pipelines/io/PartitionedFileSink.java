@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Contextful;
@@ -86,7 +85,7 @@ public final class PartitionedFileSink<T extends SpecificRecord>
       write = FileIO.<String, T>writeDynamic()
           .by(r -> eventDate(timeFn.apply(r)))
           .withDestinationCoder(StringUtf8Coder.of())
-          .via(AvroIO.sink(recordClass))
+          .via(AvroFiles.sink(recordClass, input.getPipeline().getOptions()))
           .to(directory)
           .withNaming(date -> FileIO.Write.defaultNaming("event_date=" + date + "/part", ".avro"));
     } else {

@@ -1,5 +1,6 @@
 package io.beamml.pipelines.stream;
 
+import io.beamml.transforms.parse.Utf8;
 import java.util.Optional;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -33,9 +34,12 @@ import org.joda.time.Instant;
  * {@code now - maxOutOfOrderness}; a replay of old data into a running job after it went idle
  * therefore arrives late (and is dead-lettered as such by the features step).
  *
+ * <p>Message values are bytes (Parse decodes them strictly); the time is read from their lenient
+ * decoding, which can only differ from the strict one for a message Parse will refuse anyway.
+ *
  * <p>Counter {@code stream/<topic>.unreadable_event_time}: messages stamped with the fallback.
  */
-public final class EventTimePolicy extends TimestampPolicy<String, String> {
+public final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
 
   private final SerializableFunction<String, @Nullable Long> eventTime;
   private final Duration maxOutOfOrderness;
@@ -55,7 +59,7 @@ public final class EventTimePolicy extends TimestampPolicy<String, String> {
   }
 
   /** A factory for KafkaIO: one policy per partition, resuming from a checkpointed watermark. */
-  public static TimestampPolicyFactory<String, String> factory(
+  public static TimestampPolicyFactory<byte[], byte[]> factory(
       SerializableFunction<String, @Nullable Long> eventTime, Duration maxOutOfOrderness) {
     if (eventTime == null || maxOutOfOrderness == null || maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
       throw new IllegalArgumentException("an event time function and a non-negative out-of-orderness are required");
@@ -64,9 +68,9 @@ public final class EventTimePolicy extends TimestampPolicy<String, String> {
   }
 
   @Override
-  public Instant getTimestampForRecord(PartitionContext ctx, KafkaRecord<String, String> record) {
-    String value = record.getKV().getValue();
-    Long millis = value == null ? null : eventTime.apply(value);
+  public Instant getTimestampForRecord(PartitionContext ctx, KafkaRecord<byte[], byte[]> record) {
+    byte[] value = record.getKV().getValue();
+    Long millis = value == null ? null : eventTime.apply(Utf8.decodeLenient(value));
     if (millis == null
         || millis < BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis()
         || millis > BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()) {
@@ -108,7 +112,7 @@ public final class EventTimePolicy extends TimestampPolicy<String, String> {
     return maxEventTime.minus(maxOutOfOrderness);
   }
 
-  private static final class Factory implements TimestampPolicyFactory<String, String> {
+  private static final class Factory implements TimestampPolicyFactory<byte[], byte[]> {
     private static final long serialVersionUID = 1L;
 
     private final SerializableFunction<String, @Nullable Long> eventTime;
@@ -120,7 +124,7 @@ public final class EventTimePolicy extends TimestampPolicy<String, String> {
     }
 
     @Override
-    public TimestampPolicy<String, String> createTimestampPolicy(
+    public TimestampPolicy<byte[], byte[]> createTimestampPolicy(
         TopicPartition partition, Optional<Instant> previousWatermark) {
       Counter unreadable = Metrics.counter(StreamCounters.NAMESPACE, StreamCounters.unreadableEventTime(partition.topic()));
       return new EventTimePolicy(eventTime, maxOutOfOrderness, unreadable, previousWatermark);

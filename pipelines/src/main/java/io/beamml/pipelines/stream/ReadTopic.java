@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.NullableCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -12,24 +12,25 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
- * The message values of one Kafka topic as text lines, each stamped with the event time read from
- * the message (see {@link EventTimePolicy}), ready for the same Parse step a backfill's file lines
- * go through. Keys are ignored; a message without a value (a tombstone) becomes the empty line, so
- * Parse dead-letters it as blank instead of it vanishing.
+ * The message values of one Kafka topic as the bytes sent, each stamped with the event time read
+ * from the message (see {@link EventTimePolicy}), ready for the same Parse step a backfill's file
+ * lines go through, which decodes them strictly (Kafka's {@code StringDeserializer} would turn
+ * invalid UTF-8 into U+FFFD). Keys are ignored; a message without a value (a tombstone) becomes
+ * the empty line, so Parse dead-letters it as blank instead of it vanishing.
  *
  * <p>With a consumer group, offsets are committed to Kafka only when the runner finalizes a
  * checkpoint holding them (on Flink: a completed checkpoint), so a job that stops and starts again
  * with the same group resumes after the last finalized position, re-reading what came after it.
  * Without {@link #withMaxRecords} or {@link #withMaxReadTime} the output is unbounded.
  */
-public final class ReadTopic extends PTransform<PBegin, PCollection<String>> {
+public final class ReadTopic extends PTransform<PBegin, PCollection<byte[]>> {
 
   private final String bootstrapServers;
   private final String topic;
@@ -99,15 +100,15 @@ public final class ReadTopic extends PTransform<PBegin, PCollection<String>> {
   }
 
   @Override
-  public PCollection<String> expand(PBegin begin) {
+  public PCollection<byte[]> expand(PBegin begin) {
     Map<String, Object> consumer = new HashMap<>();
     consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    KafkaIO.Read<String, String> read =
-        KafkaIO.<String, String>read()
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.<byte[], byte[]>read()
             .withBootstrapServers(bootstrapServers)
             .withTopic(topic)
-            .withKeyDeserializerAndCoder(StringDeserializer.class, NullableCoder.of(StringUtf8Coder.of()))
-            .withValueDeserializerAndCoder(StringDeserializer.class, NullableCoder.of(StringUtf8Coder.of()))
+            .withKeyDeserializerAndCoder(ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+            .withValueDeserializerAndCoder(ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
             .withTimestampPolicyFactory(EventTimePolicy.factory(eventTime, maxOutOfOrderness));
     if (consumerGroup != null) {
       consumer.put(ConsumerConfig.GROUP_ID_CONFIG, consumerGroup);
@@ -123,12 +124,12 @@ public final class ReadTopic extends PTransform<PBegin, PCollection<String>> {
     }
     return begin
         .apply("ReadFromKafka", read)
-        .apply("TakeValues", MapElements.into(TypeDescriptors.strings()).via(ReadTopic::valueOrEmpty))
-        .setCoder(StringUtf8Coder.of());
+        .apply("TakeValues", MapElements.into(TypeDescriptor.of(byte[].class)).via(ReadTopic::valueOrEmpty))
+        .setCoder(ByteArrayCoder.of());
   }
 
-  private static String valueOrEmpty(KafkaRecord<String, String> record) {
-    String value = record.getKV().getValue();
-    return value == null ? "" : value;
+  private static byte[] valueOrEmpty(KafkaRecord<byte[], byte[]> record) {
+    byte[] value = record.getKV().getValue();
+    return value == null ? new byte[0] : value;
   }
 }

@@ -21,8 +21,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -79,10 +77,10 @@ public final class StreamInputs {
 
     PCollection<CustomerProfile> profiles;
     if (!isBlank(options.getProfiles())) {
+      Ingest<?, CustomerProfile> ingestProfiles = Ingest.profiles(key, rules).configuredBy(options);
       IngestResult<CustomerProfile, ?> ingested =
-          p.apply("ReadProfiles", TextIO.read().from(options.getProfiles())
-                  .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD))
-              .apply("IngestProfiles", Ingest.profiles(key, rules).configuredBy(options));
+          p.apply("ReadProfiles", ingestProfiles.readFiles(options.getProfiles()))
+              .apply("IngestProfiles", ingestProfiles);
       profiles = ingested.records();
       deadLetters.add(ingested.deadLetters());
     } else {

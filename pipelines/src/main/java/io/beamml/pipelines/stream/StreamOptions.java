@@ -2,6 +2,7 @@ package io.beamml.pipelines.stream;
 
 import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.drift.DriftThresholdOptions;
+import io.beamml.pipelines.options.AvroCodecOptions;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.ScoringOptions;
@@ -22,7 +23,7 @@ import org.apache.beam.sdk.options.Validation;
  * means that output is not made at all.
  */
 public interface StreamOptions
-    extends InputOptions, HmacKeyOptions, ScoringOptions, BigQuerySinkOptions, DriftThresholdOptions {
+    extends InputOptions, HmacKeyOptions, ScoringOptions, BigQuerySinkOptions, DriftThresholdOptions, AvroCodecOptions {
 
   @Description("Kafka bootstrap servers, e.g. localhost:9092")
   @Validation.Required

@@ -6,6 +6,7 @@ import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
 import io.beamml.pipelines.ingest.Ingest;
 import io.beamml.pipelines.ingest.IngestResult;
 import io.beamml.pipelines.ingest.OfflineInputs;
+import io.beamml.pipelines.io.AvroFiles;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.HmacKeyOptions;
@@ -34,7 +35,6 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -129,7 +129,7 @@ public final class TrainingSetPipeline {
         PointInTimeTrainingSet.Input.of(inputs.events(), inputs.profiles(), responses.records())
             .apply("BuildTrainingExamples", trainingSet);
     examples.apply("WriteExamplesAvro",
-        AvroIO.write(TrainingExample.class).to(out + "/" + EXAMPLES_DIR + "/part").withSuffix(".avro"));
+        AvroFiles.write(TrainingExample.class, options).to(out + "/" + EXAMPLES_DIR + "/part").withSuffix(".avro"));
     writeCopy(examples, spec, options.getExampleFormat(), out);
     if (bigQuery != null) {
       BigQueryOutputs.write("TrainingExamples", examples, bigQuery.trainingExamples(), counts, deadLetters);

@@ -85,6 +85,7 @@ public class AvroToBigQueryTest {
             "reason:STRING:REQUIRED",
             "message:STRING:REQUIRED",
             "raw:STRING:REQUIRED",
+            "raw_base64:STRING:NULLABLE",
             "raw_truncated:BOOL:REQUIRED",
             "event_time:TIMESTAMP:NULLABLE"),
         columns(AvroToBigQuery.tableSchema(DeadLetter.class)));
@@ -101,7 +102,8 @@ public class AvroToBigQueryTest {
             "run_id:STRING:REQUIRED",
             "contributions:RECORD:REPEATED",
             "contributions.feature:STRING:REQUIRED",
-            "contributions.value:FLOAT64:REQUIRED"),
+            "contributions.value:FLOAT64:REQUIRED",
+            "promo_id:STRING:NULLABLE"),
         columns(AvroToBigQuery.tableSchema(AuditRecord.class)));
   }
 

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 
 import io.beamml.transforms.parse.EventTimes;
 import java.util.Optional;
+import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -63,10 +64,10 @@ public class EventTimePolicyTest {
     assertEquals(NOW.minus(DELAY), policy.watermark(busy(), NOW));
   }
 
-  private static KafkaRecord<String, String> record(String eventTime, Instant kafkaTime) {
+  private static KafkaRecord<byte[], byte[]> record(String eventTime, Instant kafkaTime) {
     String json = "{\"event_id\":\"E1\",\"event_time\":\"" + eventTime + "\"}";
     return new KafkaRecord<>("clicks", 0, 0, kafkaTime.getMillis(), KafkaTimestampType.CREATE_TIME,
-        new RecordHeaders(), "E1", json);
+        new RecordHeaders(), "E1".getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static TimestampPolicy.PartitionContext busy() {

@@ -5,7 +5,10 @@ import io.beamml.training.PromoteCommand;
 import io.beamml.training.PromoteOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** {@code ./pipeline promote}: move an alias through the promotion gate (exit 3 when refused). */
+/**
+ * {@code ./pipeline promote}: move an alias through the promotion gate (exit 3 when refused, 75
+ * when a concurrent promote moved the alias first).
+ */
 public final class PromoteModelCommand implements Subcommand {
 
   @Override
@@ -25,7 +28,7 @@ public final class PromoteModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    // A refusal (PromotionRefusedException) exits with ExitCode.PROMOTION_REFUSED.
+    // A refusal exits with ExitCode.PROMOTION_REFUSED, a lost race with ExitCode.ALIAS_CONFLICT.
     PromoteCommand.run(CommandSupport.options(args, PromoteOptions.class), System.out);
     return 0;
   }

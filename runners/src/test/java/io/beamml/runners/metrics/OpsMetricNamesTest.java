@@ -22,7 +22,7 @@ import org.junit.Test;
 
 /**
  * Every {@code beamml_*} metric the dashboards and alert rules under {@code ops/} use is served by
- * a job's endpoint: by the scrape of a real backfill, drift report or streaming job ({@link
+ * a job's endpoint: by the scrape of a real backfill, drift report, quality report or streaming job ({@link
  * ScrapedJobs}). A name matches a sample name or a metric family ({@code # TYPE}) exactly, so a
  * counter must be named with {@code _total} and a distribution by {@code _count}, {@code _sum},
  * {@code _min}, {@code _max} or its family name; a name cut short in a regular expression (ending
@@ -43,7 +43,7 @@ public class OpsMetricNamesTest {
 
     ScrapedJobs jobs = ScrapedJobs.get();
     Set<String> exported = new TreeSet<>();
-    for (Scrape s : List.of(jobs.backfill, jobs.driftReport, jobs.streamFirst, jobs.streamSecond)) {
+    for (Scrape s : List.of(jobs.backfill, jobs.driftReport, jobs.qualityReport, jobs.streamFirst, jobs.streamSecond)) {
       exported.addAll(s.names());
       exported.addAll(s.families);
     }

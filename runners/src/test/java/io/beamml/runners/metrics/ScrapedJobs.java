@@ -8,6 +8,8 @@ import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.drift.DriftReportPipeline;
+import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.pipelines.quality.QualityReportPipeline;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.pipelines.summary.RunSummary;
@@ -17,6 +19,7 @@ import io.beamml.runners.stream.JobControl;
 import io.beamml.runners.stream.ReplayEvents;
 import io.beamml.runners.stream.SyntheticModel;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.schemas.Prediction;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import io.beamml.training.drift.ReferenceProfile;
@@ -24,6 +27,7 @@ import io.beamml.training.drift.WindowDrift;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.features.FeatureVectorizer;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import io.beamml.transforms.pseudonymise.Pseudonymiser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +55,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 final class ScrapedJobs {
 
   static final String MODEL = "promo-response";
+  static final String QUALITY_MODEL = "quality-model";
+  static final double QUALITY_TEST_AUC = 0.75;
   static final Path ROOT = repositoryRoot();
   private static final HmacKey KEY = HmacKey.ofBytes("metrics-test-key-0123456789".getBytes(StandardCharsets.UTF_8));
 
@@ -60,6 +66,9 @@ final class ScrapedJobs {
   /** The drift report's scrape after it finished, and the comparison it wrote. */
   final Scrape driftReport;
   final WindowDrift driftComparison;
+  /** The quality report's scrape after it finished, and its read-out (quality.json). */
+  final Scrape qualityReport;
+  final JsonNode qualityReadout;
   /**
    * The stream's first scrape with a champion prediction, a later one that grew and holds a measured
    * drift window, one after the job.
@@ -107,6 +116,18 @@ final class ScrapedJobs {
     DriftReportPipeline.build(driftJob, driftOptions, DriftReportPipeline.detection(driftOptions));
     driftReport = runToEndAndScrape(driftJob);
     driftComparison = DriftReportPipeline.readComparison(driftOut.toString());
+
+    Path qualityOut = work.resolve("quality-report");
+    QualityReportPipeline.Options qualityOptions = PipelineOptionsFactory.fromArgs("--metricsPort=0",
+            "--responses=" + sample.resolve("responses") + "/*.csv",
+            "--predictions=" + truthPredictions(sample, work.resolve("quality-predictions.jsonl")),
+            "--registry=" + registerQualityModel(work.resolve("quality-registry").toString()),
+            "--model=" + QUALITY_MODEL, "--minPositives=1", "--joinShards=4", "--output=" + qualityOut)
+        .withValidation().as(QualityReportPipeline.Options.class);
+    Pipeline qualityJob = Pipeline.create(qualityOptions);
+    QualityReportPipeline.build(qualityJob, qualityOptions, KEY, QualityReportPipeline.testMetrics(qualityOptions));
+    qualityReport = runToEndAndScrape(qualityJob);
+    qualityReadout = new ObjectMapper().readTree(QualityReportPipeline.readReadout(qualityOut.toString()));
     long driftDone = System.nanoTime();
 
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -150,7 +171,7 @@ final class ScrapedJobs {
         streamAfterCancel = Scrape.of(port);
       }
     }
-    System.out.printf("scraped jobs: backfill %.1f s, drift report %.1f s, stream %.1f s%n",
+    System.out.printf("scraped jobs: backfill %.1f s, drift report and quality report %.1f s, stream %.1f s%n",
         (backfillDone - start) / 1e9, (driftDone - backfillDone) / 1e9, (System.nanoTime() - driftDone) / 1e9);
   }
 
@@ -207,6 +228,49 @@ final class ScrapedJobs {
     ModelMetadata registered = models.register("drift-model", "{}".getBytes(StandardCharsets.UTF_8), "json", template,
         Map.of(ReferenceProfile.FILE, reference.toJson()));
     models.moveAlias("drift-model", "champion", registered.version, false, "test");
+  }
+
+  /**
+   * A prediction a minute before each sample response was sent, scoring it with its true
+   * probability, as version 1 of {@value #QUALITY_MODEL}'s champion.
+   */
+  private static Path truthPredictions(Path sample, Path file) throws IOException {
+    Map<String, String> truth = new java.util.HashMap<>();
+    for (String line : Files.readAllLines(sample.resolve("truth/response_probabilities.csv"))) {
+      String[] cells = line.split(",");
+      truth.put(cells[0], cells[2]);
+    }
+    Pseudonymiser pseudonyms = new Pseudonymiser(KEY);
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(sample.resolve("responses/responses.csv"))) {
+      String[] cells = line.split(",", -1);
+      if (cells.length != 4 || !truth.containsKey(cells[0]) || cells[1].isEmpty()) {
+        continue;
+      }
+      long sent;
+      try {
+        sent = java.time.OffsetDateTime.parse(cells[2]).toInstant().toEpochMilli();
+      } catch (java.time.format.DateTimeParseException e) {
+        continue;
+      }
+      out.add(JsonRecords.prediction(Prediction.newBuilder().setEventId("e-" + cells[0])
+          .setCustomerKey(pseudonyms.pseudonym(cells[1])).setEventTime(sent - 60_000L)
+          .setScore(Double.parseDouble(truth.get(cells[0]))).setModelName(QUALITY_MODEL).setModelVersion("1")
+          .setVariant("champion").setSpecFingerprint("spec").build()));
+    }
+    Files.write(file, out);
+    return file;
+  }
+
+  /** {@value #QUALITY_MODEL} version 1 with a test AUC of {@value #QUALITY_TEST_AUC}. */
+  private static String registerQualityModel(String registry) {
+    ModelMetadata template = new ModelMetadata();
+    template.featureNames = List.of("f");
+    template.specFingerprint = "spec";
+    template.featureSpec = "{}";
+    template.metrics = new java.util.LinkedHashMap<>(Map.of("test_auc", QUALITY_TEST_AUC));
+    ModelRegistry.at(registry).register(QUALITY_MODEL, "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());
+    return registry;
   }
 
   private static Scrape awaitScrape(int port, Predicate<Scrape> until, Duration timeout) throws InterruptedException {

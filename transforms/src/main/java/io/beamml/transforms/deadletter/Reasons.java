@@ -14,6 +14,7 @@ public final class Reasons {
   public static final String MISSING_REQUIRED_FIELD = "missing_required_field";
   public static final String LINE_TOO_LONG = "line_too_long";
   public static final String BLANK_LINE = "blank_line";
+  public static final String INVALID_UTF8 = "invalid_utf8";
   public static final String LATE_EVENT = "late_event";
   public static final String SPEC_MISMATCH = "spec_fingerprint_mismatch";
   public static final String MISSING_FEATURE = "missing_feature";

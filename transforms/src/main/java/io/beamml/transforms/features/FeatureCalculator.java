@@ -29,8 +29,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>Profile features: {@code age}, {@code signup_date} and {@code tenure_days} are numbers,
  * {@code gender} and {@code country} text; {@code tenure_days} is the UTC date of t in days since
- * the epoch minus {@code signup_date} (negative if signup is after t). Without a profile every
- * profile feature is missing.
+ * the epoch minus {@code signup_date}, and missing when signup is after t's date: the profile
+ * contradicts the event, but neither is unusable, so the row keeps its other features and the model
+ * sees an unknown tenure rather than a negative one. Without a profile every profile feature is
+ * missing.
  */
 public final class FeatureCalculator implements Serializable {
 
@@ -424,8 +426,8 @@ public final class FeatureCalculator implements Serializable {
         case "signup_date":
           return new FeatureValue(name, (double) profile.getSignupDate(), null);
         case "tenure_days":
-          long asOfDay = Math.floorDiv(asOfMillis, MILLIS_PER_DAY);
-          return new FeatureValue(name, (double) (asOfDay - profile.getSignupDate()), null);
+          long tenure = Math.floorDiv(asOfMillis, MILLIS_PER_DAY) - profile.getSignupDate();
+          return new FeatureValue(name, tenure < 0 ? null : (double) tenure, null);
         default:
           throw new IllegalStateException("unknown profile field " + feature.field);
       }

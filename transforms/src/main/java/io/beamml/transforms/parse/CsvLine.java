@@ -5,13 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits one CSV line into its fields under RFC 4180: fields are separated by commas; a field that
+ * Splits one CSV record into its fields under RFC 4180: fields are separated by commas; a field that
  * starts with a double quote runs to the matching closing quote, may hold commas, and writes a
  * quote as two quotes. Whitespace is part of a field.
  *
- * <p>Lines arrive one at a time, so a quoted field cannot span lines: a quote left open at the end
- * of the line, a quote inside an unquoted field and text after a closing quote are all {@code
- * malformed_csv}.
+ * <p>The input is one whole record, as framed by a reader that knows the quoting, so a quoted field
+ * may hold line breaks. A quote left open at the end of the record, a quote inside an unquoted
+ * field and text after a closing quote are all {@code malformed_csv}.
  */
 public final class CsvLine {
 

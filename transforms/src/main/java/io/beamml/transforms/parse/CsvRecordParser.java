@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The shared shape of a contract CSV format: a fixed list of columns, a header row naming them, and
- * one record per line read field by field through {@link RecordFields}.
+ * one record per line (or per record, when a quoted field holds a line break) read field by field
+ * through {@link RecordFields}.
  */
 abstract class CsvRecordParser<T> implements LineParser<T> {
 
@@ -65,6 +66,41 @@ abstract class CsvRecordParser<T> implements LineParser<T> {
         return false;
       }
     }
+    return true;
+  }
+
+  @Override
+  public final boolean isHeader(byte[] line) {
+    int pos = 0;
+    if (line.length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+      pos = 3;
+    }
+    while (pos < line.length && line[pos] >= 0 && line[pos] <= ' ') {
+      pos++;
+    }
+    if (pos < line.length && line[pos] == '"') {
+      pos++;
+    }
+    String first = columns.get(0);
+    if (line.length - pos < first.length()) {
+      return false;
+    }
+    for (int i = 0; i < first.length(); i++) {
+      byte b = line[pos + i];
+      if (b < 0) {
+        break; // not ASCII: let the text decide, as case-blind matching does more than ASCII
+      }
+      if (Character.toLowerCase((char) b) != Character.toLowerCase(first.charAt(i))) {
+        return false;
+      }
+    }
+    String text = Utf8.decodeStrict(line);
+    return text != null && isHeader(text);
+  }
+
+  /** CSV quoting lets a field hold line breaks. */
+  @Override
+  public final boolean quotedLineBreaks() {
     return true;
   }
 

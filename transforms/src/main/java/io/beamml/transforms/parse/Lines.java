@@ -27,41 +27,4 @@ public final class Lines {
     }
     return normalised;
   }
-
-  /**
-   * Whether the line takes more than {@code maxBytes} bytes in UTF-8. Decides from the char count
-   * alone whenever it can (a char takes one to three bytes, a surrogate pair four), so the usual
-   * short line is never encoded.
-   */
-  public static boolean exceedsUtf8Bytes(String line, long maxBytes) {
-    int chars = line.length();
-    if (chars > maxBytes) {
-      return true;
-    }
-    if ((long) chars * 3 <= maxBytes) {
-      return false;
-    }
-    long bytes = 0;
-    for (int i = 0; i < chars; i++) {
-      char c = line.charAt(i);
-      if (c < 0x80) {
-        bytes += 1;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < chars
-          && Character.isLowSurrogate(line.charAt(i + 1))) {
-        bytes += 4;
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        bytes += 1; // an unpaired surrogate is encoded as '?'
-      } else {
-        bytes += 3;
-      }
-      if (bytes > maxBytes) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

@@ -10,6 +10,9 @@ import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
 import io.beamml.transforms.metrics.PipelineMetrics;
+import io.beamml.transforms.validate.Rule;
+import io.beamml.transforms.validate.RuleCheck;
+import io.beamml.transforms.validate.Validate;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
@@ -24,11 +27,18 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Text lines of one contract format to records, and every line that is not one to a dead letter
- * with its reason. The same transform reads a file's lines in a backfill and Kafka message values
- * in a stream; element timestamps are left as they are (a later step assigns event time).
+ * Lines of one contract format, as the bytes read, to records, and every line that is not one to a
+ * dead letter with its reason. The same transform reads a file's lines (or CSV records) in a
+ * backfill and Kafka message values in a stream; element timestamps are left as they are (a later
+ * step assigns event time).
+ *
+ * <p>Lines are decoded as strict UTF-8: a line that is not well-formed UTF-8 is an {@code
+ * invalid_utf8} dead letter keeping its exact bytes ({@code raw_base64}), never text with U+FFFD
+ * that could merge two ids. With {@link #thenValidate} the same DoFn also checks the contract's
+ * rules, so a record that breaks one leaves as a dead letter holding the line as read.
  *
  * <p>Each line leaves exactly once: as a record, as a dead letter, or, for a CSV header row, not at
  * all. Header rows are not records and are not dead letters; they are only counted, so a run
@@ -41,7 +51,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * equals the run summary's {@code records_in}.
  */
 public final class Parse<T>
-    extends PTransform<PCollection<String>, WithFailures.Result<PCollection<T>, DeadLetter>> {
+    extends PTransform<PCollection<byte[]>, WithFailures.Result<PCollection<T>, DeadLetter>> {
 
   private static final long serialVersionUID = 1L;
 
@@ -49,19 +59,26 @@ public final class Parse<T>
   public static final String PARSED = "parsed";
   public static final String HEADER_LINES = "header_lines";
 
-  /** Lines longer than this, in UTF-8 bytes, are dead letters without being parsed. */
+  /** Lines longer than this many bytes are dead letters without being parsed. */
   public static final long DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
   private final String source;
   private final LineParser<T> parser;
   private final Coder<T> coder;
   private final long maxLineBytes;
+  private final @Nullable RuleCheck<T> rules;
 
-  private Parse(String source, LineParser<T> parser, Coder<T> coder, long maxLineBytes) {
+  private Parse(
+      String source,
+      LineParser<T> parser,
+      Coder<T> coder,
+      long maxLineBytes,
+      @Nullable RuleCheck<T> rules) {
     this.source = source;
     this.parser = parser;
     this.coder = coder;
     this.maxLineBytes = maxLineBytes;
+    this.rules = rules;
   }
 
   /** Any format: the source name written to dead letters and counters, its parser, its coder. */
@@ -72,7 +89,7 @@ public final class Parse<T>
     if (parser == null || coder == null) {
       throw new IllegalArgumentException("parser and coder are required");
     }
-    return new Parse<>(source, parser, coder, DEFAULT_MAX_LINE_BYTES);
+    return new Parse<>(source, parser, coder, DEFAULT_MAX_LINE_BYTES, null);
   }
 
   /** Clicks JSON Lines (or Kafka message values) to {@link ClickEvent}. */
@@ -100,12 +117,31 @@ public final class Parse<T>
     return of(Sources.RESPONSES, new PromoResponseCsvParser(), AvroCoder.specific(PromoResponse.class));
   }
 
-  /** The same transform with another line size limit, in UTF-8 bytes. */
+  /** The responses topic (the CSV's fields as JSON) to {@link PromoResponse}. */
+  public static Parse<PromoResponse> responsesJson() {
+    return of(Sources.RESPONSES, new PromoResponseJsonParser(), AvroCoder.specific(PromoResponse.class));
+  }
+
+  /** The same transform with another line size limit, in bytes. */
   public Parse<T> withMaxLineBytes(long maxLineBytes) {
     if (maxLineBytes <= 0) {
       throw new IllegalArgumentException("maxLineBytes must be positive, got " + maxLineBytes);
     }
-    return new Parse<>(source, parser, coder, maxLineBytes);
+    return new Parse<>(source, parser, coder, maxLineBytes, rules);
+  }
+
+  /**
+   * The same transform, also checking each parsed record against {@code validate}'s rules in the
+   * same step: a record that fails one is a validate dead letter whose raw input is its line as
+   * read (a separate Validate step only has the record to show). Counts as Validate does.
+   */
+  public Parse<T> thenValidate(Validate<T> validate) {
+    return new Parse<>(source, parser, coder, maxLineBytes, validate.check());
+  }
+
+  /** The line size limit, in bytes. */
+  public long maxLineBytes() {
+    return maxLineBytes;
   }
 
   /** The source name written into dead letters and counters. */
@@ -119,26 +155,29 @@ public final class Parse<T>
   }
 
   @Override
-  public WithFailures.Result<PCollection<T>, DeadLetter> expand(PCollection<String> lines) {
+  public WithFailures.Result<PCollection<T>, DeadLetter> expand(PCollection<byte[]> lines) {
     TupleTag<T> recordsTag = new TupleTag<>();
     TupleTag<DeadLetter> deadLettersTag = new TupleTag<>();
     PCollectionTuple parsed =
         lines.apply(
             "ParseLines",
-            ParDo.of(new ParseLineFn<>(source, parser, maxLineBytes, recordsTag, deadLettersTag))
+            ParDo.of(
+                    new ParseLineFn<>(
+                        source, parser, maxLineBytes, rules, recordsTag, deadLettersTag))
                 .withOutputTags(recordsTag, TupleTagList.of(deadLettersTag)));
     parsed.get(recordsTag).setCoder(coder);
     parsed.get(deadLettersTag).setCoder(DeadLetters.coder());
     return WithFailures.Result.of(parsed, recordsTag, deadLettersTag);
   }
 
-  private static final class ParseLineFn<T> extends DoFn<String, T> {
+  private static final class ParseLineFn<T> extends DoFn<byte[], T> {
 
     private static final long serialVersionUID = 1L;
 
     private final String source;
     private final LineParser<T> parser;
     private final long maxLineBytes;
+    private final @Nullable RuleCheck<T> rules;
     private final TupleTag<T> recordsTag;
     private final TupleTag<DeadLetter> deadLettersTag;
     private final Counter parsedLines;
@@ -150,11 +189,13 @@ public final class Parse<T>
         String source,
         LineParser<T> parser,
         long maxLineBytes,
+        @Nullable RuleCheck<T> rules,
         TupleTag<T> recordsTag,
         TupleTag<DeadLetter> deadLettersTag) {
       this.source = source;
       this.parser = parser;
       this.maxLineBytes = maxLineBytes;
+      this.rules = rules;
       this.recordsTag = recordsTag;
       this.deadLettersTag = deadLettersTag;
       this.parsedLines = Metrics.counter(METRICS_NAMESPACE, source + "." + PARSED);
@@ -163,13 +204,25 @@ public final class Parse<T>
     }
 
     @ProcessElement
-    public void processElement(@Element String line, MultiOutputReceiver out) {
-      if (Lines.exceedsUtf8Bytes(line, maxLineBytes)) {
+    public void processElement(@Element byte[] raw, MultiOutputReceiver out) {
+      if (raw.length > maxLineBytes) {
         recordsIn.inc();
+        String text = Utf8.decodeStrict(raw);
         fail(
-            line,
+            text == null ? Utf8.decodeLenient(raw) : text,
+            text == null ? raw : null,
             new ParseFailure(
                 Reasons.LINE_TOO_LONG, "line is longer than " + maxLineBytes + " bytes"),
+            out);
+        return;
+      }
+      String line = Utf8.decodeStrict(raw);
+      if (line == null) {
+        recordsIn.inc();
+        fail(
+            Utf8.decodeLenient(raw),
+            raw,
+            new ParseFailure(Reasons.INVALID_UTF8, "line is not valid UTF-8"),
             out);
         return;
       }
@@ -182,14 +235,22 @@ public final class Parse<T>
       try {
         record = parser.parse(line);
       } catch (ParseFailure failure) {
-        fail(line, failure, out);
+        fail(line, null, failure, out);
         return;
       }
       parsedLines.inc();
+      if (rules != null) {
+        Rule<T> failed = rules.firstFailure(record);
+        if (failed != null) {
+          out.get(deadLettersTag).output(rules.deadLetter(record, failed, line));
+          return;
+        }
+      }
       out.get(recordsTag).output(record);
     }
 
-    private void fail(String line, ParseFailure failure, MultiOutputReceiver out) {
+    private void fail(
+        String line, byte @Nullable [] bytes, ParseFailure failure, MultiOutputReceiver out) {
       if (reasonCounters == null) {
         reasonCounters = new HashMap<>();
       }
@@ -205,6 +266,7 @@ public final class Parse<T>
                   failure.reason(),
                   failure.getMessage(),
                   line,
+                  bytes,
                   failure.eventTimeMillis()));
     }
   }

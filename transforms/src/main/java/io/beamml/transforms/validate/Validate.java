@@ -7,15 +7,12 @@ import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
 import io.beamml.transforms.deadletter.DeadLetters;
 import io.beamml.transforms.deadletter.Sources;
-import io.beamml.transforms.deadletter.Steps;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -30,7 +27,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Checks parsed records against a list of {@link Rule}s. A record that passes them all goes on
  * unchanged; the first rule it fails turns it into a dead letter whose reason is that rule's name
- * and whose raw text is the record rendered as JSON.
+ * and whose raw text is the record rendered as JSON. Records parsed from lines should be checked
+ * in the parsing step instead ({@code Parse.thenValidate}), so their dead letters keep the line as
+ * read.
  *
  * <p>Counters, namespace {@value #METRICS_NAMESPACE}: {@code <source>.valid} and {@code
  * <source>.<rule name>} for each failing rule.
@@ -139,6 +138,14 @@ public final class Validate<T>
     return new Validate<>(source, rules, coder, eventTime);
   }
 
+  /**
+   * These rules as a plain check, for a step that still has each record's input line and so can
+   * write it as the dead letter's raw input.
+   */
+  public RuleCheck<T> check() {
+    return new RuleCheck<>(source, rules, eventTime);
+  }
+
   @Override
   public WithFailures.Result<PCollection<T>, DeadLetter> expand(PCollection<T> records) {
     TupleTag<T> validTag = new TupleTag<>();
@@ -146,7 +153,7 @@ public final class Validate<T>
     PCollectionTuple checked =
         records.apply(
             "ApplyRules",
-            ParDo.of(new ValidateFn<>(source, rules, eventTime, validTag, deadLettersTag))
+            ParDo.of(new ValidateFn<>(check(), validTag, deadLettersTag))
                 .withOutputTags(validTag, TupleTagList.of(deadLettersTag)));
     checked.get(validTag).setCoder(coder);
     checked.get(deadLettersTag).setCoder(DeadLetters.coder());
@@ -157,52 +164,24 @@ public final class Validate<T>
 
     private static final long serialVersionUID = 1L;
 
-    private final String source;
-    private final List<Rule<T>> rules;
-    private final @Nullable SerializableFunction<T, Long> eventTime;
+    private final RuleCheck<T> check;
     private final TupleTag<T> validTag;
     private final TupleTag<DeadLetter> deadLettersTag;
-    private final Counter valid;
-    private final List<Counter> failed;
 
-    ValidateFn(
-        String source,
-        List<Rule<T>> rules,
-        @Nullable SerializableFunction<T, Long> eventTime,
-        TupleTag<T> validTag,
-        TupleTag<DeadLetter> deadLettersTag) {
-      this.source = source;
-      this.rules = rules;
-      this.eventTime = eventTime;
+    ValidateFn(RuleCheck<T> check, TupleTag<T> validTag, TupleTag<DeadLetter> deadLettersTag) {
+      this.check = check;
       this.validTag = validTag;
       this.deadLettersTag = deadLettersTag;
-      this.valid = Metrics.counter(METRICS_NAMESPACE, source + "." + VALID);
-      this.failed = new ArrayList<>(rules.size());
-      for (Rule<T> rule : rules) {
-        failed.add(Metrics.counter(METRICS_NAMESPACE, source + "." + rule.name()));
-      }
     }
 
     @ProcessElement
     public void processElement(@Element T record, MultiOutputReceiver out) {
-      for (int i = 0; i < rules.size(); i++) {
-        Rule<T> rule = rules.get(i);
-        if (!rule.passes(record)) {
-          failed.get(i).inc();
-          out.get(deadLettersTag)
-              .output(
-                  DeadLetters.of(
-                      source,
-                      Steps.VALIDATE,
-                      rule.name(),
-                      rule.message(record),
-                      String.valueOf(record),
-                      eventTime == null ? null : eventTime.apply(record)));
-          return;
-        }
+      Rule<T> failed = check.firstFailure(record);
+      if (failed == null) {
+        out.get(validTag).output(record);
+      } else {
+        out.get(deadLettersTag).output(check.deadLetter(record, failed, String.valueOf(record)));
       }
-      valid.inc();
-      out.get(validTag).output(record);
     }
   }
 }

@@ -164,18 +164,24 @@ public class FeatureCalculatorTest {
   }
 
   @Test
-  public void tenureCountsWholeUtcDaysAndMayBeNegative() {
+  public void tenureCountsWholeUtcDaysAndIsMissingBeforeSignup() {
     assertEquals(9.0, tenureAsOf("2026-01-10T23:59:59Z"), 0);
     assertEquals(10.0, tenureAsOf("2026-01-11T00:00:00Z"), 0);
     assertEquals(0.0, tenureAsOf("2026-01-01T00:00:00Z"), 0);
-    assertEquals(-1.0, tenureAsOf("2025-12-31T23:59:59.999Z"), 0);
-    // Before the epoch the UTC date still rounds down, not toward zero.
+    // A signup after the event: not a negative tenure, an unknown one; the other features stay.
+    Map<String, Object> beforeSignup =
+        byName(CALC.asOf(List.of(), ALICE, Instant.parse("2025-12-31T23:59:59.999Z").toEpochMilli()));
+    assertTrue(beforeSignup.containsKey("tenure_days"));
+    assertNull(beforeSignup.get("tenure_days"));
+    assertEquals(30.0, beforeSignup.get("age"));
+    // Before the epoch the UTC date still rounds down, not toward zero: 1969-12-31 is before day 0.
     CustomerProfile epochSignup = profile("c1", 30, "F", "DE", 0);
     long lateOnNewYearsEve1969 = Instant.parse("1969-12-31T23:00:00Z").toEpochMilli();
-    assertEquals(-1.0, byName(CALC.asOf(List.of(), epochSignup, lateOnNewYearsEve1969)).get("tenure_days"));
+    assertNull(byName(CALC.asOf(List.of(), epochSignup, lateOnNewYearsEve1969)).get("tenure_days"));
+    assertEquals(0.0, byName(CALC.asOf(List.of(), epochSignup, 0L)).get("tenure_days"));
   }
 
-  private static double tenureAsOf(String instant) {
+  private static Double tenureAsOf(String instant) {
     long t = Instant.parse(instant).toEpochMilli();
     return (Double) byName(CALC.asOf(List.of(), ALICE, t)).get("tenure_days");
   }

@@ -1,12 +1,9 @@
 package io.beamml.transforms.parse;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
-import static org.junit.Assert.assertTrue;
 
 import io.beamml.transforms.deadletter.Reasons;
-import java.nio.charset.StandardCharsets;
 import org.junit.Test;
 
 public class LinesTest {
@@ -31,17 +28,5 @@ public class LinesTest {
         assertEquals(Reasons.BLANK_LINE, e.reason());
       }
     }
-  }
-
-  @Test
-  public void measuresUtf8BytesExactlyAtTheLimit() {
-    String ascii = "abcdefghij";
-    assertFalse(Lines.exceedsUtf8Bytes(ascii, 10));
-    assertTrue(Lines.exceedsUtf8Bytes(ascii, 9));
-    // é is two bytes, € three, 😀 (a surrogate pair) four: 2 + 3 + 4 + 1 = 10 bytes.
-    String mixed = "é€😀a";
-    assertEquals(10, mixed.getBytes(StandardCharsets.UTF_8).length);
-    assertFalse(Lines.exceedsUtf8Bytes(mixed, 10));
-    assertTrue(Lines.exceedsUtf8Bytes(mixed, 9));
   }
 }

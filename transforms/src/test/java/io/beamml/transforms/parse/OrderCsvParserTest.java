@@ -12,7 +12,9 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import io.beamml.schemas.Order;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.junit.Test;
 
 public class OrderCsvParserTest {
@@ -64,6 +66,25 @@ public class OrderCsvParserTest {
     assertFalse(parser.isHeader("order_id,customer_id"));
     assertFalse(parser.isHeader("order_id_7,c1,p1,2,25.5,EUR,2026-01-05T10:00:00Z"));
     assertEquals(HEADER, String.join(",", parser.columns()));
+  }
+
+  @Test
+  public void headerBytesAreJudgedLikeTheirText() {
+    for (String line :
+        List.of(
+            HEADER,
+            "\uFEFF" + HEADER + "\r",
+            "  " + HEADER + " ",
+            HEADER.toUpperCase(),
+            "\"order_id\", customer_id ,product_id,quantity,amount,currency,order_time",
+            HEADER.replace("order_id", "ORDER_\u0130D"),
+            "\u00F6rder_id,customer_id,product_id,quantity,amount,currency,order_time",
+            GOOD,
+            "order_id,customer_id",
+            "",
+            "ord")) {
+      assertEquals(line, parser.isHeader(line), parser.isHeader(line.getBytes(StandardCharsets.UTF_8)));
+    }
   }
 
   @Test

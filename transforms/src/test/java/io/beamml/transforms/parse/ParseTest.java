@@ -64,6 +64,7 @@ public class ParseTest {
     WithFailures.Result<PCollection<ClickEvent>, DeadLetter> result =
         pipeline
             .apply(Create.timestamped(input).withCoder(StringUtf8Coder.of()))
+            .apply(TestLines.utf8())
             .apply(Parse.clicks());
 
     PAssert.that(result.output().apply("ReifyTimestamps", Reify.timestamps()))
@@ -99,6 +100,7 @@ public class ParseTest {
                         "o6,c1,p1,2,25.5,EUR,05/01/2026",
                         "o7,c1,,2,25.5,EUR,2026-01-05T10:00:00+02:00")
                     .withCoder(StringUtf8Coder.of()))
+            .apply(TestLines.utf8())
             .apply(Parse.sales());
 
     PAssert.that(result.output())
@@ -140,6 +142,7 @@ public class ParseTest {
             .apply(
                 Create.of(OrderJsonParserTest.GOOD, wrongAmount, "{oops}")
                     .withCoder(StringUtf8Coder.of()))
+            .apply(TestLines.utf8())
             .apply(Parse.ordersJson());
 
     PAssert.that(result.output()).containsInAnyOrder(OrderCsvParserTest.order("o1", 2, 25.5));
@@ -161,6 +164,7 @@ public class ParseTest {
                         "c2,34,F,DE,2024-13-01",
                         "c3,old,F,DE,2024-03-01")
                     .withCoder(StringUtf8Coder.of()))
+            .apply(TestLines.utf8())
             .apply(Parse.profiles());
 
     PAssert.that(result.output())
@@ -189,6 +193,7 @@ public class ParseTest {
                         "pr1,c1,2026-01-05T10:00:00+02:00,0",
                         "pr2,c1,2026-01-05T10:00:00+02:00,no")
                     .withCoder(StringUtf8Coder.of()))
+            .apply(TestLines.utf8())
             .apply(Parse.responses());
 
     PAssert.that(result.output())
@@ -226,6 +231,7 @@ public class ParseTest {
                         tooLongUtf8,
                         "")
                     .withCoder(StringUtf8Coder.of()))
+            .apply(TestLines.utf8())
             .apply(Parse.sales().withMaxLineBytes(50));
 
     PAssert.that(result.output()).containsInAnyOrder(OrderCsvParserTest.order("o1", 2, 25.5));
@@ -268,6 +274,7 @@ public class ParseTest {
         .apply(
             Create.of(OrderCsvParserTest.HEADER, OrderCsvParserTest.HEADER, OrderCsvParserTest.GOOD)
                 .withCoder(StringUtf8Coder.of()))
+        .apply(TestLines.utf8())
         .apply(Parse.sales());
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
@@ -292,6 +299,7 @@ public class ParseTest {
         .apply(
             Create.of(OrderCsvParserTest.HEADER, OrderCsvParserTest.GOOD, "", "x,y", OrderCsvParserTest.GOOD)
                 .withCoder(StringUtf8Coder.of()))
+        .apply(TestLines.utf8())
         .apply(Parse.sales());
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
