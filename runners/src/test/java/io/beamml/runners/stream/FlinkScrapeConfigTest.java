@@ -71,6 +71,11 @@ public class FlinkScrapeConfigTest {
         "beamml_drift_drifted_windows_total", Map.of("feature", "clicks_7d", "statistic", "psi"));
     assertRenamed("drift", "statistic{feature=amount_sum_30d,statistic=ks,__scale=1000000}",
         "beamml_drift_statistic_millionths", Map.of("feature", "amount_sum_30d", "statistic", "ks"));
+    Map<String, String> variant = Map.of("model", "promo_response", "version", "12", "variant", "challenger");
+    assertRenamed("quality", "log_loss{model=promo-response,version=12,variant=challenger,__scale=1000000}",
+        "beamml_quality_log_loss_millionths", variant);
+    assertRenamed("quality", "alarmable{model=promo-response,version=12,variant=challenger}",
+        "beamml_quality_alarmable", variant);
   }
 
   @Test
@@ -130,7 +135,10 @@ public class FlinkScrapeConfigTest {
         {"inference", "failures"}, {"inference", "model_switches"},
         {"drift", "drifted_windows{feature=f,statistic=psi}"},
         {"drift", "statistic{feature=f,statistic=psi,__scale=1000000}"},
-        {"drift", "windows_measured"}}) {
+        {"drift", "windows_measured"},
+        {"quality", "auc{model=m,version=1,variant=champion,__scale=1000000}"},
+        {"quality", "test_auc{model=m,version=1,variant=champion,__scale=1000000}"},
+        {"quality", "alarmable{model=m,version=1,variant=champion}"}}) {
       relabeling.apply(new Sample(FlinkReporterNames.userMetric(beam[0], beam[1]), OPERATOR_LABELS, 1.0))
           .ifPresent(s -> produced.add(s.name()));
     }
