@@ -27,7 +27,7 @@ DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 INT_RE = re.compile(r"[+-]?\d+\Z")
 NUM_CHARS = set("0123456789.-+eE")
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 class Bad(Exception):
@@ -35,14 +35,19 @@ class Bad(Exception):
 
 
 def lines(pattern):
-    """Lines as Beam's TextIO splits them: at \\n, \\r or \\r\\n, no empty last line."""
+    """Lines as the jobs frame them: at \\n, \\r or \\r\\n, no empty last line; a line that is not
+    valid UTF-8 comes out as None (the jobs make it an invalid_utf8 dead letter). CSV records with
+    quoted line breaks are not framed as one record here: the generated data has none."""
     for path in sorted(glob.glob(pattern)):
         with open(path, "rb") as f:
-            text = f.read().decode("utf-8", errors="replace")
-        parts = LINE_BREAK.split(text)
-        if parts and parts[-1] == "":
+            parts = LINE_BREAK_BYTES.split(f.read())
+        if parts and parts[-1] == b"":
             parts.pop()
-        yield from parts
+        for part in parts:
+            try:
+                yield part.decode("utf-8")
+            except UnicodeDecodeError:
+                yield None
 
 
 def normalise(line):
@@ -326,10 +331,12 @@ def main(argv):
     for source, pattern, parse in (("clicks", opts["clicks"], click), ("sales", opts["sales"], sale)):
         header = SALES if source == "sales" else None
         for line in lines(pattern):
+            if line is None:
+                continue
             if header and is_header(line, header):
                 continue
             try:
-                if len(line.encode("utf-8", errors="replace")) > max_bytes:
+                if len(line.encode("utf-8")) > max_bytes:
                     raise Bad("line_too_long")
                 event_id, customer_id, event = parse(line, now)
             except Bad:
@@ -340,10 +347,10 @@ def main(argv):
             events.setdefault(customer_id, []).append(event)
     profiles = {}
     for line in lines(opts["profiles"]):
-        if is_header(line, PROFILES):
+        if line is None or is_header(line, PROFILES):
             continue
         try:
-            if len(line.encode("utf-8", errors="replace")) > max_bytes:
+            if len(line.encode("utf-8")) > max_bytes:
                 raise Bad("line_too_long")
             customer_id, p = profile(line, now, countries)
         except Bad:
@@ -413,9 +420,11 @@ def main(argv):
                         row[c[1]] = None
                     else:
                         age, gender, country, signup = p
+                        tenure = t // DAY - signup
                         row[c[1]] = {"age": float(age), "gender": gender, "country": country,
                                      "signup_date": float(signup),
-                                     "tenure_days": float(t // DAY - signup)}[c[2]]
+                                     # missing, not negative, when the signup is after the event's date
+                                     "tenure_days": float(tenure) if tenure >= 0 else None}[c[2]]
                 out.write(dumps(row))
                 out.write("\n")
                 i += 1
