@@ -2,6 +2,7 @@ package io.beamml.pipelines.quality;
 
 import io.beamml.schemas.LabelledPromo;
 import io.beamml.training.quality.LabelledScore;
+import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.transforms.metrics.MetricLabels;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
@@ -53,24 +55,42 @@ final class MatchScores extends PTransform<PCollection<LabelledPromo>, MatchScor
   private static final TupleTag<Score> SCORES = new TupleTag<>() {};
 
   private final PCollection<Score> scores;
+  private final int shards;
 
-  private MatchScores(PCollection<Score> scores) {
+  private MatchScores(PCollection<Score> scores, int shards) {
     this.scores = scores;
+    this.shards = shards;
   }
 
   static MatchScores with(PCollection<Score> scores) {
-    return new MatchScores(scores);
+    return new MatchScores(scores, 0);
+  }
+
+  /**
+   * Groups by this many shards of customers instead of by customer (0): only for the Direct
+   * runner, which pays per grouping key (see {@link ShardKeys}); a shard is held in memory.
+   */
+  MatchScores withShards(int shards) {
+    return new MatchScores(scores, shards == 0 ? 0 : ShardKeys.checkShards(shards));
+  }
+
+  /** The grouping key of a customer: the customer itself, or its shard. */
+  private static SerializableFunction<String, String> groupOf(int shards) {
+    return customerKey -> shards == 0 ? customerKey : Integer.toString(ShardKeys.shardOf(customerKey, shards));
   }
 
   @Override
   public Result expand(PCollection<LabelledPromo> responses) {
     // By customer: a group holds one customer's responses and scores, whatever the input size
     // (an audit record names the customer it scored, so its promo id joins inside the group too).
+    SerializableFunction<String, String> group = groupOf(shards);
     PCollection<KV<String, LabelledPromo>> responsesByCustomer = responses
-        .apply("KeyResponsesByCustomer", WithKeys.of(LabelledPromo::getCustomerKey).withKeyType(TypeDescriptors.strings()))
+        .apply("KeyResponsesByCustomer",
+            WithKeys.of((LabelledPromo r) -> group.apply(r.getCustomerKey())).withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.specific(LabelledPromo.class)));
     PCollection<KV<String, Score>> scoresByCustomer = scores
-        .apply("KeyScoresByCustomer", WithKeys.of(Score::customerKey).withKeyType(TypeDescriptors.strings()))
+        .apply("KeyScoresByCustomer",
+            WithKeys.of((Score sc) -> group.apply(sc.customerKey())).withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Score.class)));
     PCollectionTuple joined = KeyedPCollectionTuple.of(RESPONSES, responsesByCustomer).and(SCORES, scoresByCustomer)
         .apply("JoinByCustomer", CoGroupByKey.create())

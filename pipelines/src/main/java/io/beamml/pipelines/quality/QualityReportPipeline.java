@@ -185,7 +185,7 @@ public final class QualityReportPipeline {
     }
     PCollection<Score> scores = PCollectionList.of(scoreInputs).apply("FlattenScores", Flatten.pCollections());
 
-    MatchScores.Result matched = responses.records().apply("MatchScores", MatchScores.with(scores));
+    MatchScores.Result matched = responses.records().apply("MatchScores", MatchScores.with(scores).withShards(OfflineInputs.defaultGroupingShards(options)));
     Map<String, Double> testAuc = new TreeMap<>();
     testMetrics.forEach((model, metrics) -> {
       if (metrics.get(ModelEvaluation.TEST_AUC) != null) {

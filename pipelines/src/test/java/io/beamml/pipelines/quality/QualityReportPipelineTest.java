@@ -76,7 +76,7 @@ public class QualityReportPipelineTest {
             "--responses=" + data.resolve(DataGenerator.RESPONSES_FILE),
             "--predictions=" + known.predictions, "--audit=" + known.audit,
             "--registry=" + registry, "--model=" + KnownScores.MODEL + "@champion",
-            "--output=" + out, "--minPositives=" + MIN_POSITIVES, "--joinShards=16")
+            "--output=" + out, "--minPositives=" + MIN_POSITIVES)
         .withValidation().as(QualityReportPipeline.Options.class);
     Pipeline p = Pipeline.create(options);
     QualityReportPipeline.build(p, options, SampleData.KEY, QualityReportPipeline.testMetrics(options));

@@ -122,7 +122,7 @@ final class ScrapedJobs {
             "--responses=" + sample.resolve("responses") + "/*.csv",
             "--predictions=" + truthPredictions(sample, work.resolve("quality-predictions.jsonl")),
             "--registry=" + registerQualityModel(work.resolve("quality-registry").toString()),
-            "--model=" + QUALITY_MODEL, "--minPositives=1", "--joinShards=4", "--output=" + qualityOut)
+            "--model=" + QUALITY_MODEL, "--minPositives=1", "--output=" + qualityOut)
         .withValidation().as(QualityReportPipeline.Options.class);
     Pipeline qualityJob = Pipeline.create(qualityOptions);
     QualityReportPipeline.build(qualityJob, qualityOptions, KEY, QualityReportPipeline.testMetrics(qualityOptions));
