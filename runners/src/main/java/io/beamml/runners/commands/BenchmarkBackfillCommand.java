@@ -235,8 +235,8 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     return options;
   }
 
-  /** The backfill with JSON Lines out, as the script writes. */
-  private static String backfill(Path data, Path out, String[] runnerArgs, HmacKey key) throws IOException {
+  /** The backfill with JSON Lines out, as the script writes; {@code ReferenceBackfillParityTest} runs it too. */
+  static String backfill(Path data, Path out, String[] runnerArgs, HmacKey key) throws IOException {
     BackfillPipeline.Options options = inputs(runnerArgs, BackfillPipeline.Options.class, data);
     options.setOutput(out.toString());
     options.setOutputFormat(OutputFormat.jsonl);
@@ -301,8 +301,11 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     return result;
   }
 
-  /** Runs the plain script on the same files, with the same key, spec and contract, in a child process. */
-  private static Integer reference(String python, Path work, Path data, Path keyFile, Path out) throws Exception {
+  /**
+   * Runs the plain script on the same files, with the same key, spec and contract, in a child
+   * process; {@code ReferenceBackfillParityTest} runs it too, so the rows cannot drift apart unseen.
+   */
+  static Integer reference(String python, Path work, Path data, Path keyFile, Path out) throws Exception {
     Path script = work.resolve(REFERENCE_SCRIPT);
     try (InputStream in = BenchmarkBackfillCommand.class.getResourceAsStream("/io/beamml/runners/benchmark/" + REFERENCE_SCRIPT)) {
       Files.write(script, in.readAllBytes());
