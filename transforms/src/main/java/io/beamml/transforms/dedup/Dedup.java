@@ -202,17 +202,38 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     return DedupResult.in(routed, uniqueTag, duplicatesTag);
   }
 
-  /** Emits the first copy of each id in a shard as unique, later ones as duplicates. */
-  private static final class FirstCopyInShardFn<T>
-      extends DoFn<KV<Integer, Iterable<KV<String, TimestampedValue<T>>>>, T> {
+  /**
+   * Where each copy of a bounded dedup goes: the first of its id to the unique output, the rest
+   * to the duplicates, each at its own event time (the group carries only the earliest).
+   */
+  private static final class CopyRouter<T> implements java.io.Serializable {
     private final TupleTag<T> uniqueTag;
     private final TupleTag<T> duplicatesTag;
     private final Counter duplicates;
 
-    FirstCopyInShardFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+    CopyRouter(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
       this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
       this.uniqueTag = uniqueTag;
       this.duplicatesTag = duplicatesTag;
+    }
+
+    void route(boolean first, TimestampedValue<T> copy, DoFn.MultiOutputReceiver out) {
+      if (first) {
+        out.get(uniqueTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
+      } else {
+        duplicates.inc();
+        out.get(duplicatesTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
+      }
+    }
+  }
+
+  /** Emits the first copy of each id in a shard as unique, later ones as duplicates. */
+  private static final class FirstCopyInShardFn<T>
+      extends DoFn<KV<Integer, Iterable<KV<String, TimestampedValue<T>>>>, T> {
+    private final CopyRouter<T> router;
+
+    FirstCopyInShardFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+      this.router = new CopyRouter<>(counterName, uniqueTag, duplicatesTag);
     }
 
     @ProcessElement
@@ -220,13 +241,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
         @Element KV<Integer, Iterable<KV<String, TimestampedValue<T>>>> shard, MultiOutputReceiver out) {
       Set<String> seen = new HashSet<>();
       for (KV<String, TimestampedValue<T>> copy : shard.getValue()) {
-        TimestampedValue<T> value = copy.getValue();
-        if (seen.add(copy.getKey())) {
-          out.get(uniqueTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
-        } else {
-          duplicates.inc();
-          out.get(duplicatesTag).outputWithTimestamp(value.getValue(), value.getTimestamp());
-        }
+        router.route(seen.add(copy.getKey()), copy.getValue(), out);
       }
     }
   }
@@ -256,14 +271,10 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
   /** Emits the first copy of an id as unique and the others as duplicates, each at its own time. */
   private static final class FirstCopyFn<T> extends DoFn<KV<String, Iterable<TimestampedValue<T>>>, T> {
-    private final TupleTag<T> uniqueTag;
-    private final TupleTag<T> duplicatesTag;
-    private final Counter duplicates;
+    private final CopyRouter<T> router;
 
     FirstCopyFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
-      this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
-      this.uniqueTag = uniqueTag;
-      this.duplicatesTag = duplicatesTag;
+      this.router = new CopyRouter<>(counterName, uniqueTag, duplicatesTag);
     }
 
     @ProcessElement
@@ -271,13 +282,8 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
         @Element KV<String, Iterable<TimestampedValue<T>>> copies, MultiOutputReceiver out) {
       boolean first = true;
       for (TimestampedValue<T> copy : copies.getValue()) {
-        if (first) {
-          out.get(uniqueTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
-          first = false;
-        } else {
-          duplicates.inc();
-          out.get(duplicatesTag).outputWithTimestamp(copy.getValue(), copy.getTimestamp());
-        }
+        router.route(first, copy, out);
+        first = false;
       }
     }
   }
