@@ -158,7 +158,9 @@ final class ScrapedJobs {
       try (MonitoredJob job = MonitoredJob.start(streamJob);
           EventFeed feed = EventFeed.start(broker.bootstrapServers(), "m-clicks", "m-orders", messages, 30, true)) {
         int port = job.metricsPort().getAsInt();
-        Scrape first = awaitScrape(port, s -> championPredictions(s) > 0, Duration.ofSeconds(60));
+        // The lag distribution is reported by the step after the scorer, so it can trail the
+        // predictions counter by a bundle: wait for both before the first scrape.
+        Scrape first = awaitScrape(port, s -> championPredictions(s) > 0 && lagCount(s) > 0, Duration.ofSeconds(60));
         streamFirstMillis = System.currentTimeMillis() - streamStart;
         streamFirst = first;
         streamSecond = awaitScrape(port, s -> championPredictions(s) > championPredictions(first)
