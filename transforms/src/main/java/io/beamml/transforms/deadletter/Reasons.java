@@ -16,6 +16,8 @@ public final class Reasons {
   public static final String BLANK_LINE = "blank_line";
   public static final String INVALID_UTF8 = "invalid_utf8";
   public static final String LATE_EVENT = "late_event";
+  /** A promotion response that reached the stream after its send time plus the response lateness. */
+  public static final String LATE_RESPONSE = "late_response";
   public static final String SPEC_MISMATCH = "spec_fingerprint_mismatch";
   public static final String MISSING_FEATURE = "missing_feature";
   public static final String SCORING_FAILED = "scoring_failed";

@@ -22,6 +22,11 @@ public final class EventTimes {
     return timeField(json, "order_time");
   }
 
+  /** {@code sent_time} of a responses message, epoch milliseconds UTC, or null. */
+  public static @Nullable Long responseSentTime(String json) {
+    return timeField(json, "sent_time");
+  }
+
   private static @Nullable Long timeField(String json, String name) {
     String text = JsonFields.readString(Lines.normalise(json), name);
     if (text == null) {
