@@ -75,7 +75,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class QualityReportPipeline {
 
   /** Flags of {@code ./pipeline quality-report}. */
-  public interface Options extends HmacKeyOptions {
+  public interface Options extends HmacKeyOptions, QualityThresholdOptions {
     @Description("Promotion responses: CSV files (promo_id,customer_id,sent_time,responded), or JSON Lines of the responses topic when the glob ends in .jsonl")
     @Validation.Required
     String getResponses();
@@ -108,18 +108,6 @@ public final class QualityReportPipeline {
 
     void setOutput(String value);
 
-    @Description("Days with fewer positives are measured but never alarm")
-    @Default.Long(MeasureQuality.DEFAULT_MIN_POSITIVES)
-    Long getMinPositives();
-
-    void setMinPositives(Long value);
-
-    @Description("The alert condition: live AUC below the version's test AUC minus this")
-    @Default.Double(QualityAlarm.DEFAULT_TOLERANCE)
-    Double getAucTolerance();
-
-    void setAucTolerance(Double value);
-
     @Description("The alert condition holds after this many measured days in a row below")
     @Default.Integer(QualityAlarm.DEFAULT_DAYS)
     Integer getAlertDays();
@@ -136,19 +124,34 @@ public final class QualityReportPipeline {
 
   /** Each version's registry metrics by {@code name:version}; empty without a registry. */
   public static Map<String, Map<String, Double>> testMetrics(Options options) {
-    Map<String, Map<String, Double>> out = new TreeMap<>();
     if (isBlank(options.getRegistry()) || isBlank(options.getModel())) {
       if (isBlank(options.getRegistry()) != isBlank(options.getModel())) {
         throw new IllegalArgumentException("--registry and --model go together: give both or neither");
       }
-      return out;
+      return new TreeMap<>();
     }
-    ModelRegistry registry = ModelRegistry.at(options.getRegistry());
-    String model = options.getModel();
+    return testMetrics(options.getRegistry(), options.getModel());
+  }
+
+  /** The test AUC of every version of {@code model} (NAME, NAME@ALIAS or NAME:VERSION), by {@code name:version}. */
+  public static Map<String, Double> testAuc(String registryPath, String model) {
+    Map<String, Double> testAuc = new TreeMap<>();
+    testMetrics(registryPath, model).forEach((version, metrics) -> {
+      if (metrics.get(ModelEvaluation.TEST_AUC) != null) {
+        testAuc.put(version, metrics.get(ModelEvaluation.TEST_AUC));
+      }
+    });
+    return testAuc;
+  }
+
+  /** Each version's registry metrics of {@code model}, by {@code name:version}. */
+  public static Map<String, Map<String, Double>> testMetrics(String registryPath, String model) {
+    Map<String, Map<String, Double>> out = new TreeMap<>();
+    ModelRegistry registry = ModelRegistry.at(registryPath);
     String name = model.contains("@") || model.contains(":") ? ModelRef.parse(model).name() : model;
     List<String> versions = registry.versions(name);
     if (versions.isEmpty()) {
-      throw new IllegalArgumentException("model " + name + " has no version in " + options.getRegistry());
+      throw new IllegalArgumentException("model " + name + " has no version in " + registryPath);
     }
     for (String version : versions) {
       ModelMetadata m = registry.metadata(name, version);

@@ -20,8 +20,8 @@ import org.apache.beam.sdk.values.PCollection;
  * Storage Write API at least once (see {@link BigQuerySink}): predictions, audit, drift, feature
  * rows (with {@code --featuresTopic}) and dead letters. Rows a table rejects join the dead letters
  * on their way to the dead-letter table; dead letters that table rejects are written as files under
- * {@code OUTPUT/dead-letters/}, and duplicate notices (no table of their own) under {@code
- * OUTPUT/duplicates/}, both in {@code --fileWindow}s.
+ * {@code OUTPUT/dead-letters/}, and duplicate notices and quality records (no table of their own)
+ * under {@code OUTPUT/duplicates/} and {@code OUTPUT/quality/}, all in {@code --fileWindow}s.
  */
 final class BigQueryStreamSinks extends StreamSinks {
 
@@ -57,6 +57,7 @@ final class BigQueryStreamSinks extends StreamSinks {
     outputs.drift().ifPresent(records -> all.add(write("DriftRecords", records, drift)));
     outputs.featureRows().ifPresent(rows -> all.add(write("FeatureRows", rows, featureRows)));
     outputs.duplicates().ifPresent(duplicates -> FileStreamSinks.writeDuplicates(duplicates, output, windows));
+    outputs.quality().ifPresent(quality -> FileStreamSinks.writeQuality(quality, output, windows));
     PCollection<DeadLetter> written = written(all);
     written.apply("WriteDeadLettersToBigQuery", deadLetters).failures()
         .apply("WriteRejectedDeadLetters",

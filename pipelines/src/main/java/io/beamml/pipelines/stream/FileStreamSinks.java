@@ -29,6 +29,7 @@ import org.apache.beam.sdk.values.PCollection;
  * OUTPUT/audit/event_date=YYYY-MM-DD/...          one per prediction
  * OUTPUT/drift/event_date=YYYY-MM-DD/...          by the drift window's start
  * OUTPUT/features/event_date=YYYY-MM-DD/...       with --featuresTopic
+ * OUTPUT/quality/part-START-END-pane-N-...jsonl     with --responsesTopic and --qualityTopic
  * OUTPUT/duplicates/part-START-END-pane-N-...jsonl  with --duplicatesTopic
  * OUTPUT/dead-letters/part-START-END-pane-N-...jsonl
  * </pre>
@@ -40,6 +41,7 @@ final class FileStreamSinks extends StreamSinks {
   static final String DRIFT_DIR = "drift";
   static final String FEATURES_DIR = "features";
   static final String DUPLICATES_DIR = "duplicates";
+  static final String QUALITY_DIR = "quality";
   static final String DEAD_LETTERS_DIR = "dead-letters";
 
   private final String output;
@@ -69,6 +71,7 @@ final class FileStreamSinks extends StreamSinks {
         output + "/" + FEATURES_DIR, OutputFormat.jsonl, FeatureRow::getEventTime, JsonRecords::featureRow)
         .withWindows(windows)));
     outputs.duplicates().ifPresent(duplicates -> writeDuplicates(duplicates, output, windows));
+    outputs.quality().ifPresent(quality -> writeQuality(quality, output, windows));
     outputs.deadLetters().apply("WriteDeadLetters",
         DeadLetterSink.to(output + "/" + DEAD_LETTERS_DIR).withWindows(windows));
     return written(List.of(outputs.deadLetters()));
@@ -76,11 +79,22 @@ final class FileStreamSinks extends StreamSinks {
 
   /** Duplicate notices as JSON Lines under {@code OUTPUT/duplicates/}, in windows. */
   static void writeDuplicates(PCollection<KV<String, String>> duplicates, String output, FileWindows windows) {
-    duplicates
-        .apply("TakeDuplicateNotices", Values.create())
+    writeJsonValues(duplicates, "TakeDuplicateNotices", "AssignDuplicateFileWindows", "WriteDuplicates", output + "/" + DUPLICATES_DIR, windows);
+  }
+
+  /** Quality records as JSON Lines under {@code OUTPUT/quality/}, in windows. */
+  static void writeQuality(PCollection<KV<String, String>> quality, String output, FileWindows windows) {
+    writeJsonValues(quality, "TakeQualityRecords", "AssignQualityFileWindows", "WriteQualityRecords", output + "/" + QUALITY_DIR, windows);
+  }
+
+  private static void writeJsonValues(
+      PCollection<KV<String, String>> records, String take, String assign, String name, String dir,
+      FileWindows windows) {
+    records
+        .apply(take, Values.create())
         .setCoder(StringUtf8Coder.of())
-        .apply("AssignDuplicateFileWindows", windows.<String>assign())
-        .apply("WriteDuplicates", TextIO.write().to(output + "/" + DUPLICATES_DIR + "/part").withSuffix(".jsonl")
+        .apply(assign, windows.<String>assign())
+        .apply(name, TextIO.write().to(dir + "/part").withSuffix(".jsonl")
             .withWindowedWrites().withNumShards(windows.shards()).withShardNameTemplate(FileWindows.SHARD_TEMPLATE));
   }
 }

@@ -15,7 +15,8 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * {@code --sink=kafka}: each output to its topic as JSON. Keys: predictions, audit records and
  * feature rows by pseudonymised customer (one customer's records share a partition), drift records
- * by feature, dead letters by source name, duplicates by event id.
+ * by feature, quality records by model version and variant, dead letters by source name,
+ * duplicates by event id.
  */
 final class KafkaStreamSinks extends StreamSinks {
 
@@ -26,6 +27,7 @@ final class KafkaStreamSinks extends StreamSinks {
   private final String driftTopic;
   private final String featuresTopic;
   private final String duplicatesTopic;
+  private final String qualityTopic;
 
   private KafkaStreamSinks(StreamOptions options) {
     this.servers = options.getBootstrapServers();
@@ -35,6 +37,7 @@ final class KafkaStreamSinks extends StreamSinks {
     this.driftTopic = options.getDriftTopic();
     this.featuresTopic = options.getFeaturesTopic();
     this.duplicatesTopic = options.getDuplicatesTopic();
+    this.qualityTopic = options.getQualityTopic();
   }
 
   static KafkaStreamSinks from(StreamOptions options) {
@@ -53,6 +56,8 @@ final class KafkaStreamSinks extends StreamSinks {
         WriteTopic.of(servers, featuresTopic, FeatureRow::getCustomerKey, JsonRecords::featureRow)));
     outputs.duplicates().ifPresent(duplicates -> duplicates.apply("WriteDuplicates",
         WriteTopic.<KV<String, String>>of(servers, duplicatesTopic, KV::getKey, KV::getValue)));
+    outputs.quality().ifPresent(quality -> quality.apply("WriteQualityRecords",
+        WriteTopic.<KV<String, String>>of(servers, qualityTopic, KV::getKey, KV::getValue)));
     outputs.deadLetters().apply("WriteDeadLetters",
         WriteTopic.of(servers, deadLettersTopic, DeadLetter::getSource, JsonRecords::deadLetter));
     return written(List.of(outputs.deadLetters()));

@@ -10,13 +10,16 @@ import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.DeadLetter;
+import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.Order;
+import io.beamml.schemas.PromoResponse;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.parse.EventTimes;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.validate.ContractRules;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -36,7 +39,9 @@ import org.joda.time.Duration;
  * The streaming job's front half: the clicks and orders topics through the same Ingest as the
  * backfill's files (Parse, Validate, event time, Dedup, Pseudonymise), and the profiles, read once
  * from files as a bounded input. Dedup sees an unbounded input here and so keeps each id in
- * event-time state for the dedup horizon.
+ * event-time state for the dedup horizon. With {@code --responsesTopic}, the promotion responses
+ * too, through the batch responses' Ingest (JSON of the CSV's fields; dedup by promo id; stamped
+ * with their send time).
  */
 public final class StreamInputs {
 
@@ -46,16 +51,19 @@ public final class StreamInputs {
   private final PCollection<CustomerProfile> profiles;
   private final PCollection<DeadLetter> deadLetters;
   private final PCollection<KV<String, String>> duplicates;
+  private final @Nullable PCollection<LabelledPromo> responses;
 
   private StreamInputs(
       PCollection<CustomerEvent> events,
       PCollection<CustomerProfile> profiles,
       PCollection<DeadLetter> deadLetters,
-      PCollection<KV<String, String>> duplicates) {
+      PCollection<KV<String, String>> duplicates,
+      @Nullable PCollection<LabelledPromo> responses) {
     this.events = events;
     this.profiles = profiles;
     this.deadLetters = deadLetters;
     this.duplicates = duplicates;
+    this.responses = responses;
   }
 
   public static StreamInputs read(Pipeline p, StreamOptions options, HmacKey key) {
@@ -74,6 +82,13 @@ public final class StreamInputs {
             .apply("IngestOrders", Ingest.ordersJson(key, rules).configuredBy(options));
     deadLetters.add(clicks.deadLetters());
     deadLetters.add(orders.deadLetters());
+    IngestResult<LabelledPromo, PromoResponse> responses = null;
+    if (!isBlank(options.getResponsesTopic())) {
+      responses = p.apply("ReadResponsesTopic",
+              topic(options, options.getResponsesTopic(), EventTimes::responseSentTime))
+          .apply("IngestResponses", Ingest.responsesJson(key, rules).configuredBy(options));
+      deadLetters.add(responses.deadLetters());
+    }
 
     PCollection<CustomerProfile> profiles;
     if (!isBlank(options.getProfiles())) {
@@ -90,16 +105,21 @@ public final class StreamInputs {
     PCollection<CustomerEvent> events =
         PCollectionList.of(clicks.records()).and(orders.records())
             .apply("FlattenEvents", Flatten.pCollections());
-    PCollection<KV<String, String>> duplicates =
+    PCollectionList<KV<String, String>> notices =
         PCollectionList.of(
                 clicks.duplicates().apply("DescribeClickDuplicates",
                     notices(Sources.CLICKS, ClickEvent::getEventId, ClickEvent::getEventTime)))
             .and(orders.duplicates().apply("DescribeOrderDuplicates",
-                notices(Sources.ORDERS, Order::getOrderId, Order::getOrderTime)))
-            .apply("FlattenDuplicates", Flatten.pCollections());
+                notices(Sources.ORDERS, Order::getOrderId, Order::getOrderTime)));
+    if (responses != null) {
+      notices = notices.and(responses.duplicates().apply("DescribeResponseDuplicates",
+          notices(Sources.RESPONSES, PromoResponse::getPromoId, PromoResponse::getSentTime)));
+    }
+    PCollection<KV<String, String>> duplicates = notices.apply("FlattenDuplicates", Flatten.pCollections());
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenIngestDeadLetters", Flatten.pCollections());
-    return new StreamInputs(events, profiles, allDeadLetters, duplicates);
+    return new StreamInputs(events, profiles, allDeadLetters, duplicates,
+        responses == null ? null : responses.records());
   }
 
   private static ReadTopic topic(
@@ -164,6 +184,11 @@ public final class StreamInputs {
   /** Parse and validate failures of the topics and the profile files. */
   public PCollection<DeadLetter> deadLetters() {
     return deadLetters;
+  }
+
+  /** Pseudonymised promotion responses stamped with their send times, with {@code --responsesTopic}. */
+  public Optional<PCollection<LabelledPromo>> responses() {
+    return Optional.ofNullable(responses);
   }
 
   /** Every copy Dedup caught, as (event id, notice JSON). */

@@ -7,6 +7,7 @@ import io.beamml.pipelines.online.OnlineStoreOptions;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.ScoringOptions;
+import io.beamml.pipelines.quality.QualityThresholdOptions;
 import io.beamml.training.drift.DriftThresholds;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -23,10 +24,11 @@ import org.apache.beam.sdk.options.Validation;
  * {@code --auditTopic}, {@code --driftTopic}, {@code --featuresTopic} or {@code --duplicatesTopic}
  * means that output is not made at all. With {@code --onlineStore=redis://...} the deduplicated,
  * pseudonymised events and the profiles also go to the Redis online store that {@code serve} reads.
+ * With {@code --responsesTopic} the job also measures live quality ({@link StreamQuality}).
  */
 public interface StreamOptions
     extends InputOptions, HmacKeyOptions, ScoringOptions, BigQuerySinkOptions, DriftThresholdOptions,
-        AvroCodecOptions, OnlineStoreOptions {
+        AvroCodecOptions, OnlineStoreOptions, QualityThresholdOptions {
 
   @Description("Kafka bootstrap servers, e.g. localhost:9092")
   @Validation.Required
@@ -45,6 +47,36 @@ public interface StreamOptions
   String getOrdersTopic();
 
   void setOrdersTopic(String value);
+
+  @Description("Optional topic of promotion responses (the responses CSV's fields as JSON); empty = no live quality")
+  @Default.String("")
+  String getResponsesTopic();
+
+  void setResponsesTopic(String value);
+
+  @Description("With --responsesTopic: topic of quality records, one per pane of each day, model version and variant (JSON keyed by name:version/variant); empty = only the beamml_quality_* gauges")
+  @Default.String("quality")
+  String getQualityTopic();
+
+  void setQualityTopic(String value);
+
+  @Description("How long after the watermark passed its sent_time a response may still be measured, as an ISO-8601 duration; later ones become dead letters (late_response)")
+  @Default.String("P7D")
+  String getResponseLateness();
+
+  void setResponseLateness(String value);
+
+  @Description("How long before a response's sent_time the customer's latest prediction may be to count as the score it got, as an ISO-8601 duration; without one the response is unmatched")
+  @Default.String("P7D")
+  String getScoreTtl();
+
+  void setScoreTtl(String value);
+
+  @Description("While late responses arrive, a day's quality is measured again at most this often (processing time), as an ISO-8601 duration")
+  @Default.String("PT1M")
+  String getQualityRefresh();
+
+  void setQualityRefresh(String value);
 
   @Description("--sink=kafka: topic the predictions are written to, as JSON keyed by pseudonymised customer")
   @Default.String("predictions")

@@ -21,8 +21,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Everything the streaming job writes, handed to its {@link StreamSinks} in one piece: the
- * predictions and dead letters always, audit records, drift records, feature rows and duplicate
- * notices when the job makes them. All in the global window.
+ * predictions and dead letters always, audit records, drift records, quality records, feature rows
+ * and duplicate notices when the job makes them. All in the global window.
  */
 public final class StreamOutputs implements PInput {
 
@@ -32,6 +32,7 @@ public final class StreamOutputs implements PInput {
   private static final TupleTag<DriftRecord> DRIFT = new TupleTag<>("drift");
   private static final TupleTag<FeatureRow> FEATURE_ROWS = new TupleTag<>("featureRows");
   private static final TupleTag<KV<String, String>> DUPLICATES = new TupleTag<>("duplicates");
+  private static final TupleTag<KV<String, String>> QUALITY = new TupleTag<>("quality");
 
   private final PCollection<Prediction> predictions;
   private final PCollection<DeadLetter> deadLetters;
@@ -39,6 +40,7 @@ public final class StreamOutputs implements PInput {
   private final @Nullable PCollection<DriftRecord> drift;
   private final @Nullable PCollection<FeatureRow> featureRows;
   private final @Nullable PCollection<KV<String, String>> duplicates;
+  private final @Nullable PCollection<KV<String, String>> quality;
 
   private StreamOutputs(
       PCollection<Prediction> predictions,
@@ -46,42 +48,50 @@ public final class StreamOutputs implements PInput {
       @Nullable PCollection<AuditRecord> audit,
       @Nullable PCollection<DriftRecord> drift,
       @Nullable PCollection<FeatureRow> featureRows,
-      @Nullable PCollection<KV<String, String>> duplicates) {
+      @Nullable PCollection<KV<String, String>> duplicates,
+      @Nullable PCollection<KV<String, String>> quality) {
     this.predictions = predictions;
     this.deadLetters = deadLetters;
     this.audit = audit;
     this.drift = drift;
     this.featureRows = featureRows;
     this.duplicates = duplicates;
+    this.quality = quality;
   }
 
   public static StreamOutputs of(PCollection<Prediction> predictions, PCollection<DeadLetter> deadLetters) {
     return new StreamOutputs(Objects.requireNonNull(predictions, "predictions"),
-        Objects.requireNonNull(deadLetters, "deadLetters"), null, null, null, null);
+        Objects.requireNonNull(deadLetters, "deadLetters"), null, null, null, null, null);
   }
 
   /** One audit record per prediction. */
   public StreamOutputs withAudit(PCollection<AuditRecord> value) {
     return new StreamOutputs(predictions, deadLetters, Objects.requireNonNull(value, "audit"), drift, featureRows,
-        duplicates);
+        duplicates, quality);
   }
 
   /** Drift records, each of one feature, statistic and event-time window. */
   public StreamOutputs withDrift(PCollection<DriftRecord> value) {
     return new StreamOutputs(predictions, deadLetters, audit, Objects.requireNonNull(value, "drift"), featureRows,
-        duplicates);
+        duplicates, quality);
   }
 
   /** The feature rows that were scored. */
   public StreamOutputs withFeatureRows(PCollection<FeatureRow> value) {
     return new StreamOutputs(predictions, deadLetters, audit, drift, Objects.requireNonNull(value, "featureRows"),
-        duplicates);
+        duplicates, quality);
   }
 
   /** Every duplicate Dedup caught, as (event id, notice JSON). */
   public StreamOutputs withDuplicates(PCollection<KV<String, String>> value) {
     return new StreamOutputs(predictions, deadLetters, audit, drift, featureRows,
-        Objects.requireNonNull(value, "duplicates"));
+        Objects.requireNonNull(value, "duplicates"), quality);
+  }
+
+  /** Quality records (see {@link StreamQuality}), as (name:version/variant, JSON). */
+  public StreamOutputs withQuality(PCollection<KV<String, String>> value) {
+    return new StreamOutputs(predictions, deadLetters, audit, drift, featureRows, duplicates,
+        Objects.requireNonNull(value, "quality"));
   }
 
   public PCollection<Prediction> predictions() {
@@ -107,6 +117,10 @@ public final class StreamOutputs implements PInput {
 
   public Optional<PCollection<KV<String, String>>> duplicates() {
     return Optional.ofNullable(duplicates);
+  }
+
+  public Optional<PCollection<KV<String, String>>> quality() {
+    return Optional.ofNullable(quality);
   }
 
   /** Applies {@code transform} (a {@link StreamSinks}, say) to these outputs. */
@@ -135,6 +149,9 @@ public final class StreamOutputs implements PInput {
     }
     if (duplicates != null) {
       values.put(DUPLICATES, duplicates);
+    }
+    if (quality != null) {
+      values.put(QUALITY, quality);
     }
     return values;
   }

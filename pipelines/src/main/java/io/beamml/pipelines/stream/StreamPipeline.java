@@ -7,6 +7,7 @@ import io.beamml.pipelines.audit.ToAuditRecords;
 import io.beamml.pipelines.drift.DriftThresholdOptions;
 import io.beamml.pipelines.online.OnlineStoreOptions;
 import io.beamml.pipelines.online.WriteOnlineStore;
+import io.beamml.pipelines.quality.QualityReportPipeline;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.DeadLetter;
@@ -18,7 +19,10 @@ import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.features.StreamingCustomerFeatures;
 import io.beamml.transforms.pseudonymise.HmacKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -32,8 +36,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * The streaming job: clicks and orders from Kafka through the backfill's Ingest, streaming
  * customer features (profiles from files as a side input), the batch scorer re-reading the
  * registry's aliases every {@code --modelRefresh} (so a promotion reaches later predictions
- * without a restart), one prediction per event, and beside it an audit record per prediction and
- * the drift of each {@code --driftWindow} against the champion's training reference. All of it,
+ * without a restart), one prediction per event, and beside it an audit record per prediction, the
+ * drift of each {@code --driftWindow} against the champion's training reference and, with {@code
+ * --responsesTopic}, the live quality of each day of promotions ({@link StreamQuality}). All of it,
  * and every dead letter of every stage, goes where {@code --sink} says ({@link StreamSinks}):
  * Kafka topics by default, windowed files, or BigQuery tables. With {@code --onlineStore} the
  * deduplicated, pseudonymised events and the profiles also feed the Redis online store.
@@ -85,11 +90,20 @@ public final class StreamPipeline {
     scored.output().apply("MeasureEventLag", MeasureEventLag.create());
 
     PCollection<Prediction> predictions = scored.output();
+    List<PCollection<DeadLetter>> failures =
+        new ArrayList<>(List.of(inputs.deadLetters(), features.failures(), scored.failures()));
+    StreamQuality.Result quality = null;
+    if (inputs.responses().isPresent()) {
+      quality = inputs.responses().get().apply("MeasureLiveQuality", quality(options, predictions));
+      failures.add(quality.deadLetters());
+    }
     PCollection<DeadLetter> deadLetters =
-        PCollectionList.of(inputs.deadLetters()).and(features.failures()).and(scored.failures())
-            .apply("FlattenDeadLetters", Flatten.pCollections());
+        PCollectionList.of(failures).apply("FlattenDeadLetters", Flatten.pCollections());
 
     StreamOutputs outputs = StreamOutputs.of(predictions, deadLetters);
+    if (quality != null && isOn(options.getQualityTopic())) {
+      outputs = outputs.withQuality(quality.records());
+    }
     if (isOn(options.getAuditTopic())) {
       outputs = outputs.withAudit(predictions.apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName())));
     }
@@ -114,6 +128,25 @@ public final class StreamPipeline {
     DetectDrift detection = DetectDrift.forModel(ModelRegistry.at(options.getRegistry()), ModelRef.parse(options.getModel()))
         .withThresholds(DriftThresholdOptions.thresholds(options, options.getDriftMinRows()));
     return StreamDrift.of(detection, StreamInputs.durationFlag("driftWindow", options.getDriftWindow()));
+  }
+
+  /**
+   * Live quality against the job's predictions, with each version's test AUC read from the registry
+   * at launch (for the champion's and the challenger's model): a version registered later has none,
+   * so its gauges have no test AUC to be compared with until the job is restarted.
+   */
+  static StreamQuality quality(StreamOptions options, PCollection<Prediction> predictions) {
+    Map<String, Double> testAuc = new TreeMap<>(QualityReportPipeline.testAuc(options.getRegistry(), options.getModel()));
+    if (options.getChallenger() != null && !options.getChallenger().isBlank()) {
+      testAuc.putAll(QualityReportPipeline.testAuc(options.getRegistry(), options.getChallenger()));
+    }
+    return StreamQuality.of(predictions)
+        .withLateness(StreamInputs.durationFlag("responseLateness", options.getResponseLateness()))
+        .withScoreTtl(StreamInputs.durationFlag("scoreTtl", options.getScoreTtl()))
+        .withLateFiringDelay(StreamInputs.durationFlag("qualityRefresh", options.getQualityRefresh()))
+        .withMinPositives(options.getMinPositives())
+        .withAucTolerance(options.getAucTolerance())
+        .withTestAuc(testAuc);
   }
 
   private static boolean isOn(@Nullable String topic) {

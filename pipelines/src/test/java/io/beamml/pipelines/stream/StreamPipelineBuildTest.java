@@ -81,7 +81,8 @@ public class StreamPipelineBuildTest {
     if (name.startsWith("WriteOutputs/") && name.indexOf('/', "WriteOutputs/".length()) < 0) {
       names.add(name.substring("WriteOutputs/".length()));
     }
-    if (name.equals("MakeAuditRecords") || name.equals("DetectDrift")) {
+    if (name.equals("MakeAuditRecords") || name.equals("DetectDrift") || name.equals("MeasureLiveQuality")
+        || name.equals("ReadResponsesTopic")) {
       names.add("made:" + name);
     }
   }
@@ -108,6 +109,22 @@ public class StreamPipelineBuildTest {
         "WriteAuditRecordsToBigQuery", "WriteDriftRecordsToBigQuery", "WriteFeatureRowsToBigQuery",
         "TakeDuplicateNotices", "AssignDuplicateFileWindows", "WriteDuplicates", "CollectWrittenDeadLetters",
         "WriteDeadLettersToBigQuery", "WriteRejectedDeadLetters"), names);
+  }
+
+  @Test
+  public void aResponsesTopicMeasuresLiveQualityAndEverySinkWritesItsRecords() throws Exception {
+    Set<String> kafka = build("--responsesTopic=responses");
+    assertTrue(kafka.toString(), kafka.containsAll(Set.of("made:ReadResponsesTopic", "made:MeasureLiveQuality",
+        "WriteQualityRecords")));
+    Set<String> files = build("--sink=files", "--responsesTopic=responses");
+    assertTrue(files.toString(), files.containsAll(Set.of("made:MeasureLiveQuality", "TakeQualityRecords",
+        "AssignQualityFileWindows", "WriteQualityRecords")));
+    Set<String> bigQuery = build("--sink=bigquery", "--responsesTopic=responses");
+    assertTrue(bigQuery.toString(), bigQuery.containsAll(Set.of("made:MeasureLiveQuality", "WriteQualityRecords")));
+    Set<String> gaugesOnly = build("--responsesTopic=responses", "--qualityTopic=");
+    assertTrue(gaugesOnly.toString(), gaugesOnly.contains("made:MeasureLiveQuality"));
+    assertFalse(gaugesOnly.toString(), gaugesOnly.contains("WriteQualityRecords"));
+    assertFalse("off by default", build().contains("made:MeasureLiveQuality"));
   }
 
   @Test
