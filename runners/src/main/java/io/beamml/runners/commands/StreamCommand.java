@@ -26,7 +26,7 @@ public final class StreamCommand implements Subcommand {
 
   @Override
   public String summary() {
-    return "score the clicks and orders topics as they arrive: predictions, audit, drift and dead letters to Kafka, files or BigQuery";
+    return "score the clicks and orders topics as they arrive: predictions, audit, drift, live quality (--responsesTopic) and dead letters to Kafka, files or BigQuery";
   }
 
   @Override
@@ -51,6 +51,10 @@ public final class StreamCommand implements Subcommand {
     CommandSupport.say("stream: " + options.getClicksTopic() + " + " + options.getOrdersTopic() + " at "
         + options.getBootstrapServers() + " -> " + destination(options) + ", model " + options.getModel()
         + ", features " + options.getFeatureMode() + ", on " + options.getRunner().getSimpleName());
+    if (options.getResponsesTopic() != null && !options.getResponsesTopic().isBlank()) {
+      CommandSupport.say("stream: live quality from " + options.getResponsesTopic() + " per day of sent_time, responses up to "
+          + options.getResponseLateness() + " late, scores kept " + options.getScoreTtl());
+    }
     Pipeline p = Pipeline.create(options);
     StreamPipeline.build(p, options, key);
     PipelineResult.State state = MonitoredJob.run(p);
