@@ -51,7 +51,8 @@ import org.junit.Test;
  * computation over the pairs each response must get; the challenger's days are below its test AUC
  * (the alert's condition, in the records and in the gauges) and the champion's are not. A response
  * within the lateness lands in a late pane of its day, one past it is a dead letter, and one whose
- * customer had no prediction is unmatched: every response leaves once.
+ * customer had no prediction, or none within the score TTL, is unmatched: every response leaves
+ * once.
  */
 public class StreamQualityTest {
 
@@ -61,7 +62,7 @@ public class StreamQualityTest {
   private static final long DAY = 86_400_000L;
   private static final long HOUR = 3_600_000L;
   private static final long START = java.time.Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
-  private static final int PER_DAY = 300;
+  private static final int PER_DAY = 150;
   private static final double TEST_AUC = 0.70;
 
   /** A prediction or a response, so one TestStream can order both. */
@@ -122,10 +123,13 @@ public class StreamQualityTest {
       if (d == 1) {
         // No prediction for this customer: unmatched.
         answers.add(at(response("nobody", "no-scores", START + DAY + 9 * HOUR, true)));
+        answers.add(at(response("stale", "stale", START + DAY + 9 * HOUR, false)));
       }
       if (d == 0) {
         // Scored, but its response comes after the watermark passed its send time plus the lateness.
         scoreCustomer("too-late", START + 10 * HOUR, 0.5, true, r, today, new ArrayList<>());
+        // Scored only longer than the score TTL before its response: unmatched.
+        today.add(at(prediction("stale", START + DAY + 9 * HOUR - 2 * DAY, 0.4, "1", "champion")));
       }
       if (d == 2) {
         scoreCustomer("late-ok", START + 2 * DAY + 10 * HOUR, 0.9, true, r, today, pairs);
@@ -183,7 +187,8 @@ public class StreamQualityTest {
     PAssert.that(result.matched().unmatched()).satisfies(rs -> {
       List<String> ids = new ArrayList<>();
       rs.forEach(x -> ids.add(x.getPromoId()));
-      assertEquals(List.of("nobody"), ids);
+      ids.sort(null);
+      assertEquals(List.of("nobody", "stale"), ids);
       return null;
     });
     PAssert.that(result.deadLetters()).satisfies(letters -> {
@@ -198,7 +203,7 @@ public class StreamQualityTest {
       return null;
     });
     // Every response leaves once: scored, unmatched or late.
-    long scoredExpected = responses - 2;
+    long scoredExpected = responses - 3;
     PAssert.that(result.matched().scored()).satisfies(rs -> {
       long n = 0;
       for (LabelledPromo x : rs) {
@@ -221,7 +226,7 @@ public class StreamQualityTest {
     metrics.getCounters().forEach(c -> counters.put(c.getName().getName(), c.getAttempted()));
     assertEquals(Long.valueOf(scoredExpected),
         counters.get(MetricLabels.name("responses_matched", "by", LabelledScore.BY_CUSTOMER)));
-    assertEquals(Long.valueOf(1), counters.get("responses_unscored"));
+    assertEquals(Long.valueOf(2), counters.get("responses_unscored"));
     assertEquals(Long.valueOf(1), counters.get("responses_late"));
 
     // The alert's expression over the gauges: live AUC below test AUC - 0.05 on an alarmable day.
