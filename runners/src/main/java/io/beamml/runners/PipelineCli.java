@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -50,6 +51,11 @@ public final class PipelineCli {
     for (Subcommand c : commands) {
       subcommands.put(c.name(), c);
     }
+  }
+
+  /** The subcommand of that word, if the launcher has one (deployment manifests are checked against it). */
+  public Optional<Subcommand> subcommand(String name) {
+    return Optional.ofNullable(subcommands.get(name));
   }
 
   public static PipelineCli standard() {

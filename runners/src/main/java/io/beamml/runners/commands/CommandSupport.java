@@ -5,11 +5,11 @@ import io.beamml.pipelines.options.InputPatterns;
 import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.runners.ExitCode;
+import io.beamml.runners.OptionFlags;
 import io.beamml.runners.metrics.MetricsEndpointOptions;
 import io.beamml.training.data.PublishedRun;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -98,16 +98,7 @@ final class CommandSupport {
 
   /** The flags an options interface takes, its inherited ones included. */
   static Set<String> flagsOf(Class<? extends PipelineOptions> type) {
-    Set<String> flags = new TreeSet<>();
-    for (Method m : type.getMethods()) {
-      String name = m.getName();
-      if (m.getParameterCount() == 0 && name.startsWith("get") && name.length() > 3) {
-        flags.add(Character.toLowerCase(name.charAt(3)) + name.substring(4));
-      } else if (m.getParameterCount() == 0 && name.startsWith("is") && name.length() > 2) {
-        flags.add(Character.toLowerCase(name.charAt(2)) + name.substring(3));
-      }
-    }
-    return flags;
+    return OptionFlags.of(type);
   }
 
   static boolean mentions(String[] args, String flag) {

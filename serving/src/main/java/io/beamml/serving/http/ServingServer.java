@@ -107,6 +107,11 @@ public final class ServingServer implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final Undertow undertow;
 
+  /** Liveness (the HTTP loop answers): what a Kubernetes livenessProbe asks. */
+  public static final String HEALTH_LIVE = "/v2/health/live";
+  /** Readiness (the online store answers): what a Kubernetes readinessProbe asks. */
+  public static final String HEALTH_READY = "/v2/health/ready";
+
   private ServingServer(Config config, OnlineScorer scorer, HmacKey key, AuditLog audit, OpenTelemetry telemetry) {
     this.config = config;
     this.scorer = scorer;
@@ -117,8 +122,8 @@ public final class ServingServer implements AutoCloseable {
     this.runId = "serve-" + UUID.randomUUID();
     RoutingHandler routes = new RoutingHandler()
         .get("/v2", route("server_metadata", this::serverMetadata))
-        .get("/v2/health/live", route("live", ex -> json(ex, 200, object().put("live", true))))
-        .get("/v2/health/ready", route("ready", this::ready))
+        .get(HEALTH_LIVE, route("live", ex -> json(ex, 200, object().put("live", true))))
+        .get(HEALTH_READY, route("ready", this::ready))
         .get("/v2/models/{name}", route("model_metadata", this::modelMetadata))
         .get("/v2/models/{name}/versions/{version}", route("model_metadata", this::modelMetadata))
         .get("/v2/models/{name}/ready", route("model_ready", this::modelReady))
