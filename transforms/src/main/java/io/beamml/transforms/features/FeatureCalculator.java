@@ -112,8 +112,11 @@ public final class FeatureCalculator implements Serializable {
   }
 
   /** A sorted copy of {@code events} in {@link #EVENT_ORDER}; the input is left as it is. */
-  public static List<CustomerEvent> sortedByTime(Collection<? extends CustomerEvent> events) {
-    List<CustomerEvent> sorted = new ArrayList<>(events);
+  public static List<CustomerEvent> sortedByTime(Iterable<? extends CustomerEvent> events) {
+    List<CustomerEvent> sorted = new ArrayList<>();
+    for (CustomerEvent e : events) {
+      sorted.add(e);
+    }
     sorted.sort(EVENT_ORDER);
     return sorted;
   }
@@ -344,6 +347,14 @@ public final class FeatureCalculator implements Serializable {
   /** The exclusive lower bound t - window, saturating instead of overflowing. */
   private static long windowStart(long t, long window) {
     return t < Long.MIN_VALUE + window ? Long.MIN_VALUE : t - window;
+  }
+
+  /**
+   * The index of the first event in {@code sorted} after {@code time} (its size if none): events
+   * before it are at or before {@code time}.
+   */
+  static int firstAfter(List<CustomerEvent> sorted, long time) {
+    return firstAfter(sorted, time, 0, sorted.size());
   }
 
   /** The first index in [lo, hi) whose event time is after {@code time}, or hi. */
