@@ -39,10 +39,6 @@ public final class FeatureDefinition implements Serializable {
     missing
   }
 
-  /** Profile fields a profile feature may name; tenure_days is derived from signup_date. */
-  public static final List<String> PROFILE_FIELDS =
-      List.of("age", "gender", "country", "signup_date", "tenure_days");
-
   /** Event fields an aggregation other than count may name. */
   public static final List<String> EVENT_FIELDS = List.of("amount");
 
@@ -153,9 +149,9 @@ public final class FeatureDefinition implements Serializable {
   }
 
   private void validateProfile() {
-    if (field == null || !PROFILE_FIELDS.contains(field)) {
+    if (ProfileField.named(field).isEmpty()) {
       throw new IllegalArgumentException(
-          "profile feature " + name + " needs a field among " + PROFILE_FIELDS + ", got: " + field);
+          "profile feature " + name + " needs a field among " + ProfileField.names() + ", got: " + field);
     }
     if (aggregation != null || window != null || whenEmpty != null) {
       throw new IllegalArgumentException(
@@ -243,7 +239,14 @@ public final class FeatureDefinition implements Serializable {
 
   @JsonIgnore
   public boolean isCategorical() {
-    return kind == Kind.profile && ("gender".equals(field) || "country".equals(field));
+    return kind == Kind.profile && ProfileField.named(field).map(ProfileField::isCategorical).orElse(false);
+  }
+
+  /** The profile field a profile feature reads. */
+  @JsonIgnore
+  public ProfileField profileField() {
+    return ProfileField.named(field)
+        .orElseThrow(() -> new IllegalStateException(name + " is not a profile feature of a known field"));
   }
 
   /** The trailing window: a row as of t counts events with event time in (t - window, t]. */
