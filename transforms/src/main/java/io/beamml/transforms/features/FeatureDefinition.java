@@ -3,12 +3,18 @@ package io.beamml.transforms.features;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.beamml.schemas.FeatureRow;
+import io.beamml.schemas.TrainingExample;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.avro.Schema;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -44,6 +50,12 @@ public final class FeatureDefinition implements Serializable {
 
   /** Event types of {@code CustomerEvent.event_type} an event feature may filter on. */
   public static final List<String> EVENT_TYPES = List.of("view", "click", "add_to_cart", "order");
+
+  /**
+   * Names a feature may not take: the other columns of the wide rows (JSON, CSV) that carry
+   * features beside them, from the feature row's and training example's schemas.
+   */
+  static final Set<String> RESERVED_NAMES = reservedNames();
 
   /** The JSON properties a feature may have. */
   static final List<String> PROPERTIES =
@@ -101,6 +113,10 @@ public final class FeatureDefinition implements Serializable {
   private void validate() {
     if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("feature name must be an identifier, got: " + name);
+    }
+    if (RESERVED_NAMES.contains(name)) {
+      throw new IllegalArgumentException(
+          "feature name " + name + " is a column of the rows features are written in (" + RESERVED_NAMES + ")");
     }
     if (kind == null) {
       throw new IllegalArgumentException("feature " + name + " needs a kind (event or profile)");
@@ -307,5 +323,17 @@ public final class FeatureDefinition implements Serializable {
   @Override
   public String toString() {
     return name;
+  }
+
+  private static Set<String> reservedNames() {
+    Set<String> names = new TreeSet<>();
+    for (Schema schema : List.of(FeatureRow.getClassSchema(), TrainingExample.getClassSchema())) {
+      for (Schema.Field f : schema.getFields()) {
+        if (!f.name().equals("features")) {
+          names.add(f.name());
+        }
+      }
+    }
+    return Collections.unmodifiableSet(names);
   }
 }
