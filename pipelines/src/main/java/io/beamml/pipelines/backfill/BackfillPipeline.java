@@ -57,7 +57,7 @@ public final class BackfillPipeline {
     if (bigQuery == null) {
       rows.apply("WriteFeatureStore", PartitionedFileSink.of(
           FeatureRow.class, out + "/" + FEATURES_DIR, options.getOutputFormat(),
-          FeatureRow::getEventTime, JsonRecords::featureRow));
+          FeatureRow::getEventTime, JsonRecords.renderer()));
     } else {
       BigQueryOutputs.write("FeatureRows", rows, bigQuery.featureRows(), counts, deadLetters);
     }

@@ -6,6 +6,7 @@ import com.google.api.services.bigquery.model.TableSchema;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.schemas.FileSchemas;
 import io.beamml.schemas.Prediction;
 import io.beamml.schemas.TrainingExample;
 import java.nio.ByteBuffer;
@@ -19,7 +20,6 @@ import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -35,7 +35,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *   <tr><td>array</td><td>mode REPEATED of the item type</td><td>list</td></tr>
  *   <tr><td>union of null and one type</td><td>mode NULLABLE</td><td>value or absent</td></tr>
  *   <tr><td>any other field</td><td>mode REQUIRED</td><td></td></tr>
- *   <tr><td>long named {@code *_time}, or logical type timestamp-millis</td><td>TIMESTAMP</td>
+ *   <tr><td>long with logical type timestamp-millis</td><td>TIMESTAMP</td>
  *       <td>epoch <b>microseconds</b> (the contract's epoch milliseconds × 1000)</td></tr>
  *   <tr><td>long with logical type timestamp-micros</td><td>TIMESTAMP</td><td>as is</td></tr>
  *   <tr><td>int with logical type date</td><td>DATE</td><td>{@code YYYY-MM-DD}</td></tr>
@@ -58,14 +58,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class AvroToBigQuery {
 
-  /** Suffix of the contract's epoch-millisecond time fields (event_time, sent_time, ...). */
-  public static final String TIME_SUFFIX = "_time";
-
   private AvroToBigQuery() {}
 
-  /** The Avro schema of a generated record class. */
+  /**
+   * The Avro schema of a generated record class as shipped ({@link FileSchemas}), with the
+   * logical types that make its times TIMESTAMP and its dates DATE columns.
+   */
   public static Schema avroSchema(Class<? extends SpecificRecord> recordClass) {
-    return SpecificData.get().getSchema(recordClass);
+    return FileSchemas.of(recordClass);
   }
 
   /** The table schema of a generated record class. */
@@ -84,10 +84,20 @@ public final class AvroToBigQuery {
     return type(field.name(), itemSchema(nonNull(field.schema(), field.name()), field.name()));
   }
 
-  /** Converts a record to a row of {@link #tableSchema(Schema) its table}. */
+  /**
+   * Converts a record to a row of {@link #tableSchema(Schema) its table}: a generated record by its
+   * shipped schema (whose logical types say which longs are times), any other by its own.
+   */
   public static TableRow toTableRow(IndexedRecord record) {
+    Schema schema = record instanceof SpecificRecord
+        ? FileSchemas.of(((SpecificRecord) record).getClass())
+        : record.getSchema();
+    return toTableRow(schema, record);
+  }
+
+  private static TableRow toTableRow(Schema recordSchema, IndexedRecord record) {
     TableRow row = new TableRow();
-    for (Schema.Field field : record.getSchema().getFields()) {
+    for (Schema.Field field : recordSchema.getFields()) {
       Object value = record.get(field.pos());
       Schema schema = nonNull(field.schema(), field.name());
       if (schema.getType() == Schema.Type.ARRAY) {
@@ -170,7 +180,7 @@ public final class AvroToBigQuery {
       case INT:
         return logical instanceof LogicalTypes.Date ? "DATE" : "INT64";
       case LONG:
-        return timestampUnit(name, schema) != null ? "TIMESTAMP" : "INT64";
+        return timestampUnit(schema) != null ? "TIMESTAMP" : "INT64";
       case FLOAT:
       case DOUBLE:
         return "FLOAT64";
@@ -186,12 +196,12 @@ public final class AvroToBigQuery {
   }
 
   /** "millis" or "micros" for a TIMESTAMP long, null for a plain INT64. */
-  private static @Nullable String timestampUnit(String name, Schema longSchema) {
+  private static @Nullable String timestampUnit(Schema longSchema) {
     LogicalType logical = longSchema.getLogicalType();
     if (logical instanceof LogicalTypes.TimestampMicros) {
       return "micros";
     }
-    if (logical instanceof LogicalTypes.TimestampMillis || name.endsWith(TIME_SUFFIX)) {
+    if (logical instanceof LogicalTypes.TimestampMillis) {
       return "millis";
     }
     return null;
@@ -200,7 +210,7 @@ public final class AvroToBigQuery {
   private static Object cell(String name, Schema schema, Object value) {
     switch (schema.getType()) {
       case RECORD:
-        return toTableRow((IndexedRecord) value);
+        return toTableRow(schema, (IndexedRecord) value);
       case STRING:
       case ENUM:
         return value.toString();
@@ -211,7 +221,7 @@ public final class AvroToBigQuery {
         return ((Number) value).longValue();
       case LONG:
         long n = ((Number) value).longValue();
-        return "millis".equals(timestampUnit(name, schema)) ? toMicros(n) : n;
+        return "millis".equals(timestampUnit(schema)) ? toMicros(n) : n;
       case FLOAT:
       case DOUBLE:
         return ((Number) value).doubleValue();

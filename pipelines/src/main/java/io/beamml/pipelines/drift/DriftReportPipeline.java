@@ -3,6 +3,7 @@ package io.beamml.pipelines.drift;
 import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.io.DeadLetterSink;
+import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.io.RunOutput;
 import io.beamml.pipelines.options.RunOutputOptions;
 import io.beamml.pipelines.io.ReportFiles;
@@ -105,7 +106,7 @@ public final class DriftReportPipeline {
 
     // At most two records per feature in a batch run: one file holds them.
     drift.records()
-        .apply("RenderDriftRecordJson", MapElements.into(TypeDescriptors.strings()).via(DriftRecordJson::render))
+        .apply("RenderDriftRecordJson", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
         .setCoder(StringUtf8Coder.of())
         .apply("WriteDriftRecords", TextIO.write().to(out + "/" + RECORDS_DIR + "/part").withSuffix(".jsonl").withNumShards(1));
     drift.windows()

@@ -57,7 +57,7 @@ public final class DeadLetterSink extends PTransform<PCollection<DeadLetter>, PD
       write = write.withWindowedWrites().withNumShards(windows.shards()).withShardNameTemplate(FileWindows.SHARD_TEMPLATE);
     }
     records
-        .apply("RenderDeadLetterJson", MapElements.into(TypeDescriptors.strings()).via(JsonRecords::deadLetter))
+        .apply("RenderDeadLetterJson", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
         .setCoder(StringUtf8Coder.of())
         .apply("WriteDeadLetters", write);
     return PDone.in(deadLetters.getPipeline());

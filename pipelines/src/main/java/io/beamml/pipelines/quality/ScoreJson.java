@@ -3,7 +3,6 @@ package io.beamml.pipelines.quality;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamml.pipelines.io.JsonRecords;
-import io.beamml.pipelines.audit.AuditJson;
 import io.beamml.transforms.deadletter.Reasons;
 import java.io.IOException;
 import java.time.Instant;
@@ -11,7 +10,7 @@ import java.time.format.DateTimeParseException;
 
 /**
  * Reads back a {@link Score} from a prediction or audit record as {@link JsonRecords#prediction}
- * and {@link AuditJson#render} write them (times ISO-8601); other fields are ignored. A line that
+ * and {@link io.beamml.pipelines.io.JsonRecords#render} write them (times ISO-8601); other fields are ignored. A line that
  * is not one, or whose score is not a probability, gives a {@link Refused} with the dead-letter
  * reason.
  */

@@ -2,7 +2,6 @@ package io.beamml.pipelines.score;
 
 import io.beamml.inference.ScoreFeatures;
 import io.beamml.inference.registry.ModelRef;
-import io.beamml.pipelines.audit.AuditJson;
 import io.beamml.pipelines.audit.ToAuditRecords;
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
 import io.beamml.pipelines.bigquery.BigQueryOutputs;
@@ -96,9 +95,9 @@ public final class ScorePipeline {
     if (bigQuery == null) {
       scored.output().apply("WritePredictions", PartitionedFileSink.of(
           Prediction.class, out + "/" + PREDICTIONS_DIR, options.getOutputFormat(),
-          Prediction::getEventTime, JsonRecords::prediction));
+          Prediction::getEventTime, JsonRecords.renderer()));
       audit.apply("WriteAuditRecords", PartitionedFileSink.of(
-          AuditRecord.class, out + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, AuditJson::render));
+          AuditRecord.class, out + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, JsonRecords.renderer()));
     } else {
       BigQueryOutputs.write("Predictions", scored.output(), bigQuery.predictions(), counts, deadLetters);
       BigQueryOutputs.write("AuditRecords", audit, bigQuery.audit(), counts, deadLetters);

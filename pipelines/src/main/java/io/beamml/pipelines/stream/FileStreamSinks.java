@@ -1,8 +1,6 @@
 package io.beamml.pipelines.stream;
 
-import io.beamml.pipelines.audit.AuditJson;
 import io.beamml.pipelines.bigquery.BigQuerySinkOptions.Sink;
-import io.beamml.pipelines.drift.DriftRecordJson;
 import io.beamml.pipelines.io.DeadLetterSink;
 import io.beamml.pipelines.io.FileWindows;
 import io.beamml.pipelines.io.JsonRecords;
@@ -59,16 +57,16 @@ final class FileStreamSinks extends StreamSinks {
   @Override
   public PCollection<DeadLetter> expand(StreamOutputs outputs) {
     outputs.predictions().apply("WritePredictions", PartitionedFileSink.of(Prediction.class,
-        output + "/" + PREDICTIONS_DIR, OutputFormat.jsonl, Prediction::getEventTime, JsonRecords::prediction)
+        output + "/" + PREDICTIONS_DIR, OutputFormat.jsonl, Prediction::getEventTime, JsonRecords.renderer())
         .withWindows(windows));
     outputs.audit().ifPresent(audit -> audit.apply("WriteAuditRecords", PartitionedFileSink.of(AuditRecord.class,
-        output + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, AuditJson::render)
+        output + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, JsonRecords.renderer())
         .withWindows(windows)));
     outputs.drift().ifPresent(drift -> drift.apply("WriteDriftRecords", PartitionedFileSink.of(DriftRecord.class,
-        output + "/" + DRIFT_DIR, OutputFormat.jsonl, DriftRecord::getWindowStart, DriftRecordJson::render)
+        output + "/" + DRIFT_DIR, OutputFormat.jsonl, DriftRecord::getWindowStart, JsonRecords.renderer())
         .withWindows(windows)));
     outputs.featureRows().ifPresent(rows -> rows.apply("WriteFeatureRows", PartitionedFileSink.of(FeatureRow.class,
-        output + "/" + FEATURES_DIR, OutputFormat.jsonl, FeatureRow::getEventTime, JsonRecords::featureRow)
+        output + "/" + FEATURES_DIR, OutputFormat.jsonl, FeatureRow::getEventTime, JsonRecords.renderer())
         .withWindows(windows)));
     outputs.duplicates().ifPresent(duplicates -> writeDuplicates(duplicates, output, windows));
     outputs.quality().ifPresent(quality -> writeQuality(quality, output, windows));

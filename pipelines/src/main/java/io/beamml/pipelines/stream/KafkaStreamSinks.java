@@ -1,7 +1,5 @@
 package io.beamml.pipelines.stream;
 
-import io.beamml.pipelines.audit.AuditJson;
-import io.beamml.pipelines.drift.DriftRecordJson;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
@@ -47,19 +45,19 @@ final class KafkaStreamSinks extends StreamSinks {
   @Override
   public PCollection<DeadLetter> expand(StreamOutputs outputs) {
     outputs.predictions().apply("WritePredictions",
-        WriteTopic.of(servers, predictionsTopic, Prediction::getCustomerKey, JsonRecords::prediction));
+        WriteTopic.of(servers, predictionsTopic, Prediction::getCustomerKey, JsonRecords.renderer()));
     outputs.audit().ifPresent(audit -> audit.apply("WriteAuditRecords",
-        WriteTopic.of(servers, auditTopic, AuditRecord::getCustomerKey, AuditJson::render)));
+        WriteTopic.of(servers, auditTopic, AuditRecord::getCustomerKey, JsonRecords.renderer())));
     outputs.drift().ifPresent(drift -> drift.apply("WriteDriftRecords",
-        WriteTopic.of(servers, driftTopic, DriftRecord::getFeature, DriftRecordJson::render)));
+        WriteTopic.of(servers, driftTopic, DriftRecord::getFeature, JsonRecords.renderer())));
     outputs.featureRows().ifPresent(rows -> rows.apply("WriteFeatureRows",
-        WriteTopic.of(servers, featuresTopic, FeatureRow::getCustomerKey, JsonRecords::featureRow)));
+        WriteTopic.of(servers, featuresTopic, FeatureRow::getCustomerKey, JsonRecords.renderer())));
     outputs.duplicates().ifPresent(duplicates -> duplicates.apply("WriteDuplicates",
         WriteTopic.<KV<String, String>>of(servers, duplicatesTopic, KV::getKey, KV::getValue)));
     outputs.quality().ifPresent(quality -> quality.apply("WriteQualityRecords",
         WriteTopic.<KV<String, String>>of(servers, qualityTopic, KV::getKey, KV::getValue)));
     outputs.deadLetters().apply("WriteDeadLetters",
-        WriteTopic.of(servers, deadLettersTopic, DeadLetter::getSource, JsonRecords::deadLetter));
+        WriteTopic.of(servers, deadLettersTopic, DeadLetter::getSource, JsonRecords.renderer()));
     return written(List.of(outputs.deadLetters()));
   }
 }

@@ -182,7 +182,7 @@ public final class TrainingSetPipeline {
         return;
       case jsonl:
         examples
-            .apply("RenderExampleJson", MapElements.into(TypeDescriptors.strings()).via(JsonRecords::trainingExample))
+            .apply("RenderExampleJson", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
             .setCoder(StringUtf8Coder.of())
             .apply("WriteExamplesJsonLines", TextIO.write().to(out + "/" + EXAMPLES_JSONL_DIR + "/part").withSuffix(".jsonl"));
         return;

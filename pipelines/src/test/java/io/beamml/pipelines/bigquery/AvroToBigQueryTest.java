@@ -12,6 +12,7 @@ import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.Contribution;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.schemas.FileSchemas;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.Prediction;
 import io.beamml.schemas.TrainingExample;
@@ -236,13 +237,13 @@ public class AvroToBigQueryTest {
   }
 
   @Test
-  public void timeSuffixOnlyAppliesToLongs() {
+  public void aLongIsATimestampByItsLogicalTypeNotItsName() {
     Schema schema = SchemaBuilder.record("R").fields()
         .name("sent_time").type().longType().noDefault()
+        .name("sent_at").type(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG))).noDefault()
         .name("wait_time").type().doubleType().noDefault()
-        .name("time_zone").type().stringType().noDefault()
         .endRecord();
-    assertEquals(List.of("sent_time:TIMESTAMP:REQUIRED", "wait_time:FLOAT64:REQUIRED", "time_zone:STRING:REQUIRED"),
+    assertEquals(List.of("sent_time:INT64:REQUIRED", "sent_at:TIMESTAMP:REQUIRED", "wait_time:FLOAT64:REQUIRED"),
         columns(AvroToBigQuery.tableSchema(schema)));
   }
 
@@ -268,7 +269,7 @@ public class AvroToBigQueryTest {
 
   @Test
   public void bigQueryTypeNamesTheItemTypeOfArrays() {
-    Map<String, String> types = FeatureRow.getClassSchema().getFields().stream()
+    Map<String, String> types = FileSchemas.of(FeatureRow.class).getFields().stream()
         .collect(Collectors.toMap(Schema.Field::name, AvroToBigQuery::bigQueryType));
     assertEquals("RECORD", types.get("features"));
     assertEquals("TIMESTAMP", types.get("event_time"));

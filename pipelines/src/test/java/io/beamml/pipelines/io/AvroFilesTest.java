@@ -52,7 +52,7 @@ public class AvroFilesTest {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).as(OutputOptions.class));
     p.apply(Create.of(prediction("a"), prediction("b")))
         .apply(PartitionedFileSink.of(Prediction.class, dir, OutputOptions.OutputFormat.avro, Prediction::getEventTime,
-            JsonRecords::prediction));
+            JsonRecords.renderer()));
     p.run().waitUntilFinish();
     try (Stream<Path> walk = Files.walk(Path.of(dir))) {
       List<Path> files = walk.filter(f -> f.toString().endsWith(".avro")).sorted().collect(Collectors.toList());

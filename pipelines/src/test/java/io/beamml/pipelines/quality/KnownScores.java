@@ -1,7 +1,6 @@
 package io.beamml.pipelines.quality;
 
 import io.beamml.inference.ChampionChallenger;
-import io.beamml.pipelines.audit.AuditJson;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.Prediction;
@@ -102,13 +101,13 @@ final class KnownScores {
   }
 
   private static String prediction(String customerKey, long time, double score, String version, String variant) {
-    return JsonRecords.prediction(Prediction.newBuilder().setEventId("e" + time).setCustomerKey(customerKey)
+    return JsonRecords.render(Prediction.newBuilder().setEventId("e" + time).setCustomerKey(customerKey)
         .setEventTime(time).setScore(score).setModelName(MODEL).setModelVersion(version).setVariant(variant)
         .setSpecFingerprint("spec").build());
   }
 
   private static String audit(String customerKey, long time, double score, String version, String variant, String promo) {
-    return AuditJson.render(AuditRecord.newBuilder().setEventId("a" + promo).setCustomerKey(customerKey)
+    return JsonRecords.render(AuditRecord.newBuilder().setEventId("a" + promo).setCustomerKey(customerKey)
         .setModelName(MODEL).setModelVersion(version).setVariant(variant).setSpecFingerprint("spec").setScore(score)
         .setEventTime(time).setScoringTime(time).setRunId("serve").setPromoId(promo).build());
   }

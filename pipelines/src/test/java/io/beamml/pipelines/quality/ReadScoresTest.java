@@ -2,7 +2,7 @@ package io.beamml.pipelines.quality;
 
 import static org.junit.Assert.assertEquals;
 
-import io.beamml.pipelines.audit.AuditJson;
+import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.Prediction;
@@ -45,7 +45,7 @@ public class ReadScoresTest {
       w.append(prediction("b", 1.5));
     }
     File audit = tmp.newFile("audit.jsonl");
-    String good = AuditJson.render(AuditRecord.newBuilder().setEventId("c").setCustomerKey("k-c").setModelName("m")
+    String good = JsonRecords.render(AuditRecord.newBuilder().setEventId("c").setCustomerKey("k-c").setModelName("m")
         .setModelVersion("1").setVariant("challenger").setSpecFingerprint("s").setScore(0.75).setEventTime(2_000L)
         .setScoringTime(2_000L).setRunId("r").setPromoId("P1").build());
     Files.write(audit.toPath(), List.of(good, "", "{\"customer_key\":\"k\"", good.replace("\"score\":0.75", "\"score\":\"high\"")),

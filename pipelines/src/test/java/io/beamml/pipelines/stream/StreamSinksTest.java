@@ -14,6 +14,7 @@ import io.beamml.pipelines.audit.ToAuditRecords;
 import io.beamml.pipelines.bigquery.AvroToBigQuery;
 import io.beamml.pipelines.bigquery.BigQueryDestinations;
 import io.beamml.pipelines.bigquery.BigQuerySinkOptions;
+import io.beamml.pipelines.bigquery.FakeBigQuery;
 import io.beamml.pipelines.io.PartitionedFileSink;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
@@ -188,7 +189,8 @@ public class StreamSinksTest implements Serializable {
     }
     List<TableRow> driftRows = datasets.getAllRows(PROJECT, dataset, "drift");
     assertEquals(List.of("ks", "psi"), column(driftRows, "statistic"));
-    assertEquals(String.valueOf(DAY_1), driftRows.get(0).get("window_start"));
+    // window_start is a timestamp-millis in DriftRecord.avsc: a TIMESTAMP column.
+    assertEquals(DAY_1, FakeBigQuery.millis(driftRows.get(0).get("window_start")));
 
     // The parse failure and e-bad's rejected prediction are in the dead-letter table; the table's
     // refusal of the poison letter is a file under OUTPUT/dead-letters, holding that letter as raw.
@@ -272,7 +274,7 @@ public class StreamSinksTest implements Serializable {
     PCollection<Prediction> predictions = predictions(somePredictions(3));
     PartitionedFileSink<Prediction> sink = PartitionedFileSink.of(Prediction.class, TMP.getRoot() + "/nowindows",
         io.beamml.pipelines.options.OutputOptions.OutputFormat.jsonl, Prediction::getEventTime,
-        io.beamml.pipelines.io.JsonRecords::prediction);
+        io.beamml.pipelines.io.JsonRecords.renderer());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> predictions.apply("WriteWithoutWindows", sink));
     assertTrue(e.getMessage(), e.getMessage().contains("withWindows"));

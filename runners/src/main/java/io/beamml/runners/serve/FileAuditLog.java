@@ -1,6 +1,6 @@
 package io.beamml.runners.serve;
 
-import io.beamml.pipelines.audit.AuditJson;
+import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.serving.AuditLog;
 import java.io.IOException;
@@ -44,7 +44,7 @@ public final class FileAuditLog implements AuditLog {
         day = today;
       }
       for (AuditRecord r : records) {
-        writer.write(AuditJson.render(r));
+        writer.write(JsonRecords.render(r));
         writer.write('\n');
       }
       writer.flush();

@@ -1,6 +1,6 @@
 package io.beamml.runners.serve;
 
-import io.beamml.pipelines.audit.AuditJson;
+import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.serving.AuditLog;
 import java.util.List;
@@ -39,7 +39,7 @@ public final class KafkaAuditLog implements AuditLog {
   @Override
   public void write(List<AuditRecord> records) {
     for (AuditRecord r : records) {
-      producer.send(new ProducerRecord<>(topic, r.getCustomerKey(), AuditJson.render(r)), (metadata, error) -> {
+      producer.send(new ProducerRecord<>(topic, r.getCustomerKey(), JsonRecords.render(r)), (metadata, error) -> {
         if (error != null && failures.getAndIncrement() == 0) {
           LOG.warn("Cannot send audit records to topic {}: {}", topic, error.toString());
         }

@@ -255,7 +255,7 @@ final class ScrapedJobs {
       } catch (java.time.format.DateTimeParseException e) {
         continue;
       }
-      out.add(JsonRecords.prediction(Prediction.newBuilder().setEventId("e-" + cells[0])
+      out.add(JsonRecords.render(Prediction.newBuilder().setEventId("e-" + cells[0])
           .setCustomerKey(pseudonyms.pseudonym(cells[1])).setEventTime(sent - 60_000L)
           .setScore(Double.parseDouble(truth.get(cells[0]))).setModelName(QUALITY_MODEL).setModelVersion("1")
           .setVariant("champion").setSpecFingerprint("spec").build()));

@@ -138,10 +138,10 @@ public class StreamParityTest {
     FeatureSpec spec = FeatureSpec.defaultSpec();
     Pipeline p = Pipeline.create(options);
     PCollection<FeatureRow> rows = OfflineInputs.read(p, options, StreamJobs.KEY).featureRows(spec);
-    rows.apply("RenderFeatureRows", MapElements.into(TypeDescriptors.strings()).via(JsonRecords::featureRow))
+    rows.apply("RenderFeatureRows", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
         .apply("WriteFeatureRows", TextIO.write().to(out.resolve("features") + "/part").withSuffix(".jsonl"));
     rows.apply("Score", ScorePipeline.scoring(options, spec)).output()
-        .apply("RenderPredictions", MapElements.into(TypeDescriptors.strings()).via(JsonRecords::prediction))
+        .apply("RenderPredictions", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
         .apply("WritePredictions", TextIO.write().to(out.resolve("predictions") + "/part").withSuffix(".jsonl"));
     p.run().waitUntilFinish();
     return out;

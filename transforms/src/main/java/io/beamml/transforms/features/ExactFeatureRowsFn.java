@@ -5,10 +5,6 @@ import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import java.util.List;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Distribution;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -17,58 +13,38 @@ import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
 
 /**
- * Rows that equal the batch backfill's: a customer's events wait in state until the watermark
- * has passed their time plus the allowed lateness, and are then computed over everything the
- * customer had up to that point. One bag holds both the events still waiting (after the
- * closed-through time) and the history they may need (at or before it); one event-time timer per
- * customer fires for the earliest waiting event, and holds the output watermark at that event's
- * time so the rows it emits are not late downstream. When nothing waits, the same timer fires
- * once the history can no longer count and clears the customer's state.
+ * Rows that equal the batch backfill's: a customer's events wait in the buffer until the
+ * watermark has passed their time plus the allowed lateness, and are then computed over
+ * everything the customer had up to that point. The buffer holds both the events still waiting
+ * (after the closed-through time) and the history they may need (at or before it); one
+ * event-time timer per customer fires for the earliest waiting event, and holds the output
+ * watermark at that event's time so the rows it emits are not late downstream. When nothing
+ * waits, the same timer fires once the history can no longer count and clears the customer.
  */
-final class ExactFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRow> {
+final class ExactFeatureRowsFn extends CustomerEventBufferFn {
 
-  private static final String EVENTS = "events";
-  private static final String CLOSED_THROUGH = "closedThrough";
   private static final String EARLIEST_WAITING = "earliestWaiting";
   private static final String FLUSH = "flush";
 
   @StateId(EVENTS)
-  private final StateSpec<BagState<CustomerEvent>> eventsSpec =
-      StateSpecs.bag(AvroCoder.specific(CustomerEvent.class));
+  private final StateSpec<BagState<CustomerEvent>> eventsSpec = eventsSpec();
 
   @StateId(CLOSED_THROUGH)
-  private final StateSpec<ValueState<Long>> closedThroughSpec = StateSpecs.value(VarLongCoder.of());
+  private final StateSpec<ValueState<Long>> closedThroughSpec = closedThroughSpec();
 
   @StateId(EARLIEST_WAITING)
-  private final StateSpec<ValueState<Long>> earliestWaitingSpec =
-      StateSpecs.value(VarLongCoder.of());
+  private final StateSpec<ValueState<Long>> earliestWaitingSpec = StateSpecs.value(VarLongCoder.of());
 
   @TimerId(FLUSH)
   private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-  private final FeatureCalculator calculator;
-  private final FeatureLateness lateness;
-  private final TupleTag<DeadLetter> deadLetterTag;
-  private final Counter rows =
-      Metrics.counter(StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.ROWS);
-  private final Counter lateEvents =
-      Metrics.counter(
-          StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.LATE_EVENTS);
-  private final Distribution retained =
-      Metrics.distribution(
-          StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.RETAINED_EVENTS);
-
-  ExactFeatureRowsFn(
-      FeatureCalculator calculator, FeatureLateness lateness, TupleTag<DeadLetter> deadLetterTag) {
-    this.calculator = calculator;
-    this.lateness = lateness;
-    this.deadLetterTag = deadLetterTag;
+  ExactFeatureRowsFn(FeatureCalculator calculator, FeatureLateness lateness, TupleTag<DeadLetter> deadLetterTag) {
+    super(calculator, lateness, deadLetterTag);
   }
 
   @ProcessElement
@@ -81,19 +57,15 @@ final class ExactFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRo
       @TimerId(FLUSH) Timer flush,
       MultiOutputReceiver out) {
     CustomerEvent event = element.getValue();
-    FeatureLateness.checkTimestamp(timestamp, event);
-    long time = event.getEventTime();
-    Instant watermark = flush.getCurrentRelativeTime();
-    if (lateness.deadLetterIfLate(event, timestamp, closedThrough.read(), watermark, out, deadLetterTag, lateEvents)) {
+    if (!admit(event, timestamp, closedThrough.read(), flush.getCurrentRelativeTime(), out)) {
       return;
     }
     events.add(event);
+    long time = event.getEventTime();
     Long earliest = earliestWaiting.read();
     if (earliest == null || time < earliest) {
       earliestWaiting.write(time);
-      flush
-          .withOutputTimestamp(FeatureLateness.inGlobalWindow(time))
-          .set(FeatureLateness.inGlobalWindow(lateness.finalAt(time)));
+      flushAt(flush, time);
     }
   }
 
@@ -106,13 +78,10 @@ final class ExactFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRo
       @TimerId(FLUSH) Timer flush) {
     Long previous = closedThrough.read();
     long closed =
-        lateness.closedThrough(
-            previous,
-            context.fireTimestamp().getMillis(),
-            flush.getCurrentRelativeTime().getMillis());
-    List<CustomerEvent> sorted = FeatureLateness.sorted(events.read());
-    int from = previous == null ? 0 : FeatureLateness.firstAfter(sorted, previous);
-    int to = FeatureLateness.firstAfter(sorted, closed);
+        lateness.closedThrough(previous, context.fireTimestamp().getMillis(), flush.getCurrentRelativeTime().getMillis());
+    List<CustomerEvent> sorted = sorted(events);
+    int from = previous == null ? 0 : FeatureCalculator.firstAfter(sorted, previous);
+    int to = FeatureCalculator.firstAfter(sorted, closed);
     if (from < to) {
       String customerKey = sorted.get(from).getCustomerKey();
       for (FeatureRow row : calculator.rowsForSortedEvents(customerKey, sorted, from, to, null)) {
@@ -121,22 +90,12 @@ final class ExactFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRo
       rows.inc(to - from);
     }
     closedThrough.write(closed);
-
-    int keep = FeatureLateness.firstAfter(sorted, lateness.forgettableThrough(closed));
-    if (keep > 0) {
-      events.clear();
-      for (CustomerEvent e : sorted.subList(keep, sorted.size())) {
-        events.add(e);
-      }
-    }
-    retained.update(sorted.size() - keep);
+    int keep = forget(events, sorted, closed);
 
     if (to < sorted.size()) {
       long next = sorted.get(to).getEventTime();
       earliestWaiting.write(next);
-      flush
-          .withOutputTimestamp(FeatureLateness.inGlobalWindow(next))
-          .set(FeatureLateness.inGlobalWindow(lateness.finalAt(next)));
+      flushAt(flush, next);
     } else if (keep < sorted.size()) {
       earliestWaiting.clear();
       // Nothing waits; fire again when the newest history can no longer count. This timer emits
@@ -154,5 +113,11 @@ final class ExactFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRo
       closedThrough.clear();
       earliestWaiting.clear();
     }
+  }
+
+  /** Fires when rows at {@code eventTime} are final, holding the output watermark at that time. */
+  private void flushAt(Timer flush, long eventTime) {
+    flush.withOutputTimestamp(FeatureLateness.inGlobalWindow(eventTime))
+        .set(FeatureLateness.inGlobalWindow(lateness.finalAt(eventTime)));
   }
 }

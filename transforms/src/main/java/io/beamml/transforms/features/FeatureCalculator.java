@@ -38,7 +38,6 @@ public final class FeatureCalculator implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  private static final long MILLIS_PER_DAY = 86_400_000L;
 
   /** Deterministic event order: event time, then event id, then the remaining fields. */
   public static final Comparator<CustomerEvent> EVENT_ORDER = new EventOrder();
@@ -46,10 +45,11 @@ public final class FeatureCalculator implements Serializable {
   private final FeatureSpec spec;
   private final String fingerprint;
   private final String[] names;
-  /** Per column: the index into eventFeatures, or -(index into profileFeatures) - 1. */
-  private final int[] sources;
+  /** Per column: the index into eventFeatures; unused for a profile column. */
+  private final int[] eventColumns;
+  /** Per column: the profile field it reads, or null for an event column. */
+  private final @Nullable ProfileField[] profileColumns;
   private final EventFeature[] eventFeatures;
-  private final ProfileFeature[] profileFeatures;
   /** Distinct window lengths, ascending. */
   private final long[] windows;
   /** For each distinct window, the indices into eventFeatures that use it. */
@@ -60,24 +60,22 @@ public final class FeatureCalculator implements Serializable {
     this.fingerprint = spec.fingerprint();
     List<FeatureDefinition> defs = spec.features();
     this.names = new String[defs.size()];
-    this.sources = new int[defs.size()];
+    this.eventColumns = new int[defs.size()];
+    this.profileColumns = new ProfileField[defs.size()];
     List<EventFeature> events = new ArrayList<>();
-    List<ProfileFeature> profiles = new ArrayList<>();
     TreeSet<Long> windowSet = new TreeSet<>();
     for (int column = 0; column < defs.size(); column++) {
       FeatureDefinition def = defs.get(column);
       names[column] = def.name();
       if (def.kind() == FeatureDefinition.Kind.event) {
-        sources[column] = events.size();
+        eventColumns[column] = events.size();
         events.add(new EventFeature(def));
         windowSet.add(def.windowMillis());
       } else {
-        sources[column] = -profiles.size() - 1;
-        profiles.add(new ProfileFeature(def.field()));
+        profileColumns[column] = def.profileField();
       }
     }
     this.eventFeatures = events.toArray(new EventFeature[0]);
-    this.profileFeatures = profiles.toArray(new ProfileFeature[0]);
     this.windows = windowSet.stream().mapToLong(Long::longValue).toArray();
     this.featuresByWindow = new int[windows.length][];
     for (int w = 0; w < windows.length; w++) {
@@ -112,8 +110,11 @@ public final class FeatureCalculator implements Serializable {
   }
 
   /** A sorted copy of {@code events} in {@link #EVENT_ORDER}; the input is left as it is. */
-  public static List<CustomerEvent> sortedByTime(Collection<? extends CustomerEvent> events) {
-    List<CustomerEvent> sorted = new ArrayList<>(events);
+  public static List<CustomerEvent> sortedByTime(Iterable<? extends CustomerEvent> events) {
+    List<CustomerEvent> sorted = new ArrayList<>();
+    for (CustomerEvent e : events) {
+      sorted.add(e);
+    }
     sorted.sort(EVENT_ORDER);
     return sorted;
   }
@@ -170,8 +171,7 @@ public final class FeatureCalculator implements Serializable {
         eventValues[f] = acc.value();
       }
     }
-    ProfileValues profileValues = new ProfileValues(profile);
-    return buildValues(eventValues, profileValues, asOfMillis);
+    return buildValues(eventValues, profile, asOfMillis);
   }
 
   /**
@@ -229,7 +229,6 @@ public final class FeatureCalculator implements Serializable {
     int[] low = new int[windows.length];
     int high = 0;
     Double[] eventValues = new Double[eventFeatures.length];
-    ProfileValues profileValues = new ProfileValues(profile);
 
     int i = from;
     while (i < to) {
@@ -269,7 +268,7 @@ public final class FeatureCalculator implements Serializable {
                 t,
                 e.getEventType(),
                 fingerprint,
-                buildValues(eventValues, profileValues, t)));
+                buildValues(eventValues, profile, t)));
         i++;
       }
     }
@@ -294,7 +293,6 @@ public final class FeatureCalculator implements Serializable {
       throw new IllegalArgumentException(
           "row " + row.getEventId() + " has " + values.size() + " features, the spec " + names.length);
     }
-    ProfileValues profileValues = new ProfileValues(profile);
     List<FeatureValue> joined = new ArrayList<>(values);
     for (int column = 0; column < names.length; column++) {
       if (!names[column].equals(values.get(column).getName())) {
@@ -302,11 +300,9 @@ public final class FeatureCalculator implements Serializable {
             "feature " + column + " of row " + row.getEventId() + " should be " + names[column]
                 + " but is " + values.get(column).getName());
       }
-      int source = sources[column];
-      if (source < 0) {
-        joined.set(
-            column,
-            profileValues.value(profileFeatures[-source - 1], names[column], row.getEventTime()));
+      ProfileField field = profileColumns[column];
+      if (field != null) {
+        joined.set(column, field.value(profile, names[column], row.getEventTime()));
       }
     }
     return new FeatureRow(
@@ -319,14 +315,14 @@ public final class FeatureCalculator implements Serializable {
   }
 
   private List<FeatureValue> buildValues(
-      Double[] eventValues, ProfileValues profileValues, long asOfMillis) {
+      Double[] eventValues, @Nullable CustomerProfile profile, long asOfMillis) {
     List<FeatureValue> values = new ArrayList<>(names.length);
     for (int column = 0; column < names.length; column++) {
-      int source = sources[column];
+      ProfileField field = profileColumns[column];
       values.add(
-          source >= 0
-              ? new FeatureValue(names[column], eventValues[source], null)
-              : profileValues.value(profileFeatures[-source - 1], names[column], asOfMillis));
+          field == null
+              ? new FeatureValue(names[column], eventValues[eventColumns[column]], null)
+              : field.value(profile, names[column], asOfMillis));
     }
     return values;
   }
@@ -344,6 +340,14 @@ public final class FeatureCalculator implements Serializable {
   /** The exclusive lower bound t - window, saturating instead of overflowing. */
   private static long windowStart(long t, long window) {
     return t < Long.MIN_VALUE + window ? Long.MIN_VALUE : t - window;
+  }
+
+  /**
+   * The index of the first event in {@code sorted} after {@code time} (its size if none): events
+   * before it are at or before {@code time}.
+   */
+  static int firstAfter(List<CustomerEvent> sorted, long time) {
+    return firstAfter(sorted, time, 0, sorted.size());
   }
 
   /** The first index in [lo, hi) whose event time is after {@code time}, or hi. */
@@ -391,49 +395,6 @@ public final class FeatureCalculator implements Serializable {
   }
 
   /** A compiled profile feature. */
-  private static final class ProfileFeature implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    final String field;
-
-    ProfileFeature(@Nullable String field) {
-      this.field = Objects.requireNonNull(field);
-    }
-  }
-
-  /**
-   * Reads profile fields; gender and country (the categorical fields, see {@link
-   * FeatureDefinition#isCategorical}) are text, the rest numbers.
-   */
-  private static final class ProfileValues {
-    private final @Nullable CustomerProfile profile;
-
-    ProfileValues(@Nullable CustomerProfile profile) {
-      this.profile = profile;
-    }
-
-    FeatureValue value(ProfileFeature feature, String name, long asOfMillis) {
-      if (profile == null) {
-        return new FeatureValue(name, null, null);
-      }
-      switch (feature.field) {
-        case "age":
-          return new FeatureValue(name, (double) profile.getAge(), null);
-        case "gender":
-          return new FeatureValue(name, null, profile.getGender());
-        case "country":
-          return new FeatureValue(name, null, profile.getCountry());
-        case "signup_date":
-          return new FeatureValue(name, (double) profile.getSignupDate(), null);
-        case "tenure_days":
-          long tenure = Math.floorDiv(asOfMillis, MILLIS_PER_DAY) - profile.getSignupDate();
-          return new FeatureValue(name, tenure < 0 ? null : (double) tenure, null);
-        default:
-          throw new IllegalStateException("unknown profile field " + feature.field);
-      }
-    }
-  }
-
   /**
    * The running aggregate of one event feature over a window that gains events at its end and
    * loses them at its start, in index order. Min and max keep a monotonic deque of indices.

@@ -3,12 +3,18 @@ package io.beamml.transforms.features;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.beamml.schemas.FeatureRow;
+import io.beamml.schemas.TrainingExample;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.avro.Schema;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -39,15 +45,17 @@ public final class FeatureDefinition implements Serializable {
     missing
   }
 
-  /** Profile fields a profile feature may name; tenure_days is derived from signup_date. */
-  public static final List<String> PROFILE_FIELDS =
-      List.of("age", "gender", "country", "signup_date", "tenure_days");
-
   /** Event fields an aggregation other than count may name. */
   public static final List<String> EVENT_FIELDS = List.of("amount");
 
   /** Event types of {@code CustomerEvent.event_type} an event feature may filter on. */
   public static final List<String> EVENT_TYPES = List.of("view", "click", "add_to_cart", "order");
+
+  /**
+   * Names a feature may not take: the other columns of the wide rows (JSON, CSV) that carry
+   * features beside them, from the feature row's and training example's schemas.
+   */
+  static final Set<String> RESERVED_NAMES = reservedNames();
 
   /** The JSON properties a feature may have. */
   static final List<String> PROPERTIES =
@@ -106,6 +114,10 @@ public final class FeatureDefinition implements Serializable {
     if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("feature name must be an identifier, got: " + name);
     }
+    if (RESERVED_NAMES.contains(name)) {
+      throw new IllegalArgumentException(
+          "feature name " + name + " is a column of the rows features are written in (" + RESERVED_NAMES + ")");
+    }
     if (kind == null) {
       throw new IllegalArgumentException("feature " + name + " needs a kind (event or profile)");
     }
@@ -153,9 +165,9 @@ public final class FeatureDefinition implements Serializable {
   }
 
   private void validateProfile() {
-    if (field == null || !PROFILE_FIELDS.contains(field)) {
+    if (ProfileField.named(field).isEmpty()) {
       throw new IllegalArgumentException(
-          "profile feature " + name + " needs a field among " + PROFILE_FIELDS + ", got: " + field);
+          "profile feature " + name + " needs a field among " + ProfileField.names() + ", got: " + field);
     }
     if (aggregation != null || window != null || whenEmpty != null) {
       throw new IllegalArgumentException(
@@ -243,7 +255,14 @@ public final class FeatureDefinition implements Serializable {
 
   @JsonIgnore
   public boolean isCategorical() {
-    return kind == Kind.profile && ("gender".equals(field) || "country".equals(field));
+    return kind == Kind.profile && ProfileField.named(field).map(ProfileField::isCategorical).orElse(false);
+  }
+
+  /** The profile field a profile feature reads. */
+  @JsonIgnore
+  public ProfileField profileField() {
+    return ProfileField.named(field)
+        .orElseThrow(() -> new IllegalStateException(name + " is not a profile feature of a known field"));
   }
 
   /** The trailing window: a row as of t counts events with event time in (t - window, t]. */
@@ -304,5 +323,17 @@ public final class FeatureDefinition implements Serializable {
   @Override
   public String toString() {
     return name;
+  }
+
+  private static Set<String> reservedNames() {
+    Set<String> names = new TreeSet<>();
+    for (Schema schema : List.of(FeatureRow.getClassSchema(), TrainingExample.getClassSchema())) {
+      for (Schema.Field f : schema.getFields()) {
+        if (!f.name().equals("features")) {
+          names.add(f.name());
+        }
+      }
+    }
+    return Collections.unmodifiableSet(names);
   }
 }

@@ -7,11 +7,6 @@ import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
 import java.io.Serializable;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.values.TupleTag;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -47,14 +42,6 @@ final class FeatureLateness implements Serializable {
     this.maxWindowMillis = maxWindowMillis;
   }
 
-  long latenessMillis() {
-    return latenessMillis;
-  }
-
-  long maxWindowMillis() {
-    return maxWindowMillis;
-  }
-
   /** Whether an event arriving now is late (see the class comment). */
   boolean isLate(long eventTime, @Nullable Long closedThrough, long inputWatermark) {
     return (closedThrough != null && eventTime <= closedThrough)
@@ -84,56 +71,6 @@ final class FeatureLateness implements Serializable {
   /** When an event at {@code eventTime} becomes forgettable: the watermark must pass it. */
   long forgettableAt(long eventTime) {
     return plus(plus(eventTime, maxWindowMillis), latenessMillis);
-  }
-
-  /**
-   * The index of the first event in {@code sorted} after {@code time} (its size if none): events
-   * before it are at or before {@code time}.
-   */
-  /**
-   * Sends a late event to the dead letters and returns true, or returns false for an on-time
-   * one. The dead letter is stamped no earlier than the watermark, so a windowed dead-letter sink
-   * keeps it.
-   */
-  boolean deadLetterIfLate(
-      CustomerEvent event,
-      Instant timestamp,
-      @Nullable Long closedThrough,
-      Instant watermark,
-      DoFn.MultiOutputReceiver out,
-      TupleTag<DeadLetter> deadLetterTag,
-      Counter lateEvents) {
-    if (!isLate(event.getEventTime(), closedThrough, watermark.getMillis())) {
-      return false;
-    }
-    lateEvents.inc();
-    out.get(deadLetterTag).outputWithTimestamp(
-        deadLetter(event), inGlobalWindow(Math.max(timestamp.getMillis(), watermark.getMillis())));
-    return true;
-  }
-
-  static int firstAfter(List<CustomerEvent> sorted, long time) {
-    int lo = 0;
-    int hi = sorted.size();
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted.get(mid).getEventTime() <= time) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
-  /** The state's events as a list sorted by {@link FeatureCalculator#EVENT_ORDER}. */
-  static List<CustomerEvent> sorted(Iterable<CustomerEvent> events) {
-    List<CustomerEvent> list = new ArrayList<>();
-    for (CustomerEvent e : events) {
-      list.add(e);
-    }
-    list.sort(FeatureCalculator.EVENT_ORDER);
-    return list;
   }
 
   /** A timer time or output timestamp inside the global window. */

@@ -5,10 +5,6 @@ import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import java.util.List;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Distribution;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -17,31 +13,27 @@ import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
 
 /**
  * Rows the moment their event arrives, computed over the customer's events that arrived before
- * it (and itself). The history lives in a bag; one event-time timer per customer fires when the
- * oldest retained event can no longer count, prunes what the watermark has made useless, and
- * clears the customer once nothing is left. Rows are emitted from the element itself, so the
- * timer holds nothing back but its own firing time.
+ * it (and itself). One event-time timer per customer fires when the oldest buffered event can no
+ * longer count, prunes what the watermark has made useless, and clears the customer once nothing
+ * is left. Rows are emitted from the element itself, so the timer holds nothing back but its own
+ * firing time.
  */
-final class LowLatencyFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, FeatureRow> {
+final class LowLatencyFeatureRowsFn extends CustomerEventBufferFn {
 
-  private static final String EVENTS = "events";
-  private static final String CLOSED_THROUGH = "closedThrough";
   private static final String PRUNE_AT = "pruneAt";
   private static final String PRUNE = "prune";
 
   @StateId(EVENTS)
-  private final StateSpec<BagState<CustomerEvent>> eventsSpec =
-      StateSpecs.bag(AvroCoder.specific(CustomerEvent.class));
+  private final StateSpec<BagState<CustomerEvent>> eventsSpec = eventsSpec();
 
   @StateId(CLOSED_THROUGH)
-  private final StateSpec<ValueState<Long>> closedThroughSpec = StateSpecs.value(VarLongCoder.of());
+  private final StateSpec<ValueState<Long>> closedThroughSpec = closedThroughSpec();
 
   @StateId(PRUNE_AT)
   private final StateSpec<ValueState<Long>> pruneAtSpec = StateSpecs.value(VarLongCoder.of());
@@ -49,28 +41,12 @@ final class LowLatencyFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, Feat
   @TimerId(PRUNE)
   private final TimerSpec pruneSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-  private final FeatureCalculator calculator;
-  private final FeatureLateness lateness;
   private final TupleTag<FeatureRow> rowsTag;
-  private final TupleTag<DeadLetter> deadLetterTag;
-  private final Counter rows =
-      Metrics.counter(StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.ROWS);
-  private final Counter lateEvents =
-      Metrics.counter(
-          StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.LATE_EVENTS);
-  private final Distribution retained =
-      Metrics.distribution(
-          StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.RETAINED_EVENTS);
 
   LowLatencyFeatureRowsFn(
-      FeatureCalculator calculator,
-      FeatureLateness lateness,
-      TupleTag<FeatureRow> rowsTag,
-      TupleTag<DeadLetter> deadLetterTag) {
-    this.calculator = calculator;
-    this.lateness = lateness;
+      FeatureCalculator calculator, FeatureLateness lateness, TupleTag<FeatureRow> rowsTag, TupleTag<DeadLetter> deadLetterTag) {
+    super(calculator, lateness, deadLetterTag);
     this.rowsTag = rowsTag;
-    this.deadLetterTag = deadLetterTag;
   }
 
   @ProcessElement
@@ -83,14 +59,12 @@ final class LowLatencyFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, Feat
       @TimerId(PRUNE) Timer prune,
       MultiOutputReceiver out) {
     CustomerEvent event = element.getValue();
-    FeatureLateness.checkTimestamp(timestamp, event);
-    long time = event.getEventTime();
-    Instant watermark = prune.getCurrentRelativeTime();
-    if (lateness.deadLetterIfLate(event, timestamp, closedThrough.read(), watermark, out, deadLetterTag, lateEvents)) {
+    if (!admit(event, timestamp, closedThrough.read(), prune.getCurrentRelativeTime(), out)) {
       return;
     }
-    List<CustomerEvent> history = FeatureLateness.sorted(events.read());
-    int at = FeatureLateness.firstAfter(history, time);
+    long time = event.getEventTime();
+    List<CustomerEvent> history = sorted(events);
+    int at = FeatureCalculator.firstAfter(history, time);
     // Among the events at the same time, this one goes where EVENT_ORDER puts it.
     while (at > 0
         && history.get(at - 1).getEventTime() == time
@@ -98,20 +72,14 @@ final class LowLatencyFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, Feat
       at--;
     }
     history.add(at, event);
-    FeatureRow row =
-        calculator.rowsForSortedEvents(element.getKey(), history, at, at + 1, null).get(0);
+    FeatureRow row = calculator.rowsForSortedEvents(element.getKey(), history, at, at + 1, null).get(0);
     out.get(rowsTag).outputWithTimestamp(row, new Instant(time));
     rows.inc();
     events.add(event);
 
     if (pruneAt.read() == null) {
       // A timer's output timestamp may be neither before this element nor after the timer.
-      Instant target =
-          FeatureLateness.inGlobalWindow(
-              Math.max(
-                  lateness.forgettableAt(history.get(0).getEventTime()), timestamp.getMillis()));
-      pruneAt.write(target.getMillis());
-      prune.withOutputTimestamp(target).set(target);
+      pruneAt(prune, pruneAt, Math.max(lateness.forgettableAt(history.get(0).getEventTime()), timestamp.getMillis()));
     }
   }
 
@@ -124,12 +92,9 @@ final class LowLatencyFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, Feat
       @TimerId(PRUNE) Timer prune) {
     long closed =
         lateness.closedThrough(
-            closedThrough.read(),
-            context.fireTimestamp().getMillis(),
-            prune.getCurrentRelativeTime().getMillis());
-    List<CustomerEvent> sorted = FeatureLateness.sorted(events.read());
-    int keep = FeatureLateness.firstAfter(sorted, lateness.forgettableThrough(closed));
-    retained.update(sorted.size() - keep);
+            closedThrough.read(), context.fireTimestamp().getMillis(), prune.getCurrentRelativeTime().getMillis());
+    List<CustomerEvent> sorted = sorted(events);
+    int keep = forget(events, sorted, closed);
     if (keep == sorted.size()) {
       // Nothing can count again: forget the customer. An event at or before the closed-through
       // time is still late afterwards, by the watermark test.
@@ -138,18 +103,12 @@ final class LowLatencyFeatureRowsFn extends DoFn<KV<String, CustomerEvent>, Feat
       pruneAt.clear();
       return;
     }
-    if (keep > 0) {
-      events.clear();
-      for (CustomerEvent e : sorted.subList(keep, sorted.size())) {
-        events.add(e);
-      }
-    }
     closedThrough.write(closed);
-    Instant target =
-        FeatureLateness.inGlobalWindow(
-            Math.max(
-                lateness.forgettableAt(sorted.get(keep).getEventTime()),
-                context.timestamp().getMillis()));
+    pruneAt(prune, pruneAt, Math.max(lateness.forgettableAt(sorted.get(keep).getEventTime()), context.timestamp().getMillis()));
+  }
+
+  private static void pruneAt(Timer prune, ValueState<Long> pruneAt, long millis) {
+    Instant target = FeatureLateness.inGlobalWindow(millis);
     pruneAt.write(target.getMillis());
     prune.withOutputTimestamp(target).set(target);
   }

@@ -5,9 +5,11 @@ import io.beamml.schemas.Order;
 import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
 import java.io.Serializable;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Objects;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 
 /**
@@ -44,15 +46,18 @@ public final class ContractRules implements Serializable {
 
   private final long minMillis;
   private final long maxMillis;
+  /** What "now" is for the default range's upper bound (the system clock unless a test says). */
+  private final Clock clock;
 
-  private ContractRules(long minMillis, long maxMillis) {
+  private ContractRules(long minMillis, long maxMillis, Clock clock) {
     this.minMillis = minMillis;
     this.maxMillis = maxMillis;
+    this.clock = clock;
   }
 
   /** The rules with the default plausible range: 2000-01-01 to one day after the check. */
   public static ContractRules defaults() {
-    return new ContractRules(DEFAULT_MIN_TIME.toEpochMilli(), ROLLING);
+    return new ContractRules(DEFAULT_MIN_TIME.toEpochMilli(), ROLLING, Clock.systemUTC());
   }
 
   /** The same rules with event times (and signup dates) plausible within [min, max]. */
@@ -61,7 +66,12 @@ public final class ContractRules implements Serializable {
       throw new IllegalArgumentException(
           "plausible range must have min <= max: " + min + ", " + max);
     }
-    return new ContractRules(min.toEpochMilli(), max.toEpochMilli());
+    return new ContractRules(min.toEpochMilli(), max.toEpochMilli(), clock);
+  }
+
+  /** The same rules reading "now" from {@code clock} (which must be serialisable, as the JDK's are). */
+  public ContractRules withClock(Clock clock) {
+    return new ContractRules(minMillis, maxMillis, Objects.requireNonNull(clock, "clock"));
   }
 
   public Instant plausibleMin() {
@@ -70,11 +80,11 @@ public final class ContractRules implements Serializable {
 
   /** The upper bound as of now (it moves with the clock unless a range was fixed). */
   public Instant plausibleMax() {
-    return Instant.ofEpochMilli(maxNow(maxMillis));
+    return Instant.ofEpochMilli(maxNow(maxMillis, clock));
   }
 
-  private static long maxNow(long maxMillis) {
-    return maxMillis == ROLLING ? System.currentTimeMillis() + DEFAULT_MAX_AHEAD_MILLIS : maxMillis;
+  private static long maxNow(long maxMillis, Clock clock) {
+    return maxMillis == ROLLING ? clock.millis() + DEFAULT_MAX_AHEAD_MILLIS : maxMillis;
   }
 
   public List<Rule<ClickEvent>> clicks() {
@@ -103,6 +113,7 @@ public final class ContractRules implements Serializable {
   public List<Rule<Profile>> profiles() {
     long minDay = Math.floorDiv(minMillis, MILLIS_PER_DAY);
     long fixedMax = maxMillis;
+    Clock now = clock;
     return List.of(
         Rule.of(
             AGE_IN_RANGE,
@@ -111,14 +122,14 @@ public final class ContractRules implements Serializable {
         Rule.of(
             SIGNUP_DATE_PLAUSIBLE,
             (Profile p) -> p.getSignupDate() >= minDay
-                && p.getSignupDate() <= Math.floorDiv(maxNow(fixedMax), MILLIS_PER_DAY),
+                && p.getSignupDate() <= Math.floorDiv(maxNow(fixedMax, now), MILLIS_PER_DAY),
             p ->
                 "signup_date "
                     + LocalDate.ofEpochDay(p.getSignupDate())
                     + " is outside ["
                     + LocalDate.ofEpochDay(minDay)
                     + ", "
-                    + LocalDate.ofEpochDay(Math.floorDiv(maxNow(fixedMax), MILLIS_PER_DAY))
+                    + LocalDate.ofEpochDay(Math.floorDiv(maxNow(fixedMax, now), MILLIS_PER_DAY))
                     + "]"));
   }
 
@@ -135,11 +146,12 @@ public final class ContractRules implements Serializable {
   public <T> Rule<T> eventTimePlausible(SerializableFunction<T, Long> eventTime) {
     long min = minMillis;
     long max = maxMillis;
+    Clock now = clock;
     return Rule.of(
         EVENT_TIME_PLAUSIBLE,
         record -> {
           long t = eventTime.apply(record);
-          return t >= min && t <= maxNow(max);
+          return t >= min && t <= maxNow(max, now);
         },
         record ->
             "event time "
@@ -147,7 +159,7 @@ public final class ContractRules implements Serializable {
                 + " is outside ["
                 + Instant.ofEpochMilli(min)
                 + ", "
-                + Instant.ofEpochMilli(maxNow(max))
+                + Instant.ofEpochMilli(maxNow(max, now))
                 + "]");
   }
 }

@@ -65,15 +65,15 @@ public class FeatureLatenessTest {
   @Test
   public void firstAfterSplitsSortedEventsAtATime() {
     List<CustomerEvent> sorted =
-        FeatureLateness.sorted(
+        FeatureCalculator.sortedByTime(
             List.of(
                 event("c", "c1", "view", T + 1, null, "web"),
                 event("a", "c1", "view", T, null, "web"),
                 event("b", "c1", "view", T, null, "web")));
     assertEquals(List.of("a", "b", "c"), sorted.stream().map(CustomerEvent::getEventId).toList());
-    assertEquals(0, FeatureLateness.firstAfter(sorted, T - 1));
-    assertEquals(2, FeatureLateness.firstAfter(sorted, T));
-    assertEquals(3, FeatureLateness.firstAfter(sorted, T + 1));
+    assertEquals(0, FeatureCalculator.firstAfter(sorted, T - 1));
+    assertEquals(2, FeatureCalculator.firstAfter(sorted, T));
+    assertEquals(3, FeatureCalculator.firstAfter(sorted, T + 1));
   }
 
   @Test

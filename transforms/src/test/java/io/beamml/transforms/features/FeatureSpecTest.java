@@ -95,6 +95,8 @@ public class FeatureSpecTest {
     assertLoadFails(COMPACT.replace("\"FR\"", "\"DE\""), "country", "twice");
     assertLoadFails(
         COMPACT.replace("\"name\":\"country\"", "\"name\":\"orders_7d\""), "orders_7d", "twice");
+    assertLoadFails(
+        COMPACT.replace("\"name\":\"country\"", "\"name\":\"event_time\""), "event_time", "is a column of the rows");
     assertLoadFails("{\"name\":\"s\",\"version\":1,\"features\":[]}", "defines no features");
     assertLoadFails("{\"name\":\"s\",\"version\":1}", "features");
     assertLoadFails("{\"name\":\"s\",\"version\":1,\"features\":[", "spec.json");

@@ -10,9 +10,12 @@ import io.beamml.schemas.ClickType;
 import io.beamml.schemas.Order;
 import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -148,20 +151,13 @@ public class ContractRulesTest {
 
   @Test
   public void defaultRangeEndsADayAfterTheCheck() {
-    ContractRules defaults = ContractRules.defaults();
+    Instant now = Instant.parse("2026-12-04T12:00:00Z");
+    ContractRules defaults = ContractRules.defaults().withClock(Clock.fixed(now, ZoneOffset.UTC));
     assertEquals(Instant.parse("2000-01-01T00:00:00Z"), defaults.plausibleMin());
-    Instant before = Instant.now();
-    Instant max = defaults.plausibleMax();
-    Instant after = Instant.now();
-    // Millisecond precision: the range is kept in epoch milliseconds.
-    assertFalse(max.isBefore(before.plus(Duration.ofDays(1)).minusMillis(1)));
-    assertFalse(max.isAfter(after.plus(Duration.ofDays(1))));
+    assertEquals(now.plus(Duration.ofDays(1)), defaults.plausibleMax());
     List<Rule<ClickEvent>> clickRules = defaults.clicks();
-    assertEquals(
-        null, firstFailure(clickRules, click(1.0, Instant.now().plus(Duration.ofHours(23)))));
-    assertEquals(
-        "event_time_plausible",
-        firstFailure(clickRules, click(1.0, Instant.now().plus(Duration.ofDays(2)))));
+    assertEquals(null, firstFailure(clickRules, click(1.0, now.plus(Duration.ofDays(1)))));
+    assertEquals("event_time_plausible", firstFailure(clickRules, click(1.0, now.plus(Duration.ofDays(1)).plusMillis(1))));
   }
 
   @Test
@@ -181,15 +177,43 @@ public class ContractRulesTest {
   }
 
   @Test
-  public void theDefaultUpperBoundFollowsTheClockSoLongStreamsKeepAcceptingToday() throws Exception {
-    ContractRules rules = SerializableUtils.clone(ContractRules.defaults());
-    Instant before = Instant.now();
-    Thread.sleep(20);
-    Instant max = rules.plausibleMax();
-    assertTrue("bound is taken at the check, not at construction",
-        max.isAfter(before.plus(Duration.ofDays(1))));
+  public void theDefaultUpperBoundFollowsTheClockSoLongStreamsKeepAcceptingToday() {
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-04T00:00:00Z"));
+    ContractRules rules = ContractRules.defaults().withClock(clock);
     Rule<Long> rule = rules.eventTimePlausible(t -> t);
-    assertTrue(rule.passes(Instant.now().plus(Duration.ofHours(23)).toEpochMilli()));
-    assertFalse(rule.passes(Instant.now().plus(Duration.ofDays(2)).toEpochMilli()));
+    long nextWeek = Instant.parse("2026-12-11T00:00:00Z").toEpochMilli();
+    assertFalse(rule.passes(nextWeek));
+    clock.now = Instant.parse("2026-12-10T12:00:00Z");
+    assertTrue("the bound is taken at the check, not at construction", rule.passes(nextWeek));
+    assertEquals(Instant.parse("2026-12-11T12:00:00Z"), rules.plausibleMax());
+    // The system clock by default, and the rules still serialise with it.
+    Rule<Long> byDefault = SerializableUtils.clone(ContractRules.defaults()).eventTimePlausible(t -> t);
+    assertTrue(byDefault.passes(Instant.now().plus(Duration.ofHours(23)).toEpochMilli()));
+    assertFalse(byDefault.passes(Instant.now().plus(Duration.ofDays(2)).toEpochMilli()));
+  }
+
+  /** A clock a test moves by hand. */
+  private static final class MovableClock extends Clock implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    Instant now;
+
+    MovableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 }
