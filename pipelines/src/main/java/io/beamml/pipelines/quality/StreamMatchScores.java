@@ -8,6 +8,7 @@ import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
 import io.beamml.transforms.metrics.MetricLabels;
+import io.beamml.transforms.windowing.TimerTimes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,8 +41,6 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -257,19 +256,19 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       if (score != null) {
         scores.add(score);
         if (pruneAt.read() == null) {
-          long at = Math.max(plus(score.eventTime(), latenessMillis), timestamp.getMillis());
+          long at = Math.max(TimerTimes.plus(score.eventTime(), latenessMillis), timestamp.getMillis());
           pruneAt.write(at);
-          prune.withOutputTimestamp(inGlobalWindow(at)).set(inGlobalWindow(at));
+          prune.withOutputTimestamp(TimerTimes.inGlobalWindow(at)).set(TimerTimes.inGlobalWindow(at));
         }
         return;
       }
       LabelledPromo response = Objects.requireNonNull(element.getValue().response());
       long sent = response.getSentTime();
       Long closed = closedThrough.read();
-      if ((closed != null && sent <= closed) || plus(sent, latenessMillis) < watermark) {
+      if ((closed != null && sent <= closed) || TimerTimes.plus(sent, latenessMillis) < watermark) {
         late.inc();
         out.get(LATE).outputWithTimestamp(lateLetter(response),
-            inGlobalWindow(Math.max(timestamp.getMillis(), watermark)));
+            TimerTimes.inGlobalWindow(Math.max(timestamp.getMillis(), watermark)));
         return;
       }
       if (sent < watermark) {
@@ -280,8 +279,8 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       Long earliest = earliestPending.read();
       if (earliest == null || sent < earliest) {
         earliestPending.write(sent);
-        match.withOutputTimestamp(inGlobalWindow(Math.max(sent, timestamp.getMillis())))
-            .set(inGlobalWindow(Math.max(sent, timestamp.getMillis())));
+        match.withOutputTimestamp(TimerTimes.inGlobalWindow(Math.max(sent, timestamp.getMillis())))
+            .set(TimerTimes.inGlobalWindow(Math.max(sent, timestamp.getMillis())));
       }
     }
 
@@ -313,7 +312,7 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       }
       waiting.forEach(pending::add);
       earliestPending.write(next);
-      match.withOutputTimestamp(inGlobalWindow(next)).set(inGlobalWindow(next));
+      match.withOutputTimestamp(TimerTimes.inGlobalWindow(next)).set(TimerTimes.inGlobalWindow(next));
     }
 
     @OnTimer(PRUNE)
@@ -327,7 +326,7 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
         @TimerId(PRUNE) Timer prune) {
       long fired = context.fireTimestamp().getMillis();
       long watermark = Math.max(prune.getCurrentRelativeTime().getMillis(), fired);
-      long closed = Math.max(minus(fired, latenessMillis), minus(minus(watermark, 1), latenessMillis));
+      long closed = Math.max(TimerTimes.minus(fired, latenessMillis), TimerTimes.minus(TimerTimes.minus(watermark, 1), latenessMillis));
       Long previous = closedThrough.read();
       if (previous != null) {
         closed = Math.max(closed, previous);
@@ -344,9 +343,9 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
         return;
       }
       closedThrough.write(closed);
-      long at = plus(watermark, Math.max(latenessMillis, 1));
+      long at = TimerTimes.plus(watermark, Math.max(latenessMillis, 1));
       pruneAt.write(at);
-      prune.withOutputTimestamp(inGlobalWindow(at)).set(inGlobalWindow(at));
+      prune.withOutputTimestamp(TimerTimes.inGlobalWindow(at)).set(TimerTimes.inGlobalWindow(at));
     }
 
     /**
@@ -365,7 +364,7 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
             latestClosed = s;
           }
         }
-        if (latestClosed != null && minus(closed, latestClosed.eventTime()) < ttlMillis) {
+        if (latestClosed != null && TimerTimes.minus(closed, latestClosed.eventTime()) < ttlMillis) {
           kept.add(latestClosed);
         }
       }
@@ -391,7 +390,7 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
             found = s;
           }
         }
-        if (found != null && minus(r.getSentTime(), found.eventTime()) <= ttlMillis) {
+        if (found != null && TimerTimes.minus(r.getSentTime(), found.eventTime()) <= ttlMillis) {
           out.get(MATCHED).outputWithTimestamp(new LabelledScore(r.getPromoId(), r.getCustomerKey(), r.getSentTime(),
               r.getResponded() == 1, found.score(), found.modelName(), found.modelVersion(), found.variant(),
               LabelledScore.BY_CUSTOMER), timestamp);
@@ -413,22 +412,6 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
               + latenessMillis + " ms); its day may be closed and its scores pruned",
           r.toString(), r.getSentTime());
     }
-  }
-
-  static Instant inGlobalWindow(long millis) {
-    long min = BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis();
-    long max = GlobalWindow.INSTANCE.maxTimestamp().getMillis();
-    return new Instant(Math.min(max, Math.max(min, millis)));
-  }
-
-  static long plus(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? (b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
-  }
-
-  static long minus(long a, long b) {
-    long r = a - b;
-    return ((a ^ b) & (a ^ r)) < 0 ? (b > 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 
   /** Matched scores, the responses that got one, those that got none, and the late ones. */

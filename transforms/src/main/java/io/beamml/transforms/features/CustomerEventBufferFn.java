@@ -3,6 +3,7 @@ package io.beamml.transforms.features;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.windowing.TimerTimes;
 import java.util.List;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -72,7 +73,7 @@ abstract class CustomerEventBufferFn extends DoFn<KV<String, CustomerEvent>, Fea
     lateEvents.inc();
     out.get(deadLetterTag).outputWithTimestamp(
         lateness.deadLetter(event),
-        FeatureLateness.inGlobalWindow(Math.max(timestamp.getMillis(), watermark.getMillis())));
+        TimerTimes.inGlobalWindow(Math.max(timestamp.getMillis(), watermark.getMillis())));
     return false;
   }
 

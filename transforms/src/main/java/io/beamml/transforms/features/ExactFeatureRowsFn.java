@@ -3,6 +3,7 @@ package io.beamml.transforms.features;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.windowing.TimerTimes;
 import java.util.List;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
@@ -101,7 +102,7 @@ final class ExactFeatureRowsFn extends CustomerEventBufferFn {
       // Nothing waits; fire again when the newest history can no longer count. This timer emits
       // nothing, so it holds the watermark only at its own firing time.
       Instant forgetAt =
-          FeatureLateness.inGlobalWindow(
+          TimerTimes.inGlobalWindow(
               Math.max(
                   lateness.forgettableAt(sorted.get(sorted.size() - 1).getEventTime()),
                   context.timestamp().getMillis()));
@@ -117,7 +118,7 @@ final class ExactFeatureRowsFn extends CustomerEventBufferFn {
 
   /** Fires when rows at {@code eventTime} are final, holding the output watermark at that time. */
   private void flushAt(Timer flush, long eventTime) {
-    flush.withOutputTimestamp(FeatureLateness.inGlobalWindow(eventTime))
-        .set(FeatureLateness.inGlobalWindow(lateness.finalAt(eventTime)));
+    flush.withOutputTimestamp(TimerTimes.inGlobalWindow(eventTime))
+        .set(TimerTimes.inGlobalWindow(lateness.finalAt(eventTime)));
   }
 }

@@ -1,5 +1,8 @@
 package io.beamml.transforms.features;
 
+import static io.beamml.transforms.windowing.TimerTimes.minus;
+import static io.beamml.transforms.windowing.TimerTimes.plus;
+
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.transforms.deadletter.DeadLetters;
@@ -7,8 +10,6 @@ import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
 import java.io.Serializable;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -73,13 +74,6 @@ final class FeatureLateness implements Serializable {
     return plus(plus(eventTime, maxWindowMillis), latenessMillis);
   }
 
-  /** A timer time or output timestamp inside the global window. */
-  static Instant inGlobalWindow(long millis) {
-    long min = BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis();
-    long max = GlobalWindow.INSTANCE.maxTimestamp().getMillis();
-    return new Instant(Math.min(max, Math.max(min, millis)));
-  }
-
   /** The dead letter of a late event; orders come from the orders input, the rest from clicks. */
   DeadLetter deadLetter(CustomerEvent event) {
     String source = "order".equals(event.getEventType()) ? Sources.ORDERS : Sources.CLICKS;
@@ -104,15 +98,5 @@ final class FeatureLateness implements Serializable {
               + " but its event time is "
               + new Instant(event.getEventTime()));
     }
-  }
-
-  static long plus(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? (b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
-  }
-
-  static long minus(long a, long b) {
-    long r = a - b;
-    return ((a ^ b) & (a ^ r)) < 0 ? (b > 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 }

@@ -3,6 +3,7 @@ package io.beamml.transforms.features;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.windowing.TimerTimes;
 import java.util.List;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.BagState;
@@ -108,7 +109,7 @@ final class LowLatencyFeatureRowsFn extends CustomerEventBufferFn {
   }
 
   private static void pruneAt(Timer prune, ValueState<Long> pruneAt, long millis) {
-    Instant target = FeatureLateness.inGlobalWindow(millis);
+    Instant target = TimerTimes.inGlobalWindow(millis);
     pruneAt.write(target.getMillis());
     prune.withOutputTimestamp(target).set(target);
   }

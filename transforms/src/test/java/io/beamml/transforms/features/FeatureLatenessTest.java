@@ -14,6 +14,7 @@ import io.beamml.schemas.DeadLetter;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.deadletter.Steps;
+import io.beamml.transforms.windowing.TimerTimes;
 import java.util.List;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -78,12 +79,12 @@ public class FeatureLatenessTest {
 
   @Test
   public void arithmeticSaturatesAndTimersStayInTheGlobalWindow() {
-    assertEquals(Long.MAX_VALUE, FeatureLateness.plus(Long.MAX_VALUE - 1, 5));
-    assertEquals(Long.MIN_VALUE, FeatureLateness.minus(Long.MIN_VALUE + 1, 5));
-    assertEquals(Long.MIN_VALUE, FeatureLateness.plus(Long.MIN_VALUE + 1, -5));
-    assertEquals(GlobalWindow.INSTANCE.maxTimestamp(), FeatureLateness.inGlobalWindow(Long.MAX_VALUE));
-    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, FeatureLateness.inGlobalWindow(Long.MIN_VALUE));
-    assertEquals(new Instant(T), FeatureLateness.inGlobalWindow(T));
+    assertEquals(Long.MAX_VALUE, TimerTimes.plus(Long.MAX_VALUE - 1, 5));
+    assertEquals(Long.MIN_VALUE, TimerTimes.minus(Long.MIN_VALUE + 1, 5));
+    assertEquals(Long.MIN_VALUE, TimerTimes.plus(Long.MIN_VALUE + 1, -5));
+    assertEquals(GlobalWindow.INSTANCE.maxTimestamp(), TimerTimes.inGlobalWindow(Long.MAX_VALUE));
+    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, TimerTimes.inGlobalWindow(Long.MIN_VALUE));
+    assertEquals(new Instant(T), TimerTimes.inGlobalWindow(T));
   }
 
   @Test
