@@ -4,7 +4,6 @@ import io.beamml.inference.registry.AliasConflictException;
 import io.beamml.inference.registry.ModelIntegrityException;
 import io.beamml.pipelines.io.OutputRefusedException;
 import io.beamml.pipelines.options.InputMissingException;
-import io.beamml.training.PromotionRefusedException;
 import io.beamml.training.data.PublishedRun;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -34,7 +33,6 @@ public enum ExitCode {
    */
   private static final Map<ExitCode, Predicate<Throwable>> EXPECTED = Map.of(
       INTEGRITY_REFUSED, ModelIntegrityException.class::isInstance,
-      PROMOTION_REFUSED, PromotionRefusedException.class::isInstance,
       ALIAS_CONFLICT, AliasConflictException.class::isInstance,
       INPUT_MISSING, t -> t instanceof InputMissingException || t instanceof PublishedRun.IncompleteRunException,
       OUTPUT_REFUSED, OutputRefusedException.class::isInstance);

@@ -321,9 +321,27 @@ public final class ModelRegistry implements Serializable {
     return move(name, alias, expected, true, version, forced, reason);
   }
 
+  /**
+   * Records in the history that {@code candidate} was judged for the alias and refused, the alias
+   * staying at {@code expected}; compare-and-set like a move, so a refusal judged against a holder
+   * another writer has since replaced is not recorded.
+   *
+   * @throws AliasConflictException if the alias no longer points at {@code expected}
+   */
+  public AliasChange recordRefusal(
+      String name, String alias, @Nullable String expected, String candidate, String reason) {
+    return append(name, alias, expected, true, candidate, false, reason, true);
+  }
+
   private AliasChange move(
       String name, String alias, @Nullable String expected, boolean compare, String version, boolean forced,
       String reason) {
+    return append(name, alias, expected, compare, version, forced, reason, false);
+  }
+
+  private AliasChange append(
+      String name, String alias, @Nullable String expected, boolean compare, String version, boolean forced,
+      String reason, boolean refusal) {
     if (!alias.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw new IllegalArgumentException("invalid alias name: " + alias);
     }
@@ -342,11 +360,15 @@ public final class ModelRegistry implements Serializable {
       change.time = Instant.now().toString();
       change.alias = alias;
       change.fromVersion = current;
-      change.toVersion = version;
+      change.toVersion = refusal ? current : version;
       change.forced = forced;
       change.reason = reason;
       change.actor = System.getProperty("user.name");
-      aliases.put(alias, version);
+      change.outcome = refusal ? AliasChange.REFUSED : AliasChange.MOVED;
+      change.candidateVersion = version;
+      if (!refusal) {
+        aliases.put(alias, version);
+      }
       // History first: a crash between the two writes leaves a recorded move, never an unrecorded one.
       RegistryStorage.Versioned previous = store.read(historyPath);
       ByteArrayOutputStream appended = new ByteArrayOutputStream();
@@ -357,7 +379,8 @@ public final class ModelRegistry implements Serializable {
       // Both at the generations read under the lock: a writer that ignored the lock (or one whose
       // lock was deleted by hand) cannot have its move overwritten unseen.
       if (store.writeIfGeneration(historyPath, appended.toByteArray(), generationOf(previous)).isEmpty()
-          || store.writeIfGeneration(aliasesPath, JSON.writeValueAsBytes(aliases), generationOf(aliasesRead)).isEmpty()) {
+          || (!refusal
+              && store.writeIfGeneration(aliasesPath, JSON.writeValueAsBytes(aliases), generationOf(aliasesRead)).isEmpty())) {
         throw new IllegalStateException(
             "the aliases of " + name + " in " + root + " changed while this writer held " + LOCK_FILE
                 + ": was the lock deleted while another writer ran? Check " + HISTORY_FILE + " against " + ALIASES_FILE);
