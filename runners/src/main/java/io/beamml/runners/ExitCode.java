@@ -18,13 +18,13 @@ public enum ExitCode {
   OK(0, "success"),
   RUNTIME_FAILURE(1, "the job failed at run time (a bug, or the environment: disk, network, runner)"),
   USAGE(2, "wrong or missing flags, unknown subcommand, no HMAC key"),
-  PROMOTION_REFUSED(3, "promote: the promotion gate refused (--force moves the alias anyway)"),
+  PROMOTION_REFUSED(3, "promote, retrain: the promotion gate refused (promote --force moves the alias anyway)"),
   INPUT_MISSING(4, "an input flag's pattern matches no file, or names a run's output that is not complete (no _SUCCESS)"),
   OUTPUT_REFUSED(5, "the output cannot be written: it is a file, not writable, busy with another run, or not a run's"
       + " output and --overwrite was not given"),
   INTEGRITY_REFUSED(6, "a model file does not match the SHA-256 recorded when it was registered"),
   UNBALANCED(7, "the run finished but its summary does not balance (in != out + duplicates + dead letters): a bug"),
-  ALIAS_CONFLICT(75, "promote: another promote moved the alias after this one read it; run it again to decide"
+  ALIAS_CONFLICT(75, "promote, retrain: another writer moved the alias after this one read it; run it again to decide"
       + " against the new holder");
 
   /**
