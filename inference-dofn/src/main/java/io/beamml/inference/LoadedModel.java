@@ -63,9 +63,22 @@ public final class LoadedModel implements AutoCloseable {
     long start = System.nanoTime();
     ModelRegistry registry = ModelRegistry.at(key.registryRoot());
     ModelMetadata metadata = registry.metadata(key.name(), key.version());
+    return of(key, metadata, registry.readVerifiedModel(metadata), pipelineSpec, start);
+  }
+
+  /**
+   * The same model from bytes the caller holds and vouches for (e.g. a model just trained and
+   * about to be registered), so evaluation scores through exactly the path serving uses.
+   */
+  public static LoadedModel of(
+      ModelKey key, ModelMetadata metadata, byte[] modelBytes, @Nullable FeatureSpec pipelineSpec) {
+    return of(key, metadata, modelBytes, pipelineSpec, System.nanoTime());
+  }
+
+  private static LoadedModel of(
+      ModelKey key, ModelMetadata metadata, byte[] bytes, @Nullable FeatureSpec pipelineSpec, long start) {
     FeatureSpec spec = specOf(key, metadata, pipelineSpec);
     String fingerprint = metadata.specFingerprint != null ? metadata.specFingerprint : spec.fingerprint();
-    byte[] bytes = registry.readVerifiedModel(metadata);
     Booster booster;
     try {
       booster = XGBoost.loadModel(bytes);
@@ -202,7 +215,10 @@ public final class LoadedModel implements AutoCloseable {
     }
   }
 
-  /** Frees the Booster's native memory; only {@link ModelCache} calls this. */
+  /**
+   * Frees the Booster's native memory: {@link ModelCache} for the models it shares, the owner for
+   * one made with {@link #of}.
+   */
   @Override
   public void close() {
     booster.dispose();

@@ -4,7 +4,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
-/** Flags of {@link ExportCommand}. */
+/** The request of {@link ExportModel}: what {@code ./pipeline export-model} takes as flags (the CLI in runners parses them). */
 public interface ExportOptions extends RegistryOptions {
 
   @Description("The model to export: NAME:VERSION or NAME@ALIAS")

@@ -4,7 +4,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
-/** Flags of {@link PromoteCommand}. */
+/** The request of {@link PromoteModel}: what {@code ./pipeline promote} takes as flags (the CLI in runners parses them). */
 public interface PromoteOptions extends RegistryOptions {
 
   @Description("The candidate: NAME:VERSION (or NAME@ALIAS, resolved now)")

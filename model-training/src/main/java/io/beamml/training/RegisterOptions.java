@@ -5,7 +5,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
-/** Flags of {@link RegisterCommand}. */
+/** The request of {@link ImportModel}: what {@code ./pipeline register} takes as flags (the CLI in runners parses them). */
 public interface RegisterOptions extends RegistryOptions {
 
   @Description("Model name in the registry; the import becomes its next version")

@@ -4,7 +4,7 @@ import java.util.List;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
-/** Flags of {@link TrainCommand}. */
+/** The request of {@link TrainModel}: what {@code ./pipeline train} takes as flags (the CLI in runners parses them). */
 public interface TrainOptions extends RegistryOptions {
 
   @Description("Training-set directory holding examples/*.avro (and optionally spec.json)")

@@ -4,7 +4,6 @@ import io.beamml.inference.registry.AliasConflictException;
 import io.beamml.inference.registry.ModelIntegrityException;
 import io.beamml.pipelines.io.OutputRefusedException;
 import io.beamml.pipelines.options.InputMissingException;
-import io.beamml.training.PromotionRefusedException;
 import io.beamml.training.data.PublishedRun;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -19,13 +18,13 @@ public enum ExitCode {
   OK(0, "success"),
   RUNTIME_FAILURE(1, "the job failed at run time (a bug, or the environment: disk, network, runner)"),
   USAGE(2, "wrong or missing flags, unknown subcommand, no HMAC key"),
-  PROMOTION_REFUSED(3, "promote: the promotion gate refused (--force moves the alias anyway)"),
+  PROMOTION_REFUSED(3, "promote, retrain: the promotion gate refused (promote --force moves the alias anyway)"),
   INPUT_MISSING(4, "an input flag's pattern matches no file, or names a run's output that is not complete (no _SUCCESS)"),
   OUTPUT_REFUSED(5, "the output cannot be written: it is a file, not writable, busy with another run, or not a run's"
       + " output and --overwrite was not given"),
   INTEGRITY_REFUSED(6, "a model file does not match the SHA-256 recorded when it was registered"),
   UNBALANCED(7, "the run finished but its summary does not balance (in != out + duplicates + dead letters): a bug"),
-  ALIAS_CONFLICT(75, "promote: another promote moved the alias after this one read it; run it again to decide"
+  ALIAS_CONFLICT(75, "promote, retrain: another writer moved the alias after this one read it; run it again to decide"
       + " against the new holder");
 
   /**
@@ -34,7 +33,6 @@ public enum ExitCode {
    */
   private static final Map<ExitCode, Predicate<Throwable>> EXPECTED = Map.of(
       INTEGRITY_REFUSED, ModelIntegrityException.class::isInstance,
-      PROMOTION_REFUSED, PromotionRefusedException.class::isInstance,
       ALIAS_CONFLICT, AliasConflictException.class::isInstance,
       INPUT_MISSING, t -> t instanceof InputMissingException || t instanceof PublishedRun.IncompleteRunException,
       OUTPUT_REFUSED, OutputRefusedException.class::isInstance);

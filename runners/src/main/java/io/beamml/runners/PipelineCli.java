@@ -12,6 +12,7 @@ import io.beamml.runners.commands.MaterializeCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.QualityReportCommand;
 import io.beamml.runners.commands.RegisterModelCommand;
+import io.beamml.runners.commands.RetrainCommand;
 import io.beamml.runners.commands.ScoreCommand;
 import io.beamml.runners.commands.ServeCommand;
 import io.beamml.runners.commands.StreamCommand;
@@ -61,7 +62,7 @@ public final class PipelineCli {
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new PromoteModelCommand(), new RetrainCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
         new QualityReportCommand(), new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(),
         new BenchmarkBackfillCommand(), new BenchmarkStreamCommand(), new BenchmarkServeCommand()));
   }

@@ -7,7 +7,6 @@ import static org.junit.Assert.assertEquals;
 import io.beamml.inference.registry.ModelIntegrityException;
 import io.beamml.pipelines.io.OutputRefusedException;
 import io.beamml.pipelines.options.InputMissingException;
-import io.beamml.training.PromotionRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,8 @@ public class ExitCodeTest {
   public void eachKindOfFailureHasItsOwnCode() {
     assertEquals(ExitCode.INTEGRITY_REFUSED,
         ExitCode.of(new PipelineExecutionException(new ModelIntegrityException("tampered"))));
-    assertEquals(ExitCode.PROMOTION_REFUSED, ExitCode.of(new PromotionRefusedException("worse")));
-    assertEquals(PromotionRefusedException.EXIT_CODE, ExitCode.PROMOTION_REFUSED.code());
+    // A refusal is a result, not a failure: promote and retrain return this code themselves.
+    assertEquals(3, ExitCode.PROMOTION_REFUSED.code());
     assertEquals(ExitCode.INPUT_MISSING, ExitCode.of(new InputMissingException("--clicks=x matches no file")));
     assertEquals(ExitCode.OUTPUT_REFUSED, ExitCode.of(new RuntimeException(new OutputRefusedException("is a file"))));
     assertEquals(ExitCode.USAGE, ExitCode.of(new IllegalArgumentException("missing --output")));

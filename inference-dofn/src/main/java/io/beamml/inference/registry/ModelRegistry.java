@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Function;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -37,7 +39,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * every file of a version is written knowing its own number. Alias moves are compare-and-set
  * under {@code NAME/registry.lock} (created if absent, deleted after): a move names the version
  * it expects the alias at and fails with {@link AliasConflictException} if another writer moved
- * it first. Both primitives are atomic on local files; see {@link RegistryFiles} for other schemes.
+ * it first; the history and {@code aliases.json} are then replaced only at the generations read
+ * under the lock. The store ({@link RegistryStorage}) supplies the conditional writes: atomic on
+ * local files and on {@code gs://} (GCS preconditions), check-then-write on other schemes.
  */
 public final class ModelRegistry implements Serializable {
 
@@ -55,16 +59,38 @@ public final class ModelRegistry implements Serializable {
   private static final ObjectMapper JSON_LINE = new ObjectMapper();
 
   private final String root;
+  /** Chosen from the root's scheme when first used (and again after deserialisation), unless given. */
+  private transient @Nullable RegistryStorage storage;
 
-  private ModelRegistry(String root) {
+  private ModelRegistry(String root, @Nullable RegistryStorage storage) {
     this.root = root;
+    this.storage = storage;
   }
 
   public static ModelRegistry at(String root) {
+    return at(root, null);
+  }
+
+  /** A registry on a given store (a fake one in tests); null picks the store by the root's scheme. */
+  public static ModelRegistry at(String root, @Nullable RegistryStorage storage) {
     if (root == null || root.isBlank()) {
       throw new IllegalArgumentException("--registry is required: a directory (local or any Beam file system)");
     }
-    return new ModelRegistry(root);
+    return new ModelRegistry(root, storage);
+  }
+
+  private RegistryStorage storage() {
+    RegistryStorage s = storage;
+    if (s == null) {
+      s = RegistryStorage.forRoot(root);
+      storage = s;
+    }
+    return s;
+  }
+
+  /** True when version claims and the alias lock are atomic here (local files, gs://). */
+  public boolean atomicWrites() {
+    return storage().atomicCreate();
   }
 
   public String root() {
@@ -79,7 +105,7 @@ public final class ModelRegistry implements Serializable {
   public List<String> versions(String name) {
     try {
       List<String> versions = new ArrayList<>();
-      for (String path : RegistryFiles.list(RegistryFiles.join(root, name, "versions", "*", METADATA_FILE))) {
+      for (String path : storage().list(RegistryFiles.join(root, name, "versions", "*", METADATA_FILE))) {
         versions.add(versionOf(path));
       }
       versions.sort(Comparator.comparingLong(ModelRegistry::versionNumber));
@@ -92,12 +118,12 @@ public final class ModelRegistry implements Serializable {
   public ModelMetadata metadata(String name, String version) {
     String path = RegistryFiles.join(versionDir(name, version), METADATA_FILE);
     try {
-      byte[] bytes = RegistryFiles.readIfExists(path);
-      if (bytes == null) {
+      RegistryStorage.Versioned stored = storage().read(path);
+      if (stored == null) {
         throw new IllegalArgumentException(
             "no version " + version + " of model " + name + " in " + root + " (known: " + versions(name) + ")");
       }
-      return JSON.readValue(bytes, ModelMetadata.class);
+      return JSON.readValue(stored.bytes(), ModelMetadata.class);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }
@@ -105,14 +131,17 @@ public final class ModelRegistry implements Serializable {
 
   public Map<String, String> aliases(String name) {
     try {
-      byte[] bytes = RegistryFiles.readIfExists(RegistryFiles.join(root, name, ALIASES_FILE));
-      if (bytes == null) {
-        return new TreeMap<>();
-      }
-      return new TreeMap<>(JSON.readValue(bytes, new TypeReference<Map<String, String>>() {}));
+      return aliasesIn(storage().read(RegistryFiles.join(root, name, ALIASES_FILE)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read aliases of " + name, e);
     }
+  }
+
+  private static Map<String, String> aliasesIn(RegistryStorage.@Nullable Versioned stored) throws IOException {
+    if (stored == null) {
+      return new TreeMap<>();
+    }
+    return new TreeMap<>(JSON.readValue(stored.bytes(), new TypeReference<Map<String, String>>() {}));
   }
 
   /** The version a reference points at now; an unknown alias or version is a clear error. */
@@ -133,12 +162,7 @@ public final class ModelRegistry implements Serializable {
   /** Reads a version's model bytes and refuses them unless they hash to the recorded SHA-256. */
   public byte[] readVerifiedModel(ModelMetadata metadata) {
     String path = RegistryFiles.join(versionDir(metadata.name, metadata.version), metadata.modelFile);
-    byte[] bytes;
-    try {
-      bytes = RegistryFiles.read(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read model file " + path, e);
-    }
+    byte[] bytes = readFile(path, "model file " + path);
     String actual = RegistryFiles.sha256Hex(bytes);
     if (!actual.equalsIgnoreCase(metadata.sha256)) {
       throw new ModelIntegrityException(
@@ -149,19 +173,27 @@ public final class ModelRegistry implements Serializable {
   }
 
   public byte[] readAttachment(String name, String version, String file) {
+    return readFile(RegistryFiles.join(versionDir(name, version), file), file + " of " + name + ":" + version);
+  }
+
+  private byte[] readFile(String path, String what) {
     try {
-      return RegistryFiles.read(RegistryFiles.join(versionDir(name, version), file));
+      RegistryStorage.Versioned stored = storage().read(path);
+      if (stored == null) {
+        throw new FileNotFoundException(path);
+      }
+      return stored.bytes();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + " of " + name + ":" + version, e);
+      throw new UncheckedIOException("cannot read " + what, e);
     }
   }
 
   public List<AliasChange> aliasHistory(String name) {
     try {
-      byte[] bytes = RegistryFiles.readIfExists(RegistryFiles.join(root, name, HISTORY_FILE));
+      RegistryStorage.Versioned stored = storage().read(RegistryFiles.join(root, name, HISTORY_FILE));
       List<AliasChange> history = new ArrayList<>();
-      if (bytes != null) {
-        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+      if (stored != null) {
+        for (String line : new String(stored.bytes(), StandardCharsets.UTF_8).split("\n")) {
           if (!line.isBlank()) {
             history.add(JSON_LINE.readValue(line, AliasChange.class));
           }
@@ -218,11 +250,13 @@ public final class ModelRegistry implements Serializable {
     try {
       Map<String, byte[]> attachments = new TreeMap<>(attachmentsFor.apply(template));
       template.attachments = new ArrayList<>(attachments.keySet());
-      RegistryFiles.write(RegistryFiles.join(dir, template.modelFile), modelBytes);
+      RegistryStorage store = storage();
+      store.write(RegistryFiles.join(dir, template.modelFile), modelBytes);
       for (Map.Entry<String, byte[]> a : attachments.entrySet()) {
-        RegistryFiles.write(RegistryFiles.join(dir, a.getKey()), a.getValue());
+        store.write(RegistryFiles.join(dir, a.getKey()), a.getValue());
       }
-      if (!RegistryFiles.createIfAbsent(RegistryFiles.join(dir, METADATA_FILE), JSON.writeValueAsBytes(template))) {
+      if (store.writeIfGeneration(RegistryFiles.join(dir, METADATA_FILE), JSON.writeValueAsBytes(template), RegistryStorage.ABSENT)
+          .isEmpty()) {
         throw new IllegalStateException("version " + version + " of " + name + " already exists: versions are immutable");
       }
       return template;
@@ -239,12 +273,15 @@ public final class ModelRegistry implements Serializable {
   private String claimNextVersion(String name, String createdAt) {
     try {
       long next = highestTaken(name) + 1;
-      byte[] claim =
-          JSON_LINE.writeValueAsBytes(Map.of("createdAt", createdAt, "writer", Writers.id()));
+      // The nonce makes each claim's bytes unique, so a store can tell its own retried write from a rival's.
+      byte[] claim = JSON_LINE.writeValueAsBytes(
+          Map.of("createdAt", createdAt, "writer", Writers.id(), "nonce", UUID.randomUUID().toString()));
+      RegistryStorage store = storage();
       for (int attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++, next++) {
         String version = Long.toString(next);
-        if (RegistryFiles.createIfAbsent(RegistryFiles.join(versionDir(name, version), CLAIM_FILE), claim)
-            && !RegistryFiles.exists(RegistryFiles.join(versionDir(name, version), METADATA_FILE))) {
+        if (store.writeIfGeneration(RegistryFiles.join(versionDir(name, version), CLAIM_FILE), claim, RegistryStorage.ABSENT)
+                .isPresent()
+            && store.read(RegistryFiles.join(versionDir(name, version), METADATA_FILE)) == null) {
           return version;
         }
       }
@@ -258,7 +295,7 @@ public final class ModelRegistry implements Serializable {
   private long highestTaken(String name) throws IOException {
     long highest = 0;
     for (String file : List.of(CLAIM_FILE, METADATA_FILE)) {
-      for (String path : RegistryFiles.list(RegistryFiles.join(root, name, "versions", "*", file))) {
+      for (String path : storage().list(RegistryFiles.join(root, name, "versions", "*", file))) {
         long n = versionNumber(versionOf(path));
         if (n != Long.MAX_VALUE) {
           highest = Math.max(highest, n);
@@ -284,15 +321,37 @@ public final class ModelRegistry implements Serializable {
     return move(name, alias, expected, true, version, forced, reason);
   }
 
+  /**
+   * Records in the history that {@code candidate} was judged for the alias and refused, the alias
+   * staying at {@code expected}; compare-and-set like a move, so a refusal judged against a holder
+   * another writer has since replaced is not recorded.
+   *
+   * @throws AliasConflictException if the alias no longer points at {@code expected}
+   */
+  public AliasChange recordRefusal(
+      String name, String alias, @Nullable String expected, String candidate, String reason) {
+    return append(name, alias, expected, true, candidate, false, reason, true);
+  }
+
   private AliasChange move(
       String name, String alias, @Nullable String expected, boolean compare, String version, boolean forced,
       String reason) {
+    return append(name, alias, expected, compare, version, forced, reason, false);
+  }
+
+  private AliasChange append(
+      String name, String alias, @Nullable String expected, boolean compare, String version, boolean forced,
+      String reason, boolean refusal) {
     if (!alias.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw new IllegalArgumentException("invalid alias name: " + alias);
     }
     metadata(name, version);
-    try (RegistryLock lock = RegistryLock.acquire(RegistryFiles.join(root, name, LOCK_FILE), LOCK_WAIT_MILLIS)) {
-      Map<String, String> aliases = aliases(name);
+    RegistryStorage store = storage();
+    String aliasesPath = RegistryFiles.join(root, name, ALIASES_FILE);
+    String historyPath = RegistryFiles.join(root, name, HISTORY_FILE);
+    try (RegistryLock lock = RegistryLock.acquire(store, RegistryFiles.join(root, name, LOCK_FILE), LOCK_WAIT_MILLIS)) {
+      RegistryStorage.Versioned aliasesRead = store.read(aliasesPath);
+      Map<String, String> aliases = aliasesIn(aliasesRead);
       String current = aliases.get(alias);
       if (compare && !Objects.equals(current, expected)) {
         throw new AliasConflictException(name, alias, expected, current, version);
@@ -301,24 +360,39 @@ public final class ModelRegistry implements Serializable {
       change.time = Instant.now().toString();
       change.alias = alias;
       change.fromVersion = current;
-      change.toVersion = version;
+      change.toVersion = refusal ? current : version;
       change.forced = forced;
       change.reason = reason;
       change.actor = System.getProperty("user.name");
-      aliases.put(alias, version);
+      change.outcome = refusal ? AliasChange.REFUSED : AliasChange.MOVED;
+      change.candidateVersion = version;
+      if (!refusal) {
+        aliases.put(alias, version);
+      }
       // History first: a crash between the two writes leaves a recorded move, never an unrecorded one.
-      byte[] previous = RegistryFiles.readIfExists(RegistryFiles.join(root, name, HISTORY_FILE));
+      RegistryStorage.Versioned previous = store.read(historyPath);
       ByteArrayOutputStream appended = new ByteArrayOutputStream();
       if (previous != null) {
-        appended.write(previous);
+        appended.write(previous.bytes());
       }
       appended.write((JSON_LINE.writeValueAsString(change) + "\n").getBytes(StandardCharsets.UTF_8));
-      RegistryFiles.publish(RegistryFiles.join(root, name, HISTORY_FILE), appended.toByteArray());
-      RegistryFiles.publish(RegistryFiles.join(root, name, ALIASES_FILE), JSON.writeValueAsBytes(aliases));
+      // Both at the generations read under the lock: a writer that ignored the lock (or one whose
+      // lock was deleted by hand) cannot have its move overwritten unseen.
+      if (store.writeIfGeneration(historyPath, appended.toByteArray(), generationOf(previous)).isEmpty()
+          || (!refusal
+              && store.writeIfGeneration(aliasesPath, JSON.writeValueAsBytes(aliases), generationOf(aliasesRead)).isEmpty())) {
+        throw new IllegalStateException(
+            "the aliases of " + name + " in " + root + " changed while this writer held " + LOCK_FILE
+                + ": was the lock deleted while another writer ran? Check " + HISTORY_FILE + " against " + ALIASES_FILE);
+      }
       return change;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot move alias " + alias + " of " + name, e);
     }
+  }
+
+  private static long generationOf(RegistryStorage.@Nullable Versioned stored) {
+    return stored == null ? RegistryStorage.ABSENT : stored.generation();
   }
 
   /** The version directory's name in a path ROOT/NAME/versions/VERSION/FILE. */

@@ -5,44 +5,27 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.nio.channels.Channels;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Byte-level file access through Beam's {@link FileSystems}, so the registry works on local
- * disk, {@code gs://} or any other registered scheme without new code.
- *
- * <p>Concurrent writers need two primitives beyond plain writes: {@link #createIfAbsent} and
- * {@link #publish}. On local files they are atomic (an exclusive create, a rename). Beam's
- * FileSystems API has no conditional create, so on any other scheme they fall back to
- * check-then-write and log once that two concurrent writers are not safe there (see README,
- * "Model registry").
+ * Whole-file reads and writes through Beam's {@link FileSystems} (local disk, {@code gs://} or any
+ * other registered scheme), for files beside the registry (a model to import, an export) and for
+ * the registry stores that list or read through Beam. The registry's conditional writes are
+ * {@link RegistryStorage}'s.
  */
 public final class RegistryFiles {
-
-  private static final Logger LOG = LoggerFactory.getLogger(RegistryFiles.class);
-  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   private RegistryFiles() {}
 
@@ -82,114 +65,11 @@ public final class RegistryFiles {
     }
   }
 
-  public static boolean exists(String path) throws IOException {
-    MatchResult match = FileSystems.match(path, EmptyMatchTreatment.ALLOW);
-    return match.status() == MatchResult.Status.OK && !match.metadata().isEmpty();
-  }
-
   /** Writes (replacing) a whole file; parent directories are created by the file system. */
   public static void write(String path, byte[] bytes) throws IOException {
     ResourceId id = FileSystems.matchNewResource(path, false);
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(id, MimeTypes.BINARY))) {
       out.write(bytes);
-    }
-  }
-
-  /**
-   * Creates a file holding {@code bytes} unless one exists: true if this call created it, false
-   * if it was there already. Atomic on local files, where the file appears complete or not at all.
-   */
-  public static boolean createIfAbsent(String path, byte[] bytes) throws IOException {
-    Path local = localPath(path);
-    if (local == null) {
-      warnNotAtomic(path);
-      if (exists(path)) {
-        return false;
-      }
-      write(path, bytes);
-      return true;
-    }
-    Path temp = finishedTemp(local, bytes);
-    try {
-      // A hard link fails if the name exists, so readers see the whole file or none.
-      Files.createLink(local, temp);
-      return true;
-    } catch (FileAlreadyExistsException e) {
-      return false;
-    } catch (UnsupportedOperationException e) {
-      try {
-        Files.write(local, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return true;
-      } catch (FileAlreadyExistsException exists) {
-        return false;
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
-  /**
-   * Replaces a whole file so that a reader sees the old or the new bytes, never a mix: a rename
-   * of a finished temporary file on local disk; object stores replace objects whole anyway.
-   */
-  public static void publish(String path, byte[] bytes) throws IOException {
-    Path local = localPath(path);
-    if (local == null) {
-      write(path, bytes);
-      return;
-    }
-    Path temp = finishedTemp(local, bytes);
-    try {
-      Files.move(temp, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
-  /**
-   * A hidden file beside {@code target} holding {@code bytes}, created like any other file (so with
-   * the same permissions a plain write would give, unlike {@link Files#createTempFile}'s owner-only).
-   */
-  private static Path finishedTemp(Path target, byte[] bytes) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    return temp;
-  }
-
-  /** Deletes a file if it exists. */
-  public static void delete(String path) throws IOException {
-    Path local = localPath(path);
-    if (local != null) {
-      Files.deleteIfExists(local);
-      return;
-    }
-    if (exists(path)) {
-      FileSystems.delete(List.of(FileSystems.matchNewResource(path, false)));
-    }
-  }
-
-  /** True when create-if-absent is atomic for this path (local files). */
-  public static boolean atomicCreateSupported(String path) {
-    return localPath(path) != null;
-  }
-
-  private static @Nullable Path localPath(String path) {
-    if (path.startsWith("file:")) {
-      return Path.of(URI.create(path));
-    }
-    if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-      return null;
-    }
-    return Path.of(path);
-  }
-
-  private static void warnNotAtomic(String path) {
-    String scheme = path.substring(0, path.indexOf(':'));
-    if (WARNED.add(scheme)) {
-      LOG.warn(
-          "{}:// has no create-if-absent through Beam's FileSystems: registry writes there are check-then-write, "
-              + "so run one train/register/promote per model at a time", scheme);
     }
   }
 
@@ -206,11 +86,15 @@ public final class RegistryFiles {
     return paths;
   }
 
-  public static String sha256Hex(byte[] bytes) {
+  public static byte[] sha256(byte[] bytes) {
     try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  public static String sha256Hex(byte[] bytes) {
+    return HexFormat.of().formatHex(sha256(bytes));
   }
 }

@@ -28,6 +28,7 @@ import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.grouping.CustomerInputs;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.validate.ContractRules;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,17 @@ public final class TrainingSetPipeline {
 
     void setExampleFormat(ExampleFormat value);
 
+    @Description("Only responses sent in the N days up to --asOf make examples; the others count as "
+        + TrainingWindow.OUTSIDE + " in the summary. Unset: every response")
+    Integer getTrainingWindowDays();
+
+    void setTrainingWindowDays(Integer value);
+
+    @Description("End of the training window, an ISO-8601 instant (default: now); responses sent after it are left out")
+    String getAsOf();
+
+    void setAsOf(String value);
+
     /** Formats of the examples: Avro alone, or Avro plus a CSV or JSON Lines copy. */
     enum ExampleFormat {
       avro,
@@ -126,9 +138,11 @@ public final class TrainingSetPipeline {
     IngestResult<LabelledPromo, PromoResponse> responses = OfflineInputs.ingestFiles(p, options.getResponses(),
         Ingest.responses(key, ContractRules.defaults()).configuredBy(options), counts, deadLetters);
     String out = options.getOutput();
+    TrainingWindow window = TrainingWindow.of(options.getTrainingWindowDays(), options.getAsOf(), Instant.now());
+    PCollection<LabelledPromo> promos = window == null ? responses.records() : window.keep(responses.records(), counts);
 
     PCollection<TrainingExample> examples =
-        CustomerInputs.of(inputs.events(), inputs.profiles()).withPromos(responses.records())
+        CustomerInputs.of(inputs.events(), inputs.profiles()).withPromos(promos)
             .apply("BuildTrainingExamples", trainingSet);
     examples.apply("WriteExamplesAvro",
         AvroFiles.write(TrainingExample.class, options).to(out + "/" + EXAMPLES_DIR + "/part").withSuffix(".avro"));
@@ -152,7 +166,8 @@ public final class TrainingSetPipeline {
             "spec_fingerprint", spec.fingerprint(),
             "spec", spec.name() + " v" + spec.version(),
             "validation_fraction", Double.toString(trainingSet.validationFraction()),
-            "test_fraction", Double.toString(trainingSet.testFraction()))));
+            "test_fraction", Double.toString(trainingSet.testFraction()),
+            "training_window", window == null ? "all" : window.toString())));
   }
 
   /**

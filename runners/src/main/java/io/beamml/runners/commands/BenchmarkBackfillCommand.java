@@ -12,14 +12,13 @@ import io.beamml.runners.Subcommand;
 import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.Order;
 import io.beamml.testdata.GenerationManifest;
-import io.beamml.training.TrainCommand;
+import io.beamml.training.TrainModel;
 import io.beamml.training.TrainOptions;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.parse.Parse;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -267,7 +266,7 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     train.setRegistry(registry);
     train.setModelName("benchmark");
     train.setTruthFile(data.resolve("truth/response_probabilities.csv").toString());
-    return TrainCommand.run(train, new PrintStream(PrintStream.nullOutputStream()));
+    return TrainModel.run(train).metadata();
   }
 
   private static String balanced(String job, PipelineResult result, Path out) throws IOException {

@@ -6,10 +6,11 @@ import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
-import io.beamml.training.PromoteCommand;
+import io.beamml.training.PromoteModel;
+import io.beamml.training.Promotion;
 import io.beamml.training.PromoteOptions;
-import io.beamml.training.PromotionRefusedException;
-import io.beamml.training.TrainCommand;
+import io.beamml.training.TrainModel;
+import io.beamml.training.TrainedVersion;
 import io.beamml.training.TrainOptions;
 import io.beamml.runners.Subcommand;
 import io.beamml.pipelines.stream.StreamOptions;
@@ -173,7 +174,9 @@ public final class DemoCommand implements Subcommand {
     train.setRegistry(registry);
     train.setModelName(MODEL_NAME);
     train.setTruthFile(data.resolve("truth/response_probabilities.csv").toString());
-    ModelMetadata model = TrainCommand.run(train, key, System.out);
+    TrainedVersion trained = TrainModel.run(train, key);
+    ModelCommandOutput.trained(System.out, trained);
+    ModelMetadata model = trained.metadata();
 
     CommandSupport.say(promoteStep + "promote " + MODEL_NAME + ":" + model.version + " to champion");
     PromoteOptions promote = options.as(PromoteOptions.class);
@@ -181,11 +184,13 @@ public final class DemoCommand implements Subcommand {
     promote.setAlias("champion");
     promote.setReason("demo");
     String scoringModel = MODEL_NAME + "@champion";
-    try {
-      PromoteCommand.run(promote, System.out);
-    } catch (PromotionRefusedException e) {
-      CommandSupport.say("demo: the gate refused (" + e.getMessage() + "); scoring the pinned version instead");
+    Promotion promotion = PromoteModel.run(promote);
+    if (promotion.refused()) {
+      CommandSupport.say(
+          "demo: the gate refused (" + promotion.verdict().explanation() + "); scoring the pinned version instead");
       scoringModel = MODEL_NAME + ":" + model.version;
+    } else {
+      ModelCommandOutput.promotion(System.out, System.err, promotion);
     }
     return new Trained(model, scoringModel, code);
   }

@@ -1,7 +1,8 @@
 package io.beamml.runners.commands;
 
+import io.beamml.runners.ExitCode;
 import io.beamml.runners.Subcommand;
-import io.beamml.training.ExportCommand;
+import io.beamml.training.ExportModel;
 import io.beamml.training.ExportOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -25,7 +26,7 @@ public final class ExportModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    ExportCommand.run(CommandSupport.options(args, ExportOptions.class), System.out);
-    return 0;
+    ModelCommandOutput.exported(System.out, ExportModel.run(CommandSupport.options(args, ExportOptions.class)));
+    return ExitCode.OK.code();
   }
 }

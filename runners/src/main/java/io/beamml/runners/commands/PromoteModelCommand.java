@@ -1,7 +1,9 @@
 package io.beamml.runners.commands;
 
+import io.beamml.runners.ExitCode;
 import io.beamml.runners.Subcommand;
-import io.beamml.training.PromoteCommand;
+import io.beamml.training.PromoteModel;
+import io.beamml.training.Promotion;
 import io.beamml.training.PromoteOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -28,8 +30,9 @@ public final class PromoteModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    // A refusal exits with ExitCode.PROMOTION_REFUSED, a lost race with ExitCode.ALIAS_CONFLICT.
-    PromoteCommand.run(CommandSupport.options(args, PromoteOptions.class), System.out);
-    return 0;
+    // A lost race throws AliasConflictException, which the launcher maps to ExitCode.ALIAS_CONFLICT.
+    Promotion promotion = PromoteModel.run(CommandSupport.options(args, PromoteOptions.class));
+    ModelCommandOutput.promotion(System.out, System.err, promotion);
+    return (promotion.refused() ? ExitCode.PROMOTION_REFUSED : ExitCode.OK).code();
   }
 }

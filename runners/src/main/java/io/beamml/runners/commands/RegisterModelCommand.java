@@ -1,8 +1,9 @@
 package io.beamml.runners.commands;
 
 import io.beamml.pipelines.options.InputPatterns;
+import io.beamml.runners.ExitCode;
 import io.beamml.runners.Subcommand;
-import io.beamml.training.RegisterCommand;
+import io.beamml.training.ImportModel;
 import io.beamml.training.RegisterOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -29,7 +30,7 @@ public final class RegisterModelCommand implements Subcommand {
     RegisterOptions options = CommandSupport.options(args, RegisterOptions.class);
     InputPatterns.create().flag("modelFile", options.getModelFile()).flag("featureSpec", options.getFeatureSpec())
         .flag("truthFile", options.getTruthFile()).requireMatches();
-    RegisterCommand.run(options, System.out);
-    return 0;
+    ModelCommandOutput.imported(System.out, ImportModel.run(options));
+    return ExitCode.OK.code();
   }
 }

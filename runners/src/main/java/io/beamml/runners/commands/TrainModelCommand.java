@@ -2,8 +2,9 @@ package io.beamml.runners.commands;
 
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputPatterns;
+import io.beamml.runners.ExitCode;
 import io.beamml.runners.Subcommand;
-import io.beamml.training.TrainCommand;
+import io.beamml.training.TrainModel;
 import io.beamml.training.TrainOptions;
 import io.beamml.training.data.TrainingSetReader;
 import io.beamml.transforms.pseudonymise.HmacKey;
@@ -43,8 +44,8 @@ public final class TrainModelCommand implements Subcommand {
         .flag("truthFile", options.getTruthFile())
         .flag("paramsFile", options.getParamsFile())
         .requireMatches();
-    TrainCommand.run(options, key, System.out);
-    return 0;
+    ModelCommandOutput.trained(System.out, TrainModel.run(options, key));
+    return ExitCode.OK.code();
   }
 
   private static String trimSlash(String path) {

@@ -72,7 +72,7 @@ public class FlagAuditTest {
   public void theJobsThatShareAFlagGiveItTheSameDefault() {
     // Beam refuses an options interface whose flag contradicts a registered one's default: register
     // and the jobs over raw inputs both take --featureSpec, empty meaning the shipped spec.
-    for (String command : new String[] {"backfill", "training-set", "score", "register", "train"}) {
+    for (String command : new String[] {"backfill", "training-set", "score", "register", "promote", "retrain", "train"}) {
       out.reset();
       assertEquals(command, 0, run(command, "--help"));
     }

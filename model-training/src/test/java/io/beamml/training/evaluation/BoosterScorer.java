@@ -4,8 +4,11 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
-/** Scores with {@link Booster#predict} on one DMatrix per batch (NaN = missing). */
-public final class BoosterScorer implements BatchScorer {
+/**
+ * Scores with {@link Booster#predict} on one DMatrix per batch (NaN = missing): an independent
+ * path beside the served one, for tests that check the recorded metrics.
+ */
+public final class BoosterScorer implements MatrixScorer {
 
   private final Booster booster;
 

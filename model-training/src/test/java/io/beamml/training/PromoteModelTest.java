@@ -5,15 +5,11 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
-import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.beamml.inference.registry.AliasChange;
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +23,7 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-public class PromoteCommandTest {
+public class PromoteModelTest {
 
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
 
@@ -40,20 +36,34 @@ public class PromoteCommandTest {
     otherSetDir = SyntheticData.generate(2000, 1.0, 32).write(tmp.newFolder("other").toPath(), 1);
   }
 
-  private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
   static ModelMetadata train(String root, String... extra) {
     List<String> args = new ArrayList<>(List.of("--registry=" + root, "--trainingSet=" + setDir, "--modelName=promo"));
     args.addAll(Arrays.asList(extra));
-    return TrainCommand.run(
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(TrainOptions.class), QUIET);
+    return TrainModel.run(
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(TrainOptions.class)).metadata();
   }
 
-  static AliasChange promote(String root, String... extra) {
+  static Promotion decide(String root, String... extra) {
     List<String> args = new ArrayList<>(List.of("--registry=" + root));
     args.addAll(Arrays.asList(extra));
-    return PromoteCommand.run(
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(PromoteOptions.class), QUIET);
+    return PromoteModel.run(
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(PromoteOptions.class));
+  }
+
+  /** The history line of a promote the gate let through (or that was forced). */
+  static AliasChange promote(String root, String... extra) {
+    Promotion p = decide(root, extra);
+    assertFalse("refused: " + p.verdict(), p.refused());
+    return p.change();
+  }
+
+  /** The gate's reason for refusing; fails if it did not refuse. */
+  static String refusal(String root, String... extra) {
+    Promotion p = decide(root, extra);
+    assertTrue("not refused: " + p.verdict(), p.refused());
+    assertNull("a plain promote records no refusal", p.change());
+    return p.verdict().explanation();
   }
 
   private static String auc(ModelMetadata m) {
@@ -77,11 +87,10 @@ public class PromoteCommandTest {
         "a single stump should be clearly worse: " + auc(worse) + " vs " + auc(good),
         worse.metrics.get("test_auc") < good.metrics.get("test_auc") - 0.05);
 
-    PromotionRefusedException refused =
-        assertThrows(PromotionRefusedException.class, () -> promote(root, "--model=promo:2", "--minAuc=0.5"));
-    assertThat(refused.getMessage(), containsString("promo:2 test AUC " + auc(worse)));
-    assertThat(refused.getMessage(), containsString("champion promo:1 test AUC " + auc(good)));
-    assertThat(refused.getMessage(), containsString("--maxAucDrop"));
+    String refused = refusal(root, "--model=promo:2", "--minAuc=0.5");
+    assertThat(refused, containsString("promo:2 test AUC " + auc(worse)));
+    assertThat(refused, containsString("champion promo:1 test AUC " + auc(good)));
+    assertThat(refused, containsString("--maxAucDrop"));
     assertEquals(Map.of("champion", "1"), registry.aliases("promo"));
     assertEquals(1, registry.aliasHistory("promo").size());
 
@@ -113,13 +122,12 @@ public class PromoteCommandTest {
   public void refusesBelowMinAucAndNoOpsWhenAlreadyHolder() throws Exception {
     String root = tmp.newFolder("strict").toString();
     ModelMetadata m = train(root);
-    PromotionRefusedException refused =
-        assertThrows(PromotionRefusedException.class, () -> promote(root, "--model=promo:1", "--minAuc=0.99"));
-    assertThat(refused.getMessage(), containsString("promo:1 test AUC " + auc(m) + " is below the minimum 0.9900"));
+    String refused = refusal(root, "--model=promo:1", "--minAuc=0.99");
+    assertThat(refused, containsString("promo:1 test AUC " + auc(m) + " is below the minimum 0.9900"));
     assertTrue(ModelRegistry.at(root).aliases("promo").isEmpty());
 
     promote(root, "--model=promo:1");
-    assertNull(promote(root, "--model=promo:1"));
+    assertTrue(decide(root, "--model=promo:1").alreadyThere());
     assertEquals(1, ModelRegistry.at(root).aliasHistory("promo").size());
   }
 
@@ -129,11 +137,36 @@ public class PromoteCommandTest {
     train(root);
     train(root, "--param=max_depth=1", "--param=num_round=1");
     promote(root, "--model=promo:1", "--alias=staging");
-    PromotionRefusedException refused =
-        assertThrows(
-            PromotionRefusedException.class,
-            () -> promote(root, "--model=promo:2", "--alias=staging", "--minAuc=0.5", "--testSet=" + otherSetDir));
-    assertThat(refused.getMessage(), containsString("both scored on the test split of " + otherSetDir));
-    assertThat(refused.getMessage(), containsString("staging promo:1"));
+    String refused = refusal(root, "--model=promo:2", "--alias=staging", "--minAuc=0.5", "--testSet=" + otherSetDir);
+    assertThat(refused, containsString("both scored on the test split of " + otherSetDir));
+    assertThat(refused, containsString("staging promo:1"));
+  }
+
+  @Test
+  public void aRecordedRefusalKeepsTheAliasAndJoinsTheHistoryChain() throws Exception {
+    String root = tmp.newFolder("recorded").toString();
+    train(root);
+    promote(root, "--model=promo:1");
+    train(root, "--param=max_depth=1", "--param=num_round=1");
+    Promotion p =
+        PromoteModel.run(
+            PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=promo:2", "--minAuc=0.5", "--reason=nightly")
+                .withValidation().as(PromoteOptions.class),
+            true);
+    assertTrue(p.refused());
+    assertEquals("1", p.holderVersion());
+    ModelRegistry registry = ModelRegistry.at(root);
+    assertEquals(Map.of("champion", "1"), registry.aliases("promo"));
+    List<AliasChange> history = registry.aliasHistory("promo");
+    assertEquals(2, history.size());
+    AliasChange refusal = history.get(1);
+    assertEquals(AliasChange.REFUSED, refusal.outcome);
+    assertFalse(refusal.moved());
+    assertEquals("2", refusal.candidateVersion);
+    assertEquals("1", refusal.fromVersion);
+    assertEquals("1", refusal.toVersion);
+    assertThat(refusal.reason, containsString("nightly; gate refused: promo:2 test AUC"));
+    assertEquals(AliasChange.MOVED, history.get(0).outcome);
+    assertEquals("1", registry.versionAt("promo", "champion", Instant.now()));
   }
 }

@@ -19,21 +19,20 @@ import io.beamml.training.evaluation.Evaluation;
 import io.beamml.transforms.features.FeatureSpec;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.XGBoost;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-public class TrainCommandTest {
+public class TrainModelTest {
 
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
 
@@ -41,7 +40,7 @@ public class TrainCommandTest {
   private static Path truth;
   private static String registryRoot;
   private static ModelMetadata trained;
-  private static String printed;
+  private static TrainedVersion result;
 
   @BeforeClass
   public static void train() throws Exception {
@@ -49,14 +48,12 @@ public class TrainCommandTest {
     setDir = data.write(tmp.newFolder("set").toPath(), 3);
     truth = data.writeTruth(tmp.newFile("truth.csv").toPath());
     registryRoot = tmp.newFolder("registry").toString();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    trained =
-        TrainCommand.run(
+    result =
+        TrainModel.run(
             options(
                 "--registry=" + registryRoot, "--trainingSet=" + setDir, "--modelName=promo",
-                "--truthFile=" + truth),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    printed = out.toString(StandardCharsets.UTF_8);
+                "--truthFile=" + truth));
+    trained = result.metadata();
   }
 
   static TrainOptions options(String... args) {
@@ -82,10 +79,11 @@ public class TrainCommandTest {
     assertEquals(m.get("test_auc"), m.get("oracle_model_auc"), 1e-12);
     // The true probabilities rank at least about as well as any model can.
     assertTrue(m.get("oracle_auc") > m.get("test_auc") - 0.02);
-    assertThat(printed, containsString(String.format(java.util.Locale.ROOT, "oracle AUC      %.4f", m.get("oracle_auc"))));
-    assertThat(printed, containsString(String.format(java.util.Locale.ROOT, "test AUC        %.4f", m.get("test_auc"))));
-    assertThat(printed, containsString("test log loss"));
-    assertThat(printed, containsString("[0.0, 0.1)"));
+    // The returned evaluation is the one recorded.
+    assertEquals(m.get("oracle_auc"), result.test().oracle().auc(), 0);
+    assertEquals(m.get("test_auc"), result.test().auc(), 0);
+    assertEquals(m.get("test_logloss"), result.test().logLoss(), 0);
+    assertThat(result.test().calibrationTable(), containsString("[0.0, 0.1)"));
   }
 
   @Test
@@ -120,7 +118,7 @@ public class TrainCommandTest {
   public void theStoredModelIsTheEvaluatedOne() throws Exception {
     ModelRegistry registry = ModelRegistry.at(registryRoot);
     TrainingSet set = TrainingSetReader.of(setDir.toString()).read();
-    Booster booster = PromoteCommand.load(registry, registry.metadata("promo", "1"));
+    Booster booster = XGBoost.loadModel(registry.readVerifiedModel(registry.metadata("promo", "1")));
     try {
       assertEquals(trained.metrics.get("best_iteration") + 1, booster.getNumBoostedRound(), 0);
       float[] scores = BoosterScorer.of(booster).score(set.test().features(), set.test().rows(), set.test().columns());
@@ -166,7 +164,7 @@ public class TrainCommandTest {
     assertEquals(FeatureSpec.defaultSpec().featureNames().size(), stored.features().size());
     assertArrayEquals(ReferenceProfile.fromTraining(set).toJson(), stored.toJson());
     assertArrayEquals(registry.readAttachment("promo", "1", ReferenceProfile.FILE), stored.toJson());
-    assertThat(printed, containsString("drift reference reference.json (histograms of the 1800 train rows)"));
+    assertEquals(1800, result.trainRows());
   }
 
   @Test
@@ -176,9 +174,8 @@ public class TrainCommandTest {
         assertThrows(
             IllegalStateException.class,
             () ->
-                TrainCommand.run(
-                    options("--registry=" + root, "--trainingSet=" + setDir, "--modelName=promo", "--minAuc=0.99"),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+                TrainModel.run(
+                    options("--registry=" + root, "--trainingSet=" + setDir, "--modelName=promo", "--minAuc=0.99")));
     assertThat(e.getMessage(), containsString("below --minAuc=0.9900"));
     assertTrue(ModelRegistry.at(root).versions("promo").isEmpty());
   }

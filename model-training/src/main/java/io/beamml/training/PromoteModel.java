@@ -1,5 +1,7 @@
 package io.beamml.training;
 
+import io.beamml.inference.LoadedModel;
+import io.beamml.inference.ModelKey;
 import io.beamml.inference.registry.AliasChange;
 import io.beamml.inference.registry.AliasConflictException;
 import io.beamml.inference.registry.ModelMetadata;
@@ -7,56 +9,30 @@ import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.training.data.TrainingSet;
 import io.beamml.training.data.TrainingSetReader;
-import io.beamml.training.evaluation.BoosterScorer;
-import io.beamml.training.evaluation.Evaluation;
 import io.beamml.transforms.features.FeatureSpec;
-import java.io.IOException;
-import java.io.PrintStream;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.XGBoost;
-import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * {@code promote}: moves an alias (by default {@code champion}) to a version if the
- * {@link PromotionGate} lets it, and records the move with the gate's verdict in the alias
- * history. {@code --force} overrides a refusal and is recorded as forced.
+ * Moves an alias (by default {@code champion}) to a version if the {@link PromotionGate} lets it,
+ * and records the move with the gate's verdict in the alias history. {@code --force} overrides a
+ * refusal and is recorded as forced. Returns the decision ({@link Promotion}); the CLI prints it.
  */
-public final class PromoteCommand {
+public final class PromoteModel {
+
+  private PromoteModel() {}
 
   /**
-   * Exit code of a promote that lost a compare-and-set to a concurrent one (EX_TEMPFAIL of
-   * sysexits.h: re-running decides again against the new holder).
-   */
-  public static final int ALIAS_CONFLICT_EXIT_CODE = 75;
-
-  private PromoteCommand() {}
-
-  public static void main(String[] args) {
-    PipelineOptionsFactory.register(PromoteOptions.class);
-    try {
-      run(PipelineOptionsFactory.fromArgs(args).withValidation().as(PromoteOptions.class));
-    } catch (PromotionRefusedException e) {
-      System.err.println(e.getMessage());
-      System.exit(PromotionRefusedException.EXIT_CODE);
-    } catch (AliasConflictException e) {
-      System.err.println("promote lost a race: " + e.getMessage());
-      System.exit(ALIAS_CONFLICT_EXIT_CODE);
-    }
-  }
-
-  /**
-   * @return the recorded move, or null when the alias already pointed at the candidate
-   * @throws PromotionRefusedException when the gate refuses and --force is not set
    * @throws AliasConflictException when another writer moved the alias after this run read it
    */
-  public static @Nullable AliasChange run(PromoteOptions options) {
-    return run(options, System.out);
+  public static Promotion run(PromoteOptions options) {
+    return run(options, false);
   }
 
-  public static @Nullable AliasChange run(PromoteOptions options, PrintStream out) {
+  /**
+   * With {@code recordRefusal}, a refusal is written to the alias history too (the alias stays),
+   * so a scheduled retrain leaves a line for every decision.
+   */
+  public static Promotion run(PromoteOptions options, boolean recordRefusal) {
     FileSystems.setDefaultPipelineOptions(options);
     ModelRegistry registry = ModelRegistry.at(options.getRegistry());
     ModelRef ref = ModelRef.parse(options.getModel());
@@ -67,8 +43,7 @@ public final class PromoteCommand {
     String holderVersion = registry.aliases(name).get(alias);
     String candidateLabel = name + ":" + version;
     if (version.equals(holderVersion)) {
-      out.printf("%s@%s already points at %s: nothing to do%n", name, alias, candidateLabel);
-      return null;
+      return new Promotion(name, alias, version, holderVersion, null, null);
     }
     ModelMetadata holder = holderVersion == null ? null : registry.metadata(name, holderVersion);
     String holderLabel = holder == null ? null : name + ":" + holderVersion;
@@ -91,21 +66,19 @@ public final class PromoteCommand {
     GateVerdict verdict =
         PromotionGate.of(minAuc, options.getMaxAucDrop())
             .check(alias, candidateLabel, candidateAuc, holderLabel, holderAuc, basis);
+    String given = options.getReason() == null || options.getReason().isBlank() ? "" : options.getReason() + "; ";
     if (!verdict.passed() && !options.getForce()) {
-      throw new PromotionRefusedException(verdict.explanation());
+      AliasChange refusal =
+          recordRefusal
+              ? registry.recordRefusal(name, alias, holderVersion, version, given + "gate refused: " + verdict.explanation())
+              : null;
+      return new Promotion(name, alias, version, holderVersion, verdict, refusal);
     }
-    String reason =
-        (options.getReason() == null || options.getReason().isBlank() ? "" : options.getReason() + "; ")
-            + (verdict.passed() ? "gate passed: " : "forced past the gate: ")
-            + verdict.explanation();
+    String reason = given + (verdict.passed() ? "gate passed: " : "forced past the gate: ") + verdict.explanation();
     // Compare-and-set against the holder the gate compared with: a concurrent promote that moved
     // the alias first makes this one fail (AliasConflictException) rather than overwrite it.
     AliasChange change = registry.moveAliasIfAt(name, alias, holderVersion, version, !verdict.passed(), reason);
-    out.printf(
-        "%s@%s: %s -> %s%s%n  %s%n",
-        name, alias, change.fromVersion == null ? "(none)" : change.fromVersion, change.toVersion,
-        change.forced ? " (FORCED)" : "", reason);
-    return change;
+    return new Promotion(name, alias, version, holderVersion, verdict, change);
   }
 
   /** The candidate's spec reads the set, so a set without spec.json needs no default to agree. */
@@ -127,20 +100,8 @@ public final class PromoteCommand {
       throw new IllegalArgumentException(
           m.name + ":" + m.version + " expects features " + m.featureNames + " but " + set.location() + " has " + set.featureNames());
     }
-    Booster booster = load(registry, m);
-    try {
-      float[] scores = BoosterScorer.of(booster).score(set.test().features(), set.test().rows(), set.test().columns());
-      return Evaluation.of(scores, set.test().labels()).auc();
-    } finally {
-      booster.dispose();
-    }
-  }
-
-  static Booster load(ModelRegistry registry, ModelMetadata m) {
-    try {
-      return XGBoost.loadModel(registry.readVerifiedModel(m));
-    } catch (XGBoostError | IOException e) {
-      throw new IllegalStateException("cannot load " + m.name + ":" + m.version + ": " + e.getMessage(), e);
+    try (LoadedModel served = LoadedModel.load(new ModelKey(registry.root(), m.name, m.version), set.spec())) {
+      return ModelEvaluation.testAuc(served, set);
     }
   }
 }

@@ -18,8 +18,6 @@ import io.beamml.training.data.TrainingSetReader;
 import io.beamml.training.evaluation.BoosterScorer;
 import io.beamml.training.evaluation.Evaluation;
 import io.beamml.transforms.features.FeatureSpec;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,11 +35,10 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-public class RegisterCommandTest {
+public class ImportModelTest {
 
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
 
-  private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   private static final String NAMES = String.join(",", FeatureSpec.defaultSpec().featureNames());
 
   private static Path setDir;
@@ -68,8 +65,8 @@ public class RegisterCommandTest {
   static ModelMetadata register(String root, String... extra) {
     List<String> args = new ArrayList<>(List.of("--registry=" + root, "--modelName=imported"));
     args.addAll(Arrays.asList(extra));
-    return RegisterCommand.run(
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(RegisterOptions.class), QUIET);
+    return ImportModel.run(
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(RegisterOptions.class)).metadata();
   }
 
   private static float[] predict(Booster booster) {
@@ -115,13 +112,11 @@ public class RegisterCommandTest {
   public void anUnevaluatedImportCannotPassTheGate() throws Exception {
     String root = tmp.newFolder("gate").toString();
     register(root, "--modelFile=" + jsonFile);
-    PromotionRefusedException refused =
-        assertThrows(
-            PromotionRefusedException.class,
-            () ->
-                PromoteCommand.run(
-                    PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1").as(PromoteOptions.class), QUIET));
-    assertThat(refused.reason(), containsString("imported:1 has no test AUC"));
+    Promotion refused =
+        PromoteModel.run(PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1").as(PromoteOptions.class));
+    assertTrue(refused.refused());
+    assertThat(refused.verdict().explanation(), containsString("imported:1 has no test AUC"));
+    assertTrue(ModelRegistry.at(root).aliases("imported").isEmpty());
   }
 
   @Test
@@ -138,8 +133,8 @@ public class RegisterCommandTest {
     assertTrue(m.attachments.contains(ModelCard.CALIBRATION));
 
     AliasChange change =
-        PromoteCommand.run(
-            PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1").as(PromoteOptions.class), QUIET);
+        PromoteModel.run(
+            PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1").as(PromoteOptions.class)).change();
     assertEquals("1", change.toVersion);
     assertTrue(!change.forced);
   }

@@ -1,5 +1,7 @@
 package io.beamml.training;
 
+import io.beamml.inference.LoadedModel;
+import io.beamml.inference.ModelKey;
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
@@ -7,13 +9,11 @@ import io.beamml.inference.registry.RegistryFiles;
 import io.beamml.training.card.ModelCard;
 import io.beamml.training.data.TrainingSet;
 import io.beamml.training.data.TrainingSetReader;
-import io.beamml.training.evaluation.BoosterScorer;
 import io.beamml.training.evaluation.FeatureImportance;
 import io.beamml.training.evaluation.TruthFile;
 import io.beamml.training.interop.XgboostModelFile;
 import io.beamml.transforms.features.FeatureSpec;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
@@ -23,28 +23,19 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * {@code register}: imports an XGBoost model trained elsewhere (e.g. in Python) as a new version
+ * Imports an XGBoost model trained elsewhere (e.g. in Python) as a new version
  * with origin "imported". The file is stored byte for byte after checking that XGBoost4J loads it
  * and that its columns are the feature spec's. Without {@code --testSet} it has no metrics, and
- * the promotion gate will not pass it; with one, it is evaluated like a trained model.
+ * the promotion gate will not pass it; with one, it is evaluated like a trained model, through
+ * the serving scorer. Backs {@code ./pipeline register}, which prints the result.
  */
-public final class RegisterCommand {
+public final class ImportModel {
 
-  private RegisterCommand() {}
+  private ImportModel() {}
 
-  public static void main(String[] args) {
-    PipelineOptionsFactory.register(RegisterOptions.class);
-    run(PipelineOptionsFactory.fromArgs(args).withValidation().as(RegisterOptions.class));
-  }
-
-  public static ModelMetadata run(RegisterOptions options) {
-    return run(options, System.out);
-  }
-
-  public static ModelMetadata run(RegisterOptions options, PrintStream out) {
+  public static ImportedVersion run(RegisterOptions options) {
     FileSystems.setDefaultPipelineOptions(options);
     String name = ModelRef.version(options.getModelName(), "1").name();
     ModelRegistry registry = ModelRegistry.at(options.getRegistry());
@@ -77,7 +68,10 @@ public final class RegisterCommand {
       if (options.getTestSet() != null) {
         TrainingSet set = TrainingSetReader.of(options.getTestSet()).withSpec(spec).read();
         TruthFile truth = options.getTruthFile() == null ? null : TruthFile.read(options.getTruthFile());
-        evaluation = ModelEvaluation.of(BoosterScorer.of(booster), set, truth);
+        template.modelFormat = format;
+        try (LoadedModel served = LoadedModel.of(new ModelKey(registry.root(), name, "import"), template, bytes, spec)) {
+          evaluation = ModelEvaluation.of(served, set, truth);
+        }
         template.metrics = evaluation.metrics();
         evaluatedNote =
             "Evaluated at import on " + set.location() + " (data fingerprint " + set.fingerprint() + ", rows "
@@ -92,18 +86,7 @@ public final class RegisterCommand {
                 ModelCard card = ModelCard.of(m).withImportance(importance).withNote(note);
                 return evaluated == null ? card : card.withTestEvaluation(evaluated.test()).withNote(evaluatedText);
               });
-      out.printf(Locale.ROOT, "registered %s:%s (imported %s, %d features)%n", name, registered.version, file, names.size());
-      if (evaluated == null) {
-        out.println("  not evaluated: the promotion gate refuses it without --force; register with --testSet=DIR to evaluate");
-      } else {
-        out.printf(
-            Locale.ROOT, "  test AUC %.4f, test log loss %.4f (base-rate log loss %.4f)%n",
-            evaluated.test().auc(), evaluated.test().logLoss(), evaluated.test().baselineLogLoss());
-        if (evaluated.test().oracle() != null) {
-          out.printf(Locale.ROOT, "  oracle AUC %.4f%n", evaluated.test().oracle().auc());
-        }
-      }
-      return registered;
+      return new ImportedVersion(registered, file, evaluated);
     } finally {
       booster.dispose();
     }

@@ -13,8 +13,6 @@ import io.beamml.training.card.ModelCard;
 import io.beamml.training.data.SplitRows;
 import io.beamml.training.data.TrainingSetReader;
 import io.beamml.training.interop.XgboostModelFile;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +30,9 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /** A model trained here, exported for older XGBoost readers and scored again by them. */
-public class ExportCommandTest {
+public class ExportModelTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
 
@@ -47,18 +44,18 @@ public class ExportCommandTest {
   public static void train() throws Exception {
     Path set = SyntheticData.generate(1500, 1.0, 51).write(tmp.newFolder("set").toPath(), 1);
     root = tmp.newFolder("registry").toString();
-    trained = TrainCommand.run(
-        PipelineOptionsFactory.fromArgs("--registry=" + root, "--trainingSet=" + set, "--modelName=promo").as(TrainOptions.class),
-        QUIET);
+    trained = TrainModel.run(
+        PipelineOptionsFactory.fromArgs("--registry=" + root, "--trainingSet=" + set, "--modelName=promo").as(TrainOptions.class))
+        .metadata();
     test = TrainingSetReader.of(set.toString()).read().test();
   }
 
   private static Path export(String format) throws Exception {
     Path out = tmp.getRoot().toPath().resolve("export-" + format + "-" + System.nanoTime() + ".json");
-    ExportCommand.run(
+    ExportModel.run(
         PipelineOptionsFactory.fromArgs(
             "--registry=" + root, "--model=promo:" + trained.version, "--format=" + format, "--output=" + out)
-            .as(ExportOptions.class), QUIET);
+            .as(ExportOptions.class));
     return out;
   }
 
