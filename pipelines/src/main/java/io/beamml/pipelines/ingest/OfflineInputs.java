@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -97,7 +97,7 @@ public final class OfflineInputs {
           .records();
       counts.add(profiles.apply("CountProfilesOut", SummaryCounts.of(Sources.PROFILES, SummaryCounts.RECORDS_OUT)));
     } else {
-      profiles = p.apply("NoProfiles", Create.empty(AvroCoder.specific(CustomerProfile.class)));
+      profiles = p.apply("NoProfiles", Create.empty(SpecificRecordCoder.of(CustomerProfile.class)));
     }
     PCollection<CustomerEvent> allEvents =
         PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());

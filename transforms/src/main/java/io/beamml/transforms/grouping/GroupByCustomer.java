@@ -7,7 +7,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +37,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * workers as there are customers and holds no more than one customer's records at a time; read a
  * group with {@link CustomerGroup}.
  *
- * <p>Each group keeps its earliest input timestamp, so consumers may stamp outputs with their own
- * (later) event times.
+ * <p>A group is stamped at the end of the global window (the default timestamp combiner), so
+ * consumers stamp their outputs with their own event times and allow the skew. Keeping the
+ * earliest input timestamp instead would cost a pre-shuffle combine on Flink's batch runner,
+ * which only translates a grouping with the default combiner as a plain sort-and-reduce: with
+ * another it first gathers each key's values into lists before the shuffle, one list per
+ * element when keys are nearly unique.
  */
 public final class GroupByCustomer
     extends PTransform<CustomerInputs, PCollection<KV<String, CoGbkResult>>> {
@@ -77,6 +81,18 @@ public final class GroupByCustomer
         .withTimestampCombiner(TimestampCombiner.EARLIEST);
   }
 
+  /**
+   * The global window, fired once at the end of the bounded input, each group stamped at the
+   * window's end: the grouping Flink's batch runner translates without a pre-shuffle combine.
+   */
+  public static <T> Window<T> globalWindowForGrouping() {
+    return Window.<T>into(new GlobalWindows())
+        .triggering(DefaultTrigger.of())
+        .withAllowedLateness(org.joda.time.Duration.ZERO)
+        .discardingFiredPanes()
+        .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW);
+  }
+
   @Override
   public PCollection<KV<String, CoGbkResult>> expand(CustomerInputs input) {
     if (shards > 0) {
@@ -84,12 +100,12 @@ public final class GroupByCustomer
     }
     KeyedPCollectionTuple<String> tuple =
         KeyedPCollectionTuple.of(CustomerInputs.EVENTS, keyed(input.events(), "Events",
-                CustomerEvent::getCustomerKey, AvroCoder.specific(CustomerEvent.class)))
+                CustomerEvent::getCustomerKey, SpecificRecordCoder.of(CustomerEvent.class)))
             .and(CustomerInputs.PROFILES, keyed(input.profiles(), "Profiles",
-                CustomerProfile::getCustomerKey, AvroCoder.specific(CustomerProfile.class)));
+                CustomerProfile::getCustomerKey, SpecificRecordCoder.of(CustomerProfile.class)));
     if (input.hasPromos()) {
       tuple = tuple.and(CustomerInputs.PROMOS, keyed(input.promos(), "Promos",
-          LabelledPromo::getCustomerKey, AvroCoder.specific(LabelledPromo.class)));
+          LabelledPromo::getCustomerKey, SpecificRecordCoder.of(LabelledPromo.class)));
     }
     return tuple.apply("GroupByCustomerKey", CoGroupByKey.create());
   }
@@ -98,12 +114,12 @@ public final class GroupByCustomer
     int n = shards;
     KeyedPCollectionTuple<Integer> tuple =
         KeyedPCollectionTuple.of(CustomerInputs.EVENTS, sharded(input.events(), "Events",
-                (CustomerEvent e) -> ShardKeys.shardOf(e.getCustomerKey(), n), AvroCoder.specific(CustomerEvent.class)))
+                (CustomerEvent e) -> ShardKeys.shardOf(e.getCustomerKey(), n), SpecificRecordCoder.of(CustomerEvent.class)))
             .and(CustomerInputs.PROFILES, sharded(input.profiles(), "Profiles",
-                (CustomerProfile p) -> ShardKeys.shardOf(p.getCustomerKey(), n), AvroCoder.specific(CustomerProfile.class)));
+                (CustomerProfile p) -> ShardKeys.shardOf(p.getCustomerKey(), n), SpecificRecordCoder.of(CustomerProfile.class)));
     if (input.hasPromos()) {
       tuple = tuple.and(CustomerInputs.PROMOS, sharded(input.promos(), "Promos",
-          (LabelledPromo p) -> ShardKeys.shardOf(p.getCustomerKey(), n), AvroCoder.specific(LabelledPromo.class)));
+          (LabelledPromo p) -> ShardKeys.shardOf(p.getCustomerKey(), n), SpecificRecordCoder.of(LabelledPromo.class)));
     }
     PCollection<KV<Integer, CoGbkResult>> grouped = tuple.apply("GroupByCustomerShard", CoGroupByKey.create());
     Coder<CoGbkResult> resultCoder = ((KvCoder<Integer, CoGbkResult>) grouped.getCoder()).getValueCoder();
@@ -163,7 +179,7 @@ public final class GroupByCustomer
       SerializableFunction<T, K> key, Coder<T> coder, Coder<K> keyCoder, TypeDescriptor<K> keyType) {
     checkBounded(records, what);
     return records
-        .apply("Rewindow" + what + "Globally", GroupByCustomer.<T>globalWindowKeepingEarliestTimestamp())
+        .apply("Rewindow" + what + "Globally", GroupByCustomer.<T>globalWindowForGrouping())
         .apply("Key" + what + by, WithKeys.of(key).withKeyType(keyType))
         .setCoder(KvCoder.of(keyCoder, coder));
   }

@@ -16,7 +16,7 @@ import io.beamml.transforms.validate.Validate;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -94,32 +94,32 @@ public final class Parse<T>
 
   /** Clicks JSON Lines (or Kafka message values) to {@link ClickEvent}. */
   public static Parse<ClickEvent> clicks() {
-    return of(Sources.CLICKS, new ClickJsonParser(), AvroCoder.specific(ClickEvent.class));
+    return of(Sources.CLICKS, new ClickJsonParser(), SpecificRecordCoder.of(ClickEvent.class));
   }
 
   /** Sales CSV to {@link Order}. */
   public static Parse<Order> sales() {
-    return of(Sources.SALES, new OrderCsvParser(), AvroCoder.specific(Order.class));
+    return of(Sources.SALES, new OrderCsvParser(), SpecificRecordCoder.of(Order.class));
   }
 
   /** Orders topic JSON to {@link Order}. */
   public static Parse<Order> ordersJson() {
-    return of(Sources.ORDERS, new OrderJsonParser(), AvroCoder.specific(Order.class));
+    return of(Sources.ORDERS, new OrderJsonParser(), SpecificRecordCoder.of(Order.class));
   }
 
   /** Profiles CSV to {@link Profile}. */
   public static Parse<Profile> profiles() {
-    return of(Sources.PROFILES, new ProfileCsvParser(), AvroCoder.specific(Profile.class));
+    return of(Sources.PROFILES, new ProfileCsvParser(), SpecificRecordCoder.of(Profile.class));
   }
 
   /** Promotion responses CSV to {@link PromoResponse}. */
   public static Parse<PromoResponse> responses() {
-    return of(Sources.RESPONSES, new PromoResponseCsvParser(), AvroCoder.specific(PromoResponse.class));
+    return of(Sources.RESPONSES, new PromoResponseCsvParser(), SpecificRecordCoder.of(PromoResponse.class));
   }
 
   /** The responses topic (the CSV's fields as JSON) to {@link PromoResponse}. */
   public static Parse<PromoResponse> responsesJson() {
-    return of(Sources.RESPONSES, new PromoResponseJsonParser(), AvroCoder.specific(PromoResponse.class));
+    return of(Sources.RESPONSES, new PromoResponseJsonParser(), SpecificRecordCoder.of(PromoResponse.class));
   }
 
   /** The same transform with another line size limit, in bytes. */
