@@ -75,7 +75,7 @@ public class RawRecordsTest {
   }
 
   private static RawRecordSource source(Path file, boolean csv, long max) {
-    return new RawRecordSource(StaticValueProvider.of(file.toString()), EmptyMatchTreatment.DISALLOW, csv, max);
+    return new RawRecordSource(StaticValueProvider.of(file.toString()), EmptyMatchTreatment.DISALLOW, csv, max, null);
   }
 
   private static List<String> read(BoundedSource<byte[]> source) throws Exception {
