@@ -1,5 +1,6 @@
 package io.beamml.pipelines.io;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,11 @@ import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.Prediction;
 import io.beamml.schemas.TrainingExample;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -22,7 +27,36 @@ public final class JsonRecords {
 
   private JsonRecords() {}
 
+  /** Keys of a feature row's line besides its features. */
+  private static final Set<String> FEATURE_ROW_KEYS =
+      Set.of("event_id", "customer_key", "event_time", "event_type", "spec_fingerprint");
+
   public static String featureRow(FeatureRow row) {
+    if (distinctNames(row.getFeatures(), FEATURE_ROW_KEYS)) {
+      // The line a tree would render, written straight out: the backfill writes one per event.
+      StringWriter out = new StringWriter(256 + 32 * row.getFeatures().size());
+      try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+        g.writeStartObject();
+        g.writeStringField("event_id", row.getEventId());
+        g.writeStringField("customer_key", row.getCustomerKey());
+        g.writeStringField("event_time", iso(row.getEventTime()));
+        g.writeStringField("event_type", row.getEventType());
+        g.writeStringField("spec_fingerprint", row.getSpecFingerprint());
+        for (FeatureValue f : row.getFeatures()) {
+          if (f.getNumber() != null) {
+            g.writeNumberField(f.getName(), f.getNumber());
+          } else if (f.getText() != null) {
+            g.writeStringField(f.getName(), f.getText());
+          } else {
+            g.writeNullField(f.getName());
+          }
+        }
+        g.writeEndObject();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot render record as JSON", e);
+      }
+      return out.toString();
+    }
     ObjectNode node = MAPPER.createObjectNode();
     node.put("event_id", row.getEventId());
     node.put("customer_key", row.getCustomerKey());
@@ -93,6 +127,20 @@ public final class JsonRecords {
         node.putNull(f.getName());
       }
     }
+  }
+
+  /**
+   * Whether the features' names differ from each other and from {@code keys}: then writing them
+   * in order gives the tree's line (where a repeated key keeps its first place and last value).
+   */
+  private static boolean distinctNames(List<FeatureValue> features, Set<String> keys) {
+    Set<String> seen = new HashSet<>();
+    for (FeatureValue f : features) {
+      if (keys.contains(f.getName()) || !seen.add(f.getName())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String iso(long epochMillis) {

@@ -1,5 +1,9 @@
 package io.beamml.pipelines.io;
 
+import java.util.List;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.io.CompressedSource;
 import org.apache.beam.sdk.io.Compression;
@@ -87,6 +91,23 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
   public PCollection<byte[]> expand(PBegin begin) {
     RawRecordSource source =
         new RawRecordSource(StaticValueProvider.of(glob), emptyMatchTreatment, quotedLineBreaks, maxRecordBytes, progress);
-    return begin.apply("ReadRecords", Read.from(CompressedSource.from(source).withCompression(Compression.AUTO)));
+    return begin
+        .apply("ReadRecords", Read.from(new RecordBatchSource<>(
+            CompressedSource.from(source).withCompression(Compression.AUTO), BATCH_RECORDS)))
+        .apply("UnbatchRecords", ParDo.of(new UnbatchFn()))
+        .setCoder(ByteArrayCoder.of());
+  }
+
+  /** Records per element the source emits (see {@link RecordBatchSource}). */
+  static final int BATCH_RECORDS = 256;
+
+  /** The records of each batch, one by one, as the source read them. */
+  private static final class UnbatchFn extends DoFn<List<byte[]>, byte[]> {
+    @ProcessElement
+    public void processElement(@Element List<byte[]> batch, OutputReceiver<byte[]> out) {
+      for (byte[] record : batch) {
+        out.output(record);
+      }
+    }
   }
 }

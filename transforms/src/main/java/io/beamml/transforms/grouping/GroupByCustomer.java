@@ -37,12 +37,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * workers as there are customers and holds no more than one customer's records at a time; read a
  * group with {@link CustomerGroup}.
  *
- * <p>A group is stamped at the end of the global window (the default timestamp combiner), so
- * consumers stamp their outputs with their own event times and allow the skew. Keeping the
- * earliest input timestamp instead would cost a pre-shuffle combine on Flink's batch runner,
- * which only translates a grouping with the default combiner as a plain sort-and-reduce: with
- * another it first gathers each key's values into lists before the shuffle, one list per
- * element when keys are nearly unique.
+ * <p>Each group keeps its earliest input timestamp, so consumers may stamp outputs with their own
+ * (later) event times. (That timestamp combiner also keeps Flink's batch runner on its combining
+ * translation, whose groups can be iterated again: {@code CoGbkResult} re-reads a group past its
+ * first 10,000 records, which Flink's plain sort-and-reduce of a group, used with the default
+ * combiner, does not allow. Batch dedup, whose groups are read once, uses the plain one.)
  */
 public final class GroupByCustomer
     extends PTransform<CustomerInputs, PCollection<KV<String, CoGbkResult>>> {
@@ -79,18 +78,6 @@ public final class GroupByCustomer
         .withAllowedLateness(org.joda.time.Duration.ZERO)
         .discardingFiredPanes()
         .withTimestampCombiner(TimestampCombiner.EARLIEST);
-  }
-
-  /**
-   * The global window, fired once at the end of the bounded input, each group stamped at the
-   * window's end: the grouping Flink's batch runner translates without a pre-shuffle combine.
-   */
-  public static <T> Window<T> globalWindowForGrouping() {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(DefaultTrigger.of())
-        .withAllowedLateness(org.joda.time.Duration.ZERO)
-        .discardingFiredPanes()
-        .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW);
   }
 
   @Override
@@ -179,7 +166,7 @@ public final class GroupByCustomer
       SerializableFunction<T, K> key, Coder<T> coder, Coder<K> keyCoder, TypeDescriptor<K> keyType) {
     checkBounded(records, what);
     return records
-        .apply("Rewindow" + what + "Globally", GroupByCustomer.<T>globalWindowForGrouping())
+        .apply("Rewindow" + what + "Globally", GroupByCustomer.<T>globalWindowKeepingEarliestTimestamp())
         .apply("Key" + what + by, WithKeys.of(key).withKeyType(keyType))
         .setCoder(KvCoder.of(keyCoder, coder));
   }
