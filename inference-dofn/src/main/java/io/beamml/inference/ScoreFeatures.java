@@ -10,7 +10,7 @@ import io.beamml.transforms.deadletter.DeadLetters;
 import io.beamml.transforms.features.FeatureSpec;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -227,7 +227,7 @@ public final class ScoreFeatures
                         resolveSelector(), featureSpec, expectedSpecFingerprint, maxBatchSize, explanations,
                         predictionsTag, failuresTag))
                 .withOutputTags(predictionsTag, TupleTagList.of(failuresTag)));
-    PCollection<Prediction> predictions = scored.get(predictionsTag).setCoder(AvroCoder.specific(Prediction.class));
+    PCollection<Prediction> predictions = scored.get(predictionsTag).setCoder(SpecificRecordCoder.of(Prediction.class));
     PCollection<DeadLetter> failures = scored.get(failuresTag).setCoder(DeadLetters.coder());
     return WithFailures.Result.of(predictions, failures);
   }

@@ -13,7 +13,7 @@ import io.beamml.transforms.grouping.GroupByCustomer;
 import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
@@ -131,7 +131,7 @@ public final class PointInTimeTrainingSet
         .apply(
             "ComputeFeaturesAsOfSendTime",
             ParDo.of(new ExamplesFn(FeatureCalculator.of(spec), boundaries)).withSideInputs(boundaries))
-        .setCoder(AvroCoder.specific(TrainingExample.class));
+        .setCoder(SpecificRecordCoder.of(TrainingExample.class));
   }
 
   @Override

@@ -5,7 +5,7 @@ import io.beamml.schemas.Contribution;
 import io.beamml.schemas.Prediction;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -42,7 +42,7 @@ public final class ToAuditRecords extends PTransform<PCollection<Prediction>, PC
   public PCollection<AuditRecord> expand(PCollection<Prediction> predictions) {
     return predictions
         .apply("RecordPredictions", ParDo.of(new AuditFn(runId)))
-        .setCoder(AvroCoder.specific(AuditRecord.class));
+        .setCoder(SpecificRecordCoder.of(AuditRecord.class));
   }
 
   /** The audit record of one prediction, stamped at {@code scoringTimeMillis}. */

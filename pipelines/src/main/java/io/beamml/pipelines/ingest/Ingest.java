@@ -13,6 +13,7 @@ import io.beamml.schemas.PromoResponse;
 import io.beamml.transforms.dedup.Dedup;
 import io.beamml.transforms.dedup.DedupResult;
 import io.beamml.transforms.parse.Parse;
+import io.beamml.transforms.parse.ParseResult;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.pseudonymise.Pseudonymise;
 import io.beamml.transforms.validate.ContractRules;
@@ -132,16 +133,30 @@ public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestRe
 
   @Override
   public IngestResult<T, R> expand(PCollection<byte[]> lines) {
-    WithFailures.Result<PCollection<R>, DeadLetter> valid =
-        lines.apply("ParseAndValidate", parse.thenValidate(validate));
-    PCollection<R> timed = valid.output();
+    PCollection<R> parsed;
+    PCollection<DeadLetter> failures;
+    @Nullable PCollection<Long> recordsIn = null;
+    if (lines.isBounded() == PCollection.IsBounded.BOUNDED) {
+      // The parse counts the records it reads, so the summary's records in needs no second
+      // reader of the lines.
+      ParseResult<R> valid = lines.apply("ParseAndValidate", parse.thenValidate(validate).countingRecordsIn());
+      parsed = valid.output();
+      failures = valid.failures();
+      recordsIn = valid.recordsIn();
+    } else {
+      WithFailures.Result<PCollection<R>, DeadLetter> valid =
+          lines.apply("ParseAndValidate", parse.thenValidate(validate));
+      parsed = valid.output();
+      failures = valid.failures();
+    }
+    PCollection<R> timed = parsed;
     if (eventTime != null) {
       SerializableFunction<R, Long> time = eventTime;
       timed = timed.apply("AssignEventTime", WithTimestamps.<R>of(r -> new Instant(time.apply(r))));
-      timed.setCoder(valid.output().getCoder());
+      timed.setCoder(parsed.getCoder());
     }
     DedupResult<R> deduped = timed.apply("Deduplicate", dedup.withSource(parse.source()));
     PCollection<T> records = deduped.unique().apply("Pseudonymise", pseudonymise);
-    return new IngestResult<>(records, deduped.duplicates(), valid.failures());
+    return new IngestResult<>(records, deduped.duplicates(), failures, recordsIn);
   }
 }

@@ -3,6 +3,7 @@ package io.beamml.pipelines.ingest;
 import io.beamml.schemas.DeadLetter;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PInput;
@@ -19,15 +20,30 @@ public final class IngestResult<T, R> implements PInput, POutput {
   private static final TupleTag<Object> RECORDS = new TupleTag<>("records");
   private static final TupleTag<Object> DUPLICATES = new TupleTag<>("duplicates");
   private static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters");
+  private static final TupleTag<Long> RECORDS_IN = new TupleTag<>("recordsIn");
 
   private final PCollection<T> records;
   private final PCollection<R> duplicates;
   private final PCollection<DeadLetter> deadLetters;
+  private final @Nullable PCollection<Long> recordsIn;
 
-  IngestResult(PCollection<T> records, PCollection<R> duplicates, PCollection<DeadLetter> deadLetters) {
+  IngestResult(
+      PCollection<T> records,
+      PCollection<R> duplicates,
+      PCollection<DeadLetter> deadLetters,
+      @Nullable PCollection<Long> recordsIn) {
     this.records = records;
     this.duplicates = duplicates;
     this.deadLetters = deadLetters;
+    this.recordsIn = recordsIn;
+  }
+
+  /**
+   * For a bounded input, the records parse read (lines other than header rows) as partial counts
+   * to be summed; null for an unbounded one.
+   */
+  public @Nullable PCollection<Long> recordsIn() {
+    return recordsIn;
   }
 
   public PCollection<T> records() {
@@ -49,7 +65,9 @@ public final class IngestResult<T, R> implements PInput, POutput {
 
   @Override
   public Map<TupleTag<?>, PValue> expand() {
-    return Map.of(RECORDS, records, DUPLICATES, duplicates, DEAD_LETTERS, deadLetters);
+    return recordsIn == null
+        ? Map.of(RECORDS, records, DUPLICATES, duplicates, DEAD_LETTERS, deadLetters)
+        : Map.of(RECORDS, records, DUPLICATES, duplicates, DEAD_LETTERS, deadLetters, RECORDS_IN, recordsIn);
   }
 
   @Override

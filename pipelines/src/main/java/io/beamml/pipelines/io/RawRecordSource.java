@@ -1,5 +1,7 @@
 package io.beamml.pipelines.io;
 
+import org.checkerframework.checker.nullness.qual.Nullable;
+import io.beamml.pipelines.progress.LogProgress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -36,27 +38,33 @@ final class RawRecordSource extends FileBasedSource<byte[]> {
 
   private final boolean quotedLineBreaks;
   private final long maxRecordBytes;
+  /** What each record read ticks in the progress line ({@link LogProgress}); null for nothing. */
+  private final @Nullable String progress;
 
   RawRecordSource(
       ValueProvider<String> fileOrPattern,
       EmptyMatchTreatment emptyMatchTreatment,
       boolean quotedLineBreaks,
-      long maxRecordBytes) {
+      long maxRecordBytes,
+      @Nullable String progress) {
     super(fileOrPattern, emptyMatchTreatment, 1L);
     this.quotedLineBreaks = quotedLineBreaks;
     this.maxRecordBytes = maxRecordBytes;
+    this.progress = progress;
   }
 
   private RawRecordSource(
-      Metadata file, long start, long end, boolean quotedLineBreaks, long maxRecordBytes) {
+      Metadata file, long start, long end, boolean quotedLineBreaks, long maxRecordBytes,
+      @Nullable String progress) {
     super(file, 1L, start, end);
     this.quotedLineBreaks = quotedLineBreaks;
     this.maxRecordBytes = maxRecordBytes;
+    this.progress = progress;
   }
 
   @Override
   protected FileBasedSource<byte[]> createForSubrangeOfFile(Metadata file, long start, long end) {
-    return new RawRecordSource(file, start, end, quotedLineBreaks, maxRecordBytes);
+    return new RawRecordSource(file, start, end, quotedLineBreaks, maxRecordBytes, progress);
   }
 
   @Override
@@ -104,10 +112,22 @@ final class RawRecordSource extends FileBasedSource<byte[]> {
     private int recordLength;
     private byte[] current;
 
+    private final @Nullable String progress;
+
     RecordReader(RawRecordSource source) {
       super(source);
       this.quotedLineBreaks = source.quotedLineBreaks;
       this.maxRecordBytes = source.maxRecordBytes;
+      this.progress = source.progress;
+    }
+
+    @Override
+    protected boolean readNextRecord() throws IOException {
+      boolean read = frameNextRecord();
+      if (read && progress != null) {
+        LogProgress.tick(progress);
+      }
+      return read;
     }
 
     @Override
@@ -145,8 +165,7 @@ final class RawRecordSource extends FileBasedSource<byte[]> {
       }
     }
 
-    @Override
-    protected boolean readNextRecord() throws IOException {
+    private boolean frameNextRecord() throws IOException {
       long begin = offset;
       startOfRecord = firstRecord ? 0 : begin;
       firstRecord = false;

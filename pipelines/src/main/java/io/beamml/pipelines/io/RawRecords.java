@@ -1,5 +1,10 @@
 package io.beamml.pipelines.io;
 
+import java.util.List;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.io.CompressedSource;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.Read;
@@ -28,16 +33,19 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
   private final boolean quotedLineBreaks;
   private final long maxRecordBytes;
   private final EmptyMatchTreatment emptyMatchTreatment;
+  private final @Nullable String progress;
 
   private RawRecords(
       String glob,
       boolean quotedLineBreaks,
       long maxRecordBytes,
-      EmptyMatchTreatment emptyMatchTreatment) {
+      EmptyMatchTreatment emptyMatchTreatment,
+      @Nullable String progress) {
     this.glob = glob;
     this.quotedLineBreaks = quotedLineBreaks;
     this.maxRecordBytes = maxRecordBytes;
     this.emptyMatchTreatment = emptyMatchTreatment;
+    this.progress = progress;
   }
 
   /** The lines of the files {@code glob} matches; a glob with a wildcard may match nothing. */
@@ -45,7 +53,7 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
     if (glob == null || glob.isBlank()) {
       throw new IllegalArgumentException("a file or glob is required");
     }
-    return new RawRecords(glob, false, DEFAULT_MAX_RECORD_BYTES, EmptyMatchTreatment.ALLOW_IF_WILDCARD);
+    return new RawRecords(glob, false, DEFAULT_MAX_RECORD_BYTES, EmptyMatchTreatment.ALLOW_IF_WILDCARD, null);
   }
 
   /** The CSV records (RFC 4180: quoted fields may hold line breaks) of the files {@code glob} matches. */
@@ -55,7 +63,7 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
 
   /** The same read, framing CSV records ({@code true}) or lines. */
   public RawRecords withQuotedLineBreaks(boolean quoted) {
-    return new RawRecords(glob, quoted, maxRecordBytes, emptyMatchTreatment);
+    return new RawRecords(glob, quoted, maxRecordBytes, emptyMatchTreatment, progress);
   }
 
   /**
@@ -67,17 +75,39 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
     if (max <= 0 || max == Long.MAX_VALUE) {
       throw new IllegalArgumentException("max record bytes must be positive and finite, got " + max);
     }
-    return new RawRecords(glob, quotedLineBreaks, max, emptyMatchTreatment);
+    return new RawRecords(glob, quotedLineBreaks, max, emptyMatchTreatment, progress);
   }
 
   public RawRecords withEmptyMatchTreatment(EmptyMatchTreatment treatment) {
-    return new RawRecords(glob, quotedLineBreaks, maxRecordBytes, treatment);
+    return new RawRecords(glob, quotedLineBreaks, maxRecordBytes, treatment, progress);
+  }
+
+  /** The same read, ticking {@code what} (e.g. "clicks read") in the progress line per record read. */
+  public RawRecords withProgress(String what) {
+    return new RawRecords(glob, quotedLineBreaks, maxRecordBytes, emptyMatchTreatment, what);
   }
 
   @Override
   public PCollection<byte[]> expand(PBegin begin) {
     RawRecordSource source =
-        new RawRecordSource(StaticValueProvider.of(glob), emptyMatchTreatment, quotedLineBreaks, maxRecordBytes);
-    return begin.apply("ReadRecords", Read.from(CompressedSource.from(source).withCompression(Compression.AUTO)));
+        new RawRecordSource(StaticValueProvider.of(glob), emptyMatchTreatment, quotedLineBreaks, maxRecordBytes, progress);
+    return begin
+        .apply("ReadRecords", Read.from(new RecordBatchSource<>(
+            CompressedSource.from(source).withCompression(Compression.AUTO), BATCH_RECORDS)))
+        .apply("UnbatchRecords", ParDo.of(new UnbatchFn()))
+        .setCoder(ByteArrayCoder.of());
+  }
+
+  /** Records per element the source emits (see {@link RecordBatchSource}). */
+  static final int BATCH_RECORDS = 256;
+
+  /** The records of each batch, one by one, as the source read them. */
+  private static final class UnbatchFn extends DoFn<List<byte[]>, byte[]> {
+    @ProcessElement
+    public void processElement(@Element List<byte[]> batch, OutputReceiver<byte[]> out) {
+      for (byte[] record : batch) {
+        out.output(record);
+      }
+    }
   }
 }

@@ -9,6 +9,7 @@ import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -41,6 +42,22 @@ public final class SummaryCounts {
         return input
             .apply("IntoGlobalWindow", Window.<T>into(new GlobalWindows()))
             .apply("CountAll", Count.globally())
+            .apply("KeyCount", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via(n -> KV.of(key, n)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+      }
+    };
+  }
+
+  /** Sums partial counts (one per bundle, say) as {@code source/metric} (0 for none). */
+  public static PTransform<PCollection<Long>, PCollection<KV<String, Long>>> sum(String source, String metric) {
+    String key = key(source, metric);
+    return new PTransform<PCollection<Long>, PCollection<KV<String, Long>>>() {
+      @Override
+      public PCollection<KV<String, Long>> expand(PCollection<Long> input) {
+        return input
+            .apply("IntoGlobalWindow", Window.<Long>into(new GlobalWindows()))
+            .apply("SumAll", Sum.longsGlobally())
             .apply("KeyCount", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
                 .via(n -> KV.of(key, n)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));

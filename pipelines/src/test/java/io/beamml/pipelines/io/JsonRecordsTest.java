@@ -87,4 +87,28 @@ public class JsonRecordsTest {
     assertEquals(-0.1, prediction.get("contributions").get("age").asDouble(), 0);
     assertEquals(0.25, prediction.get("score").asDouble(), 0);
   }
+
+  @Test
+  public void numbersTextsAndMissingFeaturesRenderAsAJsonTreeWould() throws Exception {
+    List<FeatureValue> features = List.of(new FeatureValue("clicks_1h", 3.0, null), new FeatureValue("spend_7d", 12.345678901, null),
+        new FeatureValue("ratio", Double.NaN, null), new FeatureValue("country", null, "DE\n"),
+        new FeatureValue("age_days", null, null), new FeatureValue("tiny", 1e-12, null));
+    FeatureRow r = new FeatureRow("e\"1\u00e9", "k", T, "view", "f", features);
+    com.fasterxml.jackson.databind.node.ObjectNode tree = MAPPER.createObjectNode();
+    tree.put("event_id", r.getEventId());
+    tree.put("customer_key", r.getCustomerKey());
+    tree.put("event_time", JsonRecords.iso(r.getEventTime()));
+    tree.put("event_type", r.getEventType());
+    tree.put("spec_fingerprint", r.getSpecFingerprint());
+    for (FeatureValue f : features) {
+      if (f.getNumber() != null) {
+        tree.put(f.getName(), f.getNumber());
+      } else if (f.getText() != null) {
+        tree.put(f.getName(), f.getText());
+      } else {
+        tree.putNull(f.getName());
+      }
+    }
+    assertEquals(MAPPER.writeValueAsString(tree), JsonRecords.render(r));
+  }
 }

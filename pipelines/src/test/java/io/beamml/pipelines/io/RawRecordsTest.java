@@ -75,7 +75,7 @@ public class RawRecordsTest {
   }
 
   private static RawRecordSource source(Path file, boolean csv, long max) {
-    return new RawRecordSource(StaticValueProvider.of(file.toString()), EmptyMatchTreatment.DISALLOW, csv, max);
+    return new RawRecordSource(StaticValueProvider.of(file.toString()), EmptyMatchTreatment.DISALLOW, csv, max, null);
   }
 
   private static List<String> read(BoundedSource<byte[]> source) throws Exception {
@@ -100,6 +100,35 @@ public class RawRecordsTest {
     PAssert.that(textIo).containsInAnyOrder(
         "a1", "b2", "", "c\uFFFD3", "d4", "", "  ", "last");
     pipeline.run();
+  }
+
+  @Test
+  public void batchesOfEachSplitHoldEachLineExactlyOnce() throws Exception {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      sb.append("{\"line\":").append(i).append("}").append(i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "\n" : "\r");
+    }
+    Path file = write("batched.jsonl", bytes(sb.toString()));
+    RawRecordSource source = source(file, false, 1 << 20);
+    List<String> expected = new java.util.ArrayList<>(read(source));
+    RecordBatchSource<byte[]> batched = new RecordBatchSource<>(source, 7);
+    List<? extends BoundedSource<List<byte[]>>> splits = batched.split(97, OPTIONS);
+    assertEquals(true, splits.size() > 10);
+    List<String> got = new java.util.ArrayList<>();
+    for (BoundedSource<List<byte[]>> split : splits) {
+      for (List<byte[]> batch : SourceTestUtils.readFromSource(split, OPTIONS)) {
+        assertEquals(true, batch.size() >= 1 && batch.size() <= 7);
+        got.addAll(show(batch));
+      }
+    }
+    assertEquals(300, got.size());
+    assertEquals(expected, got);
+    // The whole file unsplit, in batches, in order.
+    List<String> whole = new java.util.ArrayList<>();
+    for (List<byte[]> batch : SourceTestUtils.readFromSource(batched, OPTIONS)) {
+      whole.addAll(show(batch));
+    }
+    assertEquals(expected, whole);
   }
 
   @Test

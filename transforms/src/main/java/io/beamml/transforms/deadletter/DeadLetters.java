@@ -4,7 +4,7 @@ import io.beamml.schemas.DeadLetter;
 import java.util.Arrays;
 import java.util.Base64;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -65,6 +65,6 @@ public final class DeadLetters {
   }
 
   public static Coder<DeadLetter> coder() {
-    return AvroCoder.specific(DeadLetter.class);
+    return SpecificRecordCoder.of(DeadLetter.class);
   }
 }

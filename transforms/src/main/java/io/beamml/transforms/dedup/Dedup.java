@@ -155,14 +155,17 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   /**
    * A bounded input is complete, so no state needs expiring: group the copies by id and keep
    * each id's first. The same records come out as from the stateful path, at a fraction of its
-   * per-key cost on batch runners.
+   * per-key cost on batch runners. Each copy carries its own timestamp through the grouping and
+   * goes out at it; the group itself is stamped at the window's end, the one timestamp combiner
+   * Flink's batch runner groups without a pre-shuffle combine (which, with ids nearly unique,
+   * would build and encode a one-element list per record).
    */
   private DedupResult<T> expandBounded(
       PCollection<T> input, Coder<T> coder, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
     PCollectionTuple routed =
         input
-            .apply("KeepTimestampsThroughGrouping",
-                Window.<T>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
+            .apply("StampGroupsAtWindowEnd",
+                Window.<T>configure().withTimestampCombiner(TimestampCombiner.END_OF_WINDOW))
             .apply("KeyByEventId", ParDo.of(new KeyTimestampedByIdFn<>(idFn)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder)))
             .apply("GroupByEventId", GroupByKey.create())
@@ -181,8 +184,8 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     SerializableFunction<T, String> ids = idFn;
     PCollectionTuple routed =
         input
-            .apply("KeepTimestampsThroughGrouping",
-                Window.<T>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
+            .apply("StampGroupsAtWindowEnd",
+                Window.<T>configure().withTimestampCombiner(TimestampCombiner.END_OF_WINDOW))
             .apply("KeyByIdShard", ParDo.of(new DoFn<T, KV<Integer, KV<String, TimestampedValue<T>>>>() {
               @ProcessElement
               public void processElement(@Element T element, @Timestamp Instant timestamp,
@@ -204,7 +207,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
   /**
    * Where each copy of a bounded dedup goes: the first of its id to the unique output, the rest
-   * to the duplicates, each at its own event time (the group carries only the earliest).
+   * to the duplicates, each at its own event time (the group carries only the window's end).
    */
   private static final class CopyRouter<T> implements java.io.Serializable {
     private final TupleTag<T> uniqueTag;
@@ -215,6 +218,11 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
       this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
       this.uniqueTag = uniqueTag;
       this.duplicatesTag = duplicatesTag;
+    }
+
+    /** Copies go back to their own timestamps, earlier than their group's (the window's end). */
+    static Duration allowedSkew() {
+      return Duration.millis(Long.MAX_VALUE);
     }
 
     void route(boolean first, TimestampedValue<T> copy, DoFn.MultiOutputReceiver out) {
@@ -234,6 +242,12 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
     FirstCopyInShardFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
       this.router = new CopyRouter<>(counterName, uniqueTag, duplicatesTag);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return CopyRouter.allowedSkew();
     }
 
     @ProcessElement
@@ -275,6 +289,12 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
     FirstCopyFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
       this.router = new CopyRouter<>(counterName, uniqueTag, duplicatesTag);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return CopyRouter.allowedSkew();
     }
 
     @ProcessElement

@@ -8,7 +8,7 @@ import io.beamml.transforms.grouping.CustomerInputs;
 import io.beamml.transforms.grouping.GroupByCustomer;
 import java.util.List;
 import java.util.Objects;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -83,7 +83,7 @@ public final class CustomerFeatures
     return input
         .apply("GroupByCustomer", GroupByCustomer.forTransform("CustomerFeatures").withShards(shards))
         .apply("ComputeFeatureRows", ParDo.of(new ComputeRowsFn(FeatureCalculator.of(spec))))
-        .setCoder(AvroCoder.specific(FeatureRow.class));
+        .setCoder(SpecificRecordCoder.of(FeatureRow.class));
   }
 
   @Override

@@ -7,7 +7,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +38,10 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * group with {@link CustomerGroup}.
  *
  * <p>Each group keeps its earliest input timestamp, so consumers may stamp outputs with their own
- * (later) event times.
+ * (later) event times. (That timestamp combiner also keeps Flink's batch runner on its combining
+ * translation, whose groups can be iterated again: {@code CoGbkResult} re-reads a group past its
+ * first 10,000 records, which Flink's plain sort-and-reduce of a group, used with the default
+ * combiner, does not allow. Batch dedup, whose groups are read once, uses the plain one.)
  */
 public final class GroupByCustomer
     extends PTransform<CustomerInputs, PCollection<KV<String, CoGbkResult>>> {
@@ -84,12 +87,12 @@ public final class GroupByCustomer
     }
     KeyedPCollectionTuple<String> tuple =
         KeyedPCollectionTuple.of(CustomerInputs.EVENTS, keyed(input.events(), "Events",
-                CustomerEvent::getCustomerKey, AvroCoder.specific(CustomerEvent.class)))
+                CustomerEvent::getCustomerKey, SpecificRecordCoder.of(CustomerEvent.class)))
             .and(CustomerInputs.PROFILES, keyed(input.profiles(), "Profiles",
-                CustomerProfile::getCustomerKey, AvroCoder.specific(CustomerProfile.class)));
+                CustomerProfile::getCustomerKey, SpecificRecordCoder.of(CustomerProfile.class)));
     if (input.hasPromos()) {
       tuple = tuple.and(CustomerInputs.PROMOS, keyed(input.promos(), "Promos",
-          LabelledPromo::getCustomerKey, AvroCoder.specific(LabelledPromo.class)));
+          LabelledPromo::getCustomerKey, SpecificRecordCoder.of(LabelledPromo.class)));
     }
     return tuple.apply("GroupByCustomerKey", CoGroupByKey.create());
   }
@@ -98,12 +101,12 @@ public final class GroupByCustomer
     int n = shards;
     KeyedPCollectionTuple<Integer> tuple =
         KeyedPCollectionTuple.of(CustomerInputs.EVENTS, sharded(input.events(), "Events",
-                (CustomerEvent e) -> ShardKeys.shardOf(e.getCustomerKey(), n), AvroCoder.specific(CustomerEvent.class)))
+                (CustomerEvent e) -> ShardKeys.shardOf(e.getCustomerKey(), n), SpecificRecordCoder.of(CustomerEvent.class)))
             .and(CustomerInputs.PROFILES, sharded(input.profiles(), "Profiles",
-                (CustomerProfile p) -> ShardKeys.shardOf(p.getCustomerKey(), n), AvroCoder.specific(CustomerProfile.class)));
+                (CustomerProfile p) -> ShardKeys.shardOf(p.getCustomerKey(), n), SpecificRecordCoder.of(CustomerProfile.class)));
     if (input.hasPromos()) {
       tuple = tuple.and(CustomerInputs.PROMOS, sharded(input.promos(), "Promos",
-          (LabelledPromo p) -> ShardKeys.shardOf(p.getCustomerKey(), n), AvroCoder.specific(LabelledPromo.class)));
+          (LabelledPromo p) -> ShardKeys.shardOf(p.getCustomerKey(), n), SpecificRecordCoder.of(LabelledPromo.class)));
     }
     PCollection<KV<Integer, CoGbkResult>> grouped = tuple.apply("GroupByCustomerShard", CoGroupByKey.create());
     Coder<CoGbkResult> resultCoder = ((KvCoder<Integer, CoGbkResult>) grouped.getCoder()).getValueCoder();

@@ -59,6 +59,10 @@ final class FieldValues {
   /** An ISO-8601 date-time with a zone offset (or Z), as epoch milliseconds UTC. */
   static long instantMillis(String name, @Nullable String value) throws ParseFailure {
     String text = required(name, value);
+    long fast = IsoInstants.epochMillis(text);
+    if (fast != IsoInstants.NOT_FAST) {
+      return fast;
+    }
     try {
       return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
           .toInstant()

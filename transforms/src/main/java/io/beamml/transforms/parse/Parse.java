@@ -16,7 +16,9 @@ import io.beamml.transforms.validate.Validate;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -94,32 +96,32 @@ public final class Parse<T>
 
   /** Clicks JSON Lines (or Kafka message values) to {@link ClickEvent}. */
   public static Parse<ClickEvent> clicks() {
-    return of(Sources.CLICKS, new ClickJsonParser(), AvroCoder.specific(ClickEvent.class));
+    return of(Sources.CLICKS, new ClickJsonParser(), SpecificRecordCoder.of(ClickEvent.class));
   }
 
   /** Sales CSV to {@link Order}. */
   public static Parse<Order> sales() {
-    return of(Sources.SALES, new OrderCsvParser(), AvroCoder.specific(Order.class));
+    return of(Sources.SALES, new OrderCsvParser(), SpecificRecordCoder.of(Order.class));
   }
 
   /** Orders topic JSON to {@link Order}. */
   public static Parse<Order> ordersJson() {
-    return of(Sources.ORDERS, new OrderJsonParser(), AvroCoder.specific(Order.class));
+    return of(Sources.ORDERS, new OrderJsonParser(), SpecificRecordCoder.of(Order.class));
   }
 
   /** Profiles CSV to {@link Profile}. */
   public static Parse<Profile> profiles() {
-    return of(Sources.PROFILES, new ProfileCsvParser(), AvroCoder.specific(Profile.class));
+    return of(Sources.PROFILES, new ProfileCsvParser(), SpecificRecordCoder.of(Profile.class));
   }
 
   /** Promotion responses CSV to {@link PromoResponse}. */
   public static Parse<PromoResponse> responses() {
-    return of(Sources.RESPONSES, new PromoResponseCsvParser(), AvroCoder.specific(PromoResponse.class));
+    return of(Sources.RESPONSES, new PromoResponseCsvParser(), SpecificRecordCoder.of(PromoResponse.class));
   }
 
   /** The responses topic (the CSV's fields as JSON) to {@link PromoResponse}. */
   public static Parse<PromoResponse> responsesJson() {
-    return of(Sources.RESPONSES, new PromoResponseJsonParser(), AvroCoder.specific(PromoResponse.class));
+    return of(Sources.RESPONSES, new PromoResponseJsonParser(), SpecificRecordCoder.of(PromoResponse.class));
   }
 
   /** The same transform with another line size limit, in bytes. */
@@ -163,11 +165,50 @@ public final class Parse<T>
             "ParseLines",
             ParDo.of(
                     new ParseLineFn<>(
-                        source, parser, maxLineBytes, rules, recordsTag, deadLettersTag))
+                        source, parser, maxLineBytes, rules, recordsTag, deadLettersTag, null))
                 .withOutputTags(recordsTag, TupleTagList.of(deadLettersTag)));
     parsed.get(recordsTag).setCoder(coder);
     parsed.get(deadLettersTag).setCoder(DeadLetters.coder());
     return WithFailures.Result.of(parsed, recordsTag, deadLettersTag);
+  }
+
+  /**
+   * This parse, also yielding how many records (lines other than header rows, the same lines
+   * {@link PipelineMetrics#recordsIn} counts) it read, as one partial count per bundle, so a
+   * bounded run can count its input without a second reader of the lines: on Flink's batch
+   * runner every further reader of a collection is another encoded copy of each line. For input
+   * in the global window (the counts are emitted there when each bundle finishes).
+   */
+  public PTransform<PCollection<byte[]>, ParseResult<T>> countingRecordsIn() {
+    return new CountingRecordsIn<>(this);
+  }
+
+  /** {@link #countingRecordsIn}. */
+  private static final class CountingRecordsIn<T> extends PTransform<PCollection<byte[]>, ParseResult<T>> {
+    private final Parse<T> parse;
+
+    CountingRecordsIn(Parse<T> parse) {
+      this.parse = parse;
+    }
+
+    @Override
+    public ParseResult<T> expand(PCollection<byte[]> lines) {
+      TupleTag<T> recordsTag = new TupleTag<>("records");
+      TupleTag<DeadLetter> deadLettersTag = new TupleTag<>("deadLetters");
+      TupleTag<Long> recordsInTag = new TupleTag<>("recordsIn");
+      PCollectionTuple parsed =
+          lines.apply(
+              "ParseLines",
+              ParDo.of(
+                      new ParseLineFn<>(parse.source, parse.parser, parse.maxLineBytes, parse.rules,
+                          recordsTag, deadLettersTag, recordsInTag))
+                  .withOutputTags(recordsTag, TupleTagList.of(deadLettersTag).and(recordsInTag)));
+      parsed.get(recordsTag).setCoder(parse.coder);
+      parsed.get(deadLettersTag).setCoder(DeadLetters.coder());
+      parsed.get(recordsInTag).setCoder(VarLongCoder.of());
+      return new ParseResult<>(recordsTag, parsed.get(recordsTag), deadLettersTag, parsed.get(deadLettersTag),
+          recordsInTag, parsed.get(recordsInTag));
+    }
   }
 
   private static final class ParseLineFn<T> extends DoFn<byte[], T> {
@@ -180,10 +221,13 @@ public final class Parse<T>
     private final @Nullable RuleCheck<T> rules;
     private final TupleTag<T> recordsTag;
     private final TupleTag<DeadLetter> deadLettersTag;
+    private final @Nullable TupleTag<Long> recordsInTag;
     private final Counter parsedLines;
     private final Counter headerLines;
     private final Counter recordsIn;
     private transient Map<String, Counter> reasonCounters;
+    /** Records in since the bundle started, for {@link #recordsInTag}. */
+    private transient long bundleRecordsIn;
 
     ParseLineFn(
         String source,
@@ -191,13 +235,15 @@ public final class Parse<T>
         long maxLineBytes,
         @Nullable RuleCheck<T> rules,
         TupleTag<T> recordsTag,
-        TupleTag<DeadLetter> deadLettersTag) {
+        TupleTag<DeadLetter> deadLettersTag,
+        @Nullable TupleTag<Long> recordsInTag) {
       this.source = source;
       this.parser = parser;
       this.maxLineBytes = maxLineBytes;
       this.rules = rules;
       this.recordsTag = recordsTag;
       this.deadLettersTag = deadLettersTag;
+      this.recordsInTag = recordsInTag;
       this.parsedLines = Metrics.counter(METRICS_NAMESPACE, source + "." + PARSED);
       this.headerLines = Metrics.counter(METRICS_NAMESPACE, source + "." + HEADER_LINES);
       this.recordsIn = PipelineMetrics.recordsIn(source);
@@ -206,7 +252,7 @@ public final class Parse<T>
     @ProcessElement
     public void processElement(@Element byte[] raw, MultiOutputReceiver out) {
       if (raw.length > maxLineBytes) {
-        recordsIn.inc();
+        countRecordIn();
         String text = Utf8.decodeStrict(raw);
         fail(
             text == null ? Utf8.decodeLenient(raw) : text,
@@ -218,7 +264,7 @@ public final class Parse<T>
       }
       String line = Utf8.decodeStrict(raw);
       if (line == null) {
-        recordsIn.inc();
+        countRecordIn();
         fail(
             Utf8.decodeLenient(raw),
             raw,
@@ -230,7 +276,7 @@ public final class Parse<T>
         headerLines.inc();
         return;
       }
-      recordsIn.inc();
+      countRecordIn();
       T record;
       try {
         record = parser.parse(line);
@@ -247,6 +293,24 @@ public final class Parse<T>
         }
       }
       out.get(recordsTag).output(record);
+    }
+
+    private void countRecordIn() {
+      recordsIn.inc();
+      bundleRecordsIn++;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      bundleRecordsIn = 0;
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      if (recordsInTag != null && bundleRecordsIn > 0) {
+        context.output(recordsInTag, bundleRecordsIn, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+      bundleRecordsIn = 0;
     }
 
     private void fail(

@@ -9,7 +9,7 @@ import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
 import java.io.Serializable;
 import java.util.Objects;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -63,7 +63,7 @@ public final class Pseudonymise<InputT, OutputT>
   public PCollection<OutputT> expand(PCollection<InputT> input) {
     return input
         .apply("ReplaceCustomerIdWithKey", ParDo.of(new PseudonymiseFn<>(key, mapping)))
-        .setCoder(AvroCoder.specific(outputClass));
+        .setCoder(SpecificRecordCoder.ofRecordClass(outputClass));
   }
 
   private static CustomerEvent clickEvent(ClickEvent click, Pseudonymiser pseudonymiser) {

@@ -12,7 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -85,7 +85,7 @@ public final class Validate<T>
 
   /** The contract's click rules with the given plausible range. */
   public static Validate<ClickEvent> clicks(ContractRules rules) {
-    return of(Sources.CLICKS, rules.clicks(), AvroCoder.specific(ClickEvent.class))
+    return of(Sources.CLICKS, rules.clicks(), SpecificRecordCoder.of(ClickEvent.class))
         .withEventTime(ClickEvent::getEventTime);
   }
 
@@ -113,7 +113,7 @@ public final class Validate<T>
   }
 
   public static Validate<Profile> profiles(ContractRules rules) {
-    return of(Sources.PROFILES, rules.profiles(), AvroCoder.specific(Profile.class));
+    return of(Sources.PROFILES, rules.profiles(), SpecificRecordCoder.of(Profile.class));
   }
 
   /** The contract's response rules, with the default plausible range. */
@@ -122,12 +122,12 @@ public final class Validate<T>
   }
 
   public static Validate<PromoResponse> responses(ContractRules rules) {
-    return of(Sources.RESPONSES, rules.responses(), AvroCoder.specific(PromoResponse.class))
+    return of(Sources.RESPONSES, rules.responses(), SpecificRecordCoder.of(PromoResponse.class))
         .withEventTime(PromoResponse::getSentTime);
   }
 
   private static Validate<Order> orders(String source, ContractRules rules) {
-    return of(source, rules.orders(), AvroCoder.specific(Order.class)).withEventTime(Order::getOrderTime);
+    return of(source, rules.orders(), SpecificRecordCoder.of(Order.class)).withEventTime(Order::getOrderTime);
   }
 
   /** The same transform, writing each failing record's event time into its dead letter. */

@@ -14,6 +14,7 @@ import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.Order;
 import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -49,7 +50,7 @@ public class PseudonymiseTest {
                     .withCoder(AvroCoder.specific(ClickEvent.class)))
             .apply("Pseudonymise", Pseudonymise.clicks(key));
 
-    assertEquals(AvroCoder.specific(CustomerEvent.class), events.getCoder());
+    assertEquals(SpecificRecordCoder.of(CustomerEvent.class), events.getCoder());
     CustomerEvent first =
         customerEvent("e1", hmacHex(KEY, RAW_ID), "add_to_cart", T, 12.5, "app");
     CustomerEvent second =
@@ -121,8 +122,8 @@ public class PseudonymiseTest {
                 Create.of(response).withCoder(AvroCoder.specific(PromoResponse.class)))
             .apply("PseudonymiseResponses", Pseudonymise.responses(key));
 
-    assertEquals(AvroCoder.specific(CustomerProfile.class), profiles.getCoder());
-    assertEquals(AvroCoder.specific(LabelledPromo.class), promos.getCoder());
+    assertEquals(SpecificRecordCoder.of(CustomerProfile.class), profiles.getCoder());
+    assertEquals(SpecificRecordCoder.of(LabelledPromo.class), promos.getCoder());
     String customerKey = hmacHex(KEY, RAW_ID);
     PAssert.that(profiles)
         .containsInAnyOrder(
