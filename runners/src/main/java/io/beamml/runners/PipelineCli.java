@@ -15,6 +15,7 @@ import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.ScoreCommand;
 import io.beamml.runners.commands.ServeCommand;
 import io.beamml.runners.commands.StreamCommand;
+import io.beamml.runners.commands.StopStreamCommand;
 import io.beamml.runners.commands.TrainModelCommand;
 import io.beamml.runners.commands.TrainingSetCommand;
 import java.io.PrintStream;
@@ -55,7 +56,7 @@ public final class PipelineCli {
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new PromoteModelCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(), new StopStreamCommand(),
         new QualityReportCommand(), new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(),
         new BenchmarkBackfillCommand(), new BenchmarkStreamCommand(), new BenchmarkServeCommand()));
   }
