@@ -6,6 +6,7 @@ import io.beamml.pipelines.stream.StreamSinks;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.runners.stream.EmbeddedFlinkConf;
+import io.beamml.runners.stream.StreamLaunchChecks;
 import io.beamml.runners.stream.StreamLaunchOptions;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.util.List;
@@ -52,15 +53,19 @@ public final class StreamCommand implements Subcommand {
       options.as(FlinkPipelineOptions.class).setMaxBundleTimeMills(100L);
     }
     HmacKey key = CommandSupport.hmacKey(options.getHmacKeyFile());
+    StreamLaunchChecks.check(options);
     CommandSupport.say("stream: " + options.getClicksTopic() + " + " + options.getOrdersTopic() + " at "
         + options.getBootstrapServers() + " -> " + destination(options) + ", model " + options.getModel()
-        + ", features " + options.getFeatureMode() + ", on " + options.getRunner().getSimpleName());
+        + ", features " + options.getFeatureMode() + ", " + options.getDeliveryGuarantee() + ", on "
+        + options.getRunner().getSimpleName());
     // --savepointPath (and --embeddedRestPort) on embedded Flink: Beam hands them only to clusters.
     EmbeddedFlinkConf.apply(options);
     Pipeline p = Pipeline.create(options);
     StreamPipeline.build(p, options, key);
     PipelineResult.State state = MonitoredJob.run(p);
     CommandSupport.say("stream: job ended " + state);
+    // The exactly-once sink leaves a non-daemon thread behind: the launcher exits explicitly
+    // (PipelineCli calls System.exit with this code).
     return state == PipelineResult.State.DONE || state == PipelineResult.State.CANCELLED ? 0 : 1;
   }
 

@@ -14,7 +14,8 @@ public final class JobControl {
   private JobControl() {}
 
   /**
-   * Cancels the job and waits until it has stopped. Embedded Flink shuts its mini cluster down
+   * Cancels the job and waits until it has stopped, then releases the exactly-once Kafka writers
+   * Beam cached in this JVM ({@link ExactlyOnceWriters}), so a job restarted here starts clean. Embedded Flink shuts its mini cluster down
    * with the job, after which the result can no longer be asked for its state: that means done.
    */
   public static void cancel(PipelineResult job) {
@@ -25,6 +26,9 @@ public final class JobControl {
       if (!clusterGone(e)) {
         throw new IllegalStateException("could not cancel the job: " + e.getMessage(), e);
       }
+    } finally {
+      // A job cancelled mid-transaction leaves Beam's cached exactly-once writers in it.
+      ExactlyOnceWriters.releaseAll();
     }
   }
 
@@ -41,6 +45,7 @@ public final class JobControl {
           .stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL)
           .get(180, TimeUnit.SECONDS);
       DetachedFlinkJob.jobClient(job).getJobExecutionResult().exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+      ExactlyOnceWriters.releaseAll();
       return path;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -99,7 +99,7 @@ public class StreamLosslessTest {
     }
   }
 
-  private static String[] with(String[] flags, String flag) {
+  static String[] with(String[] flags, String flag) {
     List<String> all = new ArrayList<>(List.of(flags));
     all.add(flag);
     return all.toArray(new String[0]);
@@ -109,7 +109,7 @@ public class StreamLosslessTest {
    * A Flink configuration directory: checkpoints under {@code checkpoints}, and the job restored
    * from {@code restoreFrom} when given.
    */
-  private static Path flinkConf(String name, Path checkpoints, Path restoreFrom) throws IOException {
+  static Path flinkConf(String name, Path checkpoints, Path restoreFrom) throws IOException {
     Path dir = WORK.newFolder("conf-" + name).toPath();
     List<String> lines = new ArrayList<>(List.of("state.checkpoints.dir: " + checkpoints.toUri()));
     if (restoreFrom != null) {
@@ -120,7 +120,7 @@ public class StreamLosslessTest {
   }
 
   /** The newest complete checkpoint (a chk-N directory with its _metadata) under {@code dir}. */
-  private static Path latestCheckpoint(Path dir) throws IOException {
+  static Path latestCheckpoint(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(f -> f.getFileName().toString().equals("_metadata"))
           .map(Path::getParent)
@@ -180,17 +180,22 @@ public class StreamLosslessTest {
     final TopicTail deadLetters;
     final TopicTail duplicates;
 
-    private Outputs(EmbeddedKafkaBroker broker, Topics topics) {
+    private Outputs(EmbeddedKafkaBroker broker, Topics topics, boolean readCommitted) {
       String servers = broker.bootstrapServers();
       clicks = TopicTail.start(servers, topics.clicks);
       orders = TopicTail.start(servers, topics.orders);
-      predictions = TopicTail.start(servers, topics.predictions);
-      deadLetters = TopicTail.start(servers, topics.deadLetters);
-      duplicates = TopicTail.start(servers, topics.duplicates);
+      predictions = TopicTail.start(servers, topics.predictions, readCommitted);
+      deadLetters = TopicTail.start(servers, topics.deadLetters, readCommitted);
+      duplicates = TopicTail.start(servers, topics.duplicates, readCommitted);
     }
 
     static Outputs tail(EmbeddedKafkaBroker broker, Topics topics) {
-      return new Outputs(broker, topics);
+      return new Outputs(broker, topics, false);
+    }
+
+    /** The outputs as a read_committed consumer sees them (an exactly-once job's readers). */
+    static Outputs tailCommitted(EmbeddedKafkaBroker broker, Topics topics) {
+      return new Outputs(broker, topics, true);
     }
 
     long total() {
