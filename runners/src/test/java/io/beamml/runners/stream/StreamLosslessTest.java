@@ -39,9 +39,9 @@ import org.junit.rules.TemporaryFolder;
  * <p>The restart restores the checkpoint, not just the group's committed offsets: those offsets are
  * committed with each checkpoint, when EXACT-mode rows of the events behind them may still wait in
  * the job's state for the watermark; a job started afresh from the offsets alone would never emit
- * those rows. Embedded Flink ignores Beam's {@code --savepointPath}, so the test hands Flink the
- * checkpoint through a configuration directory ({@code execution.savepoint.path}); on a cluster
- * {@code --savepointPath} does the same.
+ * those rows. The test hands Flink the checkpoint through a configuration directory ({@code
+ * execution.savepoint.path}), which is what {@code --savepointPath} becomes on embedded Flink
+ * (EmbeddedFlinkConf).
  */
 public class StreamLosslessTest {
 
