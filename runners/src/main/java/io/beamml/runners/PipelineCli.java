@@ -16,6 +16,7 @@ import io.beamml.runners.commands.RetrainCommand;
 import io.beamml.runners.commands.ScoreCommand;
 import io.beamml.runners.commands.ServeCommand;
 import io.beamml.runners.commands.StreamCommand;
+import io.beamml.runners.commands.StopStreamCommand;
 import io.beamml.runners.commands.TrainModelCommand;
 import io.beamml.runners.commands.TrainingSetCommand;
 import java.io.PrintStream;
@@ -62,7 +63,8 @@ public final class PipelineCli {
   public static PipelineCli standard() {
     return new PipelineCli(List.of(
         new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RetrainCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(), new StreamCommand(),
+        new PromoteModelCommand(), new RetrainCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(),
+        new StreamCommand(), new StopStreamCommand(),
         new QualityReportCommand(), new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(),
         new BenchmarkBackfillCommand(), new BenchmarkStreamCommand(), new BenchmarkServeCommand()));
   }

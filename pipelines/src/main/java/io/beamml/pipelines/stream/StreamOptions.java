@@ -183,6 +183,35 @@ public interface StreamOptions
 
   void setMaxRecords(Long value);
 
+  @Description("at_least_once: Kafka outputs written with the idempotent producer, repeated after a restart from a"
+      + " checkpoint; exactly_once: Kafka outputs written in transactions committed with each checkpoint (needs"
+      + " --checkpointingInterval; read them with isolation.level=read_committed; output appears about one checkpoint"
+      + " interval later)")
+  @Default.Enum("at_least_once")
+  DeliveryGuarantee getDeliveryGuarantee();
+
+  void setDeliveryGuarantee(DeliveryGuarantee value);
+
+  @Description("--deliveryGuarantee=exactly_once: transactional writers (shards) per output topic; each holds a Kafka"
+      + " producer and a transaction per checkpoint")
+  @Default.Integer(1)
+  Integer getExactlyOnceShards();
+
+  void setExactlyOnceShards(Integer value);
+
+  @Description("Start from the consumer group's committed offsets although no --savepointPath is given: the old job's"
+      + " dedup memory, feature histories and rows waiting for the watermark are lost. Without it such a start is refused")
+  @Default.Boolean(false)
+  Boolean getFromOffsets();
+
+  void setFromOffsets(Boolean value);
+
+  /** What a reader of the Kafka outputs sees across failures and restarts. */
+  enum DeliveryGuarantee {
+    at_least_once,
+    exactly_once
+  }
+
   /** How feature rows are emitted (see {@code StreamingCustomerFeatures}). */
   enum FeatureMode {
     exact,

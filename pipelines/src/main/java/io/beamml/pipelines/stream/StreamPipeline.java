@@ -50,17 +50,17 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * key; duplicates by their event id. Dead letters carry the raw input, raw customer ids included:
  * restrict who may read that topic, directory or table.
  *
- * <p>Delivery: at least once into Kafka. The sinks are Kafka's idempotent producer, not
- * transactions, and input offsets are committed to the consumer group only when a checkpoint is
- * finalized. Stop and restart the job from its last checkpoint or a savepoint (on Flink: retained
- * externalized checkpoints and {@code --savepointPath}): the restored job resumes reading where
- * the checkpoint was taken, with the Dedup and feature state of that moment, and writes again
- * whatever the stopped job had written after it; consumers see those records twice (same key,
- * same value; the tests count them). Starting a new job with only the consumer group's offsets
- * loses whatever the old job's state held at its last checkpoint: in EXACT mode, every event whose
- * row was still waiting for the watermark (in a test, 462 of 667 events when the feed had mostly
- * been read before the stop), in either mode the feature history, and Dedup's memory of ids.
- * BigQuery's at-least-once stream and the windowed files repeat records on such a restart alike.
+ * <p>Delivery ({@code --deliveryGuarantee}): at least once into Kafka by default, with Kafka's
+ * idempotent producer; input offsets are committed to the consumer group only when a checkpoint is
+ * finalized. A job restored from its last checkpoint or a savepoint resumes reading where it was
+ * taken, with the Dedup and feature state of that moment, and writes again whatever the stopped job
+ * had written after it (same key, same value). With {@code exactly_once} every Kafka output is
+ * written in transactions committed with the checkpoints ({@link WriteTopic#withExactlyOnce}), so a
+ * {@code read_committed} consumer sees no such repeats. Starting a new job with only the consumer
+ * group's offsets loses whatever the old job's state held (in EXACT mode every row still waiting
+ * for the watermark, in either mode the feature history and Dedup's memory of ids): the launcher
+ * refuses it unless told otherwise. BigQuery's at-least-once stream and the windowed files repeat
+ * records on such a restart; their records carry the event id to remove repeats.
  */
 public final class StreamPipeline {
 

@@ -83,6 +83,19 @@ public final class BenchmarkStreamCommand implements Subcommand {
 
     void setStreamFeatureMode(StreamOptions.FeatureMode value);
 
+    @Description("Also measure the stream with --deliveryGuarantee=exactly_once (job stream-eos: transactional Kafka"
+        + " outputs, read read_committed), beside the at-least-once stream in the same run")
+    @Default.Boolean(false)
+    Boolean getExactlyOnce();
+
+    void setExactlyOnce(Boolean value);
+
+    @Description("Checkpoint interval of the stream-eos job (ms): its outputs become visible when a checkpoint completes")
+    @Default.Long(1000)
+    Long getEosCheckpointingInterval();
+
+    void setEosCheckpointingInterval(Long value);
+
     @Description("Trees in the synthetic model scored (depth 4, like the trainer's defaults without early stopping)")
     @Default.Integer(300)
     Integer getModelTrees();
@@ -122,7 +135,11 @@ public final class BenchmarkStreamCommand implements Subcommand {
     report.add(String.format("%-12s %9s %10s %9s %9s %10s %9s %9s", "job", "events", "peak ev/s", "p50 ms",
         "p99 ms", "half ev/s", "p50 ms", "p99 ms"));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      for (String job : List.of("pass-through", "stream")) {
+      List<String> jobs = new ArrayList<>(List.of("pass-through", "stream"));
+      if (options.getExactlyOnce()) {
+        jobs.add("stream-eos");
+      }
+      for (String job : jobs) {
         Result peak = bench.measure(broker, job, 0);
         CommandSupport.say("benchmark-stream: " + job + " at full speed: " + peak);
         Result half = bench.measure(broker, job, peak.eventsPerSecond / 2);
@@ -134,7 +151,8 @@ public final class BenchmarkStreamCommand implements Subcommand {
     report.add("");
     report.add("peak: the producer sends as fast as it can; ev/s = outputs between the 10th and 90th percentile of");
     report.add("output times; latency = output's Kafka timestamp - input's Kafka timestamp. half: fed at half the");
-    report.add("job's own peak. stream = parse, validate, dedup, pseudonymise, " + options.getStreamFeatureMode()
+    report.add("job's own peak. stream-eos = stream with --deliveryGuarantee=exactly_once, checkpoints every "
+        + options.getEosCheckpointingInterval() + " ms, read read_committed. stream = parse, validate, dedup, pseudonymise, " + options.getStreamFeatureMode()
         + " features, XGBoost (" + options.getModelTrees() + " trees); parallelism " + options.getFlinkParallelism()
         + ", bundles of at most " + options.as(FlinkPipelineOptions.class).getMaxBundleSize() + " elements or "
         + options.as(FlinkPipelineOptions.class).getMaxBundleTimeMills() + " ms (--maxBundleSize, --maxBundleTimeMills).");
@@ -201,9 +219,9 @@ public final class BenchmarkStreamCommand implements Subcommand {
       String servers = broker.bootstrapServers();
       try (TopicTail clicksIn = TopicTail.start(servers, clicks);
           TopicTail ordersIn = TopicTail.start(servers, orders);
-          TopicTail outputs = TopicTail.start(servers, out)) {
-        PipelineResult running = job.equals("stream")
-            ? startStream(servers, clicks, orders, out, deadLetters, prefix)
+          TopicTail outputs = TopicTail.start(servers, out, job.equals("stream-eos"))) {
+        PipelineResult running = job.startsWith("stream")
+            ? startStream(servers, clicks, orders, out, deadLetters, prefix, job.equals("stream-eos"))
             : startPassThrough(servers, clicks, orders, out);
         try {
           EventFeed.start(servers, clicks, orders, warmUp, 0, true).await(Duration.ofMinutes(2));
@@ -243,7 +261,7 @@ public final class BenchmarkStreamCommand implements Subcommand {
       List<Long> outTimes = new ArrayList<>();
       List<Long> latencies = new ArrayList<>();
       for (TopicTail.Received r : outputs) {
-        String id = job.equals("stream") ? JSON.readTree(r.value()).path("event_id").asText() : r.key();
+        String id = job.startsWith("stream") ? JSON.readTree(r.value()).path("event_id").asText() : r.key();
         if (!ids.contains(id) || !sent.containsKey(id)) {
           continue;
         }
@@ -272,8 +290,12 @@ public final class BenchmarkStreamCommand implements Subcommand {
     }
 
     private PipelineResult startStream(String servers, String clicks, String orders, String out, String deadLetters,
-        String group) {
+        String group, boolean exactlyOnce) {
       List<String> args = new ArrayList<>(Arrays.asList(runnerArgs()));
+      if (exactlyOnce) {
+        args.add("--deliveryGuarantee=exactly_once");
+        args.add("--checkpointingInterval=" + options.getEosCheckpointingInterval());
+      }
       args.addAll(List.of("--bootstrapServers=" + servers, "--clicksTopic=" + clicks, "--ordersTopic=" + orders,
           "--predictionsTopic=" + out, "--deadLettersTopic=" + deadLetters, "--consumerGroup=" + group,
           "--auditTopic=" + group + "-audit", "--driftTopic=" + group + "-drift",

@@ -43,8 +43,17 @@ final class CommandSupport {
    * nothing: such a flag is refused here. Runner flags (Beam's own interfaces) pass as before.
    */
   static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
+    return options(args, type, JOB_LAUNCHER_OPTIONS);
+  }
+
+  /** {@link #options}, for a command whose launcher takes further flags of its own ({@code launchers}). */
+  static <T extends PipelineOptions> T options(
+      String[] args, Class<T> type, List<Class<? extends PipelineOptions>> launchers) {
+    for (Class<? extends PipelineOptions> launcher : launchers) {
+      PipelineOptionsFactory.register(launcher);
+    }
     T options = anyJobsFlags(args, type);
-    refuseOtherJobsFlags(args, type);
+    refuseOtherJobsFlags(args, type, launchers);
     return options;
   }
 
@@ -74,9 +83,10 @@ final class CommandSupport {
     }
   }
 
-  private static void refuseOtherJobsFlags(String[] args, Class<? extends PipelineOptions> type) {
+  private static void refuseOtherJobsFlags(
+      String[] args, Class<? extends PipelineOptions> type, List<Class<? extends PipelineOptions>> launchers) {
     Set<String> own = new TreeSet<>(flagsOf(type));
-    for (Class<? extends PipelineOptions> launcher : JOB_LAUNCHER_OPTIONS) {
+    for (Class<? extends PipelineOptions> launcher : launchers) {
       own.addAll(flagsOf(launcher));
     }
     Set<String> beamml = new TreeSet<>();

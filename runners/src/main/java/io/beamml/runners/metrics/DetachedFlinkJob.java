@@ -19,7 +19,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * client keeps both in its result future, so this reads the client Beam holds (a private field of
  * {@link FlinkDetachedRunnerResult} in Beam 2.70.0; a test on embedded Flink covers it).
  */
-final class DetachedFlinkJob {
+public final class DetachedFlinkJob {
 
   private DetachedFlinkJob() {}
 
@@ -57,7 +57,11 @@ final class DetachedFlinkJob {
     }
   }
 
-  private static JobClient jobClient(PipelineResult result) {
+  /** Flink's client of a job Beam started detached: how {@code JobControl} stops it with a savepoint. */
+  public static JobClient jobClient(PipelineResult result) {
+    if (!isDetachedFlink(result)) {
+      throw new IllegalArgumentException("not a detached Flink job (run it with --attachedMode=false): " + result);
+    }
     try {
       Field field = FlinkDetachedRunnerResult.class.getDeclaredField("jobClient");
       field.setAccessible(true);

@@ -1,6 +1,11 @@
 package io.beamml.runners.stream;
 
+import io.beamml.runners.metrics.DetachedFlinkJob;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.joda.time.Duration;
 
 /** Stopping a streaming job that was started detached. */
@@ -9,7 +14,8 @@ public final class JobControl {
   private JobControl() {}
 
   /**
-   * Cancels the job and waits until it has stopped. Embedded Flink shuts its mini cluster down
+   * Cancels the job and waits until it has stopped, then releases the exactly-once Kafka writers
+   * Beam cached in this JVM ({@link ExactlyOnceWriters}), so a job restarted here starts clean. Embedded Flink shuts its mini cluster down
    * with the job, after which the result can no longer be asked for its state: that means done.
    */
   public static void cancel(PipelineResult job) {
@@ -20,6 +26,32 @@ public final class JobControl {
       if (!clusterGone(e)) {
         throw new IllegalStateException("could not cancel the job: " + e.getMessage(), e);
       }
+    } finally {
+      // A job cancelled mid-transaction leaves Beam's cached exactly-once writers in it.
+      ExactlyOnceWriters.releaseAll();
+    }
+  }
+
+  /**
+   * Stops a detached Flink job with a savepoint in {@code directory} and returns the savepoint's
+   * path, for {@code --savepointPath} of the job that replaces it. The sources stop at the
+   * savepoint's barrier and every step writes out what came before it, so the outputs written so
+   * far are exactly those of the state saved: a job restored from it repeats nothing and misses
+   * nothing. Works on embedded Flink and on a cluster alike (it asks Flink's job client).
+   */
+  public static String stopWithSavepoint(PipelineResult job, String directory) {
+    try {
+      String path = DetachedFlinkJob.jobClient(job)
+          .stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL)
+          .get(180, TimeUnit.SECONDS);
+      DetachedFlinkJob.jobClient(job).getJobExecutionResult().exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+      ExactlyOnceWriters.releaseAll();
+      return path;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping the job with a savepoint", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not stop the job with a savepoint in " + directory + ": " + e, e);
     }
   }
 

@@ -29,12 +29,15 @@ public final class TopicTail implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile boolean stopping;
 
-  private TopicTail(String bootstrapServers, String topic) {
+  private TopicTail(String bootstrapServers, String topic, boolean readCommitted) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "tail-" + topic + "-" + UUID.randomUUID());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    if (readCommitted) {
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(props);
@@ -44,7 +47,16 @@ public final class TopicTail implements AutoCloseable {
   }
 
   public static TopicTail start(String bootstrapServers, String topic) {
-    TopicTail tail = new TopicTail(bootstrapServers, topic);
+    return start(bootstrapServers, topic, false);
+  }
+
+  /**
+   * With {@code readCommitted}, reads as a {@code read_committed} consumer: records of a Kafka
+   * transaction only once it committed, never those of an aborted one (what readers of an
+   * exactly-once stream see).
+   */
+  public static TopicTail start(String bootstrapServers, String topic, boolean readCommitted) {
+    TopicTail tail = new TopicTail(bootstrapServers, topic, readCommitted);
     tail.thread.start();
     return tail;
   }

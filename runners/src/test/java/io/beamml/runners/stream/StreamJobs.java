@@ -59,10 +59,13 @@ final class StreamJobs {
     }
     args.addAll(Arrays.asList(extra));
     PipelineOptionsFactory.register(StreamOptions.class);
+    PipelineOptionsFactory.register(StreamLaunchOptions.class);
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(StreamOptions.class);
   }
 
+  /** Starts the job as {@code ./pipeline stream} does: with --savepointPath honoured on embedded Flink too. */
   static PipelineResult start(StreamOptions options) {
+    EmbeddedFlinkConf.apply(options);
     return StreamPipeline.start(options, KEY);
   }
 
