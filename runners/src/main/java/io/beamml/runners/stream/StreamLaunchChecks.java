@@ -92,13 +92,23 @@ public final class StreamLaunchChecks {
         + " another --consumerGroup, or pass --fromOffsets to accept that loss");
   }
 
-  /** A savepoint or checkpoint to restore: {@code --savepointPath} or the Flink configuration's. */
+  /**
+   * A savepoint or checkpoint to restore: {@code --savepointPath} or the Flink configuration's
+   * ({@code --flinkConfDir}, else Flink's own {@code FLINK_CONF_DIR} or {@code FLINK_HOME/conf}:
+   * where the Kubernetes operator puts the savepoint a job upgrade resumes from).
+   */
   static boolean restoresState(StreamOptions options) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     if (flink.getSavepointPath() != null && !flink.getSavepointPath().isBlank()) {
       return true;
     }
     @Nullable String confDir = flink.getFlinkConfDir();
+    if (confDir == null) {
+      confDir = System.getenv("FLINK_CONF_DIR");
+    }
+    if (confDir == null && System.getenv("FLINK_HOME") != null) {
+      confDir = Paths.get(System.getenv("FLINK_HOME"), "conf").toString();
+    }
     if (confDir == null) {
       return false;
     }
