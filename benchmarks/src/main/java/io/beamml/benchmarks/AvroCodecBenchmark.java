@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the Avro codec of written files costs: predictions written as the pipelines write them
- * (file schema with logical types), snappy being Beam's default and the baseline. Prints each
- * codec's file size once. Run: {@code java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main AvroCodecBenchmark}.
+ * What the Avro codec of written files costs: predictions written as the pipelines write them (file
+ * schema with logical types), snappy being Beam's default and the baseline. Prints each codec's
+ * file size once. Run: {@code java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main
+ * AvroCodecBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,10 +47,17 @@ public class AvroCodecBenchmark {
     Random r = new Random(1);
     rows = new Prediction[ROWS];
     for (int i = 0; i < ROWS; i++) {
-      rows[i] = Prediction.newBuilder().setEventId("e-" + i).setCustomerKey(Long.toHexString(r.nextLong()))
-          .setEventTime(1_700_000_000_000L + i * 1000L).setScore(r.nextDouble()).setModelName("promo")
-          .setModelVersion("3").setVariant(i % 10 == 0 ? "challenger" : "champion")
-          .setSpecFingerprint("0123456789abcdef").build();
+      rows[i] =
+          Prediction.newBuilder()
+              .setEventId("e-" + i)
+              .setCustomerKey(Long.toHexString(r.nextLong()))
+              .setEventTime(1_700_000_000_000L + i * 1000L)
+              .setScore(r.nextDouble())
+              .setModelName("promo")
+              .setModelVersion("3")
+              .setVariant(i % 10 == 0 ? "challenger" : "champion")
+              .setSpecFingerprint("0123456789abcdef")
+              .build();
     }
     System.out.printf("%n%s: %d predictions in %.2f MB%n", codec, ROWS, write() / 1e6);
   }
@@ -57,7 +65,8 @@ public class AvroCodecBenchmark {
   @Benchmark
   public long write() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 22);
-    try (DataFileWriter<Prediction> w = new DataFileWriter<>(new SpecificDatumWriter<>(FileSchemas.of(Prediction.class)))) {
+    try (DataFileWriter<Prediction> w =
+        new DataFileWriter<>(new SpecificDatumWriter<>(FileSchemas.of(Prediction.class)))) {
       w.setCodec(factory(codec));
       w.create(FileSchemas.of(Prediction.class), out);
       for (Prediction p : rows) {

@@ -18,8 +18,8 @@ import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 
 /**
- * The benchmark's workload, made here so nothing is downloaded: feature rows under the default
- * spec and a production-sized model (300 rounds, depth 6) trained on them.
+ * The benchmark's workload, made here so nothing is downloaded: feature rows under the default spec
+ * and a production-sized model (300 rounds, depth 6) trained on them.
  */
 final class BenchmarkData {
 
@@ -40,7 +40,9 @@ final class BenchmarkData {
       List<FeatureValue> values = new ArrayList<>(SPEC.features().size());
       for (FeatureDefinition f : SPEC.features()) {
         if (f.categories() != null) {
-          values.add(new FeatureValue(f.name(), null, f.categories().get(random.nextInt(f.categories().size()))));
+          values.add(
+              new FeatureValue(
+                  f.name(), null, f.categories().get(random.nextInt(f.categories().size()))));
         } else if (random.nextInt(25) == 0) {
           values.add(new FeatureValue(f.name(), null, null));
         } else {
@@ -56,7 +58,12 @@ final class BenchmarkData {
       }
       rows.add(
           new FeatureRow(
-              "e" + i, HexFormat.of().formatHex(key), 1_700_000_000_000L + i, "view", SPEC.fingerprint(), values));
+              "e" + i,
+              HexFormat.of().formatHex(key),
+              1_700_000_000_000L + i,
+              "view",
+              SPEC.fingerprint(),
+              values));
     }
     return rows;
   }
@@ -78,8 +85,13 @@ final class BenchmarkData {
     Random noise = new Random(3);
     for (int i = 0; i < rows.size(); i++) {
       int o = i * width;
-      double signal = nz(m[o + 1]) * 0.3 + nz(m[o + 2]) * 0.5 + nz(m[o + 4]) / 200 - nz(m[o]) * 0.1
-          + nz(m[o + 7]) / 40 + noise.nextGaussian();
+      double signal =
+          nz(m[o + 1]) * 0.3
+              + nz(m[o + 2]) * 0.5
+              + nz(m[o + 4]) / 200
+              - nz(m[o]) * 0.1
+              + nz(m[o + 7]) / 40
+              + noise.nextGaussian();
       labels[i] = signal > 2.5 ? 1f : 0f;
     }
     DMatrix train = new DMatrix(m, rows.size(), width, Float.NaN);
@@ -102,7 +114,8 @@ final class BenchmarkData {
       metadata.featureSpec = SPEC.toCanonicalJson();
       metadata.origin = "trained";
       metadata.params = new HashMap<>(Map.of("rounds", ROUNDS, "max_depth", DEPTH));
-      ModelRegistry.at(registryRoot).register(MODEL_NAME, booster.toByteArray("ubj"), "ubj", metadata, Map.of());
+      ModelRegistry.at(registryRoot)
+          .register(MODEL_NAME, booster.toByteArray("ubj"), "ubj", metadata, Map.of());
       return registryRoot;
     } finally {
       booster.dispose();

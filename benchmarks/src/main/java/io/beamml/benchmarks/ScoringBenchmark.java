@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Rows per second of the scoring DoFn's batch path (B) against XGBoost4J's own in-place
- * prediction of the same rows in batches of the same size (A): the gap is what checking rows,
- * vectorizing them and building predictions costs on top of the model itself.
+ * Rows per second of the scoring DoFn's batch path (B) against XGBoost4J's own in-place prediction
+ * of the same rows in batches of the same size (A): the gap is what checking rows, vectorizing them
+ * and building predictions costs on top of the model itself.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -40,7 +40,8 @@ public class ScoringBenchmark {
     if (root == null || root.isEmpty()) {
       root =
           BenchmarkData.trainAndRegister(
-              Files.createTempDirectory("bench-registry").toString(), BenchmarkData.rows(ScoringWorkload.ROWS, 42));
+              Files.createTempDirectory("bench-registry").toString(),
+              BenchmarkData.rows(ScoringWorkload.ROWS, 42));
     }
     workload = new ScoringWorkload(root, batchSize);
   }

@@ -18,12 +18,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Trains the benchmark model once, then runs benchmark A (raw XGBoost4J) and B (the scoring
- * DoFn's batch path) in alternating rounds and prints each round's throughput and the median
- * ratio B/A. Alternating matters on a shared machine: a load spike then hits both sides of a
- * round instead of skewing one benchmark's whole run. A second measure follows that other load
- * hardly moves: rows per CPU second of the scoring thread (both paths predict on the calling
- * thread, see {@code LoadedModel.PREDICT_THREADS}), alternating A and B in this JVM.
+ * Trains the benchmark model once, then runs benchmark A (raw XGBoost4J) and B (the scoring DoFn's
+ * batch path) in alternating rounds and prints each round's throughput and the median ratio B/A.
+ * Alternating matters on a shared machine: a load spike then hits both sides of a round instead of
+ * skewing one benchmark's whole run. A second measure follows that other load hardly moves: rows
+ * per CPU second of the scoring thread (both paths predict on the calling thread, see {@code
+ * LoadedModel.PREDICT_THREADS}), alternating A and B in this JVM.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--rounds N] [--warmup N] [--iterations N] [--seconds S] [--batch N]
@@ -39,10 +39,21 @@ public final class ScoringBenchmarkMain {
   public static void main(String[] args) throws Exception {
     Map<String, String> options =
         new HashMap<>(
-            Map.of("--rounds", "3", "--warmup", "2", "--iterations", "3", "--seconds", "1", "--batch", "512"));
+            Map.of(
+                "--rounds",
+                "3",
+                "--warmup",
+                "2",
+                "--iterations",
+                "3",
+                "--seconds",
+                "1",
+                "--batch",
+                "512"));
     for (int i = 0; i < args.length; i++) {
       if (!options.containsKey(args[i]) || i + 1 == args.length) {
-        System.err.println("usage: [--rounds N] [--warmup N] [--iterations N] [--seconds S] [--batch N]");
+        System.err.println(
+            "usage: [--rounds N] [--warmup N] [--iterations N] [--seconds S] [--batch N]");
         System.exit(2);
       }
       options.put(args[i], args[++i]);
@@ -51,7 +62,8 @@ public final class ScoringBenchmarkMain {
     long start = System.nanoTime();
     String registry =
         BenchmarkData.trainAndRegister(
-            Files.createTempDirectory("bench-registry").toString(), BenchmarkData.rows(ScoringWorkload.ROWS, 42));
+            Files.createTempDirectory("bench-registry").toString(),
+            BenchmarkData.rows(ScoringWorkload.ROWS, 42));
     System.out.printf(
         Locale.ROOT,
         "model: %d rounds, depth %d, %d features, trained on %d rows in %.1f s; batches of %s rows%n",
@@ -73,18 +85,33 @@ public final class ScoringBenchmarkMain {
       sumB += b;
       ratios.add(b / a);
       System.out.printf(
-          Locale.ROOT, "round %d: A %,12.0f rows/s   B %,12.0f rows/s   B/A %.3f%n", round, a, b, b / a);
+          Locale.ROOT,
+          "round %d: A %,12.0f rows/s   B %,12.0f rows/s   B/A %.3f%n",
+          round,
+          a,
+          b,
+          b / a);
     }
     Collections.sort(ratios);
-    System.out.printf(Locale.ROOT, "%nA raw xgboost4j inplace_predict : %,12.0f rows/s (mean of rounds)%n", sumA / rounds);
-    System.out.printf(Locale.ROOT, "B scoring DoFn batch path        : %,12.0f rows/s (mean of rounds)%n", sumB / rounds);
-    System.out.printf(Locale.ROOT, "ratio B/A                        : %12.3f (median of rounds)%n", ratios.get(rounds / 2));
+    System.out.printf(
+        Locale.ROOT,
+        "%nA raw xgboost4j inplace_predict : %,12.0f rows/s (mean of rounds)%n",
+        sumA / rounds);
+    System.out.printf(
+        Locale.ROOT,
+        "B scoring DoFn batch path        : %,12.0f rows/s (mean of rounds)%n",
+        sumB / rounds);
+    System.out.printf(
+        Locale.ROOT,
+        "ratio B/A                        : %12.3f (median of rounds)%n",
+        ratios.get(rounds / 2));
 
     cpuTimeCrossCheck(registry, Integer.parseInt(options.get("--batch")), Math.max(5, rounds * 2));
   }
 
   /** Alternates A and B in this JVM and compares rows per CPU second of this thread. */
-  private static void cpuTimeCrossCheck(String registry, int batchSize, int repetitions) throws Exception {
+  private static void cpuTimeCrossCheck(String registry, int batchSize, int repetitions)
+      throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long[] sink = new long[1];
     Consumer<Object> consume = o -> sink[0] += System.identityHashCode(o) & 1;
@@ -106,13 +133,18 @@ public final class ScoringBenchmarkMain {
       }
       double rowsA = (double) ScoringWorkload.ROWS * repetitions / (cpuA / 1e9);
       double rowsB = (double) ScoringWorkload.ROWS * repetitions / (cpuB / 1e9);
-      System.out.printf(Locale.ROOT, "%ncross-check, rows per CPU second of the scoring thread (%d alternations):%n", repetitions);
-      System.out.printf(Locale.ROOT, "A %,12.0f   B %,12.0f   B/A %.3f%n", rowsA, rowsB, rowsB / rowsA);
+      System.out.printf(
+          Locale.ROOT,
+          "%ncross-check, rows per CPU second of the scoring thread (%d alternations):%n",
+          repetitions);
+      System.out.printf(
+          Locale.ROOT, "A %,12.0f   B %,12.0f   B/A %.3f%n", rowsA, rowsB, rowsB / rowsA);
     }
   }
 
   /** One JMH run of one benchmark in a fresh fork; its throughput in rows per second. */
-  private static double run(String benchmark, String registry, Map<String, String> options) throws Exception {
+  private static double run(String benchmark, String registry, Map<String, String> options)
+      throws Exception {
     int seconds = Integer.parseInt(options.get("--seconds"));
     Options jmh =
         new OptionsBuilder()

@@ -20,10 +20,10 @@ import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.joda.time.Instant;
 
 /**
- * The two ways of scoring the same rows with the same model, in batches of the same size:
- * A, XGBoost4J's in-place prediction over rows already laid out as floats; B, the scoring
- * DoFn's per-batch path from feature rows to predictions. Both hand their results to a sink so
- * neither can be optimised away.
+ * The two ways of scoring the same rows with the same model, in batches of the same size: A,
+ * XGBoost4J's in-place prediction over rows already laid out as floats; B, the scoring DoFn's
+ * per-batch path from feature rows to predictions. Both hand their results to a sink so neither can
+ * be optimised away.
  */
 final class ScoringWorkload implements AutoCloseable {
 
@@ -53,13 +53,17 @@ final class ScoringWorkload implements AutoCloseable {
       batches[b] = new float[n * width];
       System.arraycopy(all, b * batchSize * width, batches[b], 0, n * width);
     }
-    rawBooster = XGBoost.loadModel(models.readVerifiedModel(models.metadata(BenchmarkData.MODEL_NAME, version)));
+    rawBooster =
+        XGBoost.loadModel(
+            models.readVerifiedModel(models.metadata(BenchmarkData.MODEL_NAME, version)));
     // The same setting LoadedModel uses, so A and B differ only in the code around predict.
     rawBooster.setParam("nthread", LoadedModel.PREDICT_THREADS);
 
     ModelKey key = new ModelKey(registryRoot, BenchmarkData.MODEL_NAME, version);
     lease = ModelCache.acquire(key, null);
-    scorer = new BatchScorer(lease.model(), new DeployedModel(key, DeployedModel.CHAMPION), batchSize, 0);
+    scorer =
+        new BatchScorer(
+            lease.model(), new DeployedModel(key, DeployedModel.CHAMPION), batchSize, 0);
   }
 
   /** A: in-place prediction of every batch; nothing else. */
@@ -74,18 +78,21 @@ final class ScoringWorkload implements AutoCloseable {
     BatchScorer.Emitter emitter =
         new BatchScorer.Emitter() {
           @Override
-          public void prediction(Prediction prediction, Instant timestamp, BoundedWindow window, PaneInfo pane) {
+          public void prediction(
+              Prediction prediction, Instant timestamp, BoundedWindow window, PaneInfo pane) {
             sink.accept(prediction);
           }
 
           @Override
-          public void failure(DeadLetter deadLetter, Instant timestamp, BoundedWindow window, PaneInfo pane) {
+          public void failure(
+              DeadLetter deadLetter, Instant timestamp, BoundedWindow window, PaneInfo pane) {
             throw new IllegalStateException("benchmark batch failed: " + deadLetter.getMessage());
           }
         };
     Instant timestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
     for (int i = 0; i < ROWS; i++) {
-      DeadLetter refused = scorer.add(rows.get(i), timestamp, GlobalWindow.INSTANCE, PaneInfo.NO_FIRING);
+      DeadLetter refused =
+          scorer.add(rows.get(i), timestamp, GlobalWindow.INSTANCE, PaneInfo.NO_FIRING);
       if (refused != null) {
         throw new IllegalStateException("benchmark row refused: " + refused.getReason());
       }

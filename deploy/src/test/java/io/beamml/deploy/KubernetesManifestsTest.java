@@ -44,9 +44,9 @@ import org.junit.Test;
 
 /**
  * ops/k8s as the cluster and the launcher would take it: every manifest parses strictly into
- * Kubernetes' and the Flink operator's model classes, and what the manifests say agrees with
- * the code they run (subcommands and flags, probe paths, ports, images and jar paths, the
- * Flink version, the stream's upgrade mode and state directories).
+ * Kubernetes' and the Flink operator's model classes, and what the manifests say agrees with the
+ * code they run (subcommands and flags, probe paths, ports, images and jar paths, the Flink
+ * version, the stream's upgrade mode and state directories).
  */
 public class KubernetesManifestsTest {
 
@@ -61,8 +61,14 @@ public class KubernetesManifestsTest {
   @BeforeClass
   public static void readAll() throws IOException {
     try (Stream<Path> listing = Files.list(DIR)) {
-      files = listing.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
-          .sorted().collect(Collectors.toList());
+      files =
+          listing
+              .filter(
+                  p ->
+                      p.toString().endsWith(".yaml")
+                          && !p.getFileName().toString().equals("kustomization.yaml"))
+              .sorted()
+              .collect(Collectors.toList());
     }
     resources = new ArrayList<>();
     for (Path f : files) {
@@ -72,36 +78,46 @@ public class KubernetesManifestsTest {
 
   @Test
   public void unknownFieldsAreRefusedWithTheirPath() {
-    String typo = String.join("\n",
-        "apiVersion: apps/v1",
-        "kind: Deployment",
-        "metadata: {name: x}",
-        "spec:",
-        "  selector: {matchLabels: {a: b}}",
-        "  template:",
-        "    metadata: {labels: {a: b}}",
-        "    spec:",
-        "      containers:",
-        "        - name: c",
-        "          image: i",
-        "          readinesProbe: {httpGet: {path: /, port: 80}}");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StrictManifests.parse(typo, "typo.yaml"));
+    String typo =
+        String.join(
+            "\n",
+            "apiVersion: apps/v1",
+            "kind: Deployment",
+            "metadata: {name: x}",
+            "spec:",
+            "  selector: {matchLabels: {a: b}}",
+            "  template:",
+            "    metadata: {labels: {a: b}}",
+            "    spec:",
+            "      containers:",
+            "        - name: c",
+            "          image: i",
+            "          readinesProbe: {httpGet: {path: /, port: 80}}");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> StrictManifests.parse(typo, "typo.yaml"));
     assertThat(e.getMessage(), containsString("readinesProbe"));
 
-    String flinkTypo = String.join("\n",
-        "apiVersion: flink.apache.org/v1beta1",
-        "kind: FlinkDeployment",
-        "metadata: {name: x}",
-        "spec:",
-        "  flinkVersion: v1_19",
-        "  job: {jarURI: 'local:///a.jar', upgradeMod: savepoint}");
-    e = assertThrows(IllegalArgumentException.class, () -> StrictManifests.parse(flinkTypo, "flink.yaml"));
+    String flinkTypo =
+        String.join(
+            "\n",
+            "apiVersion: flink.apache.org/v1beta1",
+            "kind: FlinkDeployment",
+            "metadata: {name: x}",
+            "spec:",
+            "  flinkVersion: v1_19",
+            "  job: {jarURI: 'local:///a.jar', upgradeMod: savepoint}");
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> StrictManifests.parse(flinkTypo, "flink.yaml"));
     assertThat(e.getMessage(), containsString("upgradeMod"));
 
     String wrongEnum = flinkTypo.replace("upgradeMod: savepoint", "upgradeMode: snapshot");
-    assertThrows(IllegalArgumentException.class, () -> StrictManifests.parse(wrongEnum, "enum.yaml"));
+    assertThrows(
+        IllegalArgumentException.class, () -> StrictManifests.parse(wrongEnum, "enum.yaml"));
     String unknownKind = "apiVersion: v1\nkind: Sevrice\nmetadata: {name: x}\n";
-    assertThrows(IllegalArgumentException.class, () -> StrictManifests.parse(unknownKind, "kind.yaml"));
+    assertThrows(
+        IllegalArgumentException.class, () -> StrictManifests.parse(unknownKind, "kind.yaml"));
   }
 
   @Test
@@ -109,7 +125,10 @@ public class KubernetesManifestsTest {
     JsonNode kustomization = StrictManifests.tree(DIR.resolve("kustomization.yaml"));
     Set<String> listed = new TreeSet<>();
     kustomization.path("resources").forEach(r -> listed.add(r.asText()));
-    Set<String> present = files.stream().map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> present =
+        files.stream()
+            .map(p -> p.getFileName().toString())
+            .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(present, listed);
     assertEquals("beamml", kustomization.path("namespace").asText());
   }
@@ -123,7 +142,10 @@ public class KubernetesManifestsTest {
           continue;
         }
         assertEquals(r.getMetadata().getName() + " runs the image Jib builds", IMAGE, c.getImage());
-        assertThat(r.getMetadata().getName() + " " + c.getArgs(), LauncherArgs.problems(c.getArgs()), empty());
+        assertThat(
+            r.getMetadata().getName() + " " + c.getArgs(),
+            LauncherArgs.problems(c.getArgs()),
+            empty());
         assertMounted(r, podSpec(r), c, LauncherArgs.value(c.getArgs(), "hmacKeyFile"));
         checked++;
       }
@@ -154,7 +176,9 @@ public class KubernetesManifestsTest {
     List<String> stores = new ArrayList<>();
     for (HasMetadata r : resources) {
       for (Container other : containers(r)) {
-        String store = LauncherArgs.value(other.getArgs() == null ? List.of() : other.getArgs(), "onlineStore");
+        String store =
+            LauncherArgs.value(
+                other.getArgs() == null ? List.of() : other.getArgs(), "onlineStore");
         if (store != null) {
           stores.add(store);
         }
@@ -184,7 +208,9 @@ public class KubernetesManifestsTest {
     assertNotNull(conf.get("state.savepoints.dir"));
     // The operator must start the Flink the Beam runner in the jar was built against.
     String flink = EnvironmentInformation.getVersion();
-    assertEquals(FlinkVersion.valueOf("v" + flink.replaceAll("^(\\d+)\\.(\\d+).*", "$1_$2")), stream.getSpec().getFlinkVersion());
+    assertEquals(
+        FlinkVersion.valueOf("v" + flink.replaceAll("^(\\d+)\\.(\\d+).*", "$1_$2")),
+        stream.getSpec().getFlinkVersion());
     assertEquals(FLINK_IMAGE, stream.getSpec().getImage());
     assertEquals("local://" + FLINK_JAR_DIR + "/pipeline.jar", job.getJarURI());
     assertEquals(PipelineCli.class.getName(), job.getEntryClass());
@@ -195,8 +221,11 @@ public class KubernetesManifestsTest {
     // A savepoint upgrade keeps state only if the job checkpoints.
     assertNotNull("the stream checkpoints", LauncherArgs.value(args, "checkpointingInterval"));
     PodTemplateSpec pod = stream.getSpec().getPodTemplate();
-    Container main = pod.getSpec().getContainers().stream()
-        .filter(c -> c.getName().equals("flink-main-container")).findFirst().orElseThrow();
+    Container main =
+        pod.getSpec().getContainers().stream()
+            .filter(c -> c.getName().equals("flink-main-container"))
+            .findFirst()
+            .orElseThrow();
     assertMounted(stream, pod.getSpec(), main, LauncherArgs.value(args, "hmacKeyFile"));
   }
 
@@ -205,8 +234,12 @@ public class KubernetesManifestsTest {
   }
 
   private static <T extends HasMetadata> T only(Class<T> type, String name) {
-    List<T> found = resources.stream().filter(type::isInstance).map(type::cast)
-        .filter(r -> r.getMetadata().getName().equals(name)).collect(Collectors.toList());
+    List<T> found =
+        resources.stream()
+            .filter(type::isInstance)
+            .map(type::cast)
+            .filter(r -> r.getMetadata().getName().equals(name))
+            .collect(Collectors.toList());
     assertEquals(type.getSimpleName() + " " + name, 1, found.size());
     return found.get(0);
   }
@@ -230,14 +263,21 @@ public class KubernetesManifestsTest {
   }
 
   private static ContainerPort port(Container c, String name) {
-    return c.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst()
+    return c.getPorts().stream()
+        .filter(p -> name.equals(p.getName()))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(c.getName() + " has no port named " + name));
   }
 
   /** The service selects the pods and forwards to a port the container declares. */
   private static void assertReachable(Service service, PodTemplateSpec pods, Container c) {
     Map<String, String> labels = pods.getMetadata().getLabels();
-    service.getSpec().getSelector().forEach((k, v) -> assertEquals(service.getMetadata().getName() + " selects " + k, v, labels.get(k)));
+    service
+        .getSpec()
+        .getSelector()
+        .forEach(
+            (k, v) ->
+                assertEquals(service.getMetadata().getName() + " selects " + k, v, labels.get(k)));
     for (ServicePort p : service.getSpec().getPorts()) {
       port(c, p.getTargetPort().getStrVal());
     }
@@ -248,11 +288,24 @@ public class KubernetesManifestsTest {
     if (file == null) {
       return;
     }
-    VolumeMount mount = c.getVolumeMounts().stream().filter(m -> file.startsWith(m.getMountPath() + "/")).findFirst()
-        .orElseThrow(() -> new AssertionError(owner.getMetadata().getName() + ": no volume mounted at " + file));
-    Volume volume = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
-        .orElseThrow(() -> new AssertionError(owner.getMetadata().getName() + ": no volume " + mount.getName()));
-    assertNotNull(owner.getMetadata().getName() + ": the key comes from a Secret", volume.getSecret());
+    VolumeMount mount =
+        c.getVolumeMounts().stream()
+            .filter(m -> file.startsWith(m.getMountPath() + "/"))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        owner.getMetadata().getName() + ": no volume mounted at " + file));
+    Volume volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(mount.getName()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        owner.getMetadata().getName() + ": no volume " + mount.getName()));
+    assertNotNull(
+        owner.getMetadata().getName() + ": the key comes from a Secret", volume.getSecret());
     assertEquals("owner-only key file", Integer.valueOf(0400), volume.getSecret().getDefaultMode());
   }
 }

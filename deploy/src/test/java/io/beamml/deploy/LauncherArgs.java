@@ -13,9 +13,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * Checks a container's args ({@code WORD --flag=value ...}) against the launcher itself: the word
- * must be one of its subcommands and every flag one that subcommand takes (its own, the
- * launcher's, or a Beam/runner flag), as {@code ./pipeline} would parse them. A manifest with a
- * misspelt or another job's flag would otherwise only fail when the pod starts.
+ * must be one of its subcommands and every flag one that subcommand takes (its own, the launcher's,
+ * or a Beam/runner flag), as {@code ./pipeline} would parse them. A manifest with a misspelt or
+ * another job's flag would otherwise only fail when the pod starts.
  */
 final class LauncherArgs {
 
@@ -38,7 +38,8 @@ final class LauncherArgs {
     PipelineOptionsFactory.register(command.optionsClass());
     PipelineOptionsFactory.register(FlinkPipelineOptions.class);
     Set<String> beams = new TreeSet<>();
-    for (Class<? extends PipelineOptions> registered : PipelineOptionsFactory.getRegisteredOptions()) {
+    for (Class<? extends PipelineOptions> registered :
+        PipelineOptionsFactory.getRegisteredOptions()) {
       if (!registered.getName().startsWith("io.beamml.")) {
         beams.addAll(OptionFlags.of(registered));
       }

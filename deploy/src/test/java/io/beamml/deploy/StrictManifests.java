@@ -26,20 +26,21 @@ import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 /**
  * Reads Kubernetes manifests into Kubernetes' and the Flink operator's own model classes, and
  * refuses any field those classes do not have. Fabric8's classes keep unknown fields in an
- * "additional properties" map (so a typo such as {@code readinesProbe} would pass silently, as
- * it does for {@code kubectl apply} without server-side validation), and the operator's specs
- * ignore unknown fields; here both are switched off, so an unknown field anywhere in a manifest
- * fails with its path.
+ * "additional properties" map (so a typo such as {@code readinesProbe} would pass silently, as it
+ * does for {@code kubectl apply} without server-side validation), and the operator's specs ignore
+ * unknown fields; here both are switched off, so an unknown field anywhere in a manifest fails with
+ * its path.
  */
 final class StrictManifests {
 
   /** The kinds ops/k8s may hold, by apiVersion and kind. */
-  private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-      "apps/v1 Deployment", Deployment.class,
-      "apps/v1 StatefulSet", StatefulSet.class,
-      "v1 Service", Service.class,
-      "batch/v1 CronJob", CronJob.class,
-      "flink.apache.org/v1beta1 FlinkDeployment", FlinkDeployment.class);
+  private static final Map<String, Class<? extends HasMetadata>> KINDS =
+      Map.of(
+          "apps/v1 Deployment", Deployment.class,
+          "apps/v1 StatefulSet", StatefulSet.class,
+          "v1 Service", Service.class,
+          "batch/v1 CronJob", CronJob.class,
+          "flink.apache.org/v1beta1 FlinkDeployment", FlinkDeployment.class);
 
   private static final ObjectMapper YAML = strictMapper();
 
@@ -65,7 +66,8 @@ final class StrictManifests {
         String key = doc.path("apiVersion").asText() + " " + doc.path("kind").asText();
         Class<? extends HasMetadata> type = KINDS.get(key);
         if (type == null) {
-          throw new IllegalArgumentException(source + ": unexpected kind '" + key + "'; known: " + KINDS.keySet());
+          throw new IllegalArgumentException(
+              source + ": unexpected kind '" + key + "'; known: " + KINDS.keySet());
         }
         resources.add(YAML.treeToValue(doc, type));
       }
@@ -86,15 +88,18 @@ final class StrictManifests {
 
   private static ObjectMapper strictMapper() {
     SimpleModule noAnySetter = new SimpleModule("no-additional-properties");
-    noAnySetter.setDeserializerModifier(new BeanDeserializerModifier() {
-      @Override
-      public BeanDeserializerBuilder updateBuilder(
-          DeserializationConfig config, BeanDescription description, BeanDeserializerBuilder builder) {
-        builder.setAnySetter(null);
-        builder.setIgnoreUnknownProperties(false);
-        return builder;
-      }
-    });
+    noAnySetter.setDeserializerModifier(
+        new BeanDeserializerModifier() {
+          @Override
+          public BeanDeserializerBuilder updateBuilder(
+              DeserializationConfig config,
+              BeanDescription description,
+              BeanDeserializerBuilder builder) {
+            builder.setAnySetter(null);
+            builder.setIgnoreUnknownProperties(false);
+            return builder;
+          }
+        });
     return new ObjectMapper(new YAMLFactory())
         .registerModule(noAnySetter)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The version one {@code name@alias} points at, re-read from the registry at most once per
- * interval and shared by every scoring thread of a JVM, so a streaming job follows alias moves
- * without a restart and without each DoFn instance polling the registry.
+ * The version one {@code name@alias} points at, re-read from the registry at most once per interval
+ * and shared by every scoring thread of a JVM, so a streaming job follows alias moves without a
+ * restart and without each DoFn instance polling the registry.
  *
  * <p>Callers pass the time and the interval, which keeps the check a volatile read and a compare
  * (and lets tests drive the clock). When a check is due, one caller re-reads {@code aliases.json}
@@ -56,8 +56,10 @@ public final class AliasFollower {
   private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
 
   private volatile String version;
+
   /** When the last re-read began, on the callers' clock; NEVER before the first. */
   private volatile long lastAttemptMillis = NEVER;
+
   /** Whether the last re-read failed; only touched by the thread holding {@link #reading}. */
   private boolean failing;
 
@@ -77,10 +79,11 @@ public final class AliasFollower {
 
   /**
    * The JVM's follower of {@code name@alias} in the registry at {@code registryRoot}, created on
-   * first use with {@code initialVersion} (the version resolved when the pipeline was built) as
-   * the version to use until the first re-read; later calls ignore {@code initialVersion}.
+   * first use with {@code initialVersion} (the version resolved when the pipeline was built) as the
+   * version to use until the first re-read; later calls ignore {@code initialVersion}.
    */
-  public static AliasFollower shared(String registryRoot, String name, String alias, String initialVersion) {
+  public static AliasFollower shared(
+      String registryRoot, String name, String alias, String initialVersion) {
     return SHARED.computeIfAbsent(
         new Key(registryRoot, name, alias),
         k -> {
@@ -100,9 +103,9 @@ public final class AliasFollower {
   }
 
   /**
-   * Re-reads the alias if the last attempt began at least {@code intervalMillis} before
-   * {@code nowMillis} (or there was none) and no other thread is re-reading; never blocks on
-   * another caller.
+   * Re-reads the alias if the last attempt began at least {@code intervalMillis} before {@code
+   * nowMillis} (or there was none) and no other thread is re-reading; never blocks on another
+   * caller.
    */
   public Refresh refreshIfDue(long nowMillis, long intervalMillis) {
     if (!isDue(nowMillis, intervalMillis)) {
@@ -143,7 +146,10 @@ public final class AliasFollower {
         // The exception's own message names files and aliases, never rows; its cause is left out.
         LOG.warn(
             "Cannot re-read alias {} in {}; keeps scoring with version {} and tries again each interval: {}",
-            ref, where, current, e.toString());
+            ref,
+            where,
+            current,
+            e.toString());
       }
       return Refresh.FAILED;
     }
@@ -160,8 +166,8 @@ public final class AliasFollower {
   }
 
   /**
-   * Records that this JVM now scores {@code to}; true for the first caller per move, so a switch
-   * is counted and logged once per JVM however many DoFn instances make it.
+   * Records that this JVM now scores {@code to}; true for the first caller per move, so a switch is
+   * counted and logged once per JVM however many DoFn instances make it.
    */
   boolean announceSwitch(String to) {
     String previous = announced.get();

@@ -24,9 +24,9 @@ import org.joda.time.Instant;
 /**
  * Collects rows for one deployed model into a preallocated row-major buffer and scores them with
  * one call per batch. Rows are checked and vectorized as they arrive, so a batch holds only rows
- * that can be scored; each row's timestamp, window and pane travel with it to its prediction.
- * This is the whole per-batch scoring path of {@link ScoreFeatures}; it is public so the
- * benchmarks measure the same code. Not thread safe: one per DoFn instance.
+ * that can be scored; each row's timestamp, window and pane travel with it to its prediction. This
+ * is the whole per-batch scoring path of {@link ScoreFeatures}; it is public so the benchmarks
+ * measure the same code. Not thread safe: one per DoFn instance.
  */
 public final class BatchScorer {
 
@@ -52,8 +52,10 @@ public final class BatchScorer {
   private final PaneInfo[] panes;
   private int size;
 
-  private final Counter inferences = Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.INFERENCES);
-  private final Counter failures = Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.FAILURES);
+  private final Counter inferences =
+      Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.INFERENCES);
+  private final Counter failures =
+      Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.FAILURES);
   private final Counter predictions;
   private final Distribution batchSize =
       Metrics.distribution(InferenceMetrics.NAMESPACE, InferenceMetrics.BATCH_SIZE);
@@ -79,7 +81,8 @@ public final class BatchScorer {
     this.timestamps = new Instant[capacity];
     this.windows = new BoundedWindow[capacity];
     this.panes = new PaneInfo[capacity];
-    this.predictions = Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.predictions(deployment));
+    this.predictions =
+        Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.predictions(deployment));
   }
 
   public DeployedModel deployment() {
@@ -96,10 +99,11 @@ public final class BatchScorer {
 
   /**
    * Buffers a row for the next batch, or returns the dead letter that refuses it: a spec
-   * fingerprint other than the model's, or a feature the model needs that the row lacks. The
-   * caller must {@link #flush} when the batch {@link #isFull()}.
+   * fingerprint other than the model's, or a feature the model needs that the row lacks. The caller
+   * must {@link #flush} when the batch {@link #isFull()}.
    */
-  public @Nullable DeadLetter add(FeatureRow row, Instant timestamp, BoundedWindow window, PaneInfo pane) {
+  public @Nullable DeadLetter add(
+      FeatureRow row, Instant timestamp, BoundedWindow window, PaneInfo pane) {
     if (size == capacity) {
       throw new IllegalStateException("batch is full: flush before adding");
     }
@@ -107,13 +111,19 @@ public final class BatchScorer {
       return refuse(
           row,
           Reasons.SPEC_MISMATCH,
-          "row was computed under feature spec " + row.getSpecFingerprint() + " but model "
-              + deployment.key().name() + ":" + deployment.key().version() + " was trained under "
+          "row was computed under feature spec "
+              + row.getSpecFingerprint()
+              + " but model "
+              + deployment.key().name()
+              + ":"
+              + deployment.key().version()
+              + " was trained under "
               + model.specFingerprint());
     }
     int offset = size * width;
     try {
-      // Rows computed under the model's spec come in spec order: the fast path checks and fills in one pass.
+      // Rows computed under the model's spec come in spec order: the fast path checks and fills in
+      // one pass.
       vectorizer.fill(row.getFeatures(), features, offset);
     } catch (IllegalArgumentException outOfOrder) {
       List<String> missing = fillByName(row.getFeatures(), offset);
@@ -121,8 +131,13 @@ public final class BatchScorer {
         return refuse(
             row,
             Reasons.MISSING_FEATURE,
-            "row lacks features " + missing + " that model " + deployment.key().name() + ":"
-                + deployment.key().version() + " needs");
+            "row lacks features "
+                + missing
+                + " that model "
+                + deployment.key().name()
+                + ":"
+                + deployment.key().version()
+                + " needs");
       }
     }
     rows[size] = row;
@@ -160,7 +175,8 @@ public final class BatchScorer {
 
   private DeadLetter refuse(FeatureRow row, String reason, String message) {
     failures.inc();
-    return DeadLetters.of(Sources.FEATURES, Steps.SCORE, reason, message, row.toString(), row.getEventTime());
+    return DeadLetters.of(
+        Sources.FEATURES, Steps.SCORE, reason, message, row.toString(), row.getEventTime());
   }
 
   /** Scores the buffered rows with one predict call and hands every row's result to the emitter. */
@@ -181,7 +197,13 @@ public final class BatchScorer {
       for (int i = 0; i < n; i++) {
         FeatureRow row = rows[i];
         emitter.failure(
-            DeadLetters.of(Sources.FEATURES, Steps.SCORE, Reasons.SCORING_FAILED, e.getMessage(), row.toString(), row.getEventTime()),
+            DeadLetters.of(
+                Sources.FEATURES,
+                Steps.SCORE,
+                Reasons.SCORING_FAILED,
+                e.getMessage(),
+                row.toString(),
+                row.getEventTime()),
             timestamps[i],
             windows[i],
             panes[i]);
@@ -199,7 +221,8 @@ public final class BatchScorer {
     List<String> names = vectorizer.featureNames();
     for (int i = 0; i < n; i++) {
       FeatureRow row = rows[i];
-      List<Contribution> top = contributions == null ? null : TopContributions.of(contributions[i], names, topK);
+      List<Contribution> top =
+          contributions == null ? null : TopContributions.of(contributions[i], names, topK);
       Prediction prediction =
           new Prediction(
               row.getEventId(),

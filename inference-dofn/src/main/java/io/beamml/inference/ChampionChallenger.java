@@ -5,8 +5,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Splits customers between a champion and an optional challenger by a stable bucket of their
- * pseudonymised key, so a customer sees the same variant in every run, batch or streaming,
- * without any state.
+ * pseudonymised key, so a customer sees the same variant in every run, batch or streaming, without
+ * any state.
  */
 public final class ChampionChallenger implements ModelSelector {
 
@@ -20,11 +20,13 @@ public final class ChampionChallenger implements ModelSelector {
 
   /** Every customer gets the champion. */
   public static ChampionChallenger championOnly(ModelKey champion) {
-    return new ChampionChallenger(List.of(new DeployedModel(champion, DeployedModel.CHAMPION)), 0.0);
+    return new ChampionChallenger(
+        List.of(new DeployedModel(champion, DeployedModel.CHAMPION)), 0.0);
   }
 
   /** Customers whose {@link #bucket} is below {@code share} get the challenger. */
-  public static ChampionChallenger split(ModelKey champion, @Nullable ModelKey challenger, double share) {
+  public static ChampionChallenger split(
+      ModelKey champion, @Nullable ModelKey challenger, double share) {
     if (challenger == null) {
       return championOnly(champion);
     }

@@ -2,7 +2,9 @@ package io.beamml.inference;
 
 import java.io.Serializable;
 
-/** A model version in the role it plays in a scoring job: {@code champion} or {@code challenger}. */
+/**
+ * A model version in the role it plays in a scoring job: {@code champion} or {@code challenger}.
+ */
 public record DeployedModel(ModelKey key, String variant) implements Serializable {
 
   public static final String CHAMPION = "champion";

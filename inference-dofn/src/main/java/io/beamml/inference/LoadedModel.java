@@ -13,19 +13,19 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A model version ready to score: its Booster, its metadata and the vectorizer of the feature
- * spec it was trained under, so rows are laid out exactly as in training.
+ * A model version ready to score: its Booster, its metadata and the vectorizer of the feature spec
+ * it was trained under, so rows are laid out exactly as in training.
  *
  * <p>Thread safety: one instance is shared by every DoFn and thread of a JVM. XGBoost documents
  * prediction (plain, in-place and SHAP) on a tree booster as thread safe since 1.4, as long as
- * nobody changes the booster meanwhile; this class never sets parameters after loading and
- * {@link #close()} is only called by {@link ModelCache} once the last user has released it.
- * Models are expected to be tree boosters (gbtree or dart), which is what the trainer writes.
+ * nobody changes the booster meanwhile; this class never sets parameters after loading and {@link
+ * #close()} is only called by {@link ModelCache} once the last user has released it. Models are
+ * expected to be tree boosters (gbtree or dart), which is what the trainer writes.
  *
  * <p>Each predict call runs on {@link #PREDICT_THREADS} thread: the runner already scores on
- * several DoFn threads per worker, and XGBoost's OpenMP pool spinning on every core for every
- * call oversubscribes them; on a loaded 2-core machine one thread per call scored about ten
- * times more rows per second than XGBoost's default.
+ * several DoFn threads per worker, and XGBoost's OpenMP pool spinning on every core for every call
+ * oversubscribes them; on a loaded 2-core machine one thread per call scored about ten times more
+ * rows per second than XGBoost's default.
  */
 public final class LoadedModel implements AutoCloseable {
 
@@ -44,7 +44,12 @@ public final class LoadedModel implements AutoCloseable {
   private final long loadMillis;
 
   private LoadedModel(
-      ModelKey key, ModelMetadata metadata, Booster booster, FeatureSpec spec, String specFingerprint, long loadMillis) {
+      ModelKey key,
+      ModelMetadata metadata,
+      Booster booster,
+      FeatureSpec spec,
+      String specFingerprint,
+      long loadMillis) {
     this.key = key;
     this.metadata = metadata;
     this.booster = booster;
@@ -67,8 +72,8 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   /**
-   * The same model from bytes the caller holds and vouches for (e.g. a model just trained and
-   * about to be registered), so evaluation scores through exactly the path serving uses.
+   * The same model from bytes the caller holds and vouches for (e.g. a model just trained and about
+   * to be registered), so evaluation scores through exactly the path serving uses.
    */
   public static LoadedModel of(
       ModelKey key, ModelMetadata metadata, byte[] modelBytes, @Nullable FeatureSpec pipelineSpec) {
@@ -76,14 +81,20 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   private static LoadedModel of(
-      ModelKey key, ModelMetadata metadata, byte[] bytes, @Nullable FeatureSpec pipelineSpec, long start) {
+      ModelKey key,
+      ModelMetadata metadata,
+      byte[] bytes,
+      @Nullable FeatureSpec pipelineSpec,
+      long start) {
     FeatureSpec spec = specOf(key, metadata, pipelineSpec);
-    String fingerprint = metadata.specFingerprint != null ? metadata.specFingerprint : spec.fingerprint();
+    String fingerprint =
+        metadata.specFingerprint != null ? metadata.specFingerprint : spec.fingerprint();
     Booster booster;
     try {
       booster = XGBoost.loadModel(bytes);
     } catch (XGBoostError | IOException e) {
-      throw new IllegalStateException("cannot load model " + key + " (" + metadata.modelFormat + "): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot load model " + key + " (" + metadata.modelFormat + "): " + e.getMessage(), e);
     }
     try {
       // Set before the booster is shared: changing parameters while others predict is unsafe.
@@ -91,7 +102,13 @@ public final class LoadedModel implements AutoCloseable {
       long columns = booster.getNumFeature();
       if (columns != spec.featureNames().size()) {
         throw new IllegalStateException(
-            "model " + key + " expects " + columns + " features but its spec " + spec + " defines "
+            "model "
+                + key
+                + " expects "
+                + columns
+                + " features but its spec "
+                + spec
+                + " defines "
                 + spec.featureNames().size());
       }
     } catch (XGBoostError e) {
@@ -101,32 +118,52 @@ public final class LoadedModel implements AutoCloseable {
       booster.dispose();
       throw e;
     }
-    return new LoadedModel(key, metadata, booster, spec, fingerprint, (System.nanoTime() - start) / 1_000_000);
+    return new LoadedModel(
+        key, metadata, booster, spec, fingerprint, (System.nanoTime() - start) / 1_000_000);
   }
 
-  private static FeatureSpec specOf(ModelKey key, ModelMetadata metadata, @Nullable FeatureSpec pipelineSpec) {
+  private static FeatureSpec specOf(
+      ModelKey key, ModelMetadata metadata, @Nullable FeatureSpec pipelineSpec) {
     List<String> modelNames = metadata.featureNames;
     if (metadata.featureSpec != null) {
       FeatureSpec spec = FeatureSpec.fromJson(metadata.featureSpec);
-      if (metadata.specFingerprint != null && !metadata.specFingerprint.equals(spec.fingerprint())) {
+      if (metadata.specFingerprint != null
+          && !metadata.specFingerprint.equals(spec.fingerprint())) {
         throw new IllegalStateException(
-            "metadata of " + key + " records spec fingerprint " + metadata.specFingerprint
-                + " but its stored spec has fingerprint " + spec.fingerprint());
+            "metadata of "
+                + key
+                + " records spec fingerprint "
+                + metadata.specFingerprint
+                + " but its stored spec has fingerprint "
+                + spec.fingerprint());
       }
       if (modelNames != null && !modelNames.isEmpty() && !modelNames.equals(spec.featureNames())) {
         throw new IllegalStateException(
-            "metadata of " + key + " lists features " + modelNames + " but its spec defines " + spec.featureNames());
+            "metadata of "
+                + key
+                + " lists features "
+                + modelNames
+                + " but its spec defines "
+                + spec.featureNames());
       }
       return spec;
     }
     if (pipelineSpec == null) {
       throw new IllegalArgumentException(
-          "model " + key + " was imported without a feature spec: pass the spec its features follow");
+          "model "
+              + key
+              + " was imported without a feature spec: pass the spec its features follow");
     }
     if (modelNames == null || !modelNames.equals(pipelineSpec.featureNames())) {
       throw new IllegalArgumentException(
-          "imported model " + key + " expects features " + modelNames + " in that order, but the pipeline's spec "
-              + pipelineSpec + " defines " + pipelineSpec.featureNames());
+          "imported model "
+              + key
+              + " expects features "
+              + modelNames
+              + " in that order, but the pipeline's spec "
+              + pipelineSpec
+              + " defines "
+              + pipelineSpec.featureNames());
     }
     return pipelineSpec;
   }
@@ -179,7 +216,8 @@ public final class LoadedModel implements AutoCloseable {
     try {
       out = booster.inplace_predict(rowsRowMajor, nrow, width(), MISSING);
     } catch (XGBoostError e) {
-      throw new ScoringException("model " + key + " failed to score " + nrow + " rows: " + e.getMessage(), e);
+      throw new ScoringException(
+          "model " + key + " failed to score " + nrow + " rows: " + e.getMessage(), e);
     }
     for (int i = 0; i < nrow; i++) {
       dest[i] = out[i][0];
@@ -187,8 +225,8 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   /**
-   * SHAP contributions (log-odds) of the first {@code nrow} rows: one array per row, one value
-   * per feature in spec order, then the bias term last.
+   * SHAP contributions (log-odds) of the first {@code nrow} rows: one array per row, one value per
+   * feature in spec order, then the bias term last.
    */
   public float[][] contributions(float[] rowsRowMajor, int nrow) {
     checkRows(rowsRowMajor, nrow);
@@ -200,7 +238,8 @@ public final class LoadedModel implements AutoCloseable {
       matrix = new DMatrix(rowsRowMajor, nrow, width(), MISSING);
       return booster.predictContrib(matrix, 0);
     } catch (XGBoostError e) {
-      throw new ScoringException("model " + key + " failed to explain " + nrow + " rows: " + e.getMessage(), e);
+      throw new ScoringException(
+          "model " + key + " failed to explain " + nrow + " rows: " + e.getMessage(), e);
     } finally {
       if (matrix != null) {
         matrix.dispose();

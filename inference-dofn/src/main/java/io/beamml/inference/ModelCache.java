@@ -54,9 +54,9 @@ public final class ModelCache {
   }
 
   /**
-   * The model for a version, loading it if no one in this JVM holds it yet. Fails with
-   * {@link io.beamml.inference.registry.ModelIntegrityException} if the file does not match its
-   * recorded SHA-256; a failed load is not cached, the next acquire tries again.
+   * The model for a version, loading it if no one in this JVM holds it yet. Fails with {@link
+   * io.beamml.inference.registry.ModelIntegrityException} if the file does not match its recorded
+   * SHA-256; a failed load is not cached, the next acquire tries again.
    */
   public static Lease acquire(ModelKey model, @Nullable FeatureSpec pipelineSpec) {
     CacheKey key = new CacheKey(model, pipelineSpec == null ? null : pipelineSpec.fingerprint());

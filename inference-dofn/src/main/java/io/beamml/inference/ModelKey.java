@@ -3,8 +3,8 @@ package io.beamml.inference;
 import java.io.Serializable;
 
 /**
- * One immutable model version in one registry: the identity under which a model is loaded once
- * per JVM. Versions never change once written, so the key never goes stale.
+ * One immutable model version in one registry: the identity under which a model is loaded once per
+ * JVM. Versions never change once written, so the key never goes stale.
  */
 public record ModelKey(String registryRoot, String name, String version) implements Serializable {
 

@@ -12,19 +12,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One model slot of one scoring DoFn instance: the version it scores with, its hold on that
- * version in {@link ModelCache} and the batch it is filling. A slot that follows an alias asks
- * its {@link AliasFollower} before each batch, that is only while its buffer is empty, so a batch
- * is always scored by the model it started with; a new version is loaded through the cache (once
- * per JVM, SHA-256 verified) and the old hold released at once, since nothing of this instance
- * uses it any more. Other instances keep their own holds until they switch, so no model is freed
- * while a batch of any thread uses it.
+ * One model slot of one scoring DoFn instance: the version it scores with, its hold on that version
+ * in {@link ModelCache} and the batch it is filling. A slot that follows an alias asks its {@link
+ * AliasFollower} before each batch, that is only while its buffer is empty, so a batch is always
+ * scored by the model it started with; a new version is loaded through the cache (once per JVM,
+ * SHA-256 verified) and the old hold released at once, since nothing of this instance uses it any
+ * more. Other instances keep their own holds until they switch, so no model is freed while a batch
+ * of any thread uses it.
  *
  * <p>A version that cannot be loaded, or that was trained under another spec than the pipeline
  * expects, is refused: the slot keeps scoring with the version it has and tries again after an
- * interval. Metrics are kept until {@link #reportMetrics} is called inside a bundle, because
- * slots also load in {@code @Setup}, where Beam has nowhere to report them. Not thread safe: one
- * per DoFn instance.
+ * interval. Metrics are kept until {@link #reportMetrics} is called inside a bundle, because slots
+ * also load in {@code @Setup}, where Beam has nowhere to report them. Not thread safe: one per DoFn
+ * instance.
  */
 final class ModelSlot implements AutoCloseable {
 
@@ -48,7 +48,8 @@ final class ModelSlot implements AutoCloseable {
   private int unreportedSwitches;
   private int unreportedSwitchFailures;
   private int unreportedRefreshFailures;
-  private final Counter switches = Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.MODEL_SWITCHES);
+  private final Counter switches =
+      Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.MODEL_SWITCHES);
   private final Counter switchFailures =
       Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.MODEL_SWITCH_FAILURES);
   private final Counter refreshFailures =
@@ -88,10 +89,18 @@ final class ModelSlot implements AutoCloseable {
       int maxBatchSize,
       int topK) {
     if (follower != null && intervalMillis <= 0) {
-      throw new IllegalArgumentException("a followed alias needs a positive refresh interval, got " + intervalMillis);
+      throw new IllegalArgumentException(
+          "a followed alias needs a positive refresh interval, got " + intervalMillis);
     }
     ModelSlot slot =
-        new ModelSlot(follower, intervalMillis, clock, pipelineSpec, expectedSpecFingerprint, maxBatchSize, topK);
+        new ModelSlot(
+            follower,
+            intervalMillis,
+            clock,
+            pipelineSpec,
+            expectedSpecFingerprint,
+            maxBatchSize,
+            topK);
     if (follower == null) {
       slot.install(resolved, slot.acquire(resolved));
       return slot;
@@ -177,8 +186,14 @@ final class ModelSlot implements AutoCloseable {
     if (expectedSpecFingerprint != null && !expectedSpecFingerprint.equals(fingerprint)) {
       acquired.close();
       throw new IllegalStateException(
-          "model " + model.key().name() + ":" + model.key().version() + " was trained under feature spec "
-              + fingerprint + ", but this pipeline expects " + expectedSpecFingerprint);
+          "model "
+              + model.key().name()
+              + ":"
+              + model.key().version()
+              + " was trained under feature spec "
+              + fingerprint
+              + ", but this pipeline expects "
+              + expectedSpecFingerprint);
     }
     return acquired;
   }
@@ -207,20 +222,30 @@ final class ModelSlot implements AutoCloseable {
       // The message names the model, its files and hashes, never rows.
       LOG.warn(
           "Cannot switch model {} ({}) to version {}; keeps scoring with version {} and tries again each interval: {}",
-          follower.ref(), deployment == null ? "starting" : deployment.variant(), version, keeps, e.toString());
+          follower.ref(),
+          deployment == null ? "starting" : deployment.variant(),
+          version,
+          keeps,
+          e.toString());
     }
   }
 
   private void announce(String from, String to) {
     if (follower.announceSwitch(to)) {
       unreportedSwitches++;
-      LOG.info("Model {} ({}) switched from version {} to version {}", follower.ref(), deployment.variant(), from, to);
+      LOG.info(
+          "Model {} ({}) switched from version {} to version {}",
+          follower.ref(),
+          deployment.variant(),
+          from,
+          to);
     }
   }
 
   private static DeployedModel withVersion(DeployedModel model, String version) {
     ModelKey key = model.key();
-    return new DeployedModel(new ModelKey(key.registryRoot(), key.name(), version), model.variant());
+    return new DeployedModel(
+        new ModelKey(key.registryRoot(), key.name(), version), model.variant());
   }
 
   /** Reports what happened since the last call; call it inside a bundle. */
@@ -244,7 +269,10 @@ final class ModelSlot implements AutoCloseable {
   /** What {@link #reportMetrics} would count now: for tests. */
   Unreported unreported() {
     return new Unreported(
-        unreportedSwitches, unreportedSwitchFailures, unreportedRefreshFailures, unreportedLoadMillis.size());
+        unreportedSwitches,
+        unreportedSwitchFailures,
+        unreportedRefreshFailures,
+        unreportedLoadMillis.size());
   }
 
   record Unreported(int switches, int switchFailures, int refreshFailures, int loads) {}

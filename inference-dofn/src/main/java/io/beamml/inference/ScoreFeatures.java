@@ -6,11 +6,11 @@ import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import io.beamml.transforms.deadletter.DeadLetters;
 import io.beamml.transforms.features.FeatureSpec;
 import java.util.HashMap;
 import java.util.Map;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -41,7 +41,8 @@ import org.joda.time.Duration;
  * it lacks a feature the model needs.
  */
 public final class ScoreFeatures
-    extends PTransform<PCollection<FeatureRow>, WithFailures.Result<PCollection<Prediction>, DeadLetter>> {
+    extends PTransform<
+        PCollection<FeatureRow>, WithFailures.Result<PCollection<Prediction>, DeadLetter>> {
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 512;
 
@@ -80,9 +81,11 @@ public final class ScoreFeatures
   public static ScoreFeatures with(String registryRoot, ModelRef champion) {
     ModelRegistry.at(registryRoot);
     if (champion == null) {
-      throw new IllegalArgumentException("a champion model reference is required, e.g. promo@champion");
+      throw new IllegalArgumentException(
+          "a champion model reference is required, e.g. promo@champion");
     }
-    return new ScoreFeatures(registryRoot, champion, null, 0.0, DEFAULT_MAX_BATCH_SIZE, 0, null, null, null);
+    return new ScoreFeatures(
+        registryRoot, champion, null, 0.0, DEFAULT_MAX_BATCH_SIZE, 0, null, null, null);
   }
 
   /**
@@ -97,7 +100,14 @@ public final class ScoreFeatures
       throw new IllegalArgumentException("challenger share must be in [0, 1], got " + share);
     }
     return new ScoreFeatures(
-        registryRoot, champion, challenger, share, maxBatchSize, explanations, expectedSpecFingerprint, featureSpec,
+        registryRoot,
+        champion,
+        challenger,
+        share,
+        maxBatchSize,
+        explanations,
+        expectedSpecFingerprint,
+        featureSpec,
         aliasRefresh);
   }
 
@@ -107,7 +117,14 @@ public final class ScoreFeatures
       throw new IllegalArgumentException("max batch size must be at least 1, got " + maxBatchSize);
     }
     return new ScoreFeatures(
-        registryRoot, champion, challenger, challengerShare, maxBatchSize, explanations, expectedSpecFingerprint, featureSpec,
+        registryRoot,
+        champion,
+        challenger,
+        challengerShare,
+        maxBatchSize,
+        explanations,
+        expectedSpecFingerprint,
+        featureSpec,
         aliasRefresh);
   }
 
@@ -117,7 +134,14 @@ public final class ScoreFeatures
       throw new IllegalArgumentException("explanations top-k must be 0 (off) or more, got " + topK);
     }
     return new ScoreFeatures(
-        registryRoot, champion, challenger, challengerShare, maxBatchSize, topK, expectedSpecFingerprint, featureSpec,
+        registryRoot,
+        champion,
+        challenger,
+        challengerShare,
+        maxBatchSize,
+        topK,
+        expectedSpecFingerprint,
+        featureSpec,
         aliasRefresh);
   }
 
@@ -130,7 +154,14 @@ public final class ScoreFeatures
       throw new IllegalArgumentException("expected spec fingerprint must not be empty");
     }
     return new ScoreFeatures(
-        registryRoot, champion, challenger, challengerShare, maxBatchSize, explanations, fingerprint, featureSpec,
+        registryRoot,
+        champion,
+        challenger,
+        challengerShare,
+        maxBatchSize,
+        explanations,
+        fingerprint,
+        featureSpec,
         aliasRefresh);
   }
 
@@ -143,48 +174,64 @@ public final class ScoreFeatures
       throw new IllegalArgumentException("feature spec must not be null");
     }
     return new ScoreFeatures(
-        registryRoot, champion, challenger, challengerShare, maxBatchSize, explanations, expectedSpecFingerprint, spec,
+        registryRoot,
+        champion,
+        challenger,
+        challengerShare,
+        maxBatchSize,
+        explanations,
+        expectedSpecFingerprint,
+        spec,
         aliasRefresh);
   }
 
   /**
    * Lets a running job follow its {@code name@alias} references. Each alias is re-read from the
    * registry at most once per {@code interval} per worker JVM, lazily, when a batch opens; the
-   * version it has moved to is loaded once per JVM through {@link ModelCache} (SHA-256 verified,
-   * on the scoring thread that first needs it) and scores every batch opened from then on.
+   * version it has moved to is loaded once per JVM through {@link ModelCache} (SHA-256 verified, on
+   * the scoring thread that first needs it) and scores every batch opened from then on.
    *
    * <p>The bound: a batch opened at least {@code interval} after a move (plus one registry read
-   * that may be under way on another thread) is scored by the new version; rows already in an
-   * open batch keep the version it started with, and a batch closes when full or when its bundle
-   * ends. The old version's last prediction therefore leaves within {@code interval} plus one
-   * batch (at most one bundle) of the move, while rows are flowing; every prediction's {@code
-   * model_version} names the version that scored it.
+   * that may be under way on another thread) is scored by the new version; rows already in an open
+   * batch keep the version it started with, and a batch closes when full or when its bundle ends.
+   * The old version's last prediction therefore leaves within {@code interval} plus one batch (at
+   * most one bundle) of the move, while rows are flowing; every prediction's {@code model_version}
+   * names the version that scored it.
    *
-   * <p>If the re-read fails (counted as {@code alias_refresh_failures}), or the new version
-   * cannot be loaded or was trained under another spec than {@link #withExpectedSpecFingerprint}
-   * names ({@code model_switch_failures}), the version in use keeps scoring and the next attempt
-   * comes an interval later. Pinned {@code name:version} references never change. Off by default
-   * (and with {@code Duration.ZERO}): versions are then resolved once, when the pipeline is
-   * built, so a batch run is reproducible.
+   * <p>If the re-read fails (counted as {@code alias_refresh_failures}), or the new version cannot
+   * be loaded or was trained under another spec than {@link #withExpectedSpecFingerprint} names
+   * ({@code model_switch_failures}), the version in use keeps scoring and the next attempt comes an
+   * interval later. Pinned {@code name:version} references never change. Off by default (and with
+   * {@code Duration.ZERO}): versions are then resolved once, when the pipeline is built, so a batch
+   * run is reproducible.
    */
   public ScoreFeatures withAliasRefresh(Duration interval) {
     if (interval == null || interval.isShorterThan(Duration.ZERO)) {
-      throw new IllegalArgumentException("alias refresh interval must be zero (off) or positive, got " + interval);
+      throw new IllegalArgumentException(
+          "alias refresh interval must be zero (off) or positive, got " + interval);
     }
     return new ScoreFeatures(
-        registryRoot, champion, challenger, challengerShare, maxBatchSize, explanations, expectedSpecFingerprint,
-        featureSpec, interval.isEqual(Duration.ZERO) ? null : interval);
+        registryRoot,
+        champion,
+        challenger,
+        challengerShare,
+        maxBatchSize,
+        explanations,
+        expectedSpecFingerprint,
+        featureSpec,
+        interval.isEqual(Duration.ZERO) ? null : interval);
   }
 
   /**
-   * Resolves the references to versions now, checking the expected spec fingerprint if given.
-   * With {@link #withAliasRefresh} on, alias references then follow their alias from there.
+   * Resolves the references to versions now, checking the expected spec fingerprint if given. With
+   * {@link #withAliasRefresh} on, alias references then follow their alias from there.
    */
   public ModelSelector resolveSelector() {
     ModelRegistry registry = ModelRegistry.at(registryRoot);
     ModelKey championKey = resolve(registry, champion);
     ModelKey challengerKey = challenger == null ? null : resolve(registry, challenger);
-    ChampionChallenger resolved = ChampionChallenger.split(championKey, challengerKey, challengerShare);
+    ChampionChallenger resolved =
+        ChampionChallenger.split(championKey, challengerKey, challengerShare);
     Map<Integer, String> followed = new HashMap<>();
     if (champion.isAlias()) {
       followed.put(0, champion.alias());
@@ -208,15 +255,22 @@ public final class ScoreFeatures
       }
       if (!expectedSpecFingerprint.equals(fingerprint)) {
         throw new IllegalArgumentException(
-            "model " + ref + " (version " + version + ") was trained under feature spec " + fingerprint
-                + ", but this pipeline expects " + expectedSpecFingerprint);
+            "model "
+                + ref
+                + " (version "
+                + version
+                + ") was trained under feature spec "
+                + fingerprint
+                + ", but this pipeline expects "
+                + expectedSpecFingerprint);
       }
     }
     return new ModelKey(registryRoot, ref.name(), version);
   }
 
   @Override
-  public WithFailures.Result<PCollection<Prediction>, DeadLetter> expand(PCollection<FeatureRow> rows) {
+  public WithFailures.Result<PCollection<Prediction>, DeadLetter> expand(
+      PCollection<FeatureRow> rows) {
     TupleTag<Prediction> predictionsTag = new TupleTag<Prediction>() {};
     TupleTag<DeadLetter> failuresTag = new TupleTag<DeadLetter>() {};
     PCollectionTuple scored =
@@ -224,10 +278,16 @@ public final class ScoreFeatures
             "ScoreInBatches",
             ParDo.of(
                     new ScoreFn(
-                        resolveSelector(), featureSpec, expectedSpecFingerprint, maxBatchSize, explanations,
-                        predictionsTag, failuresTag))
+                        resolveSelector(),
+                        featureSpec,
+                        expectedSpecFingerprint,
+                        maxBatchSize,
+                        explanations,
+                        predictionsTag,
+                        failuresTag))
                 .withOutputTags(predictionsTag, TupleTagList.of(failuresTag)));
-    PCollection<Prediction> predictions = scored.get(predictionsTag).setCoder(SpecificRecordCoder.of(Prediction.class));
+    PCollection<Prediction> predictions =
+        scored.get(predictionsTag).setCoder(SpecificRecordCoder.of(Prediction.class));
     PCollection<DeadLetter> failures = scored.get(failuresTag).setCoder(DeadLetters.coder());
     return WithFailures.Result.of(predictions, failures);
   }

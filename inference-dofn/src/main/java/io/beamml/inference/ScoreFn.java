@@ -20,13 +20,13 @@ import org.joda.time.Instant;
 
 /**
  * Scores feature rows in batches with models held once per JVM by {@link ModelCache}. A row is
- * routed by the {@link ModelSelector} to its slot's {@link BatchScorer}; a full batch is scored
- * at once, the rest when the bundle finishes. A slot that follows an alias looks for a newer
- * version only when it opens a batch (see {@link ModelSlot}), so every batch is scored by the
- * version it started with and each prediction names that version. Every prediction keeps its
- * row's timestamp, window and pane, even when its batch is scored while a later row is being
- * processed: Beam forbids output timestamps earlier than the current input's there, so such
- * results wait for {@code @FinishBundle}, where any timestamp of the bundle may be emitted.
+ * routed by the {@link ModelSelector} to its slot's {@link BatchScorer}; a full batch is scored at
+ * once, the rest when the bundle finishes. A slot that follows an alias looks for a newer version
+ * only when it opens a batch (see {@link ModelSlot}), so every batch is scored by the version it
+ * started with and each prediction names that version. Every prediction keeps its row's timestamp,
+ * window and pane, even when its batch is scored while a later row is being processed: Beam forbids
+ * output timestamps earlier than the current input's there, so such results wait for
+ * {@code @FinishBundle}, where any timestamp of the bundle may be emitted.
  */
 final class ScoreFn extends DoFn<FeatureRow, Prediction> {
 
@@ -40,7 +40,8 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
 
   private transient ModelSlot[] slots;
   private transient ProcessEmitter processEmitter;
-  private final Counter failures = Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.FAILURES);
+  private final Counter failures =
+      Metrics.counter(InferenceMetrics.NAMESPACE, InferenceMetrics.FAILURES);
 
   ScoreFn(
       ModelSelector selector,
@@ -73,10 +74,18 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
         AliasFollower follower =
             alias == null
                 ? null
-                : AliasFollower.shared(model.key().registryRoot(), model.key().name(), alias, model.key().version());
+                : AliasFollower.shared(
+                    model.key().registryRoot(), model.key().name(), alias, model.key().version());
         slots[i] =
             ModelSlot.open(
-                model, follower, intervalMillis, clock, pipelineSpec, expectedSpecFingerprint, maxBatchSize, topK);
+                model,
+                follower,
+                intervalMillis,
+                clock,
+                pipelineSpec,
+                expectedSpecFingerprint,
+                maxBatchSize,
+                topK);
       }
     } catch (RuntimeException e) {
       teardown();
@@ -123,12 +132,14 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
     BatchScorer.Emitter emitter =
         new BatchScorer.Emitter() {
           @Override
-          public void prediction(Prediction p, Instant timestamp, BoundedWindow window, PaneInfo pane) {
+          public void prediction(
+              Prediction p, Instant timestamp, BoundedWindow window, PaneInfo pane) {
             context.output(predictionsTag, p, timestamp, window);
           }
 
           @Override
-          public void failure(DeadLetter d, Instant timestamp, BoundedWindow window, PaneInfo pane) {
+          public void failure(
+              DeadLetter d, Instant timestamp, BoundedWindow window, PaneInfo pane) {
             context.output(failuresTag, d, timestamp, window);
           }
         };
@@ -152,8 +163,8 @@ final class ScoreFn extends DoFn<FeatureRow, Prediction> {
 
   /**
    * Emits a batch from inside {@code @ProcessElement}, where the current element is a later row:
-   * each result goes out with its own row's timestamp, window and pane; a result whose row is
-   * older than the current input is parked until the bundle finishes.
+   * each result goes out with its own row's timestamp, window and pane; a result whose row is older
+   * than the current input is parked until the bundle finishes.
    */
   private final class ProcessEmitter implements BatchScorer.Emitter {
     private @Nullable MultiOutputReceiver out;

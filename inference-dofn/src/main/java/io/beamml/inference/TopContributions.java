@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The k features that moved a score most, by absolute SHAP value: what a reviewer needs to see
- * why a customer was scored high or low, without the full vector on every prediction.
+ * The k features that moved a score most, by absolute SHAP value: what a reviewer needs to see why
+ * a customer was scored high or low, without the full vector on every prediction.
  */
 public final class TopContributions {
 

@@ -40,7 +40,12 @@ public class AliasFollowerTest {
     registry = ModelRegistry.at(root);
     for (int i = 1; i <= 3; i++) {
       // The follower only reads aliases.json: any bytes do for a model here.
-      registry.register("promo", ("model " + i).getBytes(StandardCharsets.UTF_8), "json", new ModelMetadata(), Map.of());
+      registry.register(
+          "promo",
+          ("model " + i).getBytes(StandardCharsets.UTF_8),
+          "json",
+          new ModelMetadata(),
+          Map.of());
     }
     registry.moveAlias("promo", "champion", "1", false, "test");
   }
@@ -53,7 +58,8 @@ public class AliasFollowerTest {
   public void aMoveIsSeenOnlyOnceTheIntervalHasPassed() {
     AliasFollower follower = AliasFollower.shared(root, "promo", "champion", "1");
     assertEquals("1", follower.version());
-    assertEquals("the first check reads at once", Refresh.UNCHANGED, follower.refreshIfDue(10_000, 1_000));
+    assertEquals(
+        "the first check reads at once", Refresh.UNCHANGED, follower.refreshIfDue(10_000, 1_000));
 
     registry.moveAlias("promo", "champion", "2", false, "test");
     assertEquals(Refresh.NOT_DUE, follower.refreshIfDue(10_000, 1_000));
@@ -79,12 +85,14 @@ public class AliasFollowerTest {
     assertEquals(Refresh.FAILED, follower.refreshIfDue(100, 100));
     assertEquals("1", follower.version());
     assertEquals(1, follower.failures());
-    assertEquals("a failure waits a whole interval too", Refresh.NOT_DUE, follower.refreshIfDue(199, 100));
+    assertEquals(
+        "a failure waits a whole interval too", Refresh.NOT_DUE, follower.refreshIfDue(199, 100));
     assertEquals(Refresh.FAILED, follower.refreshIfDue(200, 100));
     assertEquals(2, follower.failures());
 
     Files.writeString(aliasesFile(), "{\"challenger\": \"3\"}");
-    assertEquals("a removed alias keeps the version too", Refresh.FAILED, follower.refreshIfDue(300, 100));
+    assertEquals(
+        "a removed alias keeps the version too", Refresh.FAILED, follower.refreshIfDue(300, 100));
     assertEquals("1", follower.version());
     assertEquals(3, follower.failures());
 
@@ -131,7 +139,10 @@ public class AliasFollowerTest {
     try {
       Future<Refresh> reader = pool.submit(() -> follower.refreshIfDue(1_000, 100));
       assertTrue("the reader started", entered.await(60, TimeUnit.SECONDS));
-      assertEquals("a re-read in progress counts as the attempt", Refresh.NOT_DUE, follower.refreshIfDue(1_050, 100));
+      assertEquals(
+          "a re-read in progress counts as the attempt",
+          Refresh.NOT_DUE,
+          follower.refreshIfDue(1_050, 100));
       assertEquals(Refresh.BUSY, follower.refreshIfDue(5_000, 100));
       assertEquals("others keep the version they know", "1", follower.version());
       release.countDown();
@@ -147,7 +158,8 @@ public class AliasFollowerTest {
 
   @Test
   public void aSwitchIsAnnouncedAndARefusalLoggedOncePerVersion() {
-    AliasFollower follower = new AliasFollower(ModelRef.alias("promo", "champion"), "test", "1", () -> "1");
+    AliasFollower follower =
+        new AliasFollower(ModelRef.alias("promo", "champion"), "test", "1", () -> "1");
     assertFalse("the initial version is no switch", follower.announceSwitch("1"));
     assertTrue(follower.announceSwitch("2"));
     assertFalse(follower.announceSwitch("2"));

@@ -42,8 +42,8 @@ import org.junit.rules.TemporaryFolder;
 /**
  * A running streaming pipeline follows a champion alias moved in the middle of its input. The
  * Direct runner hands a TestStream's next event over only once everything before it has been
- * processed, so rows before the move are scored, the move happens (and the refresh interval
- * passes) inside the pipeline, and the rows after it are scored: no timing is asserted.
+ * processed, so rows before the move are scored, the move happens (and the refresh interval passes)
+ * inside the pipeline, and the rows after it are scored: no timing is asserted.
  */
 public class AliasRefreshPipelineTest {
 
@@ -72,7 +72,8 @@ public class AliasRefreshPipelineTest {
     second.dispose();
   }
 
-  private static Map<String, Float> scores(Booster booster, List<FeatureRow> rows) throws Exception {
+  private static Map<String, Float> scores(Booster booster, List<FeatureRow> rows)
+      throws Exception {
     float[] reference = TestModels.reference(booster, rows);
     Map<String, Float> byEvent = new HashMap<>();
     for (int i = 0; i < rows.size(); i++) {
@@ -82,7 +83,8 @@ public class AliasRefreshPipelineTest {
   }
 
   /** Adds rows as one TestStream event, each at its event time. */
-  private static TestStream.Builder<FeatureRow> add(TestStream.Builder<FeatureRow> stream, List<FeatureRow> rows) {
+  private static TestStream.Builder<FeatureRow> add(
+      TestStream.Builder<FeatureRow> stream, List<FeatureRow> rows) {
     @SuppressWarnings("unchecked")
     TimestampedValue<FeatureRow>[] rest = new TimestampedValue[rows.size() - 1];
     for (int i = 1; i < rows.size(); i++) {
@@ -111,7 +113,10 @@ public class AliasRefreshPipelineTest {
     FeatureRow marker = FeatureRow.newBuilder(before.get(0)).setEventId(MARKER).build();
 
     TestStream<FeatureRow> stream =
-        add(add(TestStream.create(AvroCoder.specific(FeatureRow.class)), before).addElements(timestamped(marker)), after)
+        add(
+                add(TestStream.create(AvroCoder.specific(FeatureRow.class)), before)
+                    .addElements(timestamped(marker)),
+                after)
             .advanceWatermarkToInfinity();
     WithFailures.Result<PCollection<Prediction>, DeadLetter> scored =
         pipeline
@@ -141,22 +146,29 @@ public class AliasRefreshPipelineTest {
                 boolean challenger = DeployedModel.CHALLENGER.equals(p.getVariant());
                 boolean afterMove = after.contains(row);
                 String expected = challenger || !afterMove ? v1 : v2;
-                assertEquals(row.getEventId() + " " + p.getVariant(), expected, p.getModelVersion());
+                assertEquals(
+                    row.getEventId() + " " + p.getVariant(), expected, p.getModelVersion());
                 Map<String, Float> reference = expected.equals(v1) ? firstScores : secondScores;
                 assertEquals(row.getEventId(), reference.get(row.getEventId()), p.getScore(), 1e-6);
                 challengersAfter += challenger && afterMove ? 1 : 0;
               }
-              assertTrue("both variants score after the move", challengersAfter > 0 && challengersAfter < after.size());
+              assertTrue(
+                  "both variants score after the move",
+                  challengersAfter > 0 && challengersAfter < after.size());
               return null;
             });
 
     int heldBefore = ModelCache.size();
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
-    assertEquals("every model is freed at teardown, the replaced one included", heldBefore, ModelCache.size());
+    assertEquals(
+        "every model is freed at teardown, the replaced one included",
+        heldBefore,
+        ModelCache.size());
     Map<String, Long> counters = new HashMap<>();
     for (MetricResult<Long> c :
-        result.metrics()
+        result
+            .metrics()
             .queryMetrics(
                 MetricsFilter.builder()
                     .addNameFilter(MetricNameFilter.inNamespace(InferenceMetrics.NAMESPACE))
@@ -175,12 +187,15 @@ public class AliasRefreshPipelineTest {
     String v1 = TestModels.register(root, "optin", first, "json");
     registry.moveAlias("optin", "champion", v1, false, "test");
     ScoreFeatures base =
-        ScoreFeatures.with(root, ModelRef.parse("optin@champion")).withChallenger(ModelRef.version("optin", v1), 0.5);
+        ScoreFeatures.with(root, ModelRef.parse("optin@champion"))
+            .withChallenger(ModelRef.version("optin", v1), 0.5);
 
     ModelSelector once = base.resolveSelector();
     assertThat(once, instanceOf(ChampionChallenger.class));
     assertNull(once.followedAlias(0));
-    assertThat(base.withAliasRefresh(Duration.ZERO).resolveSelector(), instanceOf(ChampionChallenger.class));
+    assertThat(
+        base.withAliasRefresh(Duration.ZERO).resolveSelector(),
+        instanceOf(ChampionChallenger.class));
 
     ModelSelector following = base.withAliasRefresh(Duration.standardSeconds(10)).resolveSelector();
     assertEquals("champion", following.followedAlias(0));
@@ -190,7 +205,9 @@ public class AliasRefreshPipelineTest {
     assertEquals(once.select("80000000"), following.select("80000000"));
 
     ModelSelector pinnedOnly =
-        ScoreFeatures.with(root, ModelRef.version("optin", v1)).withAliasRefresh(Duration.standardSeconds(10)).resolveSelector();
+        ScoreFeatures.with(root, ModelRef.version("optin", v1))
+            .withAliasRefresh(Duration.standardSeconds(10))
+            .resolveSelector();
     assertThat(pinnedOnly, instanceOf(ChampionChallenger.class));
 
     assertThrows(IllegalArgumentException.class, () -> base.withAliasRefresh(Duration.millis(-1)));
@@ -198,8 +215,8 @@ public class AliasRefreshPipelineTest {
   }
 
   /**
-   * Stands in for a promotion during the run: on the marker row it moves the alias and waits
-   * longer than the refresh interval; every other row passes through.
+   * Stands in for a promotion during the run: on the marker row it moves the alias and waits longer
+   * than the refresh interval; every other row passes through.
    */
   private static final class MoveAliasAtMarkerFn extends DoFn<FeatureRow, FeatureRow> {
     private final String root;
@@ -215,12 +232,14 @@ public class AliasRefreshPipelineTest {
     }
 
     @ProcessElement
-    public void process(@Element FeatureRow row, OutputReceiver<FeatureRow> out) throws InterruptedException {
+    public void process(@Element FeatureRow row, OutputReceiver<FeatureRow> out)
+        throws InterruptedException {
       if (!MARKER.equals(row.getEventId())) {
         out.output(row);
         return;
       }
-      ModelRegistry.at(root).moveAlias(model, "champion", toVersion, false, "promoted while the job runs");
+      ModelRegistry.at(root)
+          .moveAlias(model, "champion", toVersion, false, "promoted while the job runs");
       Thread.sleep(pauseMillis);
     }
   }

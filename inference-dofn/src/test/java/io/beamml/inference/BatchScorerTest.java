@@ -53,13 +53,19 @@ public class BatchScorerTest {
     booster.dispose();
     ModelKey key = new ModelKey(root, "unit", version);
     try (LoadedModel model = LoadedModel.load(key, null)) {
-      BatchScorer scorer = new BatchScorer(model, new DeployedModel(key, DeployedModel.CHALLENGER), 4, 0);
+      BatchScorer scorer =
+          new BatchScorer(model, new DeployedModel(key, DeployedModel.CHALLENGER), 4, 0);
       Collected out = new Collected();
       for (int i = 0; i < rows.size(); i++) {
-        BoundedWindow window = i % 2 == 0 ? GlobalWindow.INSTANCE : new IntervalWindow(new Instant(0), new Instant(i));
+        BoundedWindow window =
+            i % 2 == 0 ? GlobalWindow.INSTANCE : new IntervalWindow(new Instant(0), new Instant(i));
         assertNull(scorer.add(rows.get(i), new Instant(i), window, PaneInfo.NO_FIRING));
         if (scorer.isFull()) {
-          assertThrows(IllegalStateException.class, () -> scorer.add(rows.get(0), new Instant(0), GlobalWindow.INSTANCE, PaneInfo.NO_FIRING));
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  scorer.add(
+                      rows.get(0), new Instant(0), GlobalWindow.INSTANCE, PaneInfo.NO_FIRING));
           scorer.flush(out);
           assertEquals(0, scorer.size());
         }
@@ -74,7 +80,10 @@ public class BatchScorerTest {
         assertEquals(reference[i], p.getScore(), 1e-6);
         assertEquals(DeployedModel.CHALLENGER, p.getVariant());
         assertEquals(i, out.timestamps.get(i).getMillis());
-        assertTrue(i % 2 == 0 ? out.windows.get(i) == GlobalWindow.INSTANCE : out.windows.get(i) instanceof IntervalWindow);
+        assertTrue(
+            i % 2 == 0
+                ? out.windows.get(i) == GlobalWindow.INSTANCE
+                : out.windows.get(i) instanceof IntervalWindow);
       }
     }
   }

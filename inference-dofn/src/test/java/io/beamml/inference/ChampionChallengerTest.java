@@ -48,7 +48,10 @@ public class ChampionChallengerTest {
     assertEquals(1, ChampionChallenger.split(CHAMPION, CHALLENGER, 1.0).select("ffffffff"));
     assertEquals(0, ChampionChallenger.split(CHAMPION, null, 1.0).select("00000000"));
     assertEquals(1, ChampionChallenger.championOnly(CHAMPION).models().size());
-    assertThrows(IllegalArgumentException.class, () -> ChampionChallenger.split(CHAMPION, CHALLENGER, 1.5));
-    assertThrows(IllegalArgumentException.class, () -> ChampionChallenger.split(CHAMPION, CHALLENGER, Double.NaN));
+    assertThrows(
+        IllegalArgumentException.class, () -> ChampionChallenger.split(CHAMPION, CHALLENGER, 1.5));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ChampionChallenger.split(CHAMPION, CHALLENGER, Double.NaN));
   }
 }

@@ -70,8 +70,14 @@ public class LoadedModelTest {
     booster.saveModel(json.toString());
     booster.saveModel(Files.newOutputStream(ubj), "ubj");
     ModelRegistry registry = ModelRegistry.at(root);
-    String vJson = registry.register("files", Files.readAllBytes(json), "json", TestModels.trainedMetadata(), Map.of()).version;
-    String vUbj = registry.register("files", Files.readAllBytes(ubj), "ubj", TestModels.trainedMetadata(), Map.of()).version;
+    String vJson =
+        registry.register(
+                "files", Files.readAllBytes(json), "json", TestModels.trainedMetadata(), Map.of())
+            .version;
+    String vUbj =
+        registry.register(
+                "files", Files.readAllBytes(ubj), "ubj", TestModels.trainedMetadata(), Map.of())
+            .version;
     float[] m = TestModels.matrix(rows);
     try (LoadedModel fromJson = LoadedModel.load(new ModelKey(root, "files", vJson), null);
         LoadedModel fromUbj = LoadedModel.load(new ModelKey(root, "files", vUbj), null)) {
@@ -107,10 +113,12 @@ public class LoadedModelTest {
     String version = TestModels.register(root, "tampered", booster, "json");
     Path file = Path.of(root, "tampered", "versions", version, "model.json");
     String text = Files.readString(file);
-    Files.writeString(file, text.replaceFirst("\"base_score\":\"[^\"]*\"", "\"base_score\":\"9E-1\""));
+    Files.writeString(
+        file, text.replaceFirst("\"base_score\":\"[^\"]*\"", "\"base_score\":\"9E-1\""));
     ModelIntegrityException e =
         assertThrows(
-            ModelIntegrityException.class, () -> LoadedModel.load(new ModelKey(root, "tampered", version), null));
+            ModelIntegrityException.class,
+            () -> LoadedModel.load(new ModelKey(root, "tampered", version), null));
     assertThat(e.getMessage(), containsString("tampered/versions/" + version + "/model.json"));
     assertThat(e.getMessage(), containsString("refusing to load"));
   }
@@ -140,17 +148,24 @@ public class LoadedModelTest {
     imported.featureNames = new ArrayList<>(TestModels.SPEC.featureNames());
     imported.origin = "imported";
     String version =
-        ModelRegistry.at(root).register("imported", booster.toByteArray("json"), "json", imported, Map.of()).version;
+        ModelRegistry.at(root)
+            .register("imported", booster.toByteArray("json"), "json", imported, Map.of())
+            .version;
     ModelKey key = new ModelKey(root, "imported", version);
 
-    IllegalArgumentException noSpec = assertThrows(IllegalArgumentException.class, () -> LoadedModel.load(key, null));
+    IllegalArgumentException noSpec =
+        assertThrows(IllegalArgumentException.class, () -> LoadedModel.load(key, null));
     assertThat(noSpec.getMessage(), containsString("imported without a feature spec"));
 
     List<FeatureDefinition> renamed = new ArrayList<>(TestModels.SPEC.features());
     FeatureDefinition age = renamed.get(7);
-    renamed.set(7, new FeatureDefinition("age_years", age.kind(), null, null, null, age.field(), null, null, null));
+    renamed.set(
+        7,
+        new FeatureDefinition(
+            "age_years", age.kind(), null, null, null, age.field(), null, null, null));
     FeatureSpec other = new FeatureSpec("other", 1, renamed);
-    IllegalArgumentException wrongNames = assertThrows(IllegalArgumentException.class, () -> LoadedModel.load(key, other));
+    IllegalArgumentException wrongNames =
+        assertThrows(IllegalArgumentException.class, () -> LoadedModel.load(key, other));
     assertThat(wrongNames.getMessage(), containsString("age_years"));
 
     try (LoadedModel model = LoadedModel.load(key, TestModels.SPEC)) {

@@ -27,9 +27,9 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Alias following at the level of one DoFn instance's model slot, with real models and registry
- * but a clock the test moves: which version scores which batch, what is loaded and freed, and
- * what happens to a version that cannot be used.
+ * Alias following at the level of one DoFn instance's model slot, with real models and registry but
+ * a clock the test moves: which version scores which batch, what is loaded and freed, and what
+ * happens to a version that cannot be used.
  */
 public class ModelSlotTest {
 
@@ -75,7 +75,14 @@ public class ModelSlotTest {
   private ModelSlot open(String name, String resolvedVersion, String expectedSpec) {
     AliasFollower follower = AliasFollower.shared(root, name, "champion", resolvedVersion);
     return ModelSlot.open(
-        champion(name, resolvedVersion), follower, INTERVAL, clock::get, TestModels.SPEC, expectedSpec, 4, 0);
+        champion(name, resolvedVersion),
+        follower,
+        INTERVAL,
+        clock::get,
+        TestModels.SPEC,
+        expectedSpec,
+        4,
+        0);
   }
 
   private static DeployedModel champion(String name, String version) {
@@ -86,7 +93,8 @@ public class ModelSlotTest {
   private static void score(ModelSlot slot, int from, int to, Collected out) {
     for (int i = from; i < to; i++) {
       BatchScorer scorer = slot.scorerForRow();
-      assertNull(scorer.add(rows.get(i), new Instant(i), GlobalWindow.INSTANCE, PaneInfo.NO_FIRING));
+      assertNull(
+          scorer.add(rows.get(i), new Instant(i), GlobalWindow.INSTANCE, PaneInfo.NO_FIRING));
       if (scorer.isFull()) {
         scorer.flush(out);
       }
@@ -104,7 +112,8 @@ public class ModelSlotTest {
   }
 
   @Test
-  public void aMoveIsScoredFromTheFirstBatchOpenedAnIntervalLaterAndABatchKeepsItsModel() throws Exception {
+  public void aMoveIsScoredFromTheFirstBatchOpenedAnIntervalLaterAndABatchKeepsItsModel()
+      throws Exception {
     ModelRegistry registry = twoVersions("moves");
     int heldBefore = ModelCache.size();
     long loadsBefore = ModelCache.loads();
@@ -141,7 +150,8 @@ public class ModelSlotTest {
   }
 
   @Test
-  public void instancesOfOneJvmShareTheNewModelAndFreeTheOldOneWhenTheLastLeavesIt() throws Exception {
+  public void instancesOfOneJvmShareTheNewModelAndFreeTheOldOneWhenTheLastLeavesIt()
+      throws Exception {
     ModelRegistry registry = twoVersions("shared");
     int heldBefore = ModelCache.size();
     long loadsBefore = ModelCache.loads();
@@ -160,7 +170,10 @@ public class ModelSlotTest {
       assertEquals("version 2 was loaded once", 2, ModelCache.loads() - loadsBefore);
       assertEquals(heldBefore + 1, ModelCache.size());
       assertScoredBy("2", out, 0, 8);
-      assertEquals("the switch is counted once per JVM", 1, a.unreported().switches() + b.unreported().switches());
+      assertEquals(
+          "the switch is counted once per JVM",
+          1,
+          a.unreported().switches() + b.unreported().switches());
     } finally {
       a.close();
       b.close();
@@ -207,7 +220,9 @@ public class ModelSlotTest {
     otherSpec.featureSpec = null;
     otherSpec.specFingerprint = "ffffffffffffffff";
     otherSpec.origin = "imported";
-    String v3 = registry.register("respec", second.toByteArray("json"), "json", otherSpec, Map.of()).version;
+    String v3 =
+        registry.register("respec", second.toByteArray("json"), "json", otherSpec, Map.of())
+            .version;
     ModelSlot slot = open("respec", "1", TestModels.SPEC.fingerprint());
     try {
       registry.moveAlias("respec", "champion", v3, false, "test");
@@ -234,20 +249,25 @@ public class ModelSlotTest {
       score(slot, 8, 12, out);
       slot.scorer().flush(out);
       assertScoredBy("1", out, 0, 12);
-      assertEquals("one failed re-read per interval", new ModelSlot.Unreported(0, 0, 2, 1), slot.unreported());
+      assertEquals(
+          "one failed re-read per interval",
+          new ModelSlot.Unreported(0, 0, 2, 1),
+          slot.unreported());
     } finally {
       slot.close();
     }
   }
 
   @Test
-  public void aSlotOpensOnTheVersionTheAliasPointsAtNowAndFallsBackToTheResolvedOne() throws Exception {
+  public void aSlotOpensOnTheVersionTheAliasPointsAtNowAndFallsBackToTheResolvedOne()
+      throws Exception {
     ModelRegistry registry = twoVersions("late");
     registry.moveAlias("late", "champion", "2", false, "moved after the pipeline was built");
     ModelSlot slot = open("late", "1", null);
     try {
       assertEquals("2", slot.deployment().key().version());
-      assertEquals("counted as a switch from the resolved version", 1, slot.unreported().switches());
+      assertEquals(
+          "counted as a switch from the resolved version", 1, slot.unreported().switches());
     } finally {
       slot.close();
     }

@@ -85,7 +85,8 @@ public class ScoreFeaturesTest {
     return p.apply(name, Create.of(input).withCoder(AvroCoder.specific(FeatureRow.class)));
   }
 
-  private static HashMap<String, Float> expected(Booster booster, List<FeatureRow> input) throws Exception {
+  private static HashMap<String, Float> expected(Booster booster, List<FeatureRow> input)
+      throws Exception {
     float[] scores = TestModels.reference(booster, input);
     HashMap<String, Float> byEvent = new HashMap<>();
     for (int i = 0; i < input.size(); i++) {
@@ -103,7 +104,8 @@ public class ScoreFeaturesTest {
       WithFailures.Result<PCollection<Prediction>, DeadLetter> scored =
           input.apply(
               "Score" + batch,
-              ScoreFeatures.with(root, ModelRef.version("batches", version)).withMaxBatchSize(batch));
+              ScoreFeatures.with(root, ModelRef.version("batches", version))
+                  .withMaxBatchSize(batch));
       PAssert.that(scored.failures()).empty();
       PAssert.that(scored.output())
           .satisfies(
@@ -151,14 +153,20 @@ public class ScoreFeaturesTest {
   public void refusedRowsBecomeDeadLettersAndEveryRowLeavesOnce() throws Exception {
     String version = TestModels.register(root, "refusals", champion, "json");
     List<FeatureRow> input = new ArrayList<>(TestModels.rows(20, 21));
-    FeatureRow otherSpec = FeatureRow.newBuilder(input.get(0)).setEventId("other-spec").setSpecFingerprint("ffffffffffffffff").build();
+    FeatureRow otherSpec =
+        FeatureRow.newBuilder(input.get(0))
+            .setEventId("other-spec")
+            .setSpecFingerprint("ffffffffffffffff")
+            .build();
     List<FeatureValue> withoutAge = new ArrayList<>(input.get(1).getFeatures());
     withoutAge.removeIf(v -> v.getName().equals("age"));
-    FeatureRow noAge = FeatureRow.newBuilder(input.get(1)).setEventId("no-age").setFeatures(withoutAge).build();
+    FeatureRow noAge =
+        FeatureRow.newBuilder(input.get(1)).setEventId("no-age").setFeatures(withoutAge).build();
     List<FeatureValue> reversed = new ArrayList<>(input.get(2).getFeatures());
     Collections.reverse(reversed);
     reversed.add(new FeatureValue("unused_extra", 1.0, null));
-    FeatureRow shuffled = FeatureRow.newBuilder(input.get(2)).setEventId("shuffled").setFeatures(reversed).build();
+    FeatureRow shuffled =
+        FeatureRow.newBuilder(input.get(2)).setEventId("shuffled").setFeatures(reversed).build();
     input.add(otherSpec);
     input.add(noAge);
     input.add(shuffled);
@@ -167,7 +175,10 @@ public class ScoreFeaturesTest {
 
     WithFailures.Result<PCollection<Prediction>, DeadLetter> scored =
         create(pipeline, "CreateRows", input)
-            .apply("Score", ScoreFeatures.with(root, ModelRef.version("refusals", version)).withMaxBatchSize(4));
+            .apply(
+                "Score",
+                ScoreFeatures.with(root, ModelRef.version("refusals", version))
+                    .withMaxBatchSize(4));
 
     PAssert.that(scored.output())
         .satisfies(
@@ -205,15 +216,21 @@ public class ScoreFeaturesTest {
     result.waitUntilFinish();
     assertEquals("the last DoFn's teardown frees the model", heldBefore, ModelCache.size());
     MetricQueryResults metrics =
-        result.metrics()
-            .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace(InferenceMetrics.NAMESPACE)).build());
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.inNamespace(InferenceMetrics.NAMESPACE))
+                    .build());
     Map<String, Long> counters = new HashMap<>();
     for (MetricResult<Long> c : metrics.getCounters()) {
       counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
     }
     assertEquals(Long.valueOf(21), counters.get(InferenceMetrics.INFERENCES));
     assertEquals(Long.valueOf(2), counters.get(InferenceMetrics.FAILURES));
-    assertEquals(Long.valueOf(21), counters.get("predictions{model=refusals,version=" + version + ",variant=champion}"));
+    assertEquals(
+        Long.valueOf(21),
+        counters.get("predictions{model=refusals,version=" + version + ",variant=champion}"));
     Map<String, DistributionResult> distributions = new HashMap<>();
     for (MetricResult<DistributionResult> d : metrics.getDistributions()) {
       distributions.put(d.getName().getName(), d.getAttempted());
@@ -242,13 +259,15 @@ public class ScoreFeaturesTest {
 
     PCollection<String> placed =
         pipeline
-            .apply("CreateRows", Create.timestamped(timestamped).withCoder(AvroCoder.specific(FeatureRow.class)))
-            .apply("WindowByMinute", Window.into(FixedWindows.of(Duration.standardMinutes(1))))
-            .apply("Score", ScoreFeatures.with(root, ModelRef.version("windows", version)).withMaxBatchSize(7))
-            .output()
             .apply(
-                "DescribePlacement",
-                ParDo.of(new DescribePlacementFn()));
+                "CreateRows",
+                Create.timestamped(timestamped).withCoder(AvroCoder.specific(FeatureRow.class)))
+            .apply("WindowByMinute", Window.into(FixedWindows.of(Duration.standardMinutes(1))))
+            .apply(
+                "Score",
+                ScoreFeatures.with(root, ModelRef.version("windows", version)).withMaxBatchSize(7))
+            .output()
+            .apply("DescribePlacement", ParDo.of(new DescribePlacementFn()));
     PAssert.that(placed).containsInAnyOrder(expected);
     pipeline.run().waitUntilFinish();
   }
@@ -256,8 +275,14 @@ public class ScoreFeaturesTest {
   /** Where a prediction landed: its event id, element timestamp and window start. */
   private static final class DescribePlacementFn extends DoFn<Prediction, String> {
     @ProcessElement
-    public void process(@Element Prediction p, @Timestamp Instant ts, BoundedWindow w, OutputReceiver<String> out) {
-      out.output(p.getEventId() + "@" + ts.getMillis() + " in " + ((IntervalWindow) w).start().getMillis());
+    public void process(
+        @Element Prediction p, @Timestamp Instant ts, BoundedWindow w, OutputReceiver<String> out) {
+      out.output(
+          p.getEventId()
+              + "@"
+              + ts.getMillis()
+              + " in "
+              + ((IntervalWindow) w).start().getMillis());
     }
   }
 
@@ -273,7 +298,10 @@ public class ScoreFeaturesTest {
     List<FeatureRow> base = TestModels.rows(1_200, 41);
     for (int i = 0; i < base.size(); i++) {
       // 400 customers with three rows each: every row of a customer must get the same variant.
-      input.add(FeatureRow.newBuilder(base.get(i)).setCustomerKey(base.get(i % 400).getCustomerKey()).build());
+      input.add(
+          FeatureRow.newBuilder(base.get(i))
+              .setCustomerKey(base.get(i % 400).getCustomerKey())
+              .build());
     }
     HashMap<String, Float> championScores = expected(champion, input);
     HashMap<String, Float> challengerScores = expected(challenger, input);
@@ -282,7 +310,8 @@ public class ScoreFeaturesTest {
         ScoreFeatures.with(root, ModelRef.parse("split@champion"))
             .withChallenger(ModelRef.parse("split@challenger"), 0.3)
             .withMaxBatchSize(64);
-    PCollection<Prediction> scored = create(pipeline, "CreateRows", input).apply("Score", transform).output();
+    PCollection<Prediction> scored =
+        create(pipeline, "CreateRows", input).apply("Score", transform).output();
     // Resolved when the pipeline was built: a later alias move does not change this run.
     registry.moveAlias("split", "champion", v2, false, "moved after construction");
 
@@ -329,7 +358,11 @@ public class ScoreFeaturesTest {
     PCollection<FeatureRow> rowsIn = create(pipeline, "CreateRows", input);
 
     PCollection<Prediction> all =
-        rowsIn.apply("ScoreAll", ScoreFeatures.with(root, ModelRef.version("explain", version)).withExplanations(11)).output();
+        rowsIn
+            .apply(
+                "ScoreAll",
+                ScoreFeatures.with(root, ModelRef.version("explain", version)).withExplanations(11))
+            .output();
     PAssert.that(all)
         .satisfies(
             predictions -> {
@@ -346,7 +379,12 @@ public class ScoreFeaturesTest {
             });
 
     PCollection<Prediction> top3 =
-        rowsIn.apply("ScoreTop3", ScoreFeatures.with(root, ModelRef.version("explain", version)).withExplanations(3).withMaxBatchSize(8))
+        rowsIn
+            .apply(
+                "ScoreTop3",
+                ScoreFeatures.with(root, ModelRef.version("explain", version))
+                    .withExplanations(3)
+                    .withMaxBatchSize(8))
             .output();
     PAssert.that(top3)
         .satisfies(
@@ -419,6 +457,7 @@ public class ScoreFeaturesTest {
 
     assertThrows(IllegalArgumentException.class, () -> ok.withMaxBatchSize(0));
     assertThrows(IllegalArgumentException.class, () -> ok.withExplanations(-1));
-    assertThrows(IllegalArgumentException.class, () -> ok.withChallenger(ModelRef.parse("expected:1"), 1.5));
+    assertThrows(
+        IllegalArgumentException.class, () -> ok.withChallenger(ModelRef.parse("expected:1"), 1.5));
   }
 }

@@ -25,7 +25,9 @@ final class TestModels {
 
   private TestModels() {}
 
-  /** Rows with plausible values, some missing; customer keys are 16 hex digits, as pseudonymised. */
+  /**
+   * Rows with plausible values, some missing; customer keys are 16 hex digits, as pseudonymised.
+   */
   static List<FeatureRow> rows(int n, long seed) {
     Random random = new Random(seed);
     List<FeatureRow> rows = new ArrayList<>(n);
@@ -48,7 +50,10 @@ final class TestModels {
     List<FeatureValue> values = new ArrayList<>();
     for (FeatureDefinition f : SPEC.features()) {
       if (f.categories() != null) {
-        String text = random.nextInt(10) == 0 ? null : f.categories().get(random.nextInt(f.categories().size()));
+        String text =
+            random.nextInt(10) == 0
+                ? null
+                : f.categories().get(random.nextInt(f.categories().size()));
         values.add(new FeatureValue(f.name(), null, text));
       } else if (random.nextInt(20) == 0) {
         values.add(new FeatureValue(f.name(), null, null));
@@ -80,7 +85,12 @@ final class TestModels {
     float[] y = new float[nrow];
     for (int i = 0; i < nrow; i++) {
       int o = i * width;
-      double signal = nz(m[o + 1]) * 0.3 + nz(m[o + 2]) * 0.5 + nz(m[o + 4]) / 200 - nz(m[o + 0]) * 0.1 + random.nextGaussian();
+      double signal =
+          nz(m[o + 1]) * 0.3
+              + nz(m[o + 2]) * 0.5
+              + nz(m[o + 4]) / 200
+              - nz(m[o + 0]) * 0.1
+              + random.nextGaussian();
       y[i] = signal > 2.0 ? 1f : 0f;
     }
     return y;
@@ -119,7 +129,8 @@ final class TestModels {
   }
 
   /** Registers the booster as a new version; returns the version id. */
-  static String register(String root, String name, Booster booster, String format) throws Exception {
+  static String register(String root, String name, Booster booster, String format)
+      throws Exception {
     return ModelRegistry.at(root)
         .register(name, booster.toByteArray(format), format, trainedMetadata(), Map.of())
         .version;

@@ -17,7 +17,11 @@ import org.apache.beam.sdk.io.FileSystems;
 public final class ExportModel {
 
   /** What was exported, and the check it passed. */
-  public record Exported(ModelMetadata metadata, ModelExport.Format format, String output, ModelExport.Result result) {}
+  public record Exported(
+      ModelMetadata metadata,
+      ModelExport.Format format,
+      String output,
+      ModelExport.Result result) {}
 
   private ExportModel() {}
 

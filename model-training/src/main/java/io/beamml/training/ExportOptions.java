@@ -4,7 +4,10 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
-/** The request of {@link ExportModel}: what {@code ./pipeline export-model} takes as flags (the CLI in runners parses them). */
+/**
+ * The request of {@link ExportModel}: what {@code ./pipeline export-model} takes as flags (the CLI
+ * in runners parses them).
+ */
 public interface ExportOptions extends RegistryOptions {
 
   @Description("The model to export: NAME:VERSION or NAME@ALIAS")

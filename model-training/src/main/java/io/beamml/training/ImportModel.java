@@ -25,11 +25,11 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.apache.beam.sdk.io.FileSystems;
 
 /**
- * Imports an XGBoost model trained elsewhere (e.g. in Python) as a new version
- * with origin "imported". The file is stored byte for byte after checking that XGBoost4J loads it
- * and that its columns are the feature spec's. Without {@code --testSet} it has no metrics, and
- * the promotion gate will not pass it; with one, it is evaluated like a trained model, through
- * the serving scorer. Backs {@code ./pipeline register}, which prints the result.
+ * Imports an XGBoost model trained elsewhere (e.g. in Python) as a new version with origin
+ * "imported". The file is stored byte for byte after checking that XGBoost4J loads it and that its
+ * columns are the feature spec's. Without {@code --testSet} it has no metrics, and the promotion
+ * gate will not pass it; with one, it is evaluated like a trained model, through the serving
+ * scorer. Backs {@code ./pipeline register}, which prints the result.
  */
 public final class ImportModel {
 
@@ -61,30 +61,46 @@ public final class ImportModel {
       template.origin = "imported";
       template.xgboostVersion = XgboostModelFile.writerVersion(bytes, format);
       List<FeatureImportance> importance = FeatureImportance.totalGain(booster, names);
-      String note = "Imported from " + file + "; trained outside beamml, so its parameters and training data are not known.";
+      String note =
+          "Imported from "
+              + file
+              + "; trained outside beamml, so its parameters and training data are not known.";
 
       ModelEvaluation evaluation = null;
       String evaluatedNote = null;
       if (options.getTestSet() != null) {
         TrainingSet set = TrainingSetReader.of(options.getTestSet()).withSpec(spec).read();
-        TruthFile truth = options.getTruthFile() == null ? null : TruthFile.read(options.getTruthFile());
+        TruthFile truth =
+            options.getTruthFile() == null ? null : TruthFile.read(options.getTruthFile());
         template.modelFormat = format;
-        try (LoadedModel served = LoadedModel.of(new ModelKey(registry.root(), name, "import"), template, bytes, spec)) {
+        try (LoadedModel served =
+            LoadedModel.of(new ModelKey(registry.root(), name, "import"), template, bytes, spec)) {
           evaluation = ModelEvaluation.of(served, set, truth);
         }
         template.metrics = evaluation.metrics();
         evaluatedNote =
-            "Evaluated at import on " + set.location() + " (data fingerprint " + set.fingerprint() + ", rows "
-                + set.rowCounts() + ").";
+            "Evaluated at import on "
+                + set.location()
+                + " (data fingerprint "
+                + set.fingerprint()
+                + ", rows "
+                + set.rowCounts()
+                + ").";
       }
       ModelEvaluation evaluated = evaluation;
       String evaluatedText = evaluatedNote;
       ModelMetadata registered =
           VersionWriter.register(
-              registry, name, bytes, format, template,
+              registry,
+              name,
+              bytes,
+              format,
+              template,
               m -> {
                 ModelCard card = ModelCard.of(m).withImportance(importance).withNote(note);
-                return evaluated == null ? card : card.withTestEvaluation(evaluated.test()).withNote(evaluatedText);
+                return evaluated == null
+                    ? card
+                    : card.withTestEvaluation(evaluated.test()).withNote(evaluatedText);
               });
       return new ImportedVersion(registered, file, evaluated);
     } finally {
@@ -111,7 +127,12 @@ public final class ImportModel {
     }
     if (!given.equals(specNames)) {
       throw new IllegalArgumentException(
-          "--featureNames " + given + " are not the feature spec's columns " + specNames + " (spec " + spec
+          "--featureNames "
+              + given
+              + " are not the feature spec's columns "
+              + specNames
+              + " (spec "
+              + spec
               + "): scoring builds columns in spec order, so pass --featureSpec=FILE with the spec the model was trained under");
     }
     return List.copyOf(given);
@@ -122,7 +143,13 @@ public final class ImportModel {
       return XGBoost.loadModel(bytes);
     } catch (XGBoostError | IOException e) {
       throw new IllegalArgumentException(
-          "XGBoost4J cannot load " + file + " as a " + format + " model: " + firstLine(e.getMessage()), e);
+          "XGBoost4J cannot load "
+              + file
+              + " as a "
+              + format
+              + " model: "
+              + firstLine(e.getMessage()),
+          e);
     }
   }
 
@@ -131,13 +158,25 @@ public final class ImportModel {
       long expected = booster.getNumFeature();
       if (expected != names.size()) {
         throw new IllegalArgumentException(
-            file + " was trained on " + expected + " features but " + names.size() + " feature names were given: " + names);
+            file
+                + " was trained on "
+                + expected
+                + " features but "
+                + names.size()
+                + " feature names were given: "
+                + names);
       }
       String[] own = booster.getFeatureNames();
-      if (own != null && own.length > 0 && Arrays.stream(own).anyMatch(Objects::nonNull)
+      if (own != null
+          && own.length > 0
+          && Arrays.stream(own).anyMatch(Objects::nonNull)
           && !Arrays.asList(own).equals(names)) {
         throw new IllegalArgumentException(
-            file + " names its features " + Arrays.toString(own) + " but the given columns are " + names);
+            file
+                + " names its features "
+                + Arrays.toString(own)
+                + " but the given columns are "
+                + names);
       }
     } catch (XGBoostError e) {
       throw new IllegalStateException("cannot inspect " + file + ": " + e.getMessage(), e);

@@ -8,6 +8,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * @param metadata the registered version
  * @param modelFile the file it was imported from
- * @param evaluation its evaluation on {@code --testSet}, through the served scorer; null without one
+ * @param evaluation its evaluation on {@code --testSet}, through the served scorer; null without
+ *     one
  */
-public record ImportedVersion(ModelMetadata metadata, String modelFile, @Nullable ModelEvaluation evaluation) {}
+public record ImportedVersion(
+    ModelMetadata metadata, String modelFile, @Nullable ModelEvaluation evaluation) {}

@@ -1,10 +1,10 @@
 package io.beamml.training;
 
+import io.beamml.inference.LoadedModel;
 import io.beamml.training.data.SplitRows;
 import io.beamml.training.data.TrainingSet;
-import io.beamml.inference.LoadedModel;
-import io.beamml.training.evaluation.MatrixScorer;
 import io.beamml.training.evaluation.Evaluation;
+import io.beamml.training.evaluation.MatrixScorer;
 import io.beamml.training.evaluation.OracleAuc;
 import io.beamml.training.evaluation.TruthFile;
 import java.util.LinkedHashMap;
@@ -12,8 +12,9 @@ import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A model measured on a training set's validation and test splits through the serving scorer ({@link LoadedModel}), so the recorded AUC is the served model's,
- * and the metrics recorded with its registry version (the promotion gate reads test_auc).
+ * A model measured on a training set's validation and test splits through the serving scorer
+ * ({@link LoadedModel}), so the recorded AUC is the served model's, and the metrics recorded with
+ * its registry version (the promotion gate reads test_auc).
  */
 public final class ModelEvaluation {
 
@@ -40,7 +41,13 @@ public final class ModelEvaluation {
   public static ModelEvaluation of(LoadedModel model, TrainingSet set, @Nullable TruthFile truth) {
     if (model.width() != set.featureNames().size()) {
       throw new IllegalArgumentException(
-          model.key() + " scores " + model.width() + " columns but " + set.location() + " has " + set.featureNames());
+          model.key()
+              + " scores "
+              + model.width()
+              + " columns but "
+              + set.location()
+              + " has "
+              + set.featureNames());
     }
     return of((rows, nrow, ncol) -> model.predict(rows, nrow), set, truth);
   }
@@ -49,14 +56,21 @@ public final class ModelEvaluation {
   public static double testAuc(LoadedModel model, TrainingSet set) {
     if (model.width() != set.featureNames().size()) {
       throw new IllegalArgumentException(
-          model.key() + " scores " + model.width() + " columns but " + set.location() + " has " + set.featureNames());
+          model.key()
+              + " scores "
+              + model.width()
+              + " columns but "
+              + set.location()
+              + " has "
+              + set.featureNames());
     }
     SplitRows test = set.test();
     return Evaluation.of(model.predict(test.features(), test.rows()), test.labels()).auc();
   }
 
   /** Scores both splits in one batch each; the oracle is added to the test split when given. */
-  public static ModelEvaluation of(MatrixScorer scorer, TrainingSet set, @Nullable TruthFile truth) {
+  public static ModelEvaluation of(
+      MatrixScorer scorer, TrainingSet set, @Nullable TruthFile truth) {
     set.requireAllSplits();
     Evaluation validation = evaluate(scorer, set.validation());
     Evaluation test = evaluate(scorer, set.test());

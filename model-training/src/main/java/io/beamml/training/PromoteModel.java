@@ -29,8 +29,8 @@ public final class PromoteModel {
   }
 
   /**
-   * With {@code recordRefusal}, a refusal is written to the alias history too (the alias stays),
-   * so a scheduled retrain leaves a line for every decision.
+   * With {@code recordRefusal}, a refusal is written to the alias history too (the alias stays), so
+   * a scheduled retrain leaves a line for every decision.
    */
   public static Promotion run(PromoteOptions options, boolean recordRefusal) {
     FileSystems.setDefaultPipelineOptions(options);
@@ -62,22 +62,35 @@ public final class PromoteModel {
       basis = "both scored on the test split of " + set.location();
     }
 
-    double minAuc = options.getMinAuc() == null ? PromotionGate.DEFAULT_MIN_AUC : options.getMinAuc();
+    double minAuc =
+        options.getMinAuc() == null ? PromotionGate.DEFAULT_MIN_AUC : options.getMinAuc();
     GateVerdict verdict =
         PromotionGate.of(minAuc, options.getMaxAucDrop())
             .check(alias, candidateLabel, candidateAuc, holderLabel, holderAuc, basis);
-    String given = options.getReason() == null || options.getReason().isBlank() ? "" : options.getReason() + "; ";
+    String given =
+        options.getReason() == null || options.getReason().isBlank()
+            ? ""
+            : options.getReason() + "; ";
     if (!verdict.passed() && !options.getForce()) {
       AliasChange refusal =
           recordRefusal
-              ? registry.recordRefusal(name, alias, holderVersion, version, given + "gate refused: " + verdict.explanation())
+              ? registry.recordRefusal(
+                  name,
+                  alias,
+                  holderVersion,
+                  version,
+                  given + "gate refused: " + verdict.explanation())
               : null;
       return new Promotion(name, alias, version, holderVersion, verdict, refusal);
     }
-    String reason = given + (verdict.passed() ? "gate passed: " : "forced past the gate: ") + verdict.explanation();
+    String reason =
+        given
+            + (verdict.passed() ? "gate passed: " : "forced past the gate: ")
+            + verdict.explanation();
     // Compare-and-set against the holder the gate compared with: a concurrent promote that moved
     // the alias first makes this one fail (AliasConflictException) rather than overwrite it.
-    AliasChange change = registry.moveAliasIfAt(name, alias, holderVersion, version, !verdict.passed(), reason);
+    AliasChange change =
+        registry.moveAliasIfAt(name, alias, holderVersion, version, !verdict.passed(), reason);
     return new Promotion(name, alias, version, holderVersion, verdict, change);
   }
 
@@ -93,14 +106,31 @@ public final class PromoteModel {
   private static double testAuc(ModelRegistry registry, ModelMetadata m, TrainingSet set) {
     if (m.specFingerprint != null && !m.specFingerprint.equals(set.spec().fingerprint())) {
       throw new IllegalArgumentException(
-          m.name + ":" + m.version + " was trained under feature spec " + m.specFingerprint + " but " + set.location()
-              + " is built under " + set.spec().fingerprint() + ": they cannot be compared on it; promote without --testSet");
+          m.name
+              + ":"
+              + m.version
+              + " was trained under feature spec "
+              + m.specFingerprint
+              + " but "
+              + set.location()
+              + " is built under "
+              + set.spec().fingerprint()
+              + ": they cannot be compared on it; promote without --testSet");
     }
     if (m.featureNames.size() != set.featureNames().size()) {
       throw new IllegalArgumentException(
-          m.name + ":" + m.version + " expects features " + m.featureNames + " but " + set.location() + " has " + set.featureNames());
+          m.name
+              + ":"
+              + m.version
+              + " expects features "
+              + m.featureNames
+              + " but "
+              + set.location()
+              + " has "
+              + set.featureNames());
     }
-    try (LoadedModel served = LoadedModel.load(new ModelKey(registry.root(), m.name, m.version), set.spec())) {
+    try (LoadedModel served =
+        LoadedModel.load(new ModelKey(registry.root(), m.name, m.version), set.spec())) {
       return ModelEvaluation.testAuc(served, set);
     }
   }

@@ -4,7 +4,10 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
-/** The request of {@link PromoteModel}: what {@code ./pipeline promote} takes as flags (the CLI in runners parses them). */
+/**
+ * The request of {@link PromoteModel}: what {@code ./pipeline promote} takes as flags (the CLI in
+ * runners parses them).
+ */
 public interface PromoteOptions extends RegistryOptions {
 
   @Description("The candidate: NAME:VERSION (or NAME@ALIAS, resolved now)")
@@ -19,7 +22,8 @@ public interface PromoteOptions extends RegistryOptions {
 
   void setAlias(String value);
 
-  @Description("Lowest test AUC the candidate may have; unset means " + PromotionGate.DEFAULT_MIN_AUC)
+  @Description(
+      "Lowest test AUC the candidate may have; unset means " + PromotionGate.DEFAULT_MIN_AUC)
   Double getMinAuc();
 
   void setMinAuc(Double value);
@@ -41,7 +45,8 @@ public interface PromoteOptions extends RegistryOptions {
 
   void setReason(String value);
 
-  @Description("Training-set directory: when given, candidate and holder are both scored on its test split and compared head to head instead of by their recorded AUCs")
+  @Description(
+      "Training-set directory: when given, candidate and holder are both scored on its test split and compared head to head instead of by their recorded AUCs")
   String getTestSet();
 
   void setTestSet(String value);

@@ -23,12 +23,16 @@ public record Promotion(
     @Nullable GateVerdict verdict,
     @Nullable AliasChange change) {
 
-  /** True when the alias now points at the candidate because of this call (gate passed or forced). */
+  /**
+   * True when the alias now points at the candidate because of this call (gate passed or forced).
+   */
   public boolean moved() {
     return change != null && change.moved();
   }
 
-  /** True when the gate refused and the alias was not forced: it stayed at {@link #holderVersion}. */
+  /**
+   * True when the gate refused and the alias was not forced: it stayed at {@link #holderVersion}.
+   */
   public boolean refused() {
     return verdict != null && !verdict.passed() && !moved();
   }

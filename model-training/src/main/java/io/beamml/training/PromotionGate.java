@@ -5,8 +5,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * When an alias such as {@code champion} may move to a candidate: its test AUC must reach a floor
- * and may not fall more than a small margin below the current holder's. A model without a test
- * AUC (an import never evaluated) does not pass; only a forced move can take it.
+ * and may not fall more than a small margin below the current holder's. A model without a test AUC
+ * (an import never evaluated) does not pass; only a forced move can take it.
  */
 public final class PromotionGate {
 
@@ -46,19 +46,31 @@ public final class PromotionGate {
     if (candidateAuc == null || candidateAuc.isNaN()) {
       return new GateVerdict(
           false,
-          candidate + " has no test AUC (never evaluated): register it with --testSet=DIR, or pass --testSet=DIR to promote");
+          candidate
+              + " has no test AUC (never evaluated): register it with --testSet=DIR, or pass --testSet=DIR to promote");
     }
     if (candidateAuc < minAuc) {
       return new GateVerdict(
           false,
           String.format(
-              Locale.ROOT, "%s test AUC %.4f is below the minimum %.4f (--minAuc) [%s]", candidate, candidateAuc, minAuc, basis));
+              Locale.ROOT,
+              "%s test AUC %.4f is below the minimum %.4f (--minAuc) [%s]",
+              candidate,
+              candidateAuc,
+              minAuc,
+              basis));
     }
     if (holder == null) {
       return new GateVerdict(
           true,
           String.format(
-              Locale.ROOT, "%s test AUC %.4f >= minimum %.4f; %s had no holder [%s]", candidate, candidateAuc, minAuc, alias, basis));
+              Locale.ROOT,
+              "%s test AUC %.4f >= minimum %.4f; %s had no holder [%s]",
+              candidate,
+              candidateAuc,
+              minAuc,
+              alias,
+              basis));
     }
     if (holderAuc == null || holderAuc.isNaN()) {
       return new GateVerdict(
@@ -66,7 +78,12 @@ public final class PromotionGate {
           String.format(
               Locale.ROOT,
               "%s test AUC %.4f >= minimum %.4f; %s %s has no test AUC to compare with [%s]",
-              candidate, candidateAuc, minAuc, alias, holder, basis));
+              candidate,
+              candidateAuc,
+              minAuc,
+              alias,
+              holder,
+              basis));
     }
     double drop = holderAuc - candidateAuc;
     if (drop > maxAucDrop) {
@@ -75,13 +92,27 @@ public final class PromotionGate {
           String.format(
               Locale.ROOT,
               "%s test AUC %.4f is %.4f below %s %s test AUC %.4f, more than the allowed drop %.4f (--maxAucDrop) [%s]",
-              candidate, candidateAuc, drop, alias, holder, holderAuc, maxAucDrop, basis));
+              candidate,
+              candidateAuc,
+              drop,
+              alias,
+              holder,
+              holderAuc,
+              maxAucDrop,
+              basis));
     }
     return new GateVerdict(
         true,
         String.format(
             Locale.ROOT,
             "%s test AUC %.4f >= minimum %.4f and within %.4f of %s %s test AUC %.4f [%s]",
-            candidate, candidateAuc, minAuc, maxAucDrop, alias, holder, holderAuc, basis));
+            candidate,
+            candidateAuc,
+            minAuc,
+            maxAucDrop,
+            alias,
+            holder,
+            holderAuc,
+            basis));
   }
 }

@@ -7,7 +7,8 @@ import org.apache.beam.sdk.options.Validation;
 /** Where the model registry lives; shared by every command that reads or writes it. */
 public interface RegistryOptions extends PipelineOptions {
 
-  @Description("Model registry root: a local directory or any Beam file system path, e.g. gs://bucket/registry")
+  @Description(
+      "Model registry root: a local directory or any Beam file system path, e.g. gs://bucket/registry")
   @Validation.Required
   String getRegistry();
 

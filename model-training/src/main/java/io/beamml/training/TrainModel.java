@@ -46,7 +46,8 @@ public final class TrainModel {
     ModelRegistry registry = ModelRegistry.at(options.getRegistry());
     TrainingParams params = TrainingParams.resolve(options.getParamsFile(), options.getParam());
     TrainingSet set = TrainingSetReader.of(options.getTrainingSet()).read().requireAllSplits();
-    TruthFile truth = options.getTruthFile() == null ? null : TruthFile.read(options.getTruthFile());
+    TruthFile truth =
+        options.getTruthFile() == null ? null : TruthFile.read(options.getTruthFile());
     if (truth != null && key != null) {
       truth = truth.keyedBy(key);
     }
@@ -67,7 +68,9 @@ public final class TrainModel {
 
       // Measured on the bytes that will be stored, loaded as serving loads them.
       ModelEvaluation evaluation;
-      try (LoadedModel served = LoadedModel.of(new ModelKey(registry.root(), name, "candidate"), template, modelBytes, null)) {
+      try (LoadedModel served =
+          LoadedModel.of(
+              new ModelKey(registry.root(), name, "candidate"), template, modelBytes, null)) {
         evaluation = ModelEvaluation.of(served, set, truth);
       }
       Evaluation test = evaluation.test();
@@ -75,9 +78,14 @@ public final class TrainModel {
       if (minAuc != null && test.auc() < minAuc) {
         throw new IllegalStateException(
             String.format(
-                Locale.ROOT, "test AUC %.4f is below --minAuc=%.4f: %s was not registered", test.auc(), minAuc, name));
+                Locale.ROOT,
+                "test AUC %.4f is below --minAuc=%.4f: %s was not registered",
+                test.auc(),
+                minAuc,
+                name));
       }
-      List<FeatureImportance> importance = FeatureImportance.totalGain(model.booster(), set.featureNames());
+      List<FeatureImportance> importance =
+          FeatureImportance.totalGain(model.booster(), set.featureNames());
       ReferenceProfile reference = ReferenceProfile.fromTraining(set);
       Map<String, Double> metrics = evaluation.metrics();
       metrics.put(ModelEvaluation.BEST_ITERATION, (double) model.bestIteration());
@@ -88,16 +96,36 @@ public final class TrainModel {
           String.format(
               Locale.ROOT,
               "Trained on %s. Early stopping on validation %s: best iteration %d of %d rounds run (at most %d, patience %d); the stored model holds exactly %d trees.",
-              set.location(), model.metric(), model.bestIteration(), model.roundsRun(), model.maxRounds(),
-              params.earlyStoppingRounds(), model.bestIteration() + 1);
+              set.location(),
+              model.metric(),
+              model.bestIteration(),
+              model.roundsRun(),
+              model.maxRounds(),
+              params.earlyStoppingRounds(),
+              model.bestIteration() + 1);
       ModelMetadata registered =
           VersionWriter.register(
-              registry, name, modelBytes, "json", template,
-              m -> ModelCard.of(m).withTestEvaluation(test).withImportance(importance).withNote(note),
+              registry,
+              name,
+              modelBytes,
+              "json",
+              template,
+              m ->
+                  ModelCard.of(m)
+                      .withTestEvaluation(test)
+                      .withImportance(importance)
+                      .withNote(note),
               Map.of(ReferenceProfile.FILE, reference.toJson()));
       return new TrainedVersion(
-          registered, set.location(), set.rowCounts(), set.train().rows(), set.fingerprint(), model.metric(),
-          model.bestIteration(), model.roundsRun(), test);
+          registered,
+          set.location(),
+          set.rowCounts(),
+          set.train().rows(),
+          set.fingerprint(),
+          model.metric(),
+          model.bestIteration(),
+          model.roundsRun(),
+          test);
     } catch (XGBoostError e) {
       throw new IllegalStateException("cannot serialise the trained model: " + e.getMessage(), e);
     }

@@ -4,7 +4,10 @@ import java.util.List;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
-/** The request of {@link TrainModel}: what {@code ./pipeline train} takes as flags (the CLI in runners parses them). */
+/**
+ * The request of {@link TrainModel}: what {@code ./pipeline train} takes as flags (the CLI in
+ * runners parses them).
+ */
 public interface TrainOptions extends RegistryOptions {
 
   @Description("Training-set directory holding examples/*.avro (and optionally spec.json)")
@@ -19,7 +22,8 @@ public interface TrainOptions extends RegistryOptions {
 
   void setModelName(String value);
 
-  @Description("XGBoost parameter override key=value; repeat the flag or separate with commas, e.g. --param=eta=0.05 --param=max_depth=6")
+  @Description(
+      "XGBoost parameter override key=value; repeat the flag or separate with commas, e.g. --param=eta=0.05 --param=max_depth=6")
   List<String> getParam();
 
   void setParam(List<String> value);
@@ -29,7 +33,8 @@ public interface TrainOptions extends RegistryOptions {
 
   void setParamsFile(String value);
 
-  @Description("CSV promo_id,customer_id,probability of true response probabilities (synthetic data): reports the oracle AUC")
+  @Description(
+      "CSV promo_id,customer_id,probability of true response probabilities (synthetic data): reports the oracle AUC")
   String getTruthFile();
 
   void setTruthFile(String value);

@@ -15,7 +15,13 @@ public final class TrainedModel implements AutoCloseable {
   private final String metric;
   private final float[] validationCurve;
 
-  TrainedModel(Booster booster, int bestIteration, int roundsRun, int maxRounds, String metric, float[] validationCurve) {
+  TrainedModel(
+      Booster booster,
+      int bestIteration,
+      int roundsRun,
+      int maxRounds,
+      String metric,
+      float[] validationCurve) {
     this.booster = booster;
     this.bestIteration = bestIteration;
     this.roundsRun = roundsRun;

@@ -20,8 +20,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * XGBoost parameters for a binary response model: defaults, then a JSON or properties file, then
- * {@code --param=key=value} flags, later ones winning. {@code num_round} and
- * {@code early_stopping_rounds} steer the training loop; the rest go to XGBoost as they are.
+ * {@code --param=key=value} flags, later ones winning. {@code num_round} and {@code
+ * early_stopping_rounds} steer the training loop; the rest go to XGBoost as they are.
  */
 public final class TrainingParams {
 
@@ -38,7 +38,9 @@ public final class TrainingParams {
     validate();
   }
 
-  /** The defaults: shallow trees, a slow learning rate and early stopping on validation log loss. */
+  /**
+   * The defaults: shallow trees, a slow learning rate and early stopping on validation log loss.
+   */
   public static Map<String, Object> defaults() {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("objective", OBJECTIVE);
@@ -60,7 +62,8 @@ public final class TrainingParams {
   }
 
   /** Defaults overridden by a file (may be null) and then by key=value flags (may be empty). */
-  public static TrainingParams resolve(@Nullable String paramsFile, @Nullable List<String> overrides) {
+  public static TrainingParams resolve(
+      @Nullable String paramsFile, @Nullable List<String> overrides) {
     Map<String, Object> values = defaults();
     if (paramsFile != null && !paramsFile.isBlank()) {
       values.putAll(readFile(paramsFile));
@@ -112,26 +115,33 @@ public final class TrainingParams {
   private void validate() {
     if (!OBJECTIVE.equals(String.valueOf(values.get("objective")))) {
       throw new IllegalArgumentException(
-          "objective must be " + OBJECTIVE + " (the model predicts a response probability), got " + values.get("objective"));
+          "objective must be "
+              + OBJECTIVE
+              + " (the model predicts a response probability), got "
+              + values.get("objective"));
     }
     if (numRound() < 1) {
       throw new IllegalArgumentException(NUM_ROUND + " must be at least 1, got " + numRound());
     }
     if (earlyStoppingRounds() < 1) {
-      throw new IllegalArgumentException(EARLY_STOPPING_ROUNDS + " must be at least 1, got " + earlyStoppingRounds());
+      throw new IllegalArgumentException(
+          EARLY_STOPPING_ROUNDS + " must be at least 1, got " + earlyStoppingRounds());
     }
     String metric = evalMetric();
     if (metric.contains(",") || metric.isBlank()) {
-      // XGBoost4J's early stopping reads one value per watched data set, so it can follow one metric only.
+      // XGBoost4J's early stopping reads one value per watched data set, so it can follow one
+      // metric only.
       throw new IllegalArgumentException(
-          "eval_metric must be a single metric for early stopping (logloss or auc), got: " + metric
+          "eval_metric must be a single metric for early stopping (logloss or auc), got: "
+              + metric
               + "; AUC and log loss of every split are reported anyway");
     }
   }
 
   private int intValue(String key) {
     Object v = values.get(key);
-    if (v instanceof Number && ((Number) v).doubleValue() == Math.rint(((Number) v).doubleValue())) {
+    if (v instanceof Number
+        && ((Number) v).doubleValue() == Math.rint(((Number) v).doubleValue())) {
       return ((Number) v).intValue();
     }
     throw new IllegalArgumentException(key + " must be a whole number, got " + v);
@@ -140,7 +150,8 @@ public final class TrainingParams {
   private static Map<String, Object> readFile(String path) {
     String text;
     try (InputStream in =
-        Channels.newInputStream(FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId()))) {
+        Channels.newInputStream(
+            FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId()))) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read params file " + path, e);
@@ -153,7 +164,8 @@ public final class TrainingParams {
           Map.Entry<String, JsonNode> e = it.next();
           JsonNode v = e.getValue();
           if (v.isNumber()) {
-            values.put(e.getKey(), v.isIntegralNumber() ? (Object) v.asLong() : (Object) v.asDouble());
+            values.put(
+                e.getKey(), v.isIntegralNumber() ? (Object) v.asLong() : (Object) v.asDouble());
           } else if (v.isTextual() || v.isBoolean()) {
             values.put(e.getKey(), parseValue(v.asText()));
           } else {
@@ -162,7 +174,8 @@ public final class TrainingParams {
           }
         }
       } catch (IOException e) {
-        throw new IllegalArgumentException("params file " + path + " is not valid JSON: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "params file " + path + " is not valid JSON: " + e.getMessage(), e);
       }
     } else {
       Properties properties = new Properties();

@@ -17,16 +17,31 @@ final class VersionWriter {
   private VersionWriter() {}
 
   static ModelMetadata register(
-      ModelRegistry registry, String name, byte[] modelBytes, String format, ModelMetadata template, Function<ModelMetadata, ModelCard> card) {
+      ModelRegistry registry,
+      String name,
+      byte[] modelBytes,
+      String format,
+      ModelMetadata template,
+      Function<ModelMetadata, ModelCard> card) {
     return register(registry, name, modelBytes, format, template, card, Map.of());
   }
 
-  /** As above, storing {@code extra} attachments (e.g. the drift reference) beside the card's files. */
+  /**
+   * As above, storing {@code extra} attachments (e.g. the drift reference) beside the card's files.
+   */
   static ModelMetadata register(
-      ModelRegistry registry, String name, byte[] modelBytes, String format, ModelMetadata template,
-      Function<ModelMetadata, ModelCard> card, Map<String, byte[]> extra) {
+      ModelRegistry registry,
+      String name,
+      byte[] modelBytes,
+      String format,
+      ModelMetadata template,
+      Function<ModelMetadata, ModelCard> card,
+      Map<String, byte[]> extra) {
     return registry.register(
-        name, modelBytes, format, template,
+        name,
+        modelBytes,
+        format,
+        template,
         m -> {
           Map<String, byte[]> attachments = new LinkedHashMap<>(card.apply(m).render());
           attachments.putAll(extra);

@@ -37,13 +37,21 @@ public class ConcurrentTrainPromoteTest {
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
 
   @Test
-  public void concurrentTrainsEachRegisterTheirOwnVersionAndOnePromoteWinsEachHolder() throws Exception {
+  public void concurrentTrainsEachRegisterTheirOwnVersionAndOnePromoteWinsEachHolder()
+      throws Exception {
     Path set = SyntheticData.generate(1200, 1.0, 41).write(tmp.newFolder("set").toPath(), 1);
     String root = tmp.newFolder("registry").toString();
     List<Object> trained =
-        atOnce(i -> TrainModel.run(
-            PipelineOptionsFactory.fromArgs("--registry=" + root, "--trainingSet=" + set, "--modelName=promo",
-                "--param=seed=" + i).as(TrainOptions.class)).metadata());
+        atOnce(
+            i ->
+                TrainModel.run(
+                        PipelineOptionsFactory.fromArgs(
+                                "--registry=" + root,
+                                "--trainingSet=" + set,
+                                "--modelName=promo",
+                                "--param=seed=" + i)
+                            .as(TrainOptions.class))
+                    .metadata());
 
     ModelRegistry registry = ModelRegistry.at(root);
     Set<String> versions = new HashSet<>();
@@ -51,7 +59,9 @@ public class ConcurrentTrainPromoteTest {
       ModelMetadata m = (ModelMetadata) o;
       assertTrue("version " + m.version + " twice", versions.add(m.version));
       assertEquals(m.version, registry.metadata("promo", m.version).version);
-      String card = new String(registry.readAttachment("promo", m.version, ModelCard.HTML), StandardCharsets.UTF_8);
+      String card =
+          new String(
+              registry.readAttachment("promo", m.version, ModelCard.HTML), StandardCharsets.UTF_8);
       assertThat(card, containsString("<title>Model card: promo:" + m.version + "</title>"));
     }
     assertEquals(Set.of("1", "2", "3"), versions);
@@ -60,15 +70,20 @@ public class ConcurrentTrainPromoteTest {
     // is refused by the gate, or loses the compare-and-set; none overwrites a move it did not see.
     List<String> order = List.copyOf(versions);
     List<Object> outcomes =
-        atOnce(i -> {
-          try {
-            return PromoteModel.run(
-                PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=promo:" + order.get(i), "--minAuc=0.5",
-                    "--maxAucDrop=1").as(PromoteOptions.class));
-          } catch (AliasConflictException e) {
-            return e;
-          }
-        });
+        atOnce(
+            i -> {
+              try {
+                return PromoteModel.run(
+                    PipelineOptionsFactory.fromArgs(
+                            "--registry=" + root,
+                            "--model=promo:" + order.get(i),
+                            "--minAuc=0.5",
+                            "--maxAucDrop=1")
+                        .as(PromoteOptions.class));
+              } catch (AliasConflictException e) {
+                return e;
+              }
+            });
     int moves = 0;
     for (Object o : outcomes) {
       if (o instanceof Promotion p && p.moved()) {
@@ -106,10 +121,15 @@ public class ConcurrentTrainPromoteTest {
 
     ModelMetadata m =
         TrainModel.run(
-            PipelineOptionsFactory.fromArgs("--registry=" + root, "--trainingSet=" + set, "--modelName=promo")
-                .as(TrainOptions.class)).metadata();
+                PipelineOptionsFactory.fromArgs(
+                        "--registry=" + root, "--trainingSet=" + set, "--modelName=promo")
+                    .as(TrainOptions.class))
+            .metadata();
     assertEquals("2", m.version);
-    String card = new String(ModelRegistry.at(root).readAttachment("promo", "2", ModelCard.HTML), StandardCharsets.UTF_8);
+    String card =
+        new String(
+            ModelRegistry.at(root).readAttachment("promo", "2", ModelCard.HTML),
+            StandardCharsets.UTF_8);
     assertThat(card, containsString("<title>Model card: promo:2</title>"));
     assertEquals("other writer's model", Files.readString(claim.resolveSibling("model.json")));
   }
@@ -121,7 +141,8 @@ public class ConcurrentTrainPromoteTest {
     for (int i = 0; i < 2; i++) {
       ModelMetadata m = new ModelMetadata();
       m.metrics.put(ModelEvaluation.TEST_AUC, 0.8);
-      registry.register("promo", ("model " + i).getBytes(StandardCharsets.UTF_8), "json", m, java.util.Map.of());
+      registry.register(
+          "promo", ("model " + i).getBytes(StandardCharsets.UTF_8), "json", m, java.util.Map.of());
     }
     // Hold the lock as a concurrent promote would, so this one decides and then waits for it.
     Path lock = Path.of(root, "promo", ModelRegistry.LOCK_FILE);
@@ -129,15 +150,18 @@ public class ConcurrentTrainPromoteTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Thread[] worker = new Thread[1];
-      Future<Object> promote = pool.submit(() -> {
-        worker[0] = Thread.currentThread();
-        try {
-          return PromoteModel.run(
-              PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=promo:2").as(PromoteOptions.class));
-        } catch (AliasConflictException e) {
-          return e;
-        }
-      });
+      Future<Object> promote =
+          pool.submit(
+              () -> {
+                worker[0] = Thread.currentThread();
+                try {
+                  return PromoteModel.run(
+                      PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=promo:2")
+                          .as(PromoteOptions.class));
+                } catch (AliasConflictException e) {
+                  return e;
+                }
+              });
       while (worker[0] == null || !waitsForTheLock(worker[0])) {
         Thread.sleep(5);
       }
@@ -149,7 +173,9 @@ public class ConcurrentTrainPromoteTest {
       Files.delete(lock);
       Object outcome = promote.get(60, TimeUnit.SECONDS);
       assertTrue(String.valueOf(outcome), outcome instanceof AliasConflictException);
-      assertThat(((Exception) outcome).getMessage(), containsString("was expected at (no version) but another writer moved it to version 1"));
+      assertThat(
+          ((Exception) outcome).getMessage(),
+          containsString("was expected at (no version) but another writer moved it to version 1"));
     } finally {
       pool.shutdownNow();
     }
@@ -159,7 +185,8 @@ public class ConcurrentTrainPromoteTest {
 
   private static boolean waitsForTheLock(Thread t) {
     for (StackTraceElement frame : t.getStackTrace()) {
-      if (frame.getClassName().endsWith(".RegistryLock") && frame.getMethodName().equals("acquire")) {
+      if (frame.getClassName().endsWith(".RegistryLock")
+          && frame.getMethodName().equals("acquire")) {
         return true;
       }
     }
@@ -177,10 +204,11 @@ public class ConcurrentTrainPromoteTest {
       List<Future<Object>> futures = new ArrayList<>();
       for (int i = 0; i < WRITERS; i++) {
         int index = i;
-        Callable<Object> c = () -> {
-          start.await();
-          return task.run(index);
-        };
+        Callable<Object> c =
+            () -> {
+              start.await();
+              return task.run(index);
+            };
         futures.add(pool.submit(c));
       }
       start.countDown();

@@ -44,23 +44,34 @@ public class ExportModelTest {
   public static void train() throws Exception {
     Path set = SyntheticData.generate(1500, 1.0, 51).write(tmp.newFolder("set").toPath(), 1);
     root = tmp.newFolder("registry").toString();
-    trained = TrainModel.run(
-        PipelineOptionsFactory.fromArgs("--registry=" + root, "--trainingSet=" + set, "--modelName=promo").as(TrainOptions.class))
-        .metadata();
+    trained =
+        TrainModel.run(
+                PipelineOptionsFactory.fromArgs(
+                        "--registry=" + root, "--trainingSet=" + set, "--modelName=promo")
+                    .as(TrainOptions.class))
+            .metadata();
     test = TrainingSetReader.of(set.toString()).read().test();
   }
 
   private static Path export(String format) throws Exception {
-    Path out = tmp.getRoot().toPath().resolve("export-" + format + "-" + System.nanoTime() + ".json");
+    Path out =
+        tmp.getRoot().toPath().resolve("export-" + format + "-" + System.nanoTime() + ".json");
     ExportModel.run(
         PipelineOptionsFactory.fromArgs(
-            "--registry=" + root, "--model=promo:" + trained.version, "--format=" + format, "--output=" + out)
+                "--registry=" + root,
+                "--model=promo:" + trained.version,
+                "--format=" + format,
+                "--output=" + out)
             .as(ExportOptions.class));
     return out;
   }
 
   private static String baseScore(byte[] json) throws Exception {
-    return JSON.readTree(json).path("learner").path("learner_model_param").path("base_score").asText();
+    return JSON.readTree(json)
+        .path("learner")
+        .path("learner_model_param")
+        .path("base_score")
+        .asText();
   }
 
   private static float[] scores(byte[] model) throws Exception {
@@ -81,8 +92,14 @@ public class ExportModelTest {
   public void metadataAndCardRecordTheXgboostVersionAndItsReaders() {
     ModelMetadata m = ModelRegistry.at(root).metadata("promo", trained.version);
     assertEquals("3.4.0", m.xgboostVersion);
-    String card = new String(ModelRegistry.at(root).readAttachment("promo", trained.version, ModelCard.HTML), StandardCharsets.UTF_8);
-    assertThat(card, containsString("<th>XGBoost version</th><td>3.4.0 (XGBoost 3.1 and later read the stored file as is"));
+    String card =
+        new String(
+            ModelRegistry.at(root).readAttachment("promo", trained.version, ModelCard.HTML),
+            StandardCharsets.UTF_8);
+    assertThat(
+        card,
+        containsString(
+            "<th>XGBoost version</th><td>3.4.0 (XGBoost 3.1 and later read the stored file as is"));
     assertThat(card, containsString("export-model --format=legacy-json"));
   }
 
@@ -115,7 +132,8 @@ public class ExportModelTest {
   public void pythonXgboost17ScoresTheExportIdentically() throws Exception {
     String python = pythonWithXgboost();
     Assume.assumeTrue(
-        "skipped: no python3 with the xgboost module (apt-get install python3-xgboost gives 1.7)", python != null);
+        "skipped: no python3 with the xgboost module (apt-get install python3-xgboost gives 1.7)",
+        python != null);
     Path dir = tmp.newFolder("python").toPath();
     StringBuilder csv = new StringBuilder();
     for (int r = 0; r < test.rows(); r++) {
@@ -129,31 +147,51 @@ public class ExportModelTest {
     Path stored = dir.resolve("stored.json");
     Files.write(stored, ModelRegistry.at(root).readVerifiedModel(trained));
     Path exported = export("legacy-json");
-    Files.writeString(dir.resolve("score.py"), String.join("\n",
-        "import sys, numpy as np, xgboost as xgb",
-        "print('version', xgb.__version__)",
-        "x = np.genfromtxt(sys.argv[1], delimiter=',')",
-        "for path in sys.argv[2:]:",
-        "    b = xgb.Booster()",
-        "    b.load_model(path)",
-        "    d = xgb.DMatrix(x, missing=np.nan, feature_names=b.feature_names)",
-        "    print('scores', ' '.join(repr(float(p)) for p in b.predict(d)))",
-        ""));
-    List<String> lines = run(python, dir.resolve("score.py").toString(), dir.resolve("x.csv").toString(), stored.toString(),
-        exported.toString());
+    Files.writeString(
+        dir.resolve("score.py"),
+        String.join(
+            "\n",
+            "import sys, numpy as np, xgboost as xgb",
+            "print('version', xgb.__version__)",
+            "x = np.genfromtxt(sys.argv[1], delimiter=',')",
+            "for path in sys.argv[2:]:",
+            "    b = xgb.Booster()",
+            "    b.load_model(path)",
+            "    d = xgb.DMatrix(x, missing=np.nan, feature_names=b.feature_names)",
+            "    print('scores', ' '.join(repr(float(p)) for p in b.predict(d)))",
+            ""));
+    List<String> lines =
+        run(
+            python,
+            dir.resolve("score.py").toString(),
+            dir.resolve("x.csv").toString(),
+            stored.toString(),
+            exported.toString());
     assertThat(lines.get(0), startsWith("version "));
     String version = lines.get(0).substring("version ".length()).trim();
     Assume.assumeTrue(
-        "skipped: " + python + " has xgboost " + version + ", which reads the stored model as is; the test needs one before 3.1",
+        "skipped: "
+            + python
+            + " has xgboost "
+            + version
+            + ", which reads the stored model as is; the test needs one before 3.1",
         XgboostModelFile.readableByOlderReaders(version.replaceAll("[^0-9.].*", "")));
     float[] java = scores(ModelRegistry.at(root).readVerifiedModel(trained));
     double storedDiff = maxDiff(java, lines.get(1));
     double exportedDiff = maxDiff(java, lines.get(2));
-    System.out.printf(Locale.ROOT, "Python xgboost %s on %d test rows: stored model off by up to %.4f, legacy-json export by %.3g%n",
-        version, java.length, storedDiff, exportedDiff);
-    assertTrue(String.format(Locale.ROOT, "xgboost %s misreads the stored model by only %.3g", version, storedDiff),
+    System.out.printf(
+        Locale.ROOT,
+        "Python xgboost %s on %d test rows: stored model off by up to %.4f, legacy-json export by %.3g%n",
+        version,
+        java.length,
+        storedDiff,
+        exportedDiff);
+    assertTrue(
+        String.format(
+            Locale.ROOT, "xgboost %s misreads the stored model by only %.3g", version, storedDiff),
         storedDiff > 0.01);
-    assertTrue(String.format(Locale.ROOT, "xgboost %s scores the export %.3g away", version, exportedDiff),
+    assertTrue(
+        String.format(Locale.ROOT, "xgboost %s scores the export %.3g away", version, exportedDiff),
         exportedDiff <= 1e-6);
   }
 
@@ -170,7 +208,8 @@ public class ExportModelTest {
   static String pythonWithXgboost() {
     for (String candidate : List.of("python3", "/usr/bin/python3")) {
       try {
-        Process p = new ProcessBuilder(candidate, "-c", "import xgboost").redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(candidate, "-c", "import xgboost").redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
           return candidate;

@@ -43,8 +43,10 @@ public class ImportModelTest {
 
   private static Path setDir;
   private static TrainingSet set;
+
   /** Stands in for a model trained elsewhere: saved to files, then imported. */
   private static TrainedModel external;
+
   private static Path jsonFile;
   private static Path ubjFile;
 
@@ -53,8 +55,13 @@ public class ImportModelTest {
     setDir = SyntheticData.generate(3000, 1.0, 41).write(tmp.newFolder("set").toPath(), 2);
     set = TrainingSetReader.of(setDir.toString()).read();
     external = Trainer.with(TrainingParams.defaultParams()).train(set);
-    jsonFile = Files.write(tmp.getRoot().toPath().resolve("external.json"), external.booster().toByteArray("json"));
-    ubjFile = Files.write(tmp.getRoot().toPath().resolve("external.ubj"), external.booster().toByteArray("ubj"));
+    jsonFile =
+        Files.write(
+            tmp.getRoot().toPath().resolve("external.json"),
+            external.booster().toByteArray("json"));
+    ubjFile =
+        Files.write(
+            tmp.getRoot().toPath().resolve("external.ubj"), external.booster().toByteArray("ubj"));
   }
 
   @AfterClass
@@ -66,11 +73,15 @@ public class ImportModelTest {
     List<String> args = new ArrayList<>(List.of("--registry=" + root, "--modelName=imported"));
     args.addAll(Arrays.asList(extra));
     return ImportModel.run(
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(RegisterOptions.class)).metadata();
+            PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+                .withValidation()
+                .as(RegisterOptions.class))
+        .metadata();
   }
 
   private static float[] predict(Booster booster) {
-    return BoosterScorer.of(booster).score(set.test().features(), set.test().rows(), set.test().columns());
+    return BoosterScorer.of(booster)
+        .score(set.test().features(), set.test().rows(), set.test().columns());
   }
 
   @Test
@@ -96,14 +107,17 @@ public class ImportModelTest {
       assertEquals(FeatureSpec.defaultSpec().featureNames(), m.featureNames);
       assertTrue(m.attachments.contains(ModelCard.HTML));
       assertTrue(m.attachments.contains(ModelCard.IMPORTANCE));
-      Booster loaded = XGBoost.loadModel(registry.readVerifiedModel(registry.metadata("imported", m.version)));
+      Booster loaded =
+          XGBoost.loadModel(registry.readVerifiedModel(registry.metadata("imported", m.version)));
       try {
         assertArrayEquals(m.modelFile, original, predict(loaded), 0f);
       } finally {
         loaded.dispose();
       }
     }
-    String card = new String(registry.readAttachment("imported", "2", ModelCard.HTML), StandardCharsets.UTF_8);
+    String card =
+        new String(
+            registry.readAttachment("imported", "2", ModelCard.HTML), StandardCharsets.UTF_8);
     assertThat(card, containsString("Not evaluated"));
     assertThat(card, containsString("Imported from " + ubjFile));
   }
@@ -113,7 +127,9 @@ public class ImportModelTest {
     String root = tmp.newFolder("gate").toString();
     register(root, "--modelFile=" + jsonFile);
     Promotion refused =
-        PromoteModel.run(PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1").as(PromoteOptions.class));
+        PromoteModel.run(
+            PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1")
+                .as(PromoteOptions.class));
     assertTrue(refused.refused());
     assertThat(refused.verdict().explanation(), containsString("imported:1 has no test AUC"));
     assertTrue(ModelRegistry.at(root).aliases("imported").isEmpty());
@@ -122,7 +138,8 @@ public class ImportModelTest {
   @Test
   public void evaluatesOnRegisterWhenGivenATestSet() throws Exception {
     String root = tmp.newFolder("evaluated").toString();
-    Path truth = SyntheticData.generate(3000, 1.0, 41).writeTruth(tmp.newFile("truth.csv").toPath());
+    Path truth =
+        SyntheticData.generate(3000, 1.0, 41).writeTruth(tmp.newFile("truth.csv").toPath());
     ModelMetadata m =
         register(root, "--modelFile=" + ubjFile, "--testSet=" + setDir, "--truthFile=" + truth);
 
@@ -134,7 +151,9 @@ public class ImportModelTest {
 
     AliasChange change =
         PromoteModel.run(
-            PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1").as(PromoteOptions.class)).change();
+                PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=imported:1")
+                    .as(PromoteOptions.class))
+            .change();
     assertEquals("1", change.toVersion);
     assertTrue(!change.forced);
   }
@@ -154,15 +173,26 @@ public class ImportModelTest {
     DMatrix m = new DMatrix(x, 200, 3, Float.NaN);
     m.setLabel(y);
     Booster threeColumns =
-        XGBoost.train(m, new java.util.HashMap<>(java.util.Map.of("objective", "binary:logistic", "verbose_eval", "false")), 3,
-            new java.util.HashMap<>(), null, null, null, 0);
-    Path file = Files.write(tmp.getRoot().toPath().resolve("three.json"), threeColumns.toByteArray("json"));
+        XGBoost.train(
+            m,
+            new java.util.HashMap<>(
+                java.util.Map.of("objective", "binary:logistic", "verbose_eval", "false")),
+            3,
+            new java.util.HashMap<>(),
+            null,
+            null,
+            null,
+            0);
+    Path file =
+        Files.write(tmp.getRoot().toPath().resolve("three.json"), threeColumns.toByteArray("json"));
     threeColumns.dispose();
     m.dispose();
 
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> register(root, "--modelFile=" + file));
-    assertThat(e.getMessage(), containsString("was trained on 3 features but 11 feature names were given"));
+    assertThat(
+        e.getMessage(),
+        containsString("was trained on 3 features but 11 feature names were given"));
 
     IllegalArgumentException names =
         assertThrows(
@@ -176,10 +206,12 @@ public class ImportModelTest {
     shuffled[0] = shuffled[1];
     shuffled[1] = swap;
     renamed.setFeatureNames(shuffled);
-    Path swapped = Files.write(tmp.getRoot().toPath().resolve("swapped.json"), renamed.toByteArray("json"));
+    Path swapped =
+        Files.write(tmp.getRoot().toPath().resolve("swapped.json"), renamed.toByteArray("json"));
     renamed.dispose();
     IllegalArgumentException order =
-        assertThrows(IllegalArgumentException.class, () -> register(root, "--modelFile=" + swapped));
+        assertThrows(
+            IllegalArgumentException.class, () -> register(root, "--modelFile=" + swapped));
     assertThat(order.getMessage(), containsString("names its features [clicks_7d, views_7d"));
     assertTrue(ModelRegistry.at(root).versions("imported").isEmpty());
   }
@@ -187,9 +219,11 @@ public class ImportModelTest {
   @Test
   public void refusesFilesXgboostCannotRead() throws Exception {
     String root = tmp.newFolder("bad").toString();
-    Path garbage = Files.writeString(tmp.getRoot().toPath().resolve("garbage.json"), "{not a model");
+    Path garbage =
+        Files.writeString(tmp.getRoot().toPath().resolve("garbage.json"), "{not a model");
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> register(root, "--modelFile=" + garbage));
+        assertThrows(
+            IllegalArgumentException.class, () -> register(root, "--modelFile=" + garbage));
     assertThat(e.getMessage(), containsString("XGBoost4J cannot load"));
 
     Path pickle = Files.writeString(tmp.getRoot().toPath().resolve("model.pkl"), "x");

@@ -19,14 +19,19 @@ public class OptionsTest {
 
     TrainOptions train =
         PipelineOptionsFactory.fromArgs(
-                "--registry=r", "--trainingSet=s", "--modelName=m", "--param=eta=0.05", "--param=max_depth=6,seed=3")
+                "--registry=r",
+                "--trainingSet=s",
+                "--modelName=m",
+                "--param=eta=0.05",
+                "--param=max_depth=6,seed=3")
             .withValidation()
             .as(TrainOptions.class);
     assertEquals(List.of("eta=0.05", "max_depth=6", "seed=3"), train.getParam());
     assertNull(train.getMinAuc());
 
     PromoteOptions promote =
-        PipelineOptionsFactory.fromArgs("--registry=r", "--model=m:3", "--force", "--reason=why not")
+        PipelineOptionsFactory.fromArgs(
+                "--registry=r", "--model=m:3", "--force", "--reason=why not")
             .withValidation()
             .as(PromoteOptions.class);
     assertEquals("champion", promote.getAlias());
@@ -35,7 +40,8 @@ public class OptionsTest {
     assertEquals(0.01, promote.getMaxAucDrop(), 0);
 
     RegisterOptions register =
-        PipelineOptionsFactory.fromArgs("--registry=r", "--modelName=m", "--modelFile=f.ubj", "--featureNames=a,b,c")
+        PipelineOptionsFactory.fromArgs(
+                "--registry=r", "--modelName=m", "--modelFile=f.ubj", "--featureNames=a,b,c")
             .withValidation()
             .as(RegisterOptions.class);
     assertEquals(List.of("a", "b", "c"), register.getFeatureNames());

@@ -36,19 +36,25 @@ public class PromoteModelTest {
     otherSetDir = SyntheticData.generate(2000, 1.0, 32).write(tmp.newFolder("other").toPath(), 1);
   }
 
-
   static ModelMetadata train(String root, String... extra) {
-    List<String> args = new ArrayList<>(List.of("--registry=" + root, "--trainingSet=" + setDir, "--modelName=promo"));
+    List<String> args =
+        new ArrayList<>(
+            List.of("--registry=" + root, "--trainingSet=" + setDir, "--modelName=promo"));
     args.addAll(Arrays.asList(extra));
     return TrainModel.run(
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(TrainOptions.class)).metadata();
+            PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+                .withValidation()
+                .as(TrainOptions.class))
+        .metadata();
   }
 
   static Promotion decide(String root, String... extra) {
     List<String> args = new ArrayList<>(List.of("--registry=" + root));
     args.addAll(Arrays.asList(extra));
     return PromoteModel.run(
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(PromoteOptions.class));
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+            .withValidation()
+            .as(PromoteOptions.class));
   }
 
   /** The history line of a promote the gate let through (or that was forced). */
@@ -94,7 +100,8 @@ public class PromoteModelTest {
     assertEquals(Map.of("champion", "1"), registry.aliases("promo"));
     assertEquals(1, registry.aliasHistory("promo").size());
 
-    AliasChange forced = promote(root, "--model=promo:2", "--minAuc=0.5", "--force", "--reason=incident 42");
+    AliasChange forced =
+        promote(root, "--model=promo:2", "--minAuc=0.5", "--force", "--reason=incident 42");
     assertTrue(forced.forced);
     assertEquals("1", forced.fromVersion);
     assertThat(forced.reason, containsString("incident 42"));
@@ -109,13 +116,22 @@ public class PromoteModelTest {
 
     List<AliasChange> history = registry.aliasHistory("promo");
     assertEquals(3, history.size());
-    assertEquals(Arrays.asList(null, "1", "2"), Arrays.asList(history.get(0).fromVersion, history.get(1).fromVersion, history.get(2).fromVersion));
-    assertEquals(List.of("1", "2", "3"), List.of(history.get(0).toVersion, history.get(1).toVersion, history.get(2).toVersion));
-    assertEquals(List.of(false, true, false), List.of(history.get(0).forced, history.get(1).forced, history.get(2).forced));
+    assertEquals(
+        Arrays.asList(null, "1", "2"),
+        Arrays.asList(
+            history.get(0).fromVersion, history.get(1).fromVersion, history.get(2).fromVersion));
+    assertEquals(
+        List.of("1", "2", "3"),
+        List.of(history.get(0).toVersion, history.get(1).toVersion, history.get(2).toVersion));
+    assertEquals(
+        List.of(false, true, false),
+        List.of(history.get(0).forced, history.get(1).forced, history.get(2).forced));
     for (int i = 1; i < history.size(); i++) {
-      assertFalse(Instant.parse(history.get(i).time).isBefore(Instant.parse(history.get(i - 1).time)));
+      assertFalse(
+          Instant.parse(history.get(i).time).isBefore(Instant.parse(history.get(i - 1).time)));
     }
-    assertEquals("3", registry.resolve(io.beamml.inference.registry.ModelRef.parse("promo@champion")));
+    assertEquals(
+        "3", registry.resolve(io.beamml.inference.registry.ModelRef.parse("promo@champion")));
   }
 
   @Test
@@ -123,7 +139,8 @@ public class PromoteModelTest {
     String root = tmp.newFolder("strict").toString();
     ModelMetadata m = train(root);
     String refused = refusal(root, "--model=promo:1", "--minAuc=0.99");
-    assertThat(refused, containsString("promo:1 test AUC " + auc(m) + " is below the minimum 0.9900"));
+    assertThat(
+        refused, containsString("promo:1 test AUC " + auc(m) + " is below the minimum 0.9900"));
     assertTrue(ModelRegistry.at(root).aliases("promo").isEmpty());
 
     promote(root, "--model=promo:1");
@@ -137,7 +154,9 @@ public class PromoteModelTest {
     train(root);
     train(root, "--param=max_depth=1", "--param=num_round=1");
     promote(root, "--model=promo:1", "--alias=staging");
-    String refused = refusal(root, "--model=promo:2", "--alias=staging", "--minAuc=0.5", "--testSet=" + otherSetDir);
+    String refused =
+        refusal(
+            root, "--model=promo:2", "--alias=staging", "--minAuc=0.5", "--testSet=" + otherSetDir);
     assertThat(refused, containsString("both scored on the test split of " + otherSetDir));
     assertThat(refused, containsString("staging promo:1"));
   }
@@ -150,8 +169,10 @@ public class PromoteModelTest {
     train(root, "--param=max_depth=1", "--param=num_round=1");
     Promotion p =
         PromoteModel.run(
-            PipelineOptionsFactory.fromArgs("--registry=" + root, "--model=promo:2", "--minAuc=0.5", "--reason=nightly")
-                .withValidation().as(PromoteOptions.class),
+            PipelineOptionsFactory.fromArgs(
+                    "--registry=" + root, "--model=promo:2", "--minAuc=0.5", "--reason=nightly")
+                .withValidation()
+                .as(PromoteOptions.class),
             true);
     assertTrue(p.refused());
     assertEquals("1", p.holderVersion());

@@ -48,8 +48,13 @@ final class SyntheticData {
       String country = COUNTRIES[r.nextInt(COUNTRIES.length)];
       int tenure = r.nextInt(2000);
       double z =
-          -3.3 + 0.55 * clicks + 0.8 * carts + 0.6 * orders + 0.3 * clicks1d
-              - 0.03 * ((age == null ? 40 : age) - 40) + ("F".equals(gender) ? 0.4 : 0.0);
+          -3.3
+              + 0.55 * clicks
+              + 0.8 * carts
+              + 0.6 * orders
+              + 0.3 * clicks1d
+              - 0.03 * ((age == null ? 40 : age) - 40)
+              + ("F".equals(gender) ? 0.4 : 0.0);
       double p = 1 / (1 + Math.exp(-signal * z - (1 - signal) * -1.0));
       int label = r.nextDouble() < p ? 1 : 0;
       String split = i < rows * 0.6 ? "train" : i < rows * 0.8 ? "validation" : "test";
@@ -82,15 +87,21 @@ final class SyntheticData {
     return d;
   }
 
-  /** Writes DIR/examples/part-*.avro, the examples dealt round-robin after a shuffle by shuffleSeed. */
-  static Path writeExamples(Path dir, List<TrainingExample> examples, int files, long shuffleSeed) throws IOException {
+  /**
+   * Writes DIR/examples/part-*.avro, the examples dealt round-robin after a shuffle by shuffleSeed.
+   */
+  static Path writeExamples(Path dir, List<TrainingExample> examples, int files, long shuffleSeed)
+      throws IOException {
     List<TrainingExample> shuffled = new ArrayList<>(examples);
     Collections.shuffle(shuffled, new Random(shuffleSeed));
     Path examplesDir = Files.createDirectories(dir.resolve("examples"));
     List<DataFileWriter<TrainingExample>> writers = new ArrayList<>();
     for (int f = 0; f < files; f++) {
-      DataFileWriter<TrainingExample> w = new DataFileWriter<>(new SpecificDatumWriter<>(TrainingExample.class));
-      w.create(TrainingExample.getClassSchema(), examplesDir.resolve(String.format("part-%05d.avro", f)).toFile());
+      DataFileWriter<TrainingExample> w =
+          new DataFileWriter<>(new SpecificDatumWriter<>(TrainingExample.class));
+      w.create(
+          TrainingExample.getClassSchema(),
+          examplesDir.resolve(String.format("part-%05d.avro", f)).toFile());
       writers.add(w);
     }
     for (int i = 0; i < shuffled.size(); i++) {
@@ -111,7 +122,13 @@ final class SyntheticData {
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       w.write("promo_id,customer_id,probability\n");
       for (int i = 0; i < examples.size(); i++) {
-        w.write(examples.get(i).getPromoId() + "," + rawCustomerIds.get(i) + "," + probabilities.get(i) + "\n");
+        w.write(
+            examples.get(i).getPromoId()
+                + ","
+                + rawCustomerIds.get(i)
+                + ","
+                + probabilities.get(i)
+                + "\n");
       }
     }
     return file;

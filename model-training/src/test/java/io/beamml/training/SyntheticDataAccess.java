@@ -14,7 +14,8 @@ public final class SyntheticDataAccess {
     return SyntheticData.generate(rows, signal, seed).examples;
   }
 
-  public static Path write(Path dir, List<TrainingExample> examples, int files, long shuffleSeed) throws IOException {
+  public static Path write(Path dir, List<TrainingExample> examples, int files, long shuffleSeed)
+      throws IOException {
     return SyntheticData.writeExamples(dir, examples, files, shuffleSeed);
   }
 }

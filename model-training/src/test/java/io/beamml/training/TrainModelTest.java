@@ -51,7 +51,9 @@ public class TrainModelTest {
     result =
         TrainModel.run(
             options(
-                "--registry=" + registryRoot, "--trainingSet=" + setDir, "--modelName=promo",
+                "--registry=" + registryRoot,
+                "--trainingSet=" + setDir,
+                "--modelName=promo",
                 "--truthFile=" + truth));
     trained = result.metadata();
   }
@@ -106,7 +108,12 @@ public class TrainModelTest {
     assertNotNull(trained.createdAt);
     assertTrue(trained.codeVersion, trained.codeVersion.matches("\\d+\\.\\d+\\.\\d+.*|dev"));
     assertEquals(
-        List.of(ModelCard.CALIBRATION, ModelCard.IMPORTANCE, ModelCard.HTML, ReferenceProfile.FILE, ModelCard.ROC),
+        List.of(
+            ModelCard.CALIBRATION,
+            ModelCard.IMPORTANCE,
+            ModelCard.HTML,
+            ReferenceProfile.FILE,
+            ModelCard.ROC),
         trained.attachments);
 
     ModelMetadata stored = ModelRegistry.at(registryRoot).metadata("promo", "1");
@@ -118,14 +125,20 @@ public class TrainModelTest {
   public void theStoredModelIsTheEvaluatedOne() throws Exception {
     ModelRegistry registry = ModelRegistry.at(registryRoot);
     TrainingSet set = TrainingSetReader.of(setDir.toString()).read();
-    Booster booster = XGBoost.loadModel(registry.readVerifiedModel(registry.metadata("promo", "1")));
+    Booster booster =
+        XGBoost.loadModel(registry.readVerifiedModel(registry.metadata("promo", "1")));
     try {
       assertEquals(trained.metrics.get("best_iteration") + 1, booster.getNumBoostedRound(), 0);
-      float[] scores = BoosterScorer.of(booster).score(set.test().features(), set.test().rows(), set.test().columns());
-      assertEquals(trained.metrics.get("test_auc"), Evaluation.of(scores, set.test().labels()).auc(), 1e-12);
+      float[] scores =
+          BoosterScorer.of(booster)
+              .score(set.test().features(), set.test().rows(), set.test().columns());
+      assertEquals(
+          trained.metrics.get("test_auc"), Evaluation.of(scores, set.test().labels()).auc(), 1e-12);
       assertEquals(FeatureSpec.defaultSpec().featureNames(), List.of(booster.getFeatureNames()));
       // Unnamed input still scores, in place too (as a serving path may call it).
-      float[][] inplace = booster.inplace_predict(set.test().features(), set.test().rows(), set.test().columns(), Float.NaN);
+      float[][] inplace =
+          booster.inplace_predict(
+              set.test().features(), set.test().rows(), set.test().columns(), Float.NaN);
       for (int i = 0; i < scores.length; i++) {
         assertEquals(scores[i], inplace[i][0], 1e-6f);
       }
@@ -137,10 +150,12 @@ public class TrainModelTest {
   @Test
   public void modelCardReferencesValidPngs() throws Exception {
     ModelRegistry registry = ModelRegistry.at(registryRoot);
-    String html = new String(registry.readAttachment("promo", "1", ModelCard.HTML), StandardCharsets.UTF_8);
+    String html =
+        new String(registry.readAttachment("promo", "1", ModelCard.HTML), StandardCharsets.UTF_8);
     for (String png : List.of(ModelCard.ROC, ModelCard.CALIBRATION, ModelCard.IMPORTANCE)) {
       assertThat(html, containsString("src=\"" + png + "\""));
-      BufferedImage image = ImageIO.read(new ByteArrayInputStream(registry.readAttachment("promo", "1", png)));
+      BufferedImage image =
+          ImageIO.read(new ByteArrayInputStream(registry.readAttachment("promo", "1", png)));
       assertNotNull(png + " is not a readable image", image);
       assertEquals(640, image.getWidth());
     }
@@ -163,7 +178,8 @@ public class TrainModelTest {
     assertEquals(trained.specFingerprint, stored.specFingerprint());
     assertEquals(FeatureSpec.defaultSpec().featureNames().size(), stored.features().size());
     assertArrayEquals(ReferenceProfile.fromTraining(set).toJson(), stored.toJson());
-    assertArrayEquals(registry.readAttachment("promo", "1", ReferenceProfile.FILE), stored.toJson());
+    assertArrayEquals(
+        registry.readAttachment("promo", "1", ReferenceProfile.FILE), stored.toJson());
     assertEquals(1800, result.trainRows());
   }
 
@@ -175,7 +191,11 @@ public class TrainModelTest {
             IllegalStateException.class,
             () ->
                 TrainModel.run(
-                    options("--registry=" + root, "--trainingSet=" + setDir, "--modelName=promo", "--minAuc=0.99")));
+                    options(
+                        "--registry=" + root,
+                        "--trainingSet=" + setDir,
+                        "--modelName=promo",
+                        "--minAuc=0.99")));
     assertThat(e.getMessage(), containsString("below --minAuc=0.9900"));
     assertTrue(ModelRegistry.at(root).versions("promo").isEmpty());
   }

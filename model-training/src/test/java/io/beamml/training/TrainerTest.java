@@ -36,7 +36,9 @@ public class TrainerTest {
   public void stopsEarlyOnValidationAndKeepsExactlyTheBestRounds() {
     TrainingParams params = TrainingParams.of(Map.of("eta", 0.3, "max_depth", 6));
     try (TrainedModel model = Trainer.with(params).train(set)) {
-      assertTrue("early stopping should end well before 300 rounds, ran " + model.roundsRun(), model.stoppedEarly());
+      assertTrue(
+          "early stopping should end well before 300 rounds, ran " + model.roundsRun(),
+          model.stoppedEarly());
       assertEquals(model.bestIteration() + 1 + params.earlyStoppingRounds(), model.roundsRun());
       assertEquals(model.bestIteration() + 1, model.booster().getNumBoostedRound());
 
@@ -50,8 +52,13 @@ public class TrainerTest {
 
       // The kept model is the best iteration's: its validation log loss is the curve's minimum.
       float[] scores =
-          BoosterScorer.of(model.booster()).score(set.validation().features(), set.validation().rows(), set.validation().columns());
-      assertEquals(curve[model.bestIteration()], Evaluation.of(scores, set.validation().labels()).logLoss(), 1e-5);
+          BoosterScorer.of(model.booster())
+              .score(
+                  set.validation().features(), set.validation().rows(), set.validation().columns());
+      assertEquals(
+          curve[model.bestIteration()],
+          Evaluation.of(scores, set.validation().labels()).logLoss(),
+          1e-5);
     } catch (ml.dmlc.xgboost4j.java.XGBoostError e) {
       throw new AssertionError(e);
     }
@@ -63,8 +70,12 @@ public class TrainerTest {
     float[] second;
     try (TrainedModel a = Trainer.with(TrainingParams.defaultParams()).train(set);
         TrainedModel b = Trainer.with(TrainingParams.defaultParams()).train(set)) {
-      first = BoosterScorer.of(a.booster()).score(set.test().features(), set.test().rows(), set.test().columns());
-      second = BoosterScorer.of(b.booster()).score(set.test().features(), set.test().rows(), set.test().columns());
+      first =
+          BoosterScorer.of(a.booster())
+              .score(set.test().features(), set.test().rows(), set.test().columns());
+      second =
+          BoosterScorer.of(b.booster())
+              .score(set.test().features(), set.test().rows(), set.test().columns());
       assertEquals(a.bestIteration(), b.bestIteration());
     }
     assertArrayEquals(first, second, 0f);
@@ -73,8 +84,10 @@ public class TrainerTest {
   @Test
   public void paramsLayerDefaultsFileAndFlags() throws Exception {
     Path json = tmp.newFile("params.json").toPath();
-    Files.writeString(json, "{\"eta\": 0.05, \"max_depth\": 6, \"tree_method\": \"hist\", \"num_round\": 50}");
-    TrainingParams p = TrainingParams.resolve(json.toString(), List.of("max_depth=3", "lambda=2.5"));
+    Files.writeString(
+        json, "{\"eta\": 0.05, \"max_depth\": 6, \"tree_method\": \"hist\", \"num_round\": 50}");
+    TrainingParams p =
+        TrainingParams.resolve(json.toString(), List.of("max_depth=3", "lambda=2.5"));
     assertEquals(0.05, p.all().get("eta"));
     assertEquals(3L, p.all().get("max_depth"));
     assertEquals(2.5, p.all().get("lambda"));
@@ -95,15 +108,20 @@ public class TrainerTest {
   @Test
   public void paramsRefuseWhatTrainingCannotHonour() {
     assertThat(
-        assertThrows(IllegalArgumentException.class, () -> TrainingParams.resolve(null, List.of("objective=reg:squarederror")))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingParams.resolve(null, List.of("objective=reg:squarederror")))
             .getMessage(),
         containsString("binary:logistic"));
     assertThat(
-        assertThrows(IllegalArgumentException.class, () -> TrainingParams.resolve(null, List.of("eval_metric=logloss,auc")))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingParams.resolve(null, List.of("eval_metric=logloss,auc")))
             .getMessage(),
         containsString("single metric"));
     assertThat(
-        assertThrows(IllegalArgumentException.class, () -> TrainingParams.resolve(null, List.of("eta")))
+        assertThrows(
+                IllegalArgumentException.class, () -> TrainingParams.resolve(null, List.of("eta")))
             .getMessage(),
         containsString("key=value"));
   }

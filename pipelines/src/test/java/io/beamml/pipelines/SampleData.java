@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 public final class SampleData {
 
   public static final Path DIR = locate();
-  public static final HmacKey KEY = HmacKey.ofBytes("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+  public static final HmacKey KEY =
+      HmacKey.ofBytes("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
 
   private SampleData() {}
 
@@ -30,7 +31,8 @@ public final class SampleData {
         return candidate;
       }
     }
-    throw new IllegalStateException("test-data/sample not found above " + Paths.get("").toAbsolutePath());
+    throw new IllegalStateException(
+        "test-data/sample not found above " + Paths.get("").toAbsolutePath());
   }
 
   public static String clicks() {
@@ -61,8 +63,12 @@ public final class SampleData {
   public static Map<String, Long> manifestDeadLetters(List<String> sources) {
     Map<String, Long> expected = new TreeMap<>();
     for (String source : sources) {
-      manifest().path("sources").path(source).path("bad")
-          .fields().forEachRemaining(e -> expected.put(source + "/" + e.getKey(), e.getValue().asLong()));
+      manifest()
+          .path("sources")
+          .path(source)
+          .path("bad")
+          .fields()
+          .forEachRemaining(e -> expected.put(source + "/" + e.getKey(), e.getValue().asLong()));
     }
     return expected;
   }
@@ -72,17 +78,26 @@ public final class SampleData {
     int n = Math.min(expected.size(), actual.size());
     for (int i = 0; i < n; i++) {
       if (!expected.get(i).equals(actual.get(i))) {
-        throw new AssertionError(what + " differ at line " + i + ":\n  expected " + shorten(expected.get(i))
-            + "\n  actual   " + shorten(actual.get(i)));
+        throw new AssertionError(
+            what
+                + " differ at line "
+                + i
+                + ":\n  expected "
+                + shorten(expected.get(i))
+                + "\n  actual   "
+                + shorten(actual.get(i)));
       }
     }
     if (expected.size() != actual.size()) {
-      throw new AssertionError(what + ": expected " + expected.size() + " lines, got " + actual.size());
+      throw new AssertionError(
+          what + ": expected " + expected.size() + " lines, got " + actual.size());
     }
   }
 
   private static String shorten(String line) {
-    return line.length() > 400 ? line.substring(0, 400) + "... (" + line.length() + " chars)" : line;
+    return line.length() > 400
+        ? line.substring(0, 400) + "... (" + line.length() + " chars)"
+        : line;
   }
 
   /** source, step, reason and a hash of the raw input of every dead letter under dir, sorted. */
@@ -92,8 +107,16 @@ public final class SampleData {
     for (String line : linesUnder(dir, ".jsonl")) {
       try {
         JsonNode d = mapper.readTree(line);
-        keys.add(d.path("source").asText() + "|" + d.path("step").asText() + "|" + d.path("reason").asText()
-            + "|" + d.path("raw").asText().hashCode() + "|" + d.path("event_time").asText());
+        keys.add(
+            d.path("source").asText()
+                + "|"
+                + d.path("step").asText()
+                + "|"
+                + d.path("reason").asText()
+                + "|"
+                + d.path("raw").asText().hashCode()
+                + "|"
+                + d.path("event_time").asText());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -106,8 +129,12 @@ public final class SampleData {
   public static List<String> linesUnder(Path dir, String suffix) {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-          .filter(f -> f.getFileName().toString().endsWith(suffix))::iterator) {
+      for (Path f :
+          (Iterable<Path>)
+              files
+                      .filter(Files::isRegularFile)
+                      .filter(f -> f.getFileName().toString().endsWith(suffix))
+                  ::iterator) {
         lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {

@@ -10,17 +10,26 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 
-/** A small XGBoost model on the default spec, registered as {@code promo@champion}, for scoring tests. */
+/**
+ * A small XGBoost model on the default spec, registered as {@code promo@champion}, for scoring
+ * tests.
+ */
 public final class TestModels {
 
   private TestModels() {}
 
   /**
-   * Trains on random rows of the default spec's width (label from the columns named in
-   * {@code signalColumns} summed above {@code threshold}) and registers it as promo:1@champion.
+   * Trains on random rows of the default spec's width (label from the columns named in {@code
+   * signalColumns} summed above {@code threshold}) and registers it as promo:1@champion.
    */
   public static void registerChampion(
-      String registry, long seed, int rows, int depth, int rounds, int[] signalColumns, float threshold)
+      String registry,
+      long seed,
+      int rows,
+      int depth,
+      int rounds,
+      int[] signalColumns,
+      float threshold)
       throws Exception {
     FeatureSpec spec = FeatureSpec.defaultSpec();
     int width = spec.featureNames().size();
@@ -39,16 +48,22 @@ public final class TestModels {
     }
     DMatrix matrix = new DMatrix(data, rows, width, Float.NaN);
     matrix.setLabel(labels);
-    Booster booster = XGBoost.train(matrix,
-        Map.of("objective", "binary:logistic", "max_depth", depth, "eta", 0.3, "nthread", 1),
-        rounds, new HashMap<>(), null, null);
+    Booster booster =
+        XGBoost.train(
+            matrix,
+            Map.of("objective", "binary:logistic", "max_depth", depth, "eta", 0.3, "nthread", 1),
+            rounds,
+            new HashMap<>(),
+            null,
+            null);
     try {
       ModelMetadata template = new ModelMetadata();
       template.featureNames = spec.featureNames();
       template.specFingerprint = spec.fingerprint();
       template.featureSpec = spec.toCanonicalJson();
       ModelRegistry models = ModelRegistry.at(registry);
-      ModelMetadata registered = models.register("promo", booster.toByteArray("json"), "json", template, Map.of());
+      ModelMetadata registered =
+          models.register("promo", booster.toByteArray("json"), "json", template, Map.of());
       models.moveAlias("promo", "champion", registered.version, false, "test");
     } finally {
       booster.dispose();

@@ -3,7 +3,9 @@ package io.beamml.runners;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Accepts both {@code --name=value} (Beam's style) and {@code --name value} on the command line. */
+/**
+ * Accepts both {@code --name=value} (Beam's style) and {@code --name value} on the command line.
+ */
 public final class Args {
 
   private Args() {}
@@ -13,7 +15,10 @@ public final class Args {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       boolean takesNext =
-          a.startsWith("--") && !a.contains("=") && i + 1 < args.length && !args[i + 1].startsWith("--");
+          a.startsWith("--")
+              && !a.contains("=")
+              && i + 1 < args.length
+              && !args[i + 1].startsWith("--");
       if (takesNext) {
         out.add(a + "=" + args[++i]);
       } else {

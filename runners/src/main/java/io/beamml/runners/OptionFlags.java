@@ -5,7 +5,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** The command-line flags a Beam options interface takes: its getters' property names, inherited ones included. */
+/**
+ * The command-line flags a Beam options interface takes: its getters' property names, inherited
+ * ones included.
+ */
 public final class OptionFlags {
 
   private OptionFlags() {}

@@ -15,8 +15,8 @@ import io.beamml.runners.commands.RegisterModelCommand;
 import io.beamml.runners.commands.RetrainCommand;
 import io.beamml.runners.commands.ScoreCommand;
 import io.beamml.runners.commands.ServeCommand;
-import io.beamml.runners.commands.StreamCommand;
 import io.beamml.runners.commands.StopStreamCommand;
+import io.beamml.runners.commands.StreamCommand;
 import io.beamml.runners.commands.TrainModelCommand;
 import io.beamml.runners.commands.TrainingSetCommand;
 import java.io.PrintStream;
@@ -44,6 +44,7 @@ public final class PipelineCli {
   public static final int OK = ExitCode.OK.code();
   public static final int FAILED = ExitCode.RUNTIME_FAILURE.code();
   public static final int USAGE = ExitCode.USAGE.code();
+
   /** Launcher flag: print the stack trace of an expected failure too. */
   public static final String VERBOSE = "--verbose";
 
@@ -55,18 +56,36 @@ public final class PipelineCli {
     }
   }
 
-  /** The subcommand of that word, if the launcher has one (deployment manifests are checked against it). */
+  /**
+   * The subcommand of that word, if the launcher has one (deployment manifests are checked against
+   * it).
+   */
   public Optional<Subcommand> subcommand(String name) {
     return Optional.ofNullable(subcommands.get(name));
   }
 
   public static PipelineCli standard() {
-    return new PipelineCli(List.of(
-        new GenerateCommand(), new BackfillCommand(), new TrainingSetCommand(), new TrainModelCommand(),
-        new PromoteModelCommand(), new RetrainCommand(), new RegisterModelCommand(), new ExportModelCommand(), new ScoreCommand(),
-        new StreamCommand(), new StopStreamCommand(),
-        new QualityReportCommand(), new DriftReportCommand(), new MaterializeCommand(), new ServeCommand(), new DemoCommand(),
-        new BenchmarkBackfillCommand(), new BenchmarkStreamCommand(), new BenchmarkServeCommand()));
+    return new PipelineCli(
+        List.of(
+            new GenerateCommand(),
+            new BackfillCommand(),
+            new TrainingSetCommand(),
+            new TrainModelCommand(),
+            new PromoteModelCommand(),
+            new RetrainCommand(),
+            new RegisterModelCommand(),
+            new ExportModelCommand(),
+            new ScoreCommand(),
+            new StreamCommand(),
+            new StopStreamCommand(),
+            new QualityReportCommand(),
+            new DriftReportCommand(),
+            new MaterializeCommand(),
+            new ServeCommand(),
+            new DemoCommand(),
+            new BenchmarkBackfillCommand(),
+            new BenchmarkStreamCommand(),
+            new BenchmarkServeCommand()));
   }
 
   public static void main(String[] args) {
@@ -77,7 +96,10 @@ public final class PipelineCli {
   }
 
   public int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals("help")) {
       printUsage(out);
       return args.length == 0 ? USAGE : OK;
     }
@@ -87,7 +109,8 @@ public final class PipelineCli {
       printUsage(err);
       return USAGE;
     }
-    List<String> given = new ArrayList<>(Arrays.asList(Args.normalize(Arrays.copyOfRange(args, 1, args.length))));
+    List<String> given =
+        new ArrayList<>(Arrays.asList(Args.normalize(Arrays.copyOfRange(args, 1, args.length))));
     boolean verbose = given.remove(VERBOSE);
     String[] rest = given.toArray(new String[0]);
     if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
@@ -137,10 +160,14 @@ public final class PipelineCli {
       out.printf("  %-14s %s%n", c.name(), c.summary());
     }
     out.println();
-    out.println("Every subcommand takes Beam pipeline options. backfill, training-set and score run on");
-    out.println("embedded Flink by default (--runner=DirectRunner for the Direct runner), the others on the");
-    out.println("Direct runner (--runner=FlinkRunner --flinkMaster=[local] for embedded Flink); --flinkMaster=HOST:PORT");
-    out.println("runs on a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags;");
+    out.println(
+        "Every subcommand takes Beam pipeline options. backfill, training-set and score run on");
+    out.println(
+        "embedded Flink by default (--runner=DirectRunner for the Direct runner), the others on the");
+    out.println(
+        "Direct runner (--runner=FlinkRunner --flinkMaster=[local] for embedded Flink); --flinkMaster=HOST:PORT");
+    out.println(
+        "runs on a Flink 1.19 cluster. './pipeline SUBCOMMAND --help' lists a subcommand's flags;");
     out.println(VERBOSE + " prints the stack trace of any failure.");
     out.println();
     out.println("Exit codes:");

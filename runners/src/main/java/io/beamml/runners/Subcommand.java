@@ -14,7 +14,10 @@ public interface Subcommand {
   /** The options interface whose flags this subcommand takes, for --help. */
   Class<? extends PipelineOptions> optionsClass();
 
-  /** Further options interfaces it takes (the launcher's own, e.g. the metrics endpoint), for --help. */
+  /**
+   * Further options interfaces it takes (the launcher's own, e.g. the metrics endpoint), for
+   * --help.
+   */
   default List<Class<? extends PipelineOptions>> launcherOptions() {
     return List.of();
   }

@@ -25,15 +25,32 @@ public class PipelineCliTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return PipelineCli.standard().run(args,
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return PipelineCli.standard()
+        .run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @Test
   public void helpListsEverySubcommand() {
     assertEquals(PipelineCli.OK, run("--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    for (String name : new String[] {"generate", "backfill", "training-set", "train", "promote", "register", "score", "drift-report", "stream", "benchmark-stream", "benchmark-backfill", "demo"}) {
+    for (String name :
+        new String[] {
+          "generate",
+          "backfill",
+          "training-set",
+          "train",
+          "promote",
+          "register",
+          "score",
+          "drift-report",
+          "stream",
+          "benchmark-stream",
+          "benchmark-backfill",
+          "demo"
+        }) {
       assertThat(help, containsString("  " + name + " "));
     }
     assertThat(help, containsString("--runner=FlinkRunner --flinkMaster=[local]"));
@@ -43,14 +60,18 @@ public class PipelineCliTest {
   public void subcommandHelpListsItsFlags() {
     assertEquals(PipelineCli.OK, run("backfill", "--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    for (String flag : new String[] {"--clicks", "--sales", "--profiles", "--output", "--outputFormat", "--hmacKeyFile"}) {
+    for (String flag :
+        new String[] {
+          "--clicks", "--sales", "--profiles", "--output", "--outputFormat", "--hmacKeyFile"
+        }) {
       assertThat(help, containsString(flag));
     }
   }
 
   @Test
   public void everySubcommandThatRunsAJobListsTheMetricsFlags() {
-    for (String command : new String[] {"backfill", "training-set", "score", "drift-report", "stream"}) {
+    for (String command :
+        new String[] {"backfill", "training-set", "score", "drift-report", "stream"}) {
       out.reset();
       assertEquals(PipelineCli.OK, run(command, "--help"));
       String help = out.toString(StandardCharsets.UTF_8);
@@ -66,9 +87,16 @@ public class PipelineCliTest {
     Path output = tmp.getRoot().toPath().resolve("out");
     Files.writeString(tmp.getRoot().toPath().resolve("clicks-1.jsonl"), "");
     try (ServerSocket taken = new ServerSocket(0)) {
-      assertEquals(PipelineCli.USAGE, run("backfill", "--clicks=" + tmp.getRoot() + "/clicks-*.jsonl", "--hmacKeyFile=" + key,
-          "--output=" + output, "--metricsPort=" + taken.getLocalPort()));
-      assertThat(err.toString(StandardCharsets.UTF_8),
+      assertEquals(
+          PipelineCli.USAGE,
+          run(
+              "backfill",
+              "--clicks=" + tmp.getRoot() + "/clicks-*.jsonl",
+              "--hmacKeyFile=" + key,
+              "--output=" + output,
+              "--metricsPort=" + taken.getLocalPort()));
+      assertThat(
+          err.toString(StandardCharsets.UTF_8),
           containsString("--metricsPort=" + taken.getLocalPort() + ": the port is already in use"));
     }
     assertEquals("the job did not run", false, Files.exists(output.resolve("summary.json")));
@@ -77,7 +105,8 @@ public class PipelineCliTest {
   @Test
   public void unknownSubcommandIsAUsageError() {
     assertEquals(PipelineCli.USAGE, run("backfil"));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("unknown subcommand 'backfil'"));
+    assertThat(
+        err.toString(StandardCharsets.UTF_8), containsString("unknown subcommand 'backfil'"));
   }
 
   @Test
@@ -98,9 +127,27 @@ public class PipelineCliTest {
   @Test
   public void generateWritesTheContractFiles() throws Exception {
     Path dir = tmp.newFolder("gen").toPath();
-    assertEquals(PipelineCli.OK, run("generate", "--out", dir.toString(), "--customers", "20", "--days", "3", "--seed", "5"));
-    for (String part : new String[] {"clicks", "sales", "profiles/profiles.csv", "responses/responses.csv",
-        "truth/response_probabilities.csv", "manifest.json"}) {
+    assertEquals(
+        PipelineCli.OK,
+        run(
+            "generate",
+            "--out",
+            dir.toString(),
+            "--customers",
+            "20",
+            "--days",
+            "3",
+            "--seed",
+            "5"));
+    for (String part :
+        new String[] {
+          "clicks",
+          "sales",
+          "profiles/profiles.csv",
+          "responses/responses.csv",
+          "truth/response_probabilities.csv",
+          "manifest.json"
+        }) {
       assertEquals(part, true, Files.exists(dir.resolve(part)));
     }
   }

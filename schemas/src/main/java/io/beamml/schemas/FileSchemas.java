@@ -14,13 +14,14 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * The schema an Avro file of a record type is written with: the shipped {@code avro/NAME.avsc},
  * which declares {@code timestamp-millis} and {@code date} logical types, so other readers see
- * times and dates. The generated classes are built from the same schemas without the logical
- * types, to keep their long/int getters; the two encode identically, which is checked here.
+ * times and dates. The generated classes are built from the same schemas without the logical types,
+ * to keep their long/int getters; the two encode identically, which is checked here.
  */
 public final class FileSchemas {
 
   /** Named types other schemas refer to, parsed first (as the avro-maven-plugin imports them). */
   private static final List<String> IMPORTS = List.of("FeatureValue", "Contribution");
+
   private static final Map<Class<?>, Schema> CACHE = new ConcurrentHashMap<>();
 
   private FileSchemas() {}
@@ -38,9 +39,13 @@ public final class FileSchemas {
     }
     Schema schema = parse(parser, recordClass.getSimpleName());
     Schema generated = SpecificData.get().getSchema(recordClass);
-    if (SchemaNormalization.parsingFingerprint64(schema) != SchemaNormalization.parsingFingerprint64(generated)) {
+    if (SchemaNormalization.parsingFingerprint64(schema)
+        != SchemaNormalization.parsingFingerprint64(generated)) {
       throw new IllegalStateException(
-          "avro/" + recordClass.getSimpleName() + ".avsc does not encode like the generated " + recordClass.getName()
+          "avro/"
+              + recordClass.getSimpleName()
+              + ".avsc does not encode like the generated "
+              + recordClass.getName()
               + ": rebuild the schemas module");
     }
     return schema;

@@ -19,7 +19,8 @@ public class FileSchemasTest {
   private static Map<String, String> logicalTypes(Schema record) {
     Map<String, String> found = new TreeMap<>();
     for (Schema.Field f : record.getFields()) {
-      List<Schema> branches = f.schema().getType() == Schema.Type.UNION ? f.schema().getTypes() : List.of(f.schema());
+      List<Schema> branches =
+          f.schema().getType() == Schema.Type.UNION ? f.schema().getTypes() : List.of(f.schema());
       for (Schema s : branches) {
         LogicalType t = s.getLogicalType();
         if (t != null) {
@@ -34,7 +35,9 @@ public class FileSchemasTest {
   private static List<Class<? extends SpecificRecord>> recordClasses() throws Exception {
     List<Class<? extends SpecificRecord>> classes = new ArrayList<>();
     for (File f : new File("avro").listFiles((d, n) -> n.endsWith(".avsc"))) {
-      classes.add((Class<? extends SpecificRecord>) Class.forName("io.beamml.schemas." + f.getName().replace(".avsc", "")));
+      classes.add(
+          (Class<? extends SpecificRecord>)
+              Class.forName("io.beamml.schemas." + f.getName().replace(".avsc", "")));
     }
     return classes;
   }

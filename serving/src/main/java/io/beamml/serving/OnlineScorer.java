@@ -59,7 +59,8 @@ public final class OnlineScorer {
     try {
       stored = store.readAll(keys);
     } catch (JedisException e) {
-      throw new ServingException(503, "the online store does not answer: " + e.getClass().getSimpleName(), e);
+      throw new ServingException(
+          503, "the online store does not answer: " + e.getClass().getSimpleName(), e);
     }
     timing.redisRead(System.nanoTime() - start, keys.size());
 
@@ -85,7 +86,9 @@ public final class OnlineScorer {
       ScoreResult[] results,
       Timing timing) {
     LoadedModel model = active.model();
-    FeatureCalculator calculator = calculators.computeIfAbsent(model.specFingerprint(), f -> FeatureCalculator.of(model.spec()));
+    FeatureCalculator calculator =
+        calculators.computeIfAbsent(
+            model.specFingerprint(), f -> FeatureCalculator.of(model.spec()));
     int width = model.width();
     float[] matrix = new float[rows.size() * width];
     List<List<FeatureValue>> features = new ArrayList<>(rows.size());
@@ -93,12 +96,22 @@ public final class OnlineScorer {
     for (int r = 0; r < rows.size(); r++) {
       int i = rows.get(r);
       StoredCustomer customer = stored.get(i);
-      if (customer.specFingerprint() != null && !customer.specFingerprint().equals(model.specFingerprint())) {
-        throw new ServingException(409, "the online store keeps history for feature spec " + customer.specFingerprint()
-            + ", but model " + active.name() + ":" + active.version() + " expects " + model.specFingerprint()
-            + "; rebuild the store (materialize) for the model's spec");
+      if (customer.specFingerprint() != null
+          && !customer.specFingerprint().equals(model.specFingerprint())) {
+        throw new ServingException(
+            409,
+            "the online store keeps history for feature spec "
+                + customer.specFingerprint()
+                + ", but model "
+                + active.name()
+                + ":"
+                + active.version()
+                + " expects "
+                + model.specFingerprint()
+                + "; rebuild the store (materialize) for the model's spec");
       }
-      List<FeatureValue> values = calculator.asOf(customer.events(), customer.profile(), requests.get(i).asOfMillis());
+      List<FeatureValue> values =
+          calculator.asOf(customer.events(), customer.profile(), requests.get(i).asOfMillis());
       model.vectorizer().fill(values, matrix, r * width);
       features.add(values);
       if (requests.get(i).explain() > 0) {
@@ -112,10 +125,20 @@ public final class OnlineScorer {
     for (int r = 0; r < rows.size(); r++) {
       int i = rows.get(r);
       ScoreRequest request = requests.get(i);
-      List<Contribution> top = request.explain() > 0 ? TopContributions.of(contributions[r], names, request.explain()) : null;
+      List<Contribution> top =
+          request.explain() > 0
+              ? TopContributions.of(contributions[r], names, request.explain())
+              : null;
       StoredCustomer customer = stored.get(i);
-      results[i] = new ScoreResult(request, active, scores[r], features.get(r), customer.known(),
-          customer.profile() != null, top);
+      results[i] =
+          new ScoreResult(
+              request,
+              active,
+              scores[r],
+              features.get(r),
+              customer.known(),
+              customer.profile() != null,
+              top);
     }
   }
 }

@@ -20,14 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models a server scores with: a champion and an optional challenger from the registry, each
- * by {@code NAME@ALIAS} (followed while the server runs, through the JVM's {@link AliasFollower})
- * or {@code NAME:VERSION}. Versions are loaded through {@link ModelCache} (SHA-256 verified); a
- * background thread re-reads the aliases every refresh interval and swaps a moved alias's model
- * in atomically, so requests never wait for a load. The previous model is released a grace period
- * later, once requests that picked it up have finished. A version that fails to load is refused
- * and the current one kept; the next interval tries again. Customers are split between the
- * variants by {@link ChampionChallenger#bucket}, as in the batch and streaming scorers.
+ * The models a server scores with: a champion and an optional challenger from the registry, each by
+ * {@code NAME@ALIAS} (followed while the server runs, through the JVM's {@link AliasFollower}) or
+ * {@code NAME:VERSION}. Versions are loaded through {@link ModelCache} (SHA-256 verified); a
+ * background thread re-reads the aliases every refresh interval and swaps a moved alias's model in
+ * atomically, so requests never wait for a load. The previous model is released a grace period
+ * later, once requests that picked it up have finished. A version that fails to load is refused and
+ * the current one kept; the next interval tries again. Customers are split between the variants by
+ * {@link ChampionChallenger#bucket}, as in the batch and streaming scorers.
  */
 public final class ServingModels implements AutoCloseable {
 
@@ -54,11 +54,13 @@ public final class ServingModels implements AutoCloseable {
     this.slots = slots;
     this.challengerShare = challengerShare;
     this.refreshMillis = refreshMillis;
-    this.background = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "serving-model-refresh");
-      t.setDaemon(true);
-      return t;
-    });
+    this.background =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "serving-model-refresh");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -66,12 +68,18 @@ public final class ServingModels implements AutoCloseable {
    * refresh}. Fails if a first version cannot be loaded.
    */
   public static ServingModels start(
-      String registry, String champion, @Nullable String challenger, double challengerShare, Duration refresh) {
+      String registry,
+      String champion,
+      @Nullable String challenger,
+      double challengerShare,
+      Duration refresh) {
     if (!(challengerShare >= 0 && challengerShare <= 1)) {
-      throw new IllegalArgumentException("--challengerShare must be in [0, 1], got " + challengerShare);
+      throw new IllegalArgumentException(
+          "--challengerShare must be in [0, 1], got " + challengerShare);
     }
     if (refresh.isNegative() || refresh.isZero()) {
-      throw new IllegalArgumentException("the model refresh interval must be positive, got " + refresh);
+      throw new IllegalArgumentException(
+          "the model refresh interval must be positive, got " + refresh);
     }
     List<Slot> slots = new ArrayList<>();
     slots.add(Slot.open(registry, ModelRef.parse(champion), DeployedModel.CHAMPION));
@@ -79,8 +87,8 @@ public final class ServingModels implements AutoCloseable {
       slots.add(Slot.open(registry, ModelRef.parse(challenger), DeployedModel.CHALLENGER));
     }
     ServingModels models = new ServingModels(slots, challengerShare, refresh.toMillis());
-    models.background.scheduleWithFixedDelay(models::refreshQuietly, models.refreshMillis, models.refreshMillis,
-        TimeUnit.MILLISECONDS);
+    models.background.scheduleWithFixedDelay(
+        models::refreshQuietly, models.refreshMillis, models.refreshMillis, TimeUnit.MILLISECONDS);
     return models;
   }
 
@@ -143,7 +151,9 @@ public final class ServingModels implements AutoCloseable {
     }
   }
 
-  /** One role's model: its reference, its follower (null for a fixed version) and its current lease. */
+  /**
+   * One role's model: its reference, its follower (null for a fixed version) and its current lease.
+   */
   private static final class Slot {
     final String registry;
     final ModelRef ref;
@@ -162,9 +172,8 @@ public final class ServingModels implements AutoCloseable {
 
     static Slot open(String registry, ModelRef ref, String variant) {
       String version = ModelRegistry.at(registry).resolve(ref);
-      AliasFollower follower = ref.isAlias()
-          ? AliasFollower.shared(registry, ref.name(), ref.alias(), version)
-          : null;
+      AliasFollower follower =
+          ref.isAlias() ? AliasFollower.shared(registry, ref.name(), ref.alias(), version) : null;
       Slot slot = new Slot(registry, ref, variant, follower);
       String first = follower == null ? version : follower.version();
       slot.install(ModelCache.acquire(new ModelKey(registry, ref.name(), first), null));
@@ -195,13 +204,23 @@ public final class ServingModels implements AutoCloseable {
         next = ModelCache.acquire(new ModelKey(registry, ref.name(), target), null);
       } catch (RuntimeException e) {
         refused = target;
-        LOG.warn("Cannot switch {} ({}) to version {}; keeps version {}: {}",
-            ref, variant, target, current.version(), e.toString());
+        LOG.warn(
+            "Cannot switch {} ({}) to version {}; keeps version {}: {}",
+            ref,
+            variant,
+            target,
+            current.version(),
+            e.toString());
         return;
       }
       ModelCache.Lease previous = lease.get();
       install(next);
-      LOG.info("Model {} ({}) switched from version {} to version {}", ref, variant, current.version(), target);
+      LOG.info(
+          "Model {} ({}) switched from version {} to version {}",
+          ref,
+          variant,
+          current.version(),
+          target);
       background.schedule(previous::close, RELEASE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
   }

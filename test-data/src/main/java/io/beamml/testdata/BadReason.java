@@ -1,8 +1,8 @@
 package io.beamml.testdata;
 
 /**
- * Why a generated row must be rejected: each bad row is bad for exactly one of these. The codes
- * are the dead-letter reason codes of the pipelines (parse-level codes, then the names of the
+ * Why a generated row must be rejected: each bad row is bad for exactly one of these. The codes are
+ * the dead-letter reason codes of the pipelines (parse-level codes, then the names of the
  * validation rules).
  */
 public enum BadReason {

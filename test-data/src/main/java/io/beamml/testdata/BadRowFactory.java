@@ -22,10 +22,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes each source's bad lines. Every bad line starts from a well-formed, valid row with fresh
- * ids (so it can never collide with a valid row in deduplication) and breaks it in exactly one
- * way, so its expected reason is unambiguous. The first line of each reason is the plainest
- * example (no customer_id, quantity "abc", age "x", price "cheap", event_type "purchase").
+ * Makes each source's bad lines. Every bad line starts from a well-formed, valid row with fresh ids
+ * (so it can never collide with a valid row in deduplication) and breaks it in exactly one way, so
+ * its expected reason is unambiguous. The first line of each reason is the plainest example (no
+ * customer_id, quantity "abc", age "x", price "cheap", event_type "purchase").
  */
 final class BadRowFactory {
   static final List<BadReason> CLICK_REASONS =
@@ -124,7 +124,10 @@ final class BadRowFactory {
           break;
         case UNKNOWN_ENUM_VALUE:
           String[][] enums = {
-            {"event_type", "purchase"}, {"channel", "fax"}, {"event_type", "hover"}, {"channel", "sms"}
+            {"event_type", "purchase"},
+            {"channel", "fax"},
+            {"event_type", "hover"},
+            {"channel", "sms"}
           };
           f.put(enums[variant % 4][0], json(enums[variant % 4][1]));
           text = object(f);
@@ -162,8 +165,8 @@ final class BadRowFactory {
   }
 
   /**
-   * Bad sales lines; fresh order ids start after the last valid one. Each goes to the file of a
-   * day that has orders ({@code orderDays}, one entry per order), or day 0 if there are none.
+   * Bad sales lines; fresh order ids start after the last valid one. Each goes to the file of a day
+   * that has orders ({@code orderDays}, one entry per order), or day 0 if there are none.
    */
   BadRows sales(int validOrders, int[] orderDays) {
     BadRows rows = new BadRows();
@@ -233,8 +236,8 @@ final class BadRowFactory {
   }
 
   /**
-   * Bad profile lines. Each names a different customer without a valid profile row (then ids
-   * past the population), so a bad row never shares a customer id with a valid one.
+   * Bad profile lines. Each names a different customer without a valid profile row (then ids past
+   * the population), so a bad row never shares a customer id with a valid one.
    */
   BadRows profiles(int validProfiles) {
     BadRows rows = new BadRows();

@@ -1,8 +1,8 @@
 package io.beamml.testdata;
 
 /**
- * The products on sale: ids {@code SKU-00001}..., a list price each, and a skewed popularity so
- * a few products draw most of the views.
+ * The products on sale: ids {@code SKU-00001}..., a list price each, and a skewed popularity so a
+ * few products draw most of the views.
  */
 final class Catalog {
   static final int PRODUCTS = 2000;

@@ -11,15 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes a complete, deterministic data set in the contract's formats: clicks (JSON Lines),
- * nightly sales dumps (CSV, one per day), profiles and promotion responses (CSV), the true
- * response probabilities, and a manifest with exact counts. Everything is derived from the seed;
- * nothing reads the clock.
+ * Writes a complete, deterministic data set in the contract's formats: clicks (JSON Lines), nightly
+ * sales dumps (CSV, one per day), profiles and promotion responses (CSV), the true response
+ * probabilities, and a manifest with exact counts. Everything is derived from the seed; nothing
+ * reads the clock.
  *
- * <p>Layout under the output directory: {@code clicks/clicks-0000.jsonl}...,
- * {@code sales/sales-YYYY-MM-DD.csv}, {@code profiles/profiles.csv},
- * {@code responses/responses.csv}, {@code truth/response_probabilities.csv}, {@code
- * manifest.json}.
+ * <p>Layout under the output directory: {@code clicks/clicks-0000.jsonl}..., {@code
+ * sales/sales-YYYY-MM-DD.csv}, {@code profiles/profiles.csv}, {@code responses/responses.csv},
+ * {@code truth/response_probabilities.csv}, {@code manifest.json}.
  */
 public final class DataGenerator {
   public static final String CLICKS_DIR = "clicks";
@@ -92,27 +91,36 @@ public final class DataGenerator {
         writeSales(config, outDir, orders, badRows, duplicateRng.split(), layoutRng.split()));
     sources.put(
         GenerationManifest.PROFILES,
-        writeProfiles(config, outDir, population, badRows, duplicateRng.split(), layoutRng.split()));
+        writeProfiles(
+            config, outDir, population, badRows, duplicateRng.split(), layoutRng.split()));
     sources.put(
         GenerationManifest.RESPONSES,
         writeResponses(config, outDir, promos, badRows, duplicateRng.split(), layoutRng.split()));
     writeTruth(outDir, promos);
 
-    GenerationManifest manifest = manifest(config, sources, population, clicks, orders, activity, promos);
+    GenerationManifest manifest =
+        manifest(config, sources, population, clicks, orders, activity, promos);
     Files.write(outDir.resolve(MANIFEST_FILE), manifest.toJson().getBytes(StandardCharsets.UTF_8));
     return manifest;
   }
 
   private static SourceCounts writeClicks(
       GeneratorConfig config,
-      Path outDir, ClickLog clicks, BadRowFactory badRows, Rng duplicateRng, Rng layoutRng)
+      Path outDir,
+      ClickLog clicks,
+      BadRowFactory badRows,
+      Rng duplicateRng,
+      Rng layoutRng)
       throws IOException {
     int valid = clicks.size();
     int[] duplicates = Duplicates.pick(valid, config.duplicateRate(), duplicateRng);
     BadRows bad = badRows.clicks(valid, clicks.sessions());
     int[] entries = entries(valid, duplicates, bad);
     layoutRng.shuffle(entries, 0, entries.length);
-    int parts = entries.length < 2 ? 1 : Math.max(2, Math.min(16, ceilDiv(entries.length, CLICK_LINES_PER_FILE)));
+    int parts =
+        entries.length < 2
+            ? 1
+            : Math.max(2, Math.min(16, ceilDiv(entries.length, CLICK_LINES_PER_FILE)));
     SourceWriter writer =
         new SourceWriter(outDir, GenerationManifest.CLICKS, clicks::appendJson, bad, layoutRng);
     for (int part = 0; part < parts; part++) {
@@ -178,7 +186,11 @@ public final class DataGenerator {
 
   private static SourceCounts writeProfiles(
       GeneratorConfig config,
-      Path outDir, Population population, BadRowFactory badRows, Rng duplicateRng, Rng layoutRng)
+      Path outDir,
+      Population population,
+      BadRowFactory badRows,
+      Rng duplicateRng,
+      Rng layoutRng)
       throws IOException {
     int[] withProfile = new int[population.size];
     int valid = 0;
@@ -206,7 +218,11 @@ public final class DataGenerator {
 
   private static SourceCounts writeResponses(
       GeneratorConfig config,
-      Path outDir, Promotions promos, BadRowFactory badRows, Rng duplicateRng, Rng layoutRng)
+      Path outDir,
+      Promotions promos,
+      BadRowFactory badRows,
+      Rng duplicateRng,
+      Rng layoutRng)
       throws IOException {
     int valid = promos.size();
     int[] duplicates = Duplicates.pick(valid, config.duplicateRate(), duplicateRng);

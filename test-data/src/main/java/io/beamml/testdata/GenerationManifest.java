@@ -87,7 +87,9 @@ public final class GenerationManifest {
     return source(RESPONSES);
   }
 
-  /** Valid unique events by type: {@code view}, {@code click}, {@code add_to_cart}, {@code order}. */
+  /**
+   * Valid unique events by type: {@code view}, {@code click}, {@code add_to_cart}, {@code order}.
+   */
   public Map<String, Long> validEventsByType() {
     return validEventsByType;
   }
@@ -146,7 +148,8 @@ public final class GenerationManifest {
     stringField(sb, 4, "start_date", config.startDate().toString(), false);
     rawField(sb, 4, "bad_row_rate", Double.toString(config.badRowRate()), false);
     rawField(sb, 4, "duplicate_rate", Double.toString(config.duplicateRate()), false);
-    rawField(sb, 4, "include_oversized_lines", Boolean.toString(config.includeOversizedLines()), true);
+    rawField(
+        sb, 4, "include_oversized_lines", Boolean.toString(config.includeOversizedLines()), true);
     sb.append("  },\n");
     sb.append("  \"period\": {\n");
     stringField(sb, 4, "start", Instant.ofEpochMilli(config.startEpochMs()).toString(), false);

@@ -2,15 +2,17 @@ package io.beamml.testdata;
 
 /**
  * Writes instants as ISO-8601 local date-times with a zone offset, and epoch days as ISO dates,
- * with civil-calendar arithmetic done by hand (Howard Hinnant's {@code civil_from_days}) so the
- * hot loops allocate nothing. The written offset and the written local time always denote the
- * same instant that is stored.
+ * with civil-calendar arithmetic done by hand (Howard Hinnant's {@code civil_from_days}) so the hot
+ * loops allocate nothing. The written offset and the written local time always denote the same
+ * instant that is stored.
  */
 final class IsoTime {
   static final long MS_PER_DAY = 86_400_000L;
   static final long MS_PER_HOUR = 3_600_000L;
 
-  /** Offsets used in the files; index 0 is UTC written as {@code Z}, index 1 UTC as {@code +00:00}. */
+  /**
+   * Offsets used in the files; index 0 is UTC written as {@code Z}, index 1 UTC as {@code +00:00}.
+   */
   private static final String[] OFFSET_TEXT = {
     "Z", "+00:00", "+01:00", "+02:00", "-05:00", "+05:30", "-08:00", "+09:00", "-03:30"
   };

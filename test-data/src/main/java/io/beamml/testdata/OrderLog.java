@@ -67,7 +67,10 @@ final class OrderLog {
     Text.appendPadded(sb, number, 9);
   }
 
-  /** Appends order {@code i} as {@code order_id,customer_id,product_id,quantity,amount,currency,order_time}. */
+  /**
+   * Appends order {@code i} as {@code
+   * order_id,customer_id,product_id,quantity,amount,currency,order_time}.
+   */
   void appendCsv(int i, StringBuilder sb) {
     appendOrderId(sb, i + 1L);
     sb.append(',');

@@ -2,8 +2,8 @@ package io.beamml.testdata;
 
 /**
  * The customers: who they are (the profile), whether a profile row exists, and how they shop
- * (activity level and funnel propensities). Customer {@code i} has id {@code C} followed by
- * {@code i + 1} in seven digits.
+ * (activity level and funnel propensities). Customer {@code i} has id {@code C} followed by {@code
+ * i + 1} in seven digits.
  */
 final class Population {
   static final String[] GENDERS = {"F", "M", "X"};
@@ -13,15 +13,20 @@ final class Population {
 
   /** Share of customers that never shop in the period. */
   static final double INACTIVE_SHARE = 0.05;
+
   /** Share of customers without a profile row. */
   static final double NO_PROFILE_SHARE = 0.07;
+
   /** Sets the mean activity so 20,000 customers over 30 days make about a million events. */
   private static final double ACTIVITY_LOG_MEAN = -1.52;
+
   private static final double ACTIVITY_LOG_SD = 0.9;
 
   final int size;
+
   /** Sessions per day on an average day; 0 for inactive customers. */
   final double[] activity;
+
   final double[] clickRate;
   final double[] cartRate;
   final double[] orderRate;

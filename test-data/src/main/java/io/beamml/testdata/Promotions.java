@@ -3,10 +3,10 @@ package io.beamml.testdata;
 import java.util.Arrays;
 
 /**
- * The promotions sent and their outcomes. Each day a random subset of customers gets one
- * promotion at a random second of that day; the response is drawn from {@link ResponseModel}
- * with the customer's activity as of the send time. Promotion {@code i} has id {@code P}
- * followed by {@code i + 1} in at least six digits.
+ * The promotions sent and their outcomes. Each day a random subset of customers gets one promotion
+ * at a random second of that day; the response is drawn from {@link ResponseModel} with the
+ * customer's activity as of the send time. Promotion {@code i} has id {@code P} followed by {@code
+ * i + 1} in at least six digits.
  */
 final class Promotions {
   /** Chance that a given customer gets a promotion on a given day. */

@@ -4,10 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The true chance that a customer responds to a promotion: a logistic function of what the
- * customer did in the 7 days (and 1 day) before the promotion was sent, a small effect of age
- * and tenure, and noise. This is the signal a model trained on the pipeline's features should
- * recover.
+ * The true chance that a customer responds to a promotion: a logistic function of what the customer
+ * did in the 7 days (and 1 day) before the promotion was sent, a small effect of age and tenure,
+ * and noise. This is the signal a model trained on the pipeline's features should recover.
  */
 final class ResponseModel {
   static final double INTERCEPT = -2.85;
@@ -15,8 +14,10 @@ final class ResponseModel {
   static final double CLICKS_7D = 0.07;
   static final double CARTS_7D = 0.25;
   static final double ORDERS_1D = 1.0;
+
   /** Per year of age above 40 (customers without a profile count as 40). */
   static final double AGE = -0.012;
+
   /** Per year of tenure, capped at five years (customers without a profile count as zero). */
   static final double TENURE_YEARS = 0.08;
 

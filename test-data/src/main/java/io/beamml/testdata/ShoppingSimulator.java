@@ -2,12 +2,13 @@ package io.beamml.testdata;
 
 /**
  * Plays out every customer's sessions day by day: a session is a run of views, some of which lead
- * to a click and some clicks to an add-to-cart; items in the cart are sometimes ordered at the
- * end of the session. A customer's interest drifts from day to day, so recent behaviour says
- * more about tomorrow than the long-run average does.
+ * to a click and some clicks to an add-to-cart; items in the cart are sometimes ordered at the end
+ * of the session. A customer's interest drifts from day to day, so recent behaviour says more about
+ * tomorrow than the long-run average does.
  */
 final class ShoppingSimulator {
   private static final long SECOND = 1000L;
+
   /** No session lasts longer than this (20 views, each with a click and a cart, 20 orders). */
   private static final long MAX_SESSION_MS = 3 * IsoTime.MS_PER_HOUR;
 

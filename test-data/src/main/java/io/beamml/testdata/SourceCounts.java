@@ -35,7 +35,15 @@ public final class SourceCounts {
     long badTotal = bad.values().stream().mapToLong(Long::longValue).sum();
     if (lines != validUnique + duplicates + badTotal) {
       throw new IllegalStateException(
-          source + ": " + lines + " lines != " + validUnique + " + " + duplicates + " + " + badTotal);
+          source
+              + ": "
+              + lines
+              + " lines != "
+              + validUnique
+              + " + "
+              + duplicates
+              + " + "
+              + badTotal);
     }
     this.source = source;
     this.files = Collections.unmodifiableList(new ArrayList<>(files));

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * Writes one source's files and keeps its counts. A file's lines are given as entries: an entry
- * {@code >= 0} is a valid record rendered by the source's {@link Renderer} (a duplicate is the
- * same entry again), an entry {@code < 0} is bad row {@code -entry - 1}. Lines are shuffled
- * within each file, and blank lines are kept away from a file's first and last line.
+ * {@code >= 0} is a valid record rendered by the source's {@link Renderer} (a duplicate is the same
+ * entry again), an entry {@code < 0} is bad row {@code -entry - 1}. Lines are shuffled within each
+ * file, and blank lines are kept away from a file's first and last line.
  */
 final class SourceWriter {
   /** Renders valid record {@code index} as one line without its line ending. */

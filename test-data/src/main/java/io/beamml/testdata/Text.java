@@ -1,8 +1,8 @@
 package io.beamml.testdata;
 
 /**
- * Number and string formatting for the hot loops: appends to a reused {@link StringBuilder}
- * instead of allocating through {@code String.format}, and never depends on the default locale.
+ * Number and string formatting for the hot loops: appends to a reused {@link StringBuilder} instead
+ * of allocating through {@code String.format}, and never depends on the default locale.
  */
 final class Text {
   private Text() {}

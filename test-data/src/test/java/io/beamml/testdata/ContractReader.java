@@ -15,9 +15,9 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * An independent, strict reading of the data contract for the tests: for one line it returns
- * every reason the line breaks the contract (empty for a valid line), so a test can check both
- * that each bad line has exactly one reason and that the counts match the manifest.
+ * An independent, strict reading of the data contract for the tests: for one line it returns every
+ * reason the line breaks the contract (empty for a valid line), so a test can check both that each
+ * bad line has exactly one reason and that the counts match the manifest.
  */
 final class ContractReader {
   static final Set<String> CLICK_TYPES = Set.of("view", "click", "add_to_cart");
@@ -57,7 +57,13 @@ final class ContractReader {
     }
     for (String field :
         new String[] {
-          "event_id", "customer_id", "event_type", "product_id", "event_time", "session_id", "channel"
+          "event_id",
+          "customer_id",
+          "event_type",
+          "product_id",
+          "event_time",
+          "session_id",
+          "channel"
         }) {
       JsonNode v = node.get(field);
       if (v == null || v.isNull() || (v.isTextual() && v.textValue().isEmpty())) {
@@ -204,7 +210,10 @@ final class ContractReader {
 
   private static void text(JsonNode node, String field, Set<String> allowed, Set<String> reasons) {
     JsonNode v = node.get(field);
-    if (v != null && v.isTextual() && !v.textValue().isEmpty() && !allowed.contains(v.textValue())) {
+    if (v != null
+        && v.isTextual()
+        && !v.textValue().isEmpty()
+        && !allowed.contains(v.textValue())) {
       reasons.add("unknown_enum_value");
     }
   }

@@ -25,8 +25,8 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Reads a generated data set back with an independent reading of the contract and checks that
- * the manifest's numbers are exactly what the files hold.
+ * Reads a generated data set back with an independent reading of the contract and checks that the
+ * manifest's numbers are exactly what the files hold.
  */
 public class ManifestAccountingTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -41,8 +41,7 @@ public class ManifestAccountingTest {
     manifest = DataGenerator.generate(GeneratorConfig.of(150, 8, 11L), out);
     for (String source : GenerationManifest.SOURCES) {
       SOURCES.put(
-          source,
-          SourceLines.read(out, manifest.source(source), SourceLines.headerOf(source)));
+          source, SourceLines.read(out, manifest.source(source), SourceLines.headerOf(source)));
     }
   }
 
@@ -103,8 +102,7 @@ public class ManifestAccountingTest {
       for (SourceLines.DataLine line : SOURCES.get(source).lines) {
         Set<String> reasons = SourceLines.reasonsOf(source).apply(line.content);
         assertTrue(
-            source + " line has " + reasons + ": " + abbreviate(line.content),
-            reasons.size() <= 1);
+            source + " line has " + reasons + ": " + abbreviate(line.content), reasons.size() <= 1);
         if (!reasons.isEmpty()) {
           found.merge(reasons.iterator().next(), 1L, Long::sum);
         }
@@ -171,7 +169,8 @@ public class ManifestAccountingTest {
           continue;
         }
         valid++;
-        String previous = contentById.putIfAbsent(SourceLines.idOf(source, line.content), line.content);
+        String previous =
+            contentById.putIfAbsent(SourceLines.idOf(source, line.content), line.content);
         if (previous != null) {
           assertEquals(source + " re-delivery differs", previous, line.content);
         }
@@ -189,7 +188,8 @@ public class ManifestAccountingTest {
       Set<String> validIds = new HashSet<>();
       List<String> badIds = new ArrayList<>();
       for (SourceLines.DataLine line : SOURCES.get(source).lines) {
-        String id = line.content.isEmpty() ? "" : line.content.substring(0, line.content.indexOf(','));
+        String id =
+            line.content.isEmpty() ? "" : line.content.substring(0, line.content.indexOf(','));
         if (SourceLines.reasonsOf(source).apply(line.content).isEmpty()) {
           validIds.add(id);
         } else if (!id.isEmpty()) {
@@ -220,7 +220,8 @@ public class ManifestAccountingTest {
   @Test
   public void onlyTheOversizedLinesPassOneMebibyte() {
     for (SourceLines lines : SOURCES.values()) {
-      long over = lines.lines.stream().filter(l -> l.content.length() > BadReason.MAX_LINE_BYTES).count();
+      long over =
+          lines.lines.stream().filter(l -> l.content.length() > BadReason.MAX_LINE_BYTES).count();
       long expected = manifest.source(lines.source).bad(BadReason.LINE_TOO_LONG);
       assertEquals(lines.source, expected, over);
     }
@@ -273,7 +274,8 @@ public class ManifestAccountingTest {
     }
     byType.put("order", manifest.sales().validUnique());
     assertEquals(new TreeMap<>(manifest.validEventsByType()), byType);
-    assertEquals(manifest.validEvents(), manifest.clicks().validUnique() + manifest.sales().validUnique());
+    assertEquals(
+        manifest.validEvents(), manifest.clicks().validUnique() + manifest.sales().validUnique());
   }
 
   @Test

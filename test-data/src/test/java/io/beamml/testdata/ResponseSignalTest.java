@@ -90,8 +90,7 @@ public class ResponseSignalTest {
       }
     }
     Map<String, Double> truth = new HashMap<>();
-    List<PhysicalLines.Line> truthLines =
-        PhysicalLines.read(out.resolve(DataGenerator.TRUTH_FILE));
+    List<PhysicalLines.Line> truthLines = PhysicalLines.read(out.resolve(DataGenerator.TRUTH_FILE));
     for (PhysicalLines.Line line : truthLines.subList(1, truthLines.size())) {
       String[] f = line.content.split(",");
       truth.put(f[0], Double.parseDouble(f[2]));

@@ -33,6 +33,7 @@ final class SourceLines {
   long headerLines;
   long lfLines;
   long crlfLines;
+
   /** Files with two or more physical lines that do not mix both endings. */
   final List<String> filesWithOneEnding = new ArrayList<>();
 

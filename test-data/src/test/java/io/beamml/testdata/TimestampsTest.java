@@ -36,7 +36,8 @@ public class TimestampsTest {
       clicks.appendJson(i, sb);
       JsonNode node = ContractReader.json(sb.toString());
       assertEquals(
-          clicks.time(i), ContractReader.instant(node.get("event_time").textValue()).toEpochMilli());
+          clicks.time(i),
+          ContractReader.instant(node.get("event_time").textValue()).toEpochMilli());
     }
     for (int i = 0; i < orders.size(); i++) {
       sb.setLength(0);

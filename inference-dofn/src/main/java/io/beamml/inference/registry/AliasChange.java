@@ -13,15 +13,23 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public final class AliasChange {
   /** ISO-8601 instant of the move. */
   public String time;
+
   public String alias;
+
   /** The version the alias pointed at before, or null for a new alias. */
   public String fromVersion;
+
   public String toVersion;
   public boolean forced;
   public String reason;
   public String actor;
-  /** {@link #MOVED} or {@link #REFUSED}; absent on lines written before refusals were recorded (moves). */
+
+  /**
+   * {@link #MOVED} or {@link #REFUSED}; absent on lines written before refusals were recorded
+   * (moves).
+   */
   public String outcome;
+
   /** The version the decision was about: the new holder of a move, the refused one of a refusal. */
   public String candidateVersion;
 

@@ -25,7 +25,10 @@ final class FileSystemsRegistryStorage implements RegistryStorage {
 
   private FileSystemsRegistryStorage() {}
 
-  /** A generation for stores without one: the first 8 bytes of the SHA-256 of the content, never ABSENT. */
+  /**
+   * A generation for stores without one: the first 8 bytes of the SHA-256 of the content, never
+   * ABSENT.
+   */
   static long generationOf(byte[] bytes) {
     long g = ByteBuffer.wrap(RegistryFiles.sha256(bytes)).getLong();
     return g == ABSENT ? 1 : g;
@@ -48,7 +51,8 @@ final class FileSystemsRegistryStorage implements RegistryStorage {
   }
 
   @Override
-  public OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration) throws IOException {
+  public OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration)
+      throws IOException {
     warnNotAtomic(path);
     Versioned current = read(path);
     long actual = current == null ? ABSENT : current.generation();
@@ -80,7 +84,8 @@ final class FileSystemsRegistryStorage implements RegistryStorage {
     if (WARNED.add(scheme)) {
       LOG.warn(
           "{}:// has no create-if-absent through Beam's FileSystems: registry writes there are check-then-write, "
-              + "so run one train/register/promote per model at a time (local paths and gs:// are atomic)", scheme);
+              + "so run one train/register/promote per model at a time (local paths and gs:// are atomic)",
+          scheme);
     }
   }
 }

@@ -30,6 +30,7 @@ final class GcsRegistryStorage implements RegistryStorage {
 
   /** HTTP 412: the object was not at the generation a write or delete named. */
   private static final int PRECONDITION_FAILED = 412;
+
   private static final int NOT_FOUND = 404;
   private static final int READ_ATTEMPTS = 5;
 
@@ -39,13 +40,16 @@ final class GcsRegistryStorage implements RegistryStorage {
     this.storage = storage;
   }
 
-  /** One client per JVM, with the application default credentials Beam's GCS file system uses too. */
+  /**
+   * One client per JVM, with the application default credentials Beam's GCS file system uses too.
+   */
   static GcsRegistryStorage shared() {
     return Shared.INSTANCE;
   }
 
   private static final class Shared {
-    static final GcsRegistryStorage INSTANCE = new GcsRegistryStorage(StorageOptions.getDefaultInstance().getService());
+    static final GcsRegistryStorage INSTANCE =
+        new GcsRegistryStorage(StorageOptions.getDefaultInstance().getService());
   }
 
   @Override
@@ -68,7 +72,8 @@ final class GcsRegistryStorage implements RegistryStorage {
         // Replaced or deleted between the lookup and the read: look again.
       }
     }
-    throw new IOException("cannot read " + path + ": it changed under " + READ_ATTEMPTS + " reads in a row");
+    throw new IOException(
+        "cannot read " + path + ": it changed under " + READ_ATTEMPTS + " reads in a row");
   }
 
   @Override
@@ -80,7 +85,8 @@ final class GcsRegistryStorage implements RegistryStorage {
     Pattern matcher = globToRegex(name);
     List<String> paths = new ArrayList<>();
     try {
-      for (Blob blob : storage.list(pattern.getBucket(), Storage.BlobListOption.prefix(prefix)).iterateAll()) {
+      for (Blob blob :
+          storage.list(pattern.getBucket(), Storage.BlobListOption.prefix(prefix)).iterateAll()) {
         if (matcher.matcher(blob.getName()).matches()) {
           paths.add("gs://" + pattern.getBucket() + "/" + blob.getName());
         }
@@ -102,7 +108,8 @@ final class GcsRegistryStorage implements RegistryStorage {
   }
 
   @Override
-  public OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration) throws IOException {
+  public OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration)
+      throws IOException {
     Storage.BlobTargetOption precondition =
         expectedGeneration == ABSENT
             ? Storage.BlobTargetOption.doesNotExist()
@@ -150,7 +157,8 @@ final class GcsRegistryStorage implements RegistryStorage {
     String rest = path.substring("gs://".length());
     int slash = rest.indexOf('/');
     if (slash <= 0 || slash == rest.length() - 1) {
-      throw new IllegalArgumentException("a gs:// registry path needs a bucket and an object name: " + path);
+      throw new IllegalArgumentException(
+          "a gs:// registry path needs a bucket and an object name: " + path);
     }
     return BlobId.of(rest.substring(0, slash), rest.substring(slash + 1));
   }

@@ -60,7 +60,8 @@ final class LocalRegistryStorage implements RegistryStorage {
   }
 
   @Override
-  public OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration) throws IOException {
+  public OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration)
+      throws IOException {
     if (expectedGeneration != ABSENT) {
       Versioned current = read(path);
       if (current == null || current.generation() != expectedGeneration) {
@@ -77,7 +78,8 @@ final class LocalRegistryStorage implements RegistryStorage {
     } catch (FileAlreadyExistsException e) {
       return OptionalLong.empty();
     } catch (UnsupportedOperationException e) {
-      // No hard links here: an exclusive create is still atomic, though a reader may see it partly written.
+      // No hard links here: an exclusive create is still atomic, though a reader may see it partly
+      // written.
       try {
         Files.write(target, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return OptionalLong.of(FileSystemsRegistryStorage.generationOf(bytes));
@@ -105,11 +107,13 @@ final class LocalRegistryStorage implements RegistryStorage {
 
   /**
    * A hidden file beside {@code target} holding {@code bytes}, created like any other file (so with
-   * the same permissions a plain write would give, unlike {@link Files#createTempFile}'s owner-only).
+   * the same permissions a plain write would give, unlike {@link Files#createTempFile}'s
+   * owner-only).
    */
   private static Path finishedTemp(Path target, byte[] bytes) throws IOException {
     Files.createDirectories(target.getParent());
-    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    Path temp =
+        target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     return temp;
   }

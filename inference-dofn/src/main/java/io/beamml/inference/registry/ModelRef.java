@@ -5,8 +5,8 @@ import java.util.Objects;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A reference to a model in the registry: {@code name@alias} follows an alias (it can move while
- * a job runs), {@code name:version} pins one immutable version.
+ * A reference to a model in the registry: {@code name@alias} follows an alias (it can move while a
+ * job runs), {@code name:version} pins one immutable version.
  */
 public final class ModelRef implements Serializable {
 
@@ -22,7 +22,8 @@ public final class ModelRef implements Serializable {
 
   public static ModelRef parse(String text) {
     if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("a model reference is NAME@ALIAS or NAME:VERSION, got nothing");
+      throw new IllegalArgumentException(
+          "a model reference is NAME@ALIAS or NAME:VERSION, got nothing");
     }
     int at = text.indexOf('@');
     int colon = text.indexOf(':');
@@ -30,10 +31,12 @@ public final class ModelRef implements Serializable {
       return new ModelRef(checkName(text.substring(0, at), text), text.substring(at + 1), null);
     }
     if (colon > 0 && at < 0 && colon < text.length() - 1) {
-      return new ModelRef(checkName(text.substring(0, colon), text), null, text.substring(colon + 1));
+      return new ModelRef(
+          checkName(text.substring(0, colon), text), null, text.substring(colon + 1));
     }
     throw new IllegalArgumentException(
-        "a model reference is NAME@ALIAS or NAME:VERSION (e.g. promo@champion, promo:3), got: " + text);
+        "a model reference is NAME@ALIAS or NAME:VERSION (e.g. promo@champion, promo:3), got: "
+            + text);
   }
 
   public static ModelRef alias(String name, String alias) {
@@ -46,7 +49,8 @@ public final class ModelRef implements Serializable {
 
   private static String checkName(String name, String text) {
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new IllegalArgumentException("invalid model name in " + text + ": letters, digits, . _ - only");
+      throw new IllegalArgumentException(
+          "invalid model name in " + text + ": letters, digits, . _ - only");
     }
     return name;
   }
@@ -73,7 +77,9 @@ public final class ModelRef implements Serializable {
       return false;
     }
     ModelRef r = (ModelRef) o;
-    return name.equals(r.name) && Objects.equals(alias, r.alias) && Objects.equals(version, r.version);
+    return name.equals(r.name)
+        && Objects.equals(alias, r.alias)
+        && Objects.equals(version, r.version);
   }
 
   @Override

@@ -34,14 +34,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Versions are whole numbers allocated in order. The policy of when an alias may move (the
  * promotion gate) lives with training; this class only keeps the layout and its invariants.
  *
- * <p>Concurrent writers: a version number is taken by creating {@code versions/N/claim.json}
- * if absent (a writer that loses takes N+1), so two registrations never share a number and
- * every file of a version is written knowing its own number. Alias moves are compare-and-set
- * under {@code NAME/registry.lock} (created if absent, deleted after): a move names the version
- * it expects the alias at and fails with {@link AliasConflictException} if another writer moved
- * it first; the history and {@code aliases.json} are then replaced only at the generations read
- * under the lock. The store ({@link RegistryStorage}) supplies the conditional writes: atomic on
- * local files and on {@code gs://} (GCS preconditions), check-then-write on other schemes.
+ * <p>Concurrent writers: a version number is taken by creating {@code versions/N/claim.json} if
+ * absent (a writer that loses takes N+1), so two registrations never share a number and every file
+ * of a version is written knowing its own number. Alias moves are compare-and-set under {@code
+ * NAME/registry.lock} (created if absent, deleted after): a move names the version it expects the
+ * alias at and fails with {@link AliasConflictException} if another writer moved it first; the
+ * history and {@code aliases.json} are then replaced only at the generations read under the lock.
+ * The store ({@link RegistryStorage}) supplies the conditional writes: atomic on local files and on
+ * {@code gs://} (GCS preconditions), check-then-write on other schemes.
  */
 public final class ModelRegistry implements Serializable {
 
@@ -50,8 +50,10 @@ public final class ModelRegistry implements Serializable {
   public static final String HISTORY_FILE = "alias-history.jsonl";
   public static final String CLAIM_FILE = "claim.json";
   public static final String LOCK_FILE = "registry.lock";
+
   /** How long an alias move waits for another writer's lock before giving up. */
   static final long LOCK_WAIT_MILLIS = 30_000;
+
   private static final int MAX_CLAIM_ATTEMPTS = 1000;
 
   private static final ObjectMapper JSON =
@@ -59,7 +61,10 @@ public final class ModelRegistry implements Serializable {
   private static final ObjectMapper JSON_LINE = new ObjectMapper();
 
   private final String root;
-  /** Chosen from the root's scheme when first used (and again after deserialisation), unless given. */
+
+  /**
+   * Chosen from the root's scheme when first used (and again after deserialisation), unless given.
+   */
   private transient @Nullable RegistryStorage storage;
 
   private ModelRegistry(String root, @Nullable RegistryStorage storage) {
@@ -71,10 +76,13 @@ public final class ModelRegistry implements Serializable {
     return at(root, null);
   }
 
-  /** A registry on a given store (a fake one in tests); null picks the store by the root's scheme. */
+  /**
+   * A registry on a given store (a fake one in tests); null picks the store by the root's scheme.
+   */
   public static ModelRegistry at(String root, @Nullable RegistryStorage storage) {
     if (root == null || root.isBlank()) {
-      throw new IllegalArgumentException("--registry is required: a directory (local or any Beam file system)");
+      throw new IllegalArgumentException(
+          "--registry is required: a directory (local or any Beam file system)");
     }
     return new ModelRegistry(root, storage);
   }
@@ -105,7 +113,8 @@ public final class ModelRegistry implements Serializable {
   public List<String> versions(String name) {
     try {
       List<String> versions = new ArrayList<>();
-      for (String path : storage().list(RegistryFiles.join(root, name, "versions", "*", METADATA_FILE))) {
+      for (String path :
+          storage().list(RegistryFiles.join(root, name, "versions", "*", METADATA_FILE))) {
         versions.add(versionOf(path));
       }
       versions.sort(Comparator.comparingLong(ModelRegistry::versionNumber));
@@ -121,7 +130,15 @@ public final class ModelRegistry implements Serializable {
       RegistryStorage.Versioned stored = storage().read(path);
       if (stored == null) {
         throw new IllegalArgumentException(
-            "no version " + version + " of model " + name + " in " + root + " (known: " + versions(name) + ")");
+            "no version "
+                + version
+                + " of model "
+                + name
+                + " in "
+                + root
+                + " (known: "
+                + versions(name)
+                + ")");
       }
       return JSON.readValue(stored.bytes(), ModelMetadata.class);
     } catch (IOException e) {
@@ -137,11 +154,13 @@ public final class ModelRegistry implements Serializable {
     }
   }
 
-  private static Map<String, String> aliasesIn(RegistryStorage.@Nullable Versioned stored) throws IOException {
+  private static Map<String, String> aliasesIn(RegistryStorage.@Nullable Versioned stored)
+      throws IOException {
     if (stored == null) {
       return new TreeMap<>();
     }
-    return new TreeMap<>(JSON.readValue(stored.bytes(), new TypeReference<Map<String, String>>() {}));
+    return new TreeMap<>(
+        JSON.readValue(stored.bytes(), new TypeReference<Map<String, String>>() {}));
   }
 
   /** The version a reference points at now; an unknown alias or version is a clear error. */
@@ -153,27 +172,41 @@ public final class ModelRegistry implements Serializable {
     String version = aliases(ref.name()).get(ref.alias());
     if (version == null) {
       throw new IllegalArgumentException(
-          "model " + ref.name() + " has no alias " + ref.alias() + " in " + root
-              + " (aliases: " + aliases(ref.name()) + ")");
+          "model "
+              + ref.name()
+              + " has no alias "
+              + ref.alias()
+              + " in "
+              + root
+              + " (aliases: "
+              + aliases(ref.name())
+              + ")");
     }
     return version;
   }
 
   /** Reads a version's model bytes and refuses them unless they hash to the recorded SHA-256. */
   public byte[] readVerifiedModel(ModelMetadata metadata) {
-    String path = RegistryFiles.join(versionDir(metadata.name, metadata.version), metadata.modelFile);
+    String path =
+        RegistryFiles.join(versionDir(metadata.name, metadata.version), metadata.modelFile);
     byte[] bytes = readFile(path, "model file " + path);
     String actual = RegistryFiles.sha256Hex(bytes);
     if (!actual.equalsIgnoreCase(metadata.sha256)) {
       throw new ModelIntegrityException(
-          "model file " + path + " does not match its registered SHA-256 (expected "
-              + metadata.sha256 + ", found " + actual + "): refusing to load a tampered or corrupt model");
+          "model file "
+              + path
+              + " does not match its registered SHA-256 (expected "
+              + metadata.sha256
+              + ", found "
+              + actual
+              + "): refusing to load a tampered or corrupt model");
     }
     return bytes;
   }
 
   public byte[] readAttachment(String name, String version, String file) {
-    return readFile(RegistryFiles.join(versionDir(name, version), file), file + " of " + name + ":" + version);
+    return readFile(
+        RegistryFiles.join(versionDir(name, version), file), file + " of " + name + ":" + version);
   }
 
   private byte[] readFile(String path, String what) {
@@ -190,7 +223,8 @@ public final class ModelRegistry implements Serializable {
 
   public List<AliasChange> aliasHistory(String name) {
     try {
-      RegistryStorage.Versioned stored = storage().read(RegistryFiles.join(root, name, HISTORY_FILE));
+      RegistryStorage.Versioned stored =
+          storage().read(RegistryFiles.join(root, name, HISTORY_FILE));
       List<AliasChange> history = new ArrayList<>();
       if (stored != null) {
         for (String line : new String(stored.bytes(), StandardCharsets.UTF_8).split("\n")) {
@@ -222,16 +256,23 @@ public final class ModelRegistry implements Serializable {
    * modelFile, sha256 and createdAt; returns the completed metadata.
    */
   public ModelMetadata register(
-      String name, byte[] modelBytes, String modelFormat, ModelMetadata template, Map<String, byte[]> attachments) {
+      String name,
+      byte[] modelBytes,
+      String modelFormat,
+      ModelMetadata template,
+      Map<String, byte[]> attachments) {
     return register(name, modelBytes, modelFormat, template, m -> attachments);
   }
 
   /**
-   * As above, with attachments made once the version number is taken, so a model card can name
-   * the version it describes even when other writers register at the same time.
+   * As above, with attachments made once the version number is taken, so a model card can name the
+   * version it describes even when other writers register at the same time.
    */
   public ModelMetadata register(
-      String name, byte[] modelBytes, String modelFormat, ModelMetadata template,
+      String name,
+      byte[] modelBytes,
+      String modelFormat,
+      ModelMetadata template,
       Function<ModelMetadata, Map<String, byte[]>> attachmentsFor) {
     ModelRef.version(name, "1");
     if (!"json".equals(modelFormat) && !"ubj".equals(modelFormat)) {
@@ -255,9 +296,14 @@ public final class ModelRegistry implements Serializable {
       for (Map.Entry<String, byte[]> a : attachments.entrySet()) {
         store.write(RegistryFiles.join(dir, a.getKey()), a.getValue());
       }
-      if (store.writeIfGeneration(RegistryFiles.join(dir, METADATA_FILE), JSON.writeValueAsBytes(template), RegistryStorage.ABSENT)
+      if (store
+          .writeIfGeneration(
+              RegistryFiles.join(dir, METADATA_FILE),
+              JSON.writeValueAsBytes(template),
+              RegistryStorage.ABSENT)
           .isEmpty()) {
-        throw new IllegalStateException("version " + version + " of " + name + " already exists: versions are immutable");
+        throw new IllegalStateException(
+            "version " + version + " of " + name + " already exists: versions are immutable");
       }
       return template;
     } catch (IOException e) {
@@ -266,27 +312,45 @@ public final class ModelRegistry implements Serializable {
   }
 
   /**
-   * Takes the lowest free number above every claimed or complete version by creating its claim
-   * file if absent; a number another writer took first is skipped. A claim whose writer died
-   * before metadata.json stays as a gap: numbers are never reused.
+   * Takes the lowest free number above every claimed or complete version by creating its claim file
+   * if absent; a number another writer took first is skipped. A claim whose writer died before
+   * metadata.json stays as a gap: numbers are never reused.
    */
   private String claimNextVersion(String name, String createdAt) {
     try {
       long next = highestTaken(name) + 1;
-      // The nonce makes each claim's bytes unique, so a store can tell its own retried write from a rival's.
-      byte[] claim = JSON_LINE.writeValueAsBytes(
-          Map.of("createdAt", createdAt, "writer", Writers.id(), "nonce", UUID.randomUUID().toString()));
+      // The nonce makes each claim's bytes unique, so a store can tell its own retried write from a
+      // rival's.
+      byte[] claim =
+          JSON_LINE.writeValueAsBytes(
+              Map.of(
+                  "createdAt",
+                  createdAt,
+                  "writer",
+                  Writers.id(),
+                  "nonce",
+                  UUID.randomUUID().toString()));
       RegistryStorage store = storage();
       for (int attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++, next++) {
         String version = Long.toString(next);
-        if (store.writeIfGeneration(RegistryFiles.join(versionDir(name, version), CLAIM_FILE), claim, RegistryStorage.ABSENT)
+        if (store
+                .writeIfGeneration(
+                    RegistryFiles.join(versionDir(name, version), CLAIM_FILE),
+                    claim,
+                    RegistryStorage.ABSENT)
                 .isPresent()
             && store.read(RegistryFiles.join(versionDir(name, version), METADATA_FILE)) == null) {
           return version;
         }
       }
       throw new IllegalStateException(
-          "cannot take a version number for " + name + " in " + root + " after " + MAX_CLAIM_ATTEMPTS + " attempts");
+          "cannot take a version number for "
+              + name
+              + " in "
+              + root
+              + " after "
+              + MAX_CLAIM_ATTEMPTS
+              + " attempts");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot take a version number for " + name + " in " + root, e);
     }
@@ -306,7 +370,8 @@ public final class ModelRegistry implements Serializable {
   }
 
   /** Points an alias at a version, wherever it points now, and appends the move to the history. */
-  public AliasChange moveAlias(String name, String alias, String version, boolean forced, String reason) {
+  public AliasChange moveAlias(
+      String name, String alias, String version, boolean forced, String reason) {
     return move(name, alias, null, false, version, forced, reason);
   }
 
@@ -317,7 +382,12 @@ public final class ModelRegistry implements Serializable {
    * @throws AliasConflictException if another writer moved the alias meanwhile; nothing is written
    */
   public AliasChange moveAliasIfAt(
-      String name, String alias, @Nullable String expected, String version, boolean forced, String reason) {
+      String name,
+      String alias,
+      @Nullable String expected,
+      String version,
+      boolean forced,
+      String reason) {
     return move(name, alias, expected, true, version, forced, reason);
   }
 
@@ -334,14 +404,25 @@ public final class ModelRegistry implements Serializable {
   }
 
   private AliasChange move(
-      String name, String alias, @Nullable String expected, boolean compare, String version, boolean forced,
+      String name,
+      String alias,
+      @Nullable String expected,
+      boolean compare,
+      String version,
+      boolean forced,
       String reason) {
     return append(name, alias, expected, compare, version, forced, reason, false);
   }
 
   private AliasChange append(
-      String name, String alias, @Nullable String expected, boolean compare, String version, boolean forced,
-      String reason, boolean refusal) {
+      String name,
+      String alias,
+      @Nullable String expected,
+      boolean compare,
+      String version,
+      boolean forced,
+      String reason,
+      boolean refusal) {
     if (!alias.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw new IllegalArgumentException("invalid alias name: " + alias);
     }
@@ -349,7 +430,8 @@ public final class ModelRegistry implements Serializable {
     RegistryStorage store = storage();
     String aliasesPath = RegistryFiles.join(root, name, ALIASES_FILE);
     String historyPath = RegistryFiles.join(root, name, HISTORY_FILE);
-    try (RegistryLock lock = RegistryLock.acquire(store, RegistryFiles.join(root, name, LOCK_FILE), LOCK_WAIT_MILLIS)) {
+    try (RegistryLock lock =
+        RegistryLock.acquire(store, RegistryFiles.join(root, name, LOCK_FILE), LOCK_WAIT_MILLIS)) {
       RegistryStorage.Versioned aliasesRead = store.read(aliasesPath);
       Map<String, String> aliases = aliasesIn(aliasesRead);
       String current = aliases.get(alias);
@@ -369,21 +451,36 @@ public final class ModelRegistry implements Serializable {
       if (!refusal) {
         aliases.put(alias, version);
       }
-      // History first: a crash between the two writes leaves a recorded move, never an unrecorded one.
+      // History first: a crash between the two writes leaves a recorded move, never an unrecorded
+      // one.
       RegistryStorage.Versioned previous = store.read(historyPath);
       ByteArrayOutputStream appended = new ByteArrayOutputStream();
       if (previous != null) {
         appended.write(previous.bytes());
       }
-      appended.write((JSON_LINE.writeValueAsString(change) + "\n").getBytes(StandardCharsets.UTF_8));
+      appended.write(
+          (JSON_LINE.writeValueAsString(change) + "\n").getBytes(StandardCharsets.UTF_8));
       // Both at the generations read under the lock: a writer that ignored the lock (or one whose
       // lock was deleted by hand) cannot have its move overwritten unseen.
-      if (store.writeIfGeneration(historyPath, appended.toByteArray(), generationOf(previous)).isEmpty()
+      if (store
+              .writeIfGeneration(historyPath, appended.toByteArray(), generationOf(previous))
+              .isEmpty()
           || (!refusal
-              && store.writeIfGeneration(aliasesPath, JSON.writeValueAsBytes(aliases), generationOf(aliasesRead)).isEmpty())) {
+              && store
+                  .writeIfGeneration(
+                      aliasesPath, JSON.writeValueAsBytes(aliases), generationOf(aliasesRead))
+                  .isEmpty())) {
         throw new IllegalStateException(
-            "the aliases of " + name + " in " + root + " changed while this writer held " + LOCK_FILE
-                + ": was the lock deleted while another writer ran? Check " + HISTORY_FILE + " against " + ALIASES_FILE);
+            "the aliases of "
+                + name
+                + " in "
+                + root
+                + " changed while this writer held "
+                + LOCK_FILE
+                + ": was the lock deleted while another writer ran? Check "
+                + HISTORY_FILE
+                + " against "
+                + ALIASES_FILE);
       }
       return change;
     } catch (IOException e) {

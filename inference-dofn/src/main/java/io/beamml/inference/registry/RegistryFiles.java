@@ -22,8 +22,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Whole-file reads and writes through Beam's {@link FileSystems} (local disk, {@code gs://} or any
  * other registered scheme), for files beside the registry (a model to import, an export) and for
- * the registry stores that list or read through Beam. The registry's conditional writes are
- * {@link RegistryStorage}'s.
+ * the registry stores that list or read through Beam. The registry's conditional writes are {@link
+ * RegistryStorage}'s.
  */
 public final class RegistryFiles {
 
@@ -31,7 +31,8 @@ public final class RegistryFiles {
 
   /** Joins path segments with '/', the separator every Beam file system accepts. */
   public static String join(String root, String... parts) {
-    StringBuilder b = new StringBuilder(root.endsWith("/") ? root.substring(0, root.length() - 1) : root);
+    StringBuilder b =
+        new StringBuilder(root.endsWith("/") ? root.substring(0, root.length() - 1) : root);
     for (String p : parts) {
       b.append('/').append(p);
     }

@@ -12,9 +12,9 @@ import java.util.UUID;
 /**
  * A writer's exclusive hold on one model's aliases: a lock file created if absent and, on close,
  * deleted only if it is still the one this writer created (its generation), so a writer never
- * removes another's lock. Holds last milliseconds (read two small files, write two). A writer killed
- * while holding it leaves the file behind; the next writer then waits, gives up and names the file
- * to delete.
+ * removes another's lock. Holds last milliseconds (read two small files, write two). A writer
+ * killed while holding it leaves the file behind; the next writer then waits, gives up and names
+ * the file to delete.
  */
 final class RegistryLock implements AutoCloseable {
 
@@ -30,10 +30,19 @@ final class RegistryLock implements AutoCloseable {
     this.generation = generation;
   }
 
-  static RegistryLock acquire(RegistryStorage storage, String path, long waitMillis) throws IOException {
-    // The nonce makes every holder's bytes unique, which the stores rely on to recognise their own write.
-    byte[] owner = JSON.writeValueAsBytes(
-        Map.of("writer", Writers.id(), "since", Instant.now().toString(), "nonce", UUID.randomUUID().toString()));
+  static RegistryLock acquire(RegistryStorage storage, String path, long waitMillis)
+      throws IOException {
+    // The nonce makes every holder's bytes unique, which the stores rely on to recognise their own
+    // write.
+    byte[] owner =
+        JSON.writeValueAsBytes(
+            Map.of(
+                "writer",
+                Writers.id(),
+                "since",
+                Instant.now().toString(),
+                "nonce",
+                UUID.randomUUID().toString()));
     long deadline = System.nanoTime() + waitMillis * 1_000_000;
     long sleep = 2;
     while (true) {
@@ -44,8 +53,14 @@ final class RegistryLock implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         RegistryStorage.Versioned held = storage.read(path);
         throw new IllegalStateException(
-            "the registry lock " + path + " has been held for over " + waitMillis / 1000 + " s by "
-                + (held == null ? "(released just now)" : new String(held.bytes(), StandardCharsets.UTF_8))
+            "the registry lock "
+                + path
+                + " has been held for over "
+                + waitMillis / 1000
+                + " s by "
+                + (held == null
+                    ? "(released just now)"
+                    : new String(held.bytes(), StandardCharsets.UTF_8))
                 + ": if no train/register/promote is running, that writer died; delete the file and re-run");
       }
       try {
@@ -63,7 +78,8 @@ final class RegistryLock implements AutoCloseable {
     try {
       storage.deleteIfGeneration(path, generation);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot release the registry lock " + path + ": delete it by hand", e);
+      throw new UncheckedIOException(
+          "cannot release the registry lock " + path + ": delete it by hand", e);
     }
   }
 }

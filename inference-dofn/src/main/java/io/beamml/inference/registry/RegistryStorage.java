@@ -13,8 +13,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * <p>A generation names one state of an object: GCS's own object generation on {@code gs://}
  * ({@link GcsRegistryStorage}), a hash of the bytes elsewhere. Implementations: {@link
  * LocalRegistryStorage} (local and shared POSIX paths), {@link GcsRegistryStorage} ({@code gs://}
- * through the Cloud Storage client and its preconditions), {@link FileSystemsRegistryStorage}
- * (any other Beam file system, check-then-write).
+ * through the Cloud Storage client and its preconditions), {@link FileSystemsRegistryStorage} (any
+ * other Beam file system, check-then-write).
  */
 public interface RegistryStorage {
 
@@ -35,15 +35,16 @@ public interface RegistryStorage {
 
   /**
    * Writes {@code bytes} only if the object is still at {@code expectedGeneration} ({@link
-   * #ABSENT}: only if it does not exist). Create-if-absent is atomic where {@link
-   * #atomicCreate()} says so; replacing at a generation is atomic on GCS, and elsewhere a check then
-   * an atomic replace, which is why {@link ModelRegistry} moves aliases only under its lock (itself
-   * created if absent).
+   * #ABSENT}: only if it does not exist). Create-if-absent is atomic where {@link #atomicCreate()}
+   * says so; replacing at a generation is atomic on GCS, and elsewhere a check then an atomic
+   * replace, which is why {@link ModelRegistry} moves aliases only under its lock (itself created
+   * if absent).
    *
    * @return the new generation, or empty if the object was not at {@code expectedGeneration}
    *     (nothing was written)
    */
-  OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration) throws IOException;
+  OptionalLong writeIfGeneration(String path, byte[] bytes, long expectedGeneration)
+      throws IOException;
 
   /** Deletes the object only if it is at {@code generation}; false if it was not (or is gone). */
   boolean deleteIfGeneration(String path, long generation) throws IOException;
@@ -62,7 +63,8 @@ public interface RegistryStorage {
       } catch (NoClassDefFoundError e) {
         throw new IllegalStateException(
             "a gs:// registry needs the Cloud Storage client (com.google.cloud:google-cloud-storage, which Beam's "
-                + "GCP IO brings) on the classpath; the bundled jar has it", e);
+                + "GCP IO brings) on the classpath; the bundled jar has it",
+            e);
       }
     }
     if (LocalRegistryStorage.isLocal(root)) {

@@ -8,7 +8,10 @@ final class Writers {
   private Writers() {}
 
   static String id() {
-    return System.getProperty("user.name") + "@" + ManagementFactory.getRuntimeMXBean().getName()
-        + "/" + Thread.currentThread().getName();
+    return System.getProperty("user.name")
+        + "@"
+        + ManagementFactory.getRuntimeMXBean().getName()
+        + "/"
+        + Thread.currentThread().getName();
   }
 }

@@ -38,17 +38,23 @@ public class ConcurrentGcsRegistryTest extends RegistryConcurrencyContract {
     assertEquals("1", v);
     assertNamesItsOwnVersion(v);
     registry.moveAlias("promo", "champion", v, false, "first");
-    assertEquals(v, registry.resolve(io.beamml.inference.registry.ModelRef.parse("promo@champion")));
+    assertEquals(
+        v, registry.resolve(io.beamml.inference.registry.ModelRef.parse("promo@champion")));
   }
 
   @Test
   public void aLockLeftByADeadWriterIsNamedNotBroken() throws Exception {
     String lock = RegistryFiles.join(ROOT, "promo", ModelRegistry.LOCK_FILE);
     storage.write(lock, "{\"writer\":\"dead\"}".getBytes(StandardCharsets.UTF_8));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> RegistryLock.acquire(storage, lock, 50));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> RegistryLock.acquire(storage, lock, 50));
     assertThat(e.getMessage(), startsWith("the registry lock " + lock + " has been held"));
-    assertTrue(e.getMessage(), e.getMessage().contains("{\"writer\":\"dead\"}: if no train/register/promote is running"));
-    assertEquals("the dead writer's lock stays", "{\"writer\":\"dead\"}",
+    assertTrue(
+        e.getMessage(),
+        e.getMessage().contains("{\"writer\":\"dead\"}: if no train/register/promote is running"));
+    assertEquals(
+        "the dead writer's lock stays",
+        "{\"writer\":\"dead\"}",
         new String(storage.read(lock).bytes(), StandardCharsets.UTF_8));
   }
 

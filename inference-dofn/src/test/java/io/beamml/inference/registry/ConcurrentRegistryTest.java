@@ -19,8 +19,8 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Many writers on one local registry directory at once: the store contract with threads of one
- * JVM, plus separate processes and a lock left by a dead writer.
+ * Many writers on one local registry directory at once: the store contract with threads of one JVM,
+ * plus separate processes and a lock left by a dead writer.
  */
 public class ConcurrentRegistryTest extends RegistryConcurrencyContract {
 
@@ -51,9 +51,12 @@ public class ConcurrentRegistryTest extends RegistryConcurrencyContract {
     Files.writeString(lock, "{\"writer\":\"dead\"}");
     IllegalStateException e =
         assertThrows(
-            IllegalStateException.class, () -> RegistryLock.acquire(RegistryStorage.forRoot(root), lock.toString(), 50));
+            IllegalStateException.class,
+            () -> RegistryLock.acquire(RegistryStorage.forRoot(root), lock.toString(), 50));
     assertThat(e.getMessage(), startsWith("the registry lock " + lock + " has been held"));
-    assertTrue(e.getMessage(), e.getMessage().contains("{\"writer\":\"dead\"}: if no train/register/promote is running"));
+    assertTrue(
+        e.getMessage(),
+        e.getMessage().contains("{\"writer\":\"dead\"}: if no train/register/promote is running"));
     assertTrue("the dead writer's lock stays", Files.exists(lock));
   }
 
@@ -64,8 +67,14 @@ public class ConcurrentRegistryTest extends RegistryConcurrencyContract {
     for (String writer : List.of("jvm-a", "jvm-b")) {
       processes.add(
           new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-cp",
-                  System.getProperty("java.class.path"), ConcurrentWriters.class.getName(), root, "promo", writer,
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx128m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  ConcurrentWriters.class.getName(),
+                  root,
+                  "promo",
+                  writer,
                   Integer.toString(perProcess))
               .redirectErrorStream(true)
               .start());
@@ -105,5 +114,4 @@ public class ConcurrentRegistryTest extends RegistryConcurrencyContract {
     }
     assertEquals(previous, registry.aliases("promo").get("champion"));
   }
-
 }

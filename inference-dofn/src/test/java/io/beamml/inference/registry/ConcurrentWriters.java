@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One writer process for {@link ConcurrentRegistryTest}: registers versions whose attachment
- * names the version the registry gave it, and tries compare-and-set moves of an alias; prints
- * one line per outcome so the test can count wins across processes.
+ * One writer process for {@link ConcurrentRegistryTest}: registers versions whose attachment names
+ * the version the registry gave it, and tries compare-and-set moves of an alias; prints one line
+ * per outcome so the test can count wins across processes.
  */
 public final class ConcurrentWriters {
 
@@ -33,12 +33,20 @@ public final class ConcurrentWriters {
     }
   }
 
-  static ModelMetadata registerNamingItsVersion(ModelRegistry registry, String name, String writer) {
+  static ModelMetadata registerNamingItsVersion(
+      ModelRegistry registry, String name, String writer) {
     ModelMetadata template = new ModelMetadata();
     template.featureNames = List.of("a");
     template.origin = "trained";
     return registry.register(
-        name, ("model of " + writer).getBytes(StandardCharsets.UTF_8), "json", template,
-        m -> Map.of("card.txt", ("card of " + m.name + ":" + m.version + " by " + writer).getBytes(StandardCharsets.UTF_8)));
+        name,
+        ("model of " + writer).getBytes(StandardCharsets.UTF_8),
+        "json",
+        template,
+        m ->
+            Map.of(
+                "card.txt",
+                ("card of " + m.name + ":" + m.version + " by " + writer)
+                    .getBytes(StandardCharsets.UTF_8)));
   }
 }

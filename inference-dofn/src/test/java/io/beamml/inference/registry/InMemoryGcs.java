@@ -21,10 +21,10 @@ import java.util.TreeMap;
 
 /**
  * An in-memory Cloud Storage behind the real client ({@link Storage} from {@link #storage()}), with
- * GCS's generation semantics: every write makes a new generation, {@code ifGenerationMatch}
- * (0: must not exist) is checked atomically with the write or delete, a failed precondition is
- * HTTP 412, reading a generation that is no longer live is 404. Thread-safe. Only the calls the
- * registry makes are implemented; any other throws.
+ * GCS's generation semantics: every write makes a new generation, {@code ifGenerationMatch} (0:
+ * must not exist) is checked atomically with the write or delete, a failed precondition is HTTP
+ * 412, reading a generation that is no longer live is 404. Thread-safe. Only the calls the registry
+ * makes are implemented; any other throws.
  *
  * <p>Why not google-cloud-nio's {@code LocalStorageHelper}: its fake refuses any option on a
  * one-shot create ({@code UnsupportedOperationException}, so no preconditions), ignores
@@ -34,13 +34,15 @@ final class InMemoryGcs extends StorageRpcTestBase {
 
   private static final Set<StorageRpc.Option> UNSUPPORTED_PRECONDITIONS =
       Set.of(
-          StorageRpc.Option.IF_GENERATION_NOT_MATCH, StorageRpc.Option.IF_METAGENERATION_MATCH,
+          StorageRpc.Option.IF_GENERATION_NOT_MATCH,
+          StorageRpc.Option.IF_METAGENERATION_MATCH,
           StorageRpc.Option.IF_METAGENERATION_NOT_MATCH);
 
   private record Stored(StorageObject metadata, byte[] bytes) {}
 
   /** bucket/name to its live generation. */
   private final Map<String, Stored> objects = new TreeMap<>();
+
   private long lastGeneration = 1_700_000_000_000_000L;
   private int writes;
 
@@ -65,7 +67,8 @@ final class InMemoryGcs extends StorageRpcTestBase {
   }
 
   @Override
-  public synchronized StorageObject create(StorageObject object, InputStream content, Map<StorageRpc.Option, ?> options) {
+  public synchronized StorageObject create(
+      StorageObject object, InputStream content, Map<StorageRpc.Option, ?> options) {
     String key = key(object);
     checkPrecondition(key, options);
     byte[] bytes;
@@ -87,7 +90,9 @@ final class InMemoryGcs extends StorageRpcTestBase {
   @Override
   public synchronized StorageObject get(StorageObject object, Map<StorageRpc.Option, ?> options) {
     Stored stored = objects.get(key(object));
-    if (stored == null || (object.getGeneration() != null && !object.getGeneration().equals(stored.metadata().getGeneration()))) {
+    if (stored == null
+        || (object.getGeneration() != null
+            && !object.getGeneration().equals(stored.metadata().getGeneration()))) {
       return null;
     }
     return stored.metadata().clone();
@@ -98,20 +103,32 @@ final class InMemoryGcs extends StorageRpcTestBase {
     String key = key(object);
     checkPrecondition(key, options);
     Stored stored = objects.get(key);
-    if (stored == null || (object.getGeneration() != null && !object.getGeneration().equals(stored.metadata().getGeneration()))) {
-      throw new StorageException(404, "No such object: " + key + (object.getGeneration() == null ? "" : "#" + object.getGeneration()));
+    if (stored == null
+        || (object.getGeneration() != null
+            && !object.getGeneration().equals(stored.metadata().getGeneration()))) {
+      throw new StorageException(
+          404,
+          "No such object: "
+              + key
+              + (object.getGeneration() == null ? "" : "#" + object.getGeneration()));
     }
     return stored.bytes().clone();
   }
 
   @Override
-  public synchronized Tuple<String, Iterable<StorageObject>> list(String bucket, Map<StorageRpc.Option, ?> options) {
+  public synchronized Tuple<String, Iterable<StorageObject>> list(
+      String bucket, Map<StorageRpc.Option, ?> options) {
     for (StorageRpc.Option option : options.keySet()) {
       if (option != StorageRpc.Option.PREFIX && option != StorageRpc.Option.FIELDS) {
         throw new UnsupportedOperationException("list option " + option);
       }
     }
-    String prefix = bucket + "/" + (options.containsKey(StorageRpc.Option.PREFIX) ? (String) options.get(StorageRpc.Option.PREFIX) : "");
+    String prefix =
+        bucket
+            + "/"
+            + (options.containsKey(StorageRpc.Option.PREFIX)
+                ? (String) options.get(StorageRpc.Option.PREFIX)
+                : "");
     List<StorageObject> page = new ArrayList<>();
     for (Map.Entry<String, Stored> e : objects.entrySet()) {
       if (e.getKey().startsWith(prefix)) {

@@ -50,7 +50,8 @@ public class ModelRegistryTest {
     assertEquals(List.of(), registry.versions("promo"));
     ModelMetadata v1 = registry.register("promo", bytes("{\"m\":1}"), "json", template(), Map.of());
     ModelMetadata v2 =
-        registry.register("promo", bytes("ubj-2"), "ubj", template(), Map.of("card.md", bytes("# card")));
+        registry.register(
+            "promo", bytes("ubj-2"), "ubj", template(), Map.of("card.md", bytes("# card")));
 
     assertEquals("1", v1.version);
     assertEquals("2", v2.version);
@@ -76,7 +77,8 @@ public class ModelRegistryTest {
     List<String> versions = registry.versions("promo");
     assertEquals("10", versions.get(9));
     assertEquals("11", versions.get(10));
-    assertEquals("12", registry.register("promo", bytes("m"), "json", template(), Map.of()).version);
+    assertEquals(
+        "12", registry.register("promo", bytes("m"), "json", template(), Map.of()).version);
   }
 
   @Test
@@ -100,7 +102,9 @@ public class ModelRegistryTest {
     registry.register("promo", bytes("m1"), "json", template(), Map.of());
     registry.moveAlias("promo", "champion", "1", false, "first");
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> registry.resolve(ModelRef.parse("promo@staging")));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> registry.resolve(ModelRef.parse("promo@staging")));
     assertThat(e.getMessage(), containsString("has no alias staging"));
     assertThat(e.getMessage(), containsString("champion=1"));
   }
@@ -109,7 +113,8 @@ public class ModelRegistryTest {
   public void unknownVersionNamesTheVersionsThatExist() {
     registry.register("promo", bytes("m1"), "json", template(), Map.of());
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> registry.resolve(ModelRef.parse("promo:7")));
+        assertThrows(
+            IllegalArgumentException.class, () -> registry.resolve(ModelRef.parse("promo:7")));
     assertThat(e.getMessage(), containsString("no version 7 of model promo"));
     assertThat(e.getMessage(), containsString("[1]"));
   }
@@ -145,7 +150,9 @@ public class ModelRegistryTest {
   @Test
   public void movingAnAliasToAMissingVersionFails() {
     registry.register("promo", bytes("m1"), "json", template(), Map.of());
-    assertThrows(IllegalArgumentException.class, () -> registry.moveAlias("promo", "champion", "3", false, "x"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> registry.moveAlias("promo", "champion", "3", false, "x"));
     assertEquals(Map.of(), registry.aliases("promo"));
     assertEquals(List.of(), registry.aliasHistory("promo"));
   }
@@ -157,15 +164,21 @@ public class ModelRegistryTest {
     Files.write(file, bytes("{\"m\":2}"));
 
     ModelIntegrityException e =
-        assertThrows(ModelIntegrityException.class, () -> registry.readVerifiedModel(registry.metadata("promo", "1")));
+        assertThrows(
+            ModelIntegrityException.class,
+            () -> registry.readVerifiedModel(registry.metadata("promo", "1")));
     assertThat(e.getMessage(), containsString("does not match its registered SHA-256"));
     assertThat(e.getMessage(), containsString(v1.sha256));
   }
 
   @Test
   public void rejectsBadFormatsAndNames() {
-    assertThrows(IllegalArgumentException.class, () -> registry.register("promo", bytes("x"), "pkl", template(), Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> registry.register("../evil", bytes("x"), "json", template(), Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> registry.register("promo", bytes("x"), "pkl", template(), Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> registry.register("../evil", bytes("x"), "json", template(), Map.of()));
     assertThrows(IllegalArgumentException.class, () -> ModelRegistry.at(" "));
     assertThrows(IllegalArgumentException.class, () -> ModelRef.parse("promo"));
     assertThrows(IllegalArgumentException.class, () -> ModelRef.parse("promo@a:1"));

@@ -47,9 +47,12 @@ public abstract class RegistryConcurrencyContract {
 
   @Test
   public void concurrentRegistrationsGetDistinctVersionsThatTheirFilesName() throws Exception {
-    registry.register("promo", "old".getBytes(StandardCharsets.UTF_8), "json", new ModelMetadata(), Map.of());
+    registry.register(
+        "promo", "old".getBytes(StandardCharsets.UTF_8), "json", new ModelMetadata(), Map.of());
     List<ModelMetadata> registered =
-        all(THREADS, i -> ConcurrentWriters.registerNamingItsVersion(registry, "promo", "thread-" + i));
+        all(
+            THREADS,
+            i -> ConcurrentWriters.registerNamingItsVersion(registry, "promo", "thread-" + i));
 
     Set<String> versions = new HashSet<>();
     for (ModelMetadata m : registered) {
@@ -61,10 +64,12 @@ public abstract class RegistryConcurrencyContract {
   }
 
   @Test
-  public void exactlyOneCompareAndSetWinsPerTargetAndTheHistoryListsEachMoveOnce() throws Exception {
+  public void exactlyOneCompareAndSetWinsPerTargetAndTheHistoryListsEachMoveOnce()
+      throws Exception {
     List<String> candidates = new ArrayList<>();
     for (int i = 0; i < THREADS; i++) {
-      candidates.add(ConcurrentWriters.registerNamingItsVersion(registry, "promo", "w" + i).version);
+      candidates.add(
+          ConcurrentWriters.registerNamingItsVersion(registry, "promo", "w" + i).version);
     }
     // Round 1: every writer saw no champion. Round 2: every writer saw round 1's winner.
     String winner1 = onlyWinner(casRound(null, candidates));
@@ -86,17 +91,21 @@ public abstract class RegistryConcurrencyContract {
   @Test
   public void writersRegisteringAndPromotingAtOnceLeaveOneChainOfMoves() throws Exception {
     // Each writer registers a version, then moves the alias from the holder it saw to its own.
-    List<String> outcomes = all(THREADS, i -> {
-      ModelMetadata m = ConcurrentWriters.registerNamingItsVersion(registry, "promo", "writer-" + i);
-      String seen = registry.aliases("promo").get("champion");
-      try {
-        registry.moveAliasIfAt("promo", "champion", seen, m.version, false, "writer " + i);
-        return "moved " + m.version;
-      } catch (AliasConflictException e) {
-        assertEquals(seen, e.expected());
-        return "refused " + m.version;
-      }
-    });
+    List<String> outcomes =
+        all(
+            THREADS,
+            i -> {
+              ModelMetadata m =
+                  ConcurrentWriters.registerNamingItsVersion(registry, "promo", "writer-" + i);
+              String seen = registry.aliases("promo").get("champion");
+              try {
+                registry.moveAliasIfAt("promo", "champion", seen, m.version, false, "writer " + i);
+                return "moved " + m.version;
+              } catch (AliasConflictException e) {
+                assertEquals(seen, e.expected());
+                return "refused " + m.version;
+              }
+            });
     Set<String> versions = new HashSet<>();
     int moves = 0;
     for (String o : outcomes) {
@@ -123,33 +132,45 @@ public abstract class RegistryConcurrencyContract {
     String v2 = ConcurrentWriters.registerNamingItsVersion(registry, "promo", "b").version;
     registry.moveAliasIfAt("promo", "champion", null, v1, false, "first");
     AliasConflictException e =
-        assertThrows(AliasConflictException.class, () -> registry.moveAliasIfAt("promo", "champion", null, v2, false, "late"));
+        assertThrows(
+            AliasConflictException.class,
+            () -> registry.moveAliasIfAt("promo", "champion", null, v2, false, "late"));
     assertEquals(v1, e.actual());
-    assertThat(e.getMessage(), startsWith("promo@champion was expected at (no version) but another writer moved it to version " + v1));
+    assertThat(
+        e.getMessage(),
+        startsWith(
+            "promo@champion was expected at (no version) but another writer moved it to version "
+                + v1));
     assertEquals(v1, registry.aliases("promo").get("champion"));
     assertEquals(1, registry.aliasHistory("promo").size());
   }
 
   void assertNamesItsOwnVersion(String version) {
     assertEquals(version, registry.metadata("promo", version).version);
-    String card = new String(registry.readAttachment("promo", version, "card.txt"), StandardCharsets.UTF_8);
+    String card =
+        new String(registry.readAttachment("promo", version, "card.txt"), StandardCharsets.UTF_8);
     assertThat(card, startsWith("card of promo:" + version + " by "));
     String writer = card.substring(card.indexOf(" by ") + 4);
     assertEquals(
         "model of " + writer,
-        new String(registry.readVerifiedModel(registry.metadata("promo", version)), StandardCharsets.UTF_8));
+        new String(
+            registry.readVerifiedModel(registry.metadata("promo", version)),
+            StandardCharsets.UTF_8));
   }
 
   /** Every writer expects {@code seen} and tries to move the alias to its own candidate. */
   private List<String> casRound(String seen, List<String> candidates) throws Exception {
-    return all(candidates.size(), i -> {
-      try {
-        registry.moveAliasIfAt("promo", "champion", seen, candidates.get(i), false, "writer " + i);
-        return candidates.get(i);
-      } catch (AliasConflictException e) {
-        return null;
-      }
-    });
+    return all(
+        candidates.size(),
+        i -> {
+          try {
+            registry.moveAliasIfAt(
+                "promo", "champion", seen, candidates.get(i), false, "writer " + i);
+            return candidates.get(i);
+          } catch (AliasConflictException e) {
+            return null;
+          }
+        });
   }
 
   private static String onlyWinner(List<String> outcomes) {
@@ -175,10 +196,11 @@ public abstract class RegistryConcurrencyContract {
       List<Future<T>> futures = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int index = i;
-        Callable<T> c = () -> {
-          start.await();
-          return task.run(index);
-        };
+        Callable<T> c =
+            () -> {
+              start.await();
+              return task.run(index);
+            };
         futures.add(pool.submit(c));
       }
       start.countDown();

@@ -31,6 +31,7 @@ public final class Charts {
 
   private static final int WIDTH = 640;
   private static final int HEIGHT = 480;
+
   /** More points than this add nothing visible and slow the renderer down. */
   private static final int MAX_ROC_POINTS = 1000;
 

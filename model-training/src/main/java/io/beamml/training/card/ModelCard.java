@@ -32,7 +32,10 @@ public final class ModelCard {
   private final List<String> notes;
 
   private ModelCard(
-      ModelMetadata metadata, @Nullable Evaluation test, List<FeatureImportance> importance, List<String> notes) {
+      ModelMetadata metadata,
+      @Nullable Evaluation test,
+      List<FeatureImportance> importance,
+      List<String> notes) {
     this.metadata = metadata;
     this.test = test;
     this.importance = importance;
@@ -83,8 +86,10 @@ public final class ModelCard {
         .append(Html.escape(title))
         .append("</title>\n<style>\n")
         .append("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}")
-        .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
-        .append("td.n{text-align:right;font-family:monospace}code,pre{font-size:90%}img{max-width:100%;margin:0.5em 0}")
+        .append(
+            "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
+        .append(
+            "td.n{text-align:right;font-family:monospace}code,pre{font-size:90%}img{max-width:100%;margin:0.5em 0}")
         .append("\n</style>\n</head>\n<body>\n<h1>")
         .append(Html.escape(title))
         .append("</h1>\n");
@@ -100,16 +105,26 @@ public final class ModelCard {
     row(b, "model SHA-256", metadata.sha256);
     row(b, "feature spec fingerprint", metadata.specFingerprint);
     row(b, "training data fingerprint", metadata.trainingDataFingerprint);
-    row(b, "training rows", metadata.trainingRows == null || metadata.trainingRows.isEmpty() ? null : metadata.trainingRows.toString());
+    row(
+        b,
+        "training rows",
+        metadata.trainingRows == null || metadata.trainingRows.isEmpty()
+            ? null
+            : metadata.trainingRows.toString());
     b.append("</table>\n");
 
     b.append("<h2>Metrics</h2>\n");
     if (metadata.metrics == null || metadata.metrics.isEmpty()) {
-      b.append("<p>Not evaluated: no test set was given, so the promotion gate will refuse this version without --force.</p>\n");
+      b.append(
+          "<p>Not evaluated: no test set was given, so the promotion gate will refuse this version without --force.</p>\n");
     } else {
       b.append("<table>\n<tr><th>metric</th><th>value</th></tr>\n");
       for (Map.Entry<String, Double> m : metadata.metrics.entrySet()) {
-        b.append("<tr><td>").append(Html.escape(m.getKey())).append("</td><td class=\"n\">").append(number(m.getKey(), m.getValue())).append("</td></tr>\n");
+        b.append("<tr><td>")
+            .append(Html.escape(m.getKey()))
+            .append("</td><td class=\"n\">")
+            .append(number(m.getKey(), m.getValue()))
+            .append("</td></tr>\n");
       }
       b.append("</table>\n");
     }
@@ -118,14 +133,21 @@ public final class ModelCard {
           String.format(
               Locale.ROOT,
               "<p>Test split: %d rows, %d positives (base rate %.4f). AUC %.4f; log loss %.4f against %.4f for predicting the base rate.</p>\n",
-              test.rows(), test.positives(), test.baseRate(), test.auc(), test.logLoss(), test.baselineLogLoss()));
+              test.rows(),
+              test.positives(),
+              test.baseRate(),
+              test.auc(),
+              test.logLoss(),
+              test.baselineLogLoss()));
       OracleAuc oracle = test.oracle();
       if (oracle != null) {
         b.append(
             String.format(
                 Locale.ROOT,
                 "<p>Oracle: the true probabilities reach AUC %.4f on %d test rows, where the model reaches %.4f%s.</p>\n",
-                oracle.auc(), oracle.rows(), oracle.modelAuc(),
+                oracle.auc(),
+                oracle.rows(),
+                oracle.modelAuc(),
                 oracle.unmatched() > 0 ? " (" + oracle.unmatched() + " rows had no truth)" : ""));
       }
     }
@@ -134,27 +156,40 @@ public final class ModelCard {
     }
 
     if (images.contains(ROC)) {
-      b.append("<h2>ROC curve</h2>\n<img src=\"").append(ROC).append("\" alt=\"ROC curve of the test split\">\n");
+      b.append("<h2>ROC curve</h2>\n<img src=\"")
+          .append(ROC)
+          .append("\" alt=\"ROC curve of the test split\">\n");
     }
     if (images.contains(CALIBRATION) && test != null) {
-      b.append("<h2>Calibration</h2>\n<img src=\"").append(CALIBRATION).append("\" alt=\"calibration plot of the test split\">\n");
-      b.append("<table>\n<tr><th>predicted</th><th>rows</th><th>mean predicted</th><th>observed rate</th></tr>\n");
+      b.append("<h2>Calibration</h2>\n<img src=\"")
+          .append(CALIBRATION)
+          .append("\" alt=\"calibration plot of the test split\">\n");
+      b.append(
+          "<table>\n<tr><th>predicted</th><th>rows</th><th>mean predicted</th><th>observed rate</th></tr>\n");
       for (CalibrationBin bin : test.calibration()) {
         b.append(
             String.format(
                 Locale.ROOT,
                 "<tr><td>%.1f &ndash; %.1f</td><td class=\"n\">%d</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
-                bin.lower(), bin.upper(), bin.count(),
+                bin.lower(),
+                bin.upper(),
+                bin.count(),
                 bin.count() == 0 ? "&ndash;" : fixed(bin.meanPredicted()),
                 bin.count() == 0 ? "&ndash;" : fixed(bin.observedRate())));
       }
       b.append("</table>\n");
     }
     if (images.contains(IMPORTANCE)) {
-      b.append("<h2>Feature importance</h2>\n<img src=\"").append(IMPORTANCE).append("\" alt=\"feature importance by total gain\">\n");
+      b.append("<h2>Feature importance</h2>\n<img src=\"")
+          .append(IMPORTANCE)
+          .append("\" alt=\"feature importance by total gain\">\n");
       b.append("<table>\n<tr><th>feature</th><th>total gain</th></tr>\n");
       for (FeatureImportance f : importance) {
-        b.append("<tr><td>").append(Html.escape(f.feature())).append("</td><td class=\"n\">").append(fixed(f.gain())).append("</td></tr>\n");
+        b.append("<tr><td>")
+            .append(Html.escape(f.feature()))
+            .append("</td><td class=\"n\">")
+            .append(fixed(f.gain()))
+            .append("</td></tr>\n");
       }
       b.append("</table>\n");
     }
@@ -192,17 +227,23 @@ public final class ModelCard {
     if (XgboostModelFile.readableByOlderReaders(version)) {
       return version + " (written before 3.1: XGBoost 1.0 and later read the stored file as is)";
     }
-    return version + " (XGBoost 3.1 and later read the stored file as is; for older readers, e.g. Python xgboost 1.7, "
+    return version
+        + " (XGBoost 3.1 and later read the stored file as is; for older readers, e.g. Python xgboost 1.7, "
         + "use ./pipeline export-model --format=legacy-json)";
   }
 
   private static void row(StringBuilder b, String key, @Nullable String value) {
-    b.append("<tr><th>").append(Html.escape(key)).append("</th><td>").append(value == null ? "&ndash;" : Html.escape(value)).append("</td></tr>\n");
+    b.append("<tr><th>")
+        .append(Html.escape(key))
+        .append("</th><td>")
+        .append(value == null ? "&ndash;" : Html.escape(value))
+        .append("</td></tr>\n");
   }
 
   /** Counts (best_iteration, oracle_rows) as whole numbers, everything else to four places. */
   private static String number(String metric, double v) {
-    if ((metric.endsWith("_iteration") || metric.endsWith("_rows") || metric.endsWith("_run")) && v == Math.rint(v)) {
+    if ((metric.endsWith("_iteration") || metric.endsWith("_rows") || metric.endsWith("_run"))
+        && v == Math.rint(v)) {
       return Long.toString((long) v);
     }
     return fixed(v);

@@ -10,14 +10,15 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  * What a reader checks before it trusts a batch run's output directory. A run writes into an
  * attempt directory and publishes it whole; where publishing is a copy (gs://), the directory holds
  * {@value #SUMMARY_FILE} from the first copied file to the end and {@value #SUCCESS_FILE} only once
- * every file is in place. So: a directory with a summary and no success marker is a run still
- * being published or cut short, and is refused; one with neither was not written by a run (e.g.
- * files put there by hand) and is read as it is.
+ * every file is in place. So: a directory with a summary and no success marker is a run still being
+ * published or cut short, and is refused; one with neither was not written by a run (e.g. files put
+ * there by hand) and is read as it is.
  */
 public final class PublishedRun {
 
   /** Written last when a run's output is complete (the name Hadoop and Spark use). */
   public static final String SUCCESS_FILE = "_SUCCESS";
+
   /** Every batch run writes its summary here; it marks the directory as a run's output. */
   public static final String SUMMARY_FILE = "summary.json";
 
@@ -46,14 +47,21 @@ public final class PublishedRun {
    */
   public static void requireCompleteIfRunOutput(String directory, String what) {
     if (isRunOutput(directory) && !isComplete(directory)) {
-      throw new IncompleteRunException(what + ": " + directory + " holds a run's " + SUMMARY_FILE + " but no "
-          + SUCCESS_FILE + ": that run is still being published or was cut short; wait for it or run it again");
+      throw new IncompleteRunException(
+          what
+              + ": "
+              + directory
+              + " holds a run's "
+              + SUMMARY_FILE
+              + " but no "
+              + SUCCESS_FILE
+              + ": that run is still being published or was cut short; wait for it or run it again");
     }
   }
 
   /**
-   * For a file pattern such as {@code OUT/features/*}{@code /*.avro}: the nearest directory above its
-   * first wildcard that is a run's output, which must then be complete. Files outside any run's
+   * For a file pattern such as {@code OUT/features/*}{@code /*.avro}: the nearest directory above
+   * its first wildcard that is a run's output, which must then be complete. Files outside any run's
    * output are not checked.
    */
   public static void requireCompleteAbove(String pattern, String what) {

@@ -18,6 +18,11 @@ public enum Split {
       }
     }
     throw new IllegalArgumentException(
-        "unknown split '" + value + "' in " + where + ": expected one of " + Arrays.toString(values()));
+        "unknown split '"
+            + value
+            + "' in "
+            + where
+            + ": expected one of "
+            + Arrays.toString(values()));
   }
 }

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * One split as the trainer sees it: a row-major float matrix (NaN = missing) with labels and the
- * identifiers needed to join outside truth back onto rows. Rows are in a canonical order
- * (send time, promo id, customer key), so the same examples always train the same model.
+ * identifiers needed to join outside truth back onto rows. Rows are in a canonical order (send
+ * time, promo id, customer key), so the same examples always train the same model.
  */
 public final class SplitRows {
 
@@ -26,7 +26,8 @@ public final class SplitRows {
       String[] customerKeys,
       long[] sentTimes) {
     if (features.length != labels.length * columns) {
-      throw new IllegalArgumentException("feature matrix does not have " + labels.length + " x " + columns + " cells");
+      throw new IllegalArgumentException(
+          "feature matrix does not have " + labels.length + " x " + columns + " cells");
     }
     this.split = split;
     this.columns = columns;

@@ -14,7 +14,8 @@ public final class TrainingSet {
   private final EnumMap<Split, SplitRows> splits;
   private final String fingerprint;
 
-  TrainingSet(String location, FeatureSpec spec, EnumMap<Split, SplitRows> splits, String fingerprint) {
+  TrainingSet(
+      String location, FeatureSpec spec, EnumMap<Split, SplitRows> splits, String fingerprint) {
     this.location = location;
     this.spec = spec;
     this.splits = splits;
@@ -72,13 +73,21 @@ public final class TrainingSet {
     for (Split s : Split.values()) {
       SplitRows rows = splits.get(s);
       if (rows.rows() == 0) {
-        throw new IllegalArgumentException("training set " + location + " has no " + s + " rows " + rowCounts());
+        throw new IllegalArgumentException(
+            "training set " + location + " has no " + s + " rows " + rowCounts());
       }
       long positives = rows.positives();
       if (positives == 0 || positives == rows.rows()) {
         throw new IllegalArgumentException(
-            "the " + s + " split of " + location + " has only one class (" + positives + " positives of "
-                + rows.rows() + " rows): AUC and early stopping need both");
+            "the "
+                + s
+                + " split of "
+                + location
+                + " has only one class ("
+                + positives
+                + " positives of "
+                + rows.rows()
+                + " rows): AUC and early stopping need both");
       }
     }
     return this;

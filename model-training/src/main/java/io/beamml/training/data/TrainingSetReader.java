@@ -33,8 +33,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * optionally {@code DIR/spec.json}) through Beam's FileSystems, so a {@code gs://} set reads the
  * same as a local one. Training runs in one JVM, so the whole set is held in memory.
  *
- * <p>Every example must carry the fingerprint of the spec it is read under: a set that mixes
- * specs, or was built under another spec, is refused rather than vectorized into wrong columns.
+ * <p>Every example must carry the fingerprint of the spec it is read under: a set that mixes specs,
+ * or was built under another spec, is refused rather than vectorized into wrong columns.
  */
 public final class TrainingSetReader {
 
@@ -67,7 +67,8 @@ public final class TrainingSetReader {
     FeatureVectorizer vectorizer = new FeatureVectorizer(readSpec);
     List<MatchResult.Metadata> files = match(directory + "/" + EXAMPLES_GLOB);
     if (files.isEmpty()) {
-      throw new IllegalArgumentException("no training examples under " + directory + "/" + EXAMPLES_GLOB);
+      throw new IllegalArgumentException(
+          "no training examples under " + directory + "/" + EXAMPLES_GLOB);
     }
     EnumMap<Split, List<Row>> bySplit = new EnumMap<>(Split.class);
     for (Split s : Split.values()) {
@@ -125,7 +126,8 @@ public final class TrainingSetReader {
         String at = where + " record " + index++;
         fingerprints.merge(e.getSpecFingerprint(), 1L, Long::sum);
         if (e.getLabel() != 0 && e.getLabel() != 1) {
-          throw new IllegalArgumentException("label must be 0 or 1, got " + e.getLabel() + " in " + at);
+          throw new IllegalArgumentException(
+              "label must be 0 or 1, got " + e.getLabel() + " in " + at);
         }
         Split split = Split.parse(e.getSplit(), at);
         float[] vector;
@@ -134,8 +136,16 @@ public final class TrainingSetReader {
         } catch (IllegalArgumentException bad) {
           throw new IllegalArgumentException(bad.getMessage() + " in " + at, bad);
         }
-        bySplit.get(split).add(
-            new Row(e.getPromoId(), e.getCustomerKey(), e.getSentTime(), e.getLabel(), vector, digests.of(e)));
+        bySplit
+            .get(split)
+            .add(
+                new Row(
+                    e.getPromoId(),
+                    e.getCustomerKey(),
+                    e.getSentTime(),
+                    e.getLabel(),
+                    vector,
+                    digests.of(e)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read training examples from " + where, e);
@@ -145,15 +155,25 @@ public final class TrainingSetReader {
   private void checkFingerprints(FeatureSpec readSpec, Map<String, Long> fingerprints) {
     if (fingerprints.size() > 1) {
       throw new IllegalArgumentException(
-          "training set " + directory + " mixes feature spec fingerprints " + fingerprints
+          "training set "
+              + directory
+              + " mixes feature spec fingerprints "
+              + fingerprints
               + " (fingerprint -> examples): rebuild it under one spec");
     }
     String found = fingerprints.keySet().iterator().next();
     if (!found.equals(readSpec.fingerprint())) {
       throw new IllegalArgumentException(
-          "training set " + directory + " was built under feature spec " + found + " but "
-              + specSource() + " has fingerprint " + readSpec.fingerprint()
-              + ": store the spec the set was built with as " + SPEC_FILE);
+          "training set "
+              + directory
+              + " was built under feature spec "
+              + found
+              + " but "
+              + specSource()
+              + " has fingerprint "
+              + readSpec.fingerprint()
+              + ": store the spec the set was built with as "
+              + SPEC_FILE);
     }
   }
 
@@ -226,7 +246,13 @@ public final class TrainingSetReader {
     final float[] vector;
     final byte[] digest;
 
-    Row(String promoId, String customerKey, long sentTime, int label, float[] vector, byte[] digest) {
+    Row(
+        String promoId,
+        String customerKey,
+        long sentTime,
+        int label,
+        float[] vector,
+        byte[] digest) {
       this.promoId = promoId;
       this.customerKey = customerKey;
       this.sentTime = sentTime;
@@ -238,7 +264,8 @@ public final class TrainingSetReader {
 
   /** Avro's binary encoding of a record is deterministic, so its hash identifies the example. */
   private static final class Digests {
-    private final SpecificDatumWriter<TrainingExample> writer = new SpecificDatumWriter<>(TrainingExample.class);
+    private final SpecificDatumWriter<TrainingExample> writer =
+        new SpecificDatumWriter<>(TrainingExample.class);
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private final MessageDigest sha = sha256();
     private BinaryEncoder encoder;

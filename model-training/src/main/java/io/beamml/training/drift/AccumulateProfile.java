@@ -8,10 +8,11 @@ import org.apache.beam.sdk.transforms.Combine;
 
 /**
  * Sorts a window's feature rows into the reference bins and samples their raw values. Rows must
- * already be checked against the reference's spec (see {@link DetectDrift}). The sample is keyed
- * by event id, so the same rows give the same sample however they are bundled.
+ * already be checked against the reference's spec (see {@link DetectDrift}). The sample is keyed by
+ * event id, so the same rows give the same sample however they are bundled.
  */
-final class AccumulateProfile extends Combine.CombineFn<FeatureRow, CurrentProfile, CurrentProfile> {
+final class AccumulateProfile
+    extends Combine.CombineFn<FeatureRow, CurrentProfile, CurrentProfile> {
 
   private final ReferenceProfile reference;
   private final FeatureVectorizer vectorizer;
@@ -30,7 +31,8 @@ final class AccumulateProfile extends Combine.CombineFn<FeatureRow, CurrentProfi
 
   @Override
   public CurrentProfile addInput(CurrentProfile profile, FeatureRow row) {
-    profile.add(HashSample.hash(row.getEventId()), vectorizer.toVector(row.getFeatures()), reference);
+    profile.add(
+        HashSample.hash(row.getEventId()), vectorizer.toVector(row.getFeatures()), reference);
     return profile;
   }
 
@@ -49,12 +51,14 @@ final class AccumulateProfile extends Combine.CombineFn<FeatureRow, CurrentProfi
   }
 
   @Override
-  public Coder<CurrentProfile> getAccumulatorCoder(CoderRegistry registry, Coder<FeatureRow> inputCoder) {
+  public Coder<CurrentProfile> getAccumulatorCoder(
+      CoderRegistry registry, Coder<FeatureRow> inputCoder) {
     return CurrentProfileCoder.of();
   }
 
   @Override
-  public Coder<CurrentProfile> getDefaultOutputCoder(CoderRegistry registry, Coder<FeatureRow> inputCoder) {
+  public Coder<CurrentProfile> getDefaultOutputCoder(
+      CoderRegistry registry, Coder<FeatureRow> inputCoder) {
     return CurrentProfileCoder.of();
   }
 }

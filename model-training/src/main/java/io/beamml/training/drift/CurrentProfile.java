@@ -13,6 +13,7 @@ final class CurrentProfile implements Serializable {
 
   private long rows;
   private final long[][] counts;
+
   /** Null for categorical features: the KS test does not apply to them. */
   private final HashSample[] samples;
 
@@ -53,7 +54,12 @@ final class CurrentProfile implements Serializable {
 
   void merge(CurrentProfile other) {
     if (other.counts.length != counts.length) {
-      throw new IllegalArgumentException("cannot merge profiles of " + counts.length + " and " + other.counts.length + " features");
+      throw new IllegalArgumentException(
+          "cannot merge profiles of "
+              + counts.length
+              + " and "
+              + other.counts.length
+              + " features");
     }
     rows += other.rows;
     for (int i = 0; i < counts.length; i++) {

@@ -35,8 +35,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Compares the feature distribution of each window of its input with the training reference of a
- * model version: PSI for every feature, the KS test for numeric ones. The caller windows the
- * rows (fixed event-time windows in streaming; the global window makes a batch run one window).
+ * model version: PSI for every feature, the KS test for numeric ones. The caller windows the rows
+ * (fixed event-time windows in streaming; the global window makes a batch run one window).
  *
  * <pre>{@code
  * DetectDrift.Result drift = rows
@@ -46,27 +46,30 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * }</pre>
  *
  * <p>Per window the rows are folded into per-feature histograms over the reference bins and a
- * bounded value sample by a combiner, so memory does not grow with the window. The comparison
- * runs once per pane: with the default trigger that is once per window, at the watermark; a
- * trigger with early firings compares (and counts) each early pane too. Metrics, namespace
- * {@value #METRICS_NAMESPACE}, names labelled as {@link MetricLabels} writes them: each flagged
- * statistic of a feature increments the counter {@code drifted_windows{feature,statistic}}
- * (statistic {@code psi} or {@code ks}; by 0 when measured but not flagged), and each window with enough rows to be judged sets the
- * gauge {@code statistic{feature,statistic}} to its value (a Beam gauge holds whole numbers: the
- * value is recorded in millionths and labelled {@link MetricLabels#SCALE}, which the exporter
- * divides out). Rows computed under another feature spec, or lacking a feature, cannot be
+ * bounded value sample by a combiner, so memory does not grow with the window. The comparison runs
+ * once per pane: with the default trigger that is once per window, at the watermark; a trigger with
+ * early firings compares (and counts) each early pane too. Metrics, namespace {@value
+ * #METRICS_NAMESPACE}, names labelled as {@link MetricLabels} writes them: each flagged statistic
+ * of a feature increments the counter {@code drifted_windows{feature,statistic}} (statistic {@code
+ * psi} or {@code ks}; by 0 when measured but not flagged), and each window with enough rows to be
+ * judged sets the gauge {@code statistic{feature,statistic}} to its value (a Beam gauge holds whole
+ * numbers: the value is recorded in millionths and labelled {@link MetricLabels#SCALE}, which the
+ * exporter divides out). Rows computed under another feature spec, or lacking a feature, cannot be
  * compared and leave as dead letters: a job that also scores the rows gets the same refusals from
  * its scorer and writes only one of the two.
  */
 public final class DetectDrift extends PTransform<PCollection<FeatureRow>, DetectDrift.Result> {
 
   public static final String METRICS_NAMESPACE = "drift";
+
   /** Counter family: windows in which a feature's statistic was flagged. */
   public static final String DRIFTED_WINDOWS = "drifted_windows";
+
   /** Gauge family: the latest judged window's statistic of a feature, in millionths. */
   public static final String STATISTIC = "statistic";
 
   private static final long GAUGE_SCALE = 1_000_000L;
+
   /** The step named in the dead letters of rows that cannot be compared. */
   public static final String STEP = Steps.DRIFT;
 
@@ -81,8 +84,12 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
   private final int sampleSize;
 
   private DetectDrift(
-      ReferenceProfile reference, String modelName, String modelVersion, DriftThresholds thresholds,
-      boolean allStatistics, int sampleSize) {
+      ReferenceProfile reference,
+      String modelName,
+      String modelVersion,
+      DriftThresholds thresholds,
+      boolean allStatistics,
+      int sampleSize) {
     this.reference = reference;
     this.modelName = modelName;
     this.modelVersion = modelVersion;
@@ -91,14 +98,22 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     this.sampleSize = sampleSize;
   }
 
-  /** Against a reference already in hand, recorded as belonging to {@code modelName:modelVersion}. */
-  public static DetectDrift against(ReferenceProfile reference, String modelName, String modelVersion) {
+  /**
+   * Against a reference already in hand, recorded as belonging to {@code modelName:modelVersion}.
+   */
+  public static DetectDrift against(
+      ReferenceProfile reference, String modelName, String modelVersion) {
     if (reference == null) {
       throw new IllegalArgumentException("a reference profile is required");
     }
     ModelRef.version(modelName, modelVersion);
     return new DetectDrift(
-        reference, modelName, modelVersion, DriftThresholds.defaults(), false, ReferenceProfile.DEFAULT_SAMPLE_SIZE);
+        reference,
+        modelName,
+        modelVersion,
+        DriftThresholds.defaults(),
+        false,
+        ReferenceProfile.DEFAULT_SAMPLE_SIZE);
   }
 
   /**
@@ -117,7 +132,10 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     return new DetectDrift(reference, modelName, modelVersion, value, allStatistics, sampleSize);
   }
 
-  /** Emits a record for every statistic measured (with its {@code drifted} flag), not only the drifted ones. */
+  /**
+   * Emits a record for every statistic measured (with its {@code drifted} flag), not only the
+   * drifted ones.
+   */
   public DetectDrift withAllStatistics() {
     return new DetectDrift(reference, modelName, modelVersion, thresholds, true, sampleSize);
   }
@@ -141,26 +159,34 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
 
   @Override
   public Result expand(PCollection<FeatureRow> rows) {
-    PCollectionTuple checked = rows.apply(
-        "CheckRowsAgainstReference",
-        ParDo.of(new CheckRowFn(reference, modelName, modelVersion))
-            .withOutputTags(COMPARABLE, TupleTagList.of(REFUSED)));
-    PCollection<FeatureRow> comparable = checked.get(COMPARABLE).setCoder(AvroCoder.specific(FeatureRow.class));
+    PCollectionTuple checked =
+        rows.apply(
+            "CheckRowsAgainstReference",
+            ParDo.of(new CheckRowFn(reference, modelName, modelVersion))
+                .withOutputTags(COMPARABLE, TupleTagList.of(REFUSED)));
+    PCollection<FeatureRow> comparable =
+        checked.get(COMPARABLE).setCoder(AvroCoder.specific(FeatureRow.class));
     PCollection<DeadLetter> refused = checked.get(REFUSED).setCoder(DeadLetters.coder());
 
-    Combine.Globally<FeatureRow, CurrentProfile> accumulate = Combine.globally(new AccumulateProfile(reference, sampleSize));
+    Combine.Globally<FeatureRow, CurrentProfile> accumulate =
+        Combine.globally(new AccumulateProfile(reference, sampleSize));
     if (!(rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
-      // Only the global window has a natural "no rows" result; other windows without rows say nothing.
+      // Only the global window has a natural "no rows" result; other windows without rows say
+      // nothing.
       accumulate = accumulate.withoutDefaults();
     }
     PCollection<CurrentProfile> profiles =
         comparable.apply("AccumulateHistograms", accumulate).setCoder(CurrentProfileCoder.of());
-    PCollection<WindowDrift> windows = profiles
-        .apply("CompareWithReference", ParDo.of(new CompareFn(reference, thresholds, modelName, modelVersion)))
-        .setCoder(SerializableCoder.of(WindowDrift.class));
-    PCollection<DriftRecord> records = windows
-        .apply("EmitDriftRecords", ParDo.of(new EmitRecordsFn(allStatistics)))
-        .setCoder(AvroCoder.specific(DriftRecord.class));
+    PCollection<WindowDrift> windows =
+        profiles
+            .apply(
+                "CompareWithReference",
+                ParDo.of(new CompareFn(reference, thresholds, modelName, modelVersion)))
+            .setCoder(SerializableCoder.of(WindowDrift.class));
+    PCollection<DriftRecord> records =
+        windows
+            .apply("EmitDriftRecords", ParDo.of(new EmitRecordsFn(allStatistics)))
+            .setCoder(AvroCoder.specific(DriftRecord.class));
     return new Result(rows.getPipeline(), records, windows, refused);
   }
 
@@ -180,15 +206,25 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     @ProcessElement
     public void process(@Element FeatureRow row, MultiOutputReceiver out) {
       if (!reference.specFingerprint().equals(row.getSpecFingerprint())) {
-        refuse(out, row, Reasons.SPEC_MISMATCH,
-            "row was computed under feature spec " + row.getSpecFingerprint() + " but the training reference of "
-                + model + " under " + reference.specFingerprint());
+        refuse(
+            out,
+            row,
+            Reasons.SPEC_MISMATCH,
+            "row was computed under feature spec "
+                + row.getSpecFingerprint()
+                + " but the training reference of "
+                + model
+                + " under "
+                + reference.specFingerprint());
         return;
       }
       try {
         vectorizer.toVector(row.getFeatures());
       } catch (IllegalArgumentException e) {
-        refuse(out, row, Reasons.MISSING_FEATURE,
+        refuse(
+            out,
+            row,
+            Reasons.MISSING_FEATURE,
             "row does not carry the features of " + model + " in spec order: " + e.getMessage());
         return;
       }
@@ -197,8 +233,10 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
 
     private void refuse(MultiOutputReceiver out, FeatureRow row, String reason, String message) {
       refused.inc();
-      out.get(REFUSED).output(
-          DeadLetters.of(Sources.FEATURES, STEP, reason, message, row.toString(), row.getEventTime()));
+      out.get(REFUSED)
+          .output(
+              DeadLetters.of(
+                  Sources.FEATURES, STEP, reason, message, row.toString(), row.getEventTime()));
     }
   }
 
@@ -209,9 +247,14 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     private final String modelName;
     private final String modelVersion;
     private final Counter windowsMeasured = Metrics.counter(METRICS_NAMESPACE, "windows_measured");
-    private final Counter windowsTooSmall = Metrics.counter(METRICS_NAMESPACE, "windows_below_min_rows");
+    private final Counter windowsTooSmall =
+        Metrics.counter(METRICS_NAMESPACE, "windows_below_min_rows");
 
-    CompareFn(ReferenceProfile reference, DriftThresholds thresholds, String modelName, String modelVersion) {
+    CompareFn(
+        ReferenceProfile reference,
+        DriftThresholds thresholds,
+        String modelName,
+        String modelVersion) {
       this.reference = reference;
       this.thresholds = thresholds;
       this.modelName = modelName;
@@ -219,14 +262,16 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     }
 
     @ProcessElement
-    public void process(@Element CurrentProfile profile, BoundedWindow window, OutputReceiver<WindowDrift> out) {
+    public void process(
+        @Element CurrentProfile profile, BoundedWindow window, OutputReceiver<WindowDrift> out) {
       Long start = null;
       Long end = null;
       if (window instanceof IntervalWindow) {
         start = ((IntervalWindow) window).start().getMillis();
         end = ((IntervalWindow) window).end().getMillis();
       }
-      WindowDrift drift = WindowDrift.measure(reference, profile, thresholds, modelName, modelVersion, start, end);
+      WindowDrift drift =
+          WindowDrift.measure(reference, profile, thresholds, modelName, modelVersion, start, end);
       // Both counted, one by 0: each series exists from the first window on.
       windowsMeasured.inc(drift.measured() ? 1 : 0);
       windowsTooSmall.inc(drift.measured() ? 0 : 1);
@@ -239,15 +284,26 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
       out.output(drift);
     }
 
-    private static void record(String feature, String statistic, @Nullable Double value, boolean drifted) {
+    private static void record(
+        String feature, String statistic, @Nullable Double value, boolean drifted) {
       if (value == null) {
         return;
       }
-      Metrics.gauge(METRICS_NAMESPACE, MetricLabels.name(STATISTIC,
-              "feature", feature, "statistic", statistic, MetricLabels.SCALE, Long.toString(GAUGE_SCALE)))
+      Metrics.gauge(
+              METRICS_NAMESPACE,
+              MetricLabels.name(
+                  STATISTIC,
+                  "feature",
+                  feature,
+                  "statistic",
+                  statistic,
+                  MetricLabels.SCALE,
+                  Long.toString(GAUGE_SCALE)))
           .set(Math.round(value * GAUGE_SCALE));
       // Counted by 0 when not flagged, so every judged (feature, statistic) has its series.
-      Metrics.counter(METRICS_NAMESPACE, MetricLabels.name(DRIFTED_WINDOWS, "feature", feature, "statistic", statistic))
+      Metrics.counter(
+              METRICS_NAMESPACE,
+              MetricLabels.name(DRIFTED_WINDOWS, "feature", feature, "statistic", statistic))
           .inc(drifted ? 1 : 0);
     }
   }
@@ -282,7 +338,9 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     private final PCollection<DeadLetter> failures;
 
     private Result(
-        Pipeline pipeline, PCollection<DriftRecord> records, PCollection<WindowDrift> windows,
+        Pipeline pipeline,
+        PCollection<DriftRecord> records,
+        PCollection<WindowDrift> windows,
         PCollection<DeadLetter> failures) {
       this.pipeline = pipeline;
       this.records = records;
@@ -290,7 +348,10 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
       this.failures = failures;
     }
 
-    /** One per drifted (feature, statistic) and window; every statistic with {@link #withAllStatistics()}. */
+    /**
+     * One per drifted (feature, statistic) and window; every statistic with {@link
+     * #withAllStatistics()}.
+     */
     public PCollection<DriftRecord> records() {
       return records;
     }
@@ -315,6 +376,7 @@ public final class DetectDrift extends PTransform<PCollection<FeatureRow>, Detec
     }
 
     @Override
-    public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+    public void finishSpecifyingOutput(
+        String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 }

@@ -13,8 +13,8 @@ import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
 
 /**
- * One feature's reference and current histograms as side-by-side bars (PNG bytes), drawn
- * off-screen like the model card's plots: report machines have no display.
+ * One feature's reference and current histograms as side-by-side bars (PNG bytes), drawn off-screen
+ * like the model card's plots: report machines have no display.
  */
 public final class DriftChart {
 
@@ -36,13 +36,19 @@ public final class DriftChart {
   public static byte[] histogram(FeatureDrift feature) {
     String verdict = feature.drifted() ? " (drifted)" : "";
     String psi = feature.psi() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", feature.psi());
-    String ks = feature.ksStatistic() == null ? "" : String.format(Locale.ROOT, ", KS D %.3f", feature.ksStatistic());
+    String ks =
+        feature.ksStatistic() == null
+            ? ""
+            : String.format(Locale.ROOT, ", KS D %.3f", feature.ksStatistic());
     CategoryChart chart =
         new CategoryChartBuilder()
             .width(WIDTH)
             .height(HEIGHT)
             .title(feature.feature() + ": PSI " + psi + ks + verdict)
-            .xAxisTitle(feature.kind() == FeatureReference.Kind.numeric ? "bin (training quantiles)" : "category")
+            .xAxisTitle(
+                feature.kind() == FeatureReference.Kind.numeric
+                    ? "bin (training quantiles)"
+                    : "category")
             .yAxisTitle("share of rows")
             .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -55,9 +61,11 @@ public final class DriftChart {
       chart.getStyler().setXAxisLabelRotation(45);
     }
     List<String> bins = feature.bins();
-    CategorySeries reference = chart.addSeries("reference (training)", bins, boxed(feature.referenceShares()));
+    CategorySeries reference =
+        chart.addSeries("reference (training)", bins, boxed(feature.referenceShares()));
     reference.setFillColor(REFERENCE);
-    CategorySeries current = chart.addSeries("current", new ArrayList<>(bins), boxed(feature.currentShares()));
+    CategorySeries current =
+        chart.addSeries("current", new ArrayList<>(bins), boxed(feature.currentShares()));
     current.setFillColor(feature.drifted() ? CURRENT_DRIFTED : CURRENT);
     try {
       return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);

@@ -5,14 +5,14 @@ import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
 
 /**
  * The two distances between a feature's training distribution and a window's: the population
- * stability index over the reference bins, and the two-sample Kolmogorov-Smirnov test on raw
- * values (numeric features only).
+ * stability index over the reference bins, and the two-sample Kolmogorov-Smirnov test on raw values
+ * (numeric features only).
  */
 public final class DriftStatistics {
 
   /**
-   * The share an empty bin is taken to have: PSI divides by and takes the log of proportions, so
-   * an empty bin would make it infinite. 1e-4 is the usual choice; one row in ten thousand.
+   * The share an empty bin is taken to have: PSI divides by and takes the log of proportions, so an
+   * empty bin would make it infinite. 1e-4 is the usual choice; one row in ten thousand.
    */
   public static final double EPSILON = 1e-4;
 
@@ -59,10 +59,15 @@ public final class DriftStatistics {
   public static Ks ks(double[] reference, double[] current) {
     if (reference.length < 2 || current.length < 2) {
       throw new IllegalArgumentException(
-          "the KS test needs two values on each side, got " + reference.length + " and " + current.length);
+          "the KS test needs two values on each side, got "
+              + reference.length
+              + " and "
+              + current.length);
     }
     KolmogorovSmirnovTest test = new KolmogorovSmirnovTest(new Well19937c(SEED));
-    return new Ks(test.kolmogorovSmirnovStatistic(reference, current), test.kolmogorovSmirnovTest(reference, current));
+    return new Ks(
+        test.kolmogorovSmirnovStatistic(reference, current),
+        test.kolmogorovSmirnovTest(reference, current));
   }
 
   /**
@@ -72,7 +77,8 @@ public final class DriftStatistics {
    */
   public static double ksCriticalStatistic(double significance, int n, int m) {
     if (n < 1 || m < 1) {
-      throw new IllegalArgumentException("the KS critical value needs two non-empty samples, got " + n + " and " + m);
+      throw new IllegalArgumentException(
+          "the KS critical value needs two non-empty samples, got " + n + " and " + m);
     }
     KolmogorovSmirnovTest test = new KolmogorovSmirnovTest();
     double lo = 0;

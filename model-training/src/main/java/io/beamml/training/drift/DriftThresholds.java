@@ -13,9 +13,9 @@ import java.util.Locale;
  *   <li>PSI: drifted when above {@link #psi()} (default 0.2, the usual "significant shift" line;
  *       0.1 to 0.2 is commonly read as moderate).
  *   <li>KS: drifted when the statistic D is above the larger of {@link #ksMinStatistic()} (default
- *       0.1) and the critical D at significance {@link #ksSignificance()} (default 0.01) for the two
- *       sample sizes. The significance keeps small windows from alarming on chance; the minimum D
- *       keeps large windows from alarming on differences too small to matter, which any test
+ *       0.1) and the critical D at significance {@link #ksSignificance()} (default 0.01) for the
+ *       two sample sizes. The significance keeps small windows from alarming on chance; the minimum
+ *       D keeps large windows from alarming on differences too small to matter, which any test
  *       finds significant given enough rows.
  * </ul>
  */
@@ -40,13 +40,16 @@ public final class DriftThresholds implements Serializable {
       throw new IllegalArgumentException("the PSI threshold must be positive, got " + psi);
     }
     if (!(ksSignificance > 0 && ksSignificance < 1)) {
-      throw new IllegalArgumentException("the KS significance must be in (0, 1), got " + ksSignificance);
+      throw new IllegalArgumentException(
+          "the KS significance must be in (0, 1), got " + ksSignificance);
     }
     if (!(ksMinStatistic >= 0 && ksMinStatistic < 1)) {
-      throw new IllegalArgumentException("the minimum KS statistic must be in [0, 1), got " + ksMinStatistic);
+      throw new IllegalArgumentException(
+          "the minimum KS statistic must be in [0, 1), got " + ksMinStatistic);
     }
     if (minRows < 1) {
-      throw new IllegalArgumentException("the minimum rows per window must be at least 1, got " + minRows);
+      throw new IllegalArgumentException(
+          "the minimum rows per window must be at least 1, got " + minRows);
     }
     this.psi = psi;
     this.ksSignificance = ksSignificance;
@@ -55,7 +58,8 @@ public final class DriftThresholds implements Serializable {
   }
 
   public static DriftThresholds defaults() {
-    return new DriftThresholds(DEFAULT_PSI, DEFAULT_KS_SIGNIFICANCE, DEFAULT_KS_MIN_STATISTIC, DEFAULT_MIN_ROWS);
+    return new DriftThresholds(
+        DEFAULT_PSI, DEFAULT_KS_SIGNIFICANCE, DEFAULT_KS_MIN_STATISTIC, DEFAULT_MIN_ROWS);
   }
 
   public DriftThresholds withPsi(double value) {
@@ -97,7 +101,11 @@ public final class DriftThresholds implements Serializable {
   @Override
   public String toString() {
     return String.format(
-        Locale.ROOT, "PSI > %s; KS D > max(%s, critical D at p = %s); at least %d rows",
-        psi, ksMinStatistic, ksSignificance, minRows);
+        Locale.ROOT,
+        "PSI > %s; KS D > max(%s, critical D at p = %s); at least %d rows",
+        psi,
+        ksMinStatistic,
+        ksSignificance,
+        minRows);
   }
 }

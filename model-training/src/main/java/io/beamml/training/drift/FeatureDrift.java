@@ -42,8 +42,14 @@ public final class FeatureDrift implements Serializable {
       @JsonProperty("ks_drifted") boolean ksDrifted) {
     if (bins.size() != referenceShares.length || bins.size() != currentCounts.length) {
       throw new IllegalArgumentException(
-          feature + ": " + bins.size() + " bins but " + referenceShares.length + " reference shares and "
-              + currentCounts.length + " current counts");
+          feature
+              + ": "
+              + bins.size()
+              + " bins but "
+              + referenceShares.length
+              + " reference shares and "
+              + currentCounts.length
+              + " current counts");
     }
     this.feature = feature;
     this.kind = kind;

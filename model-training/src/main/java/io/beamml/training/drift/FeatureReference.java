@@ -14,11 +14,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * One feature's training distribution: the bins later data is sorted into, the share of training
  * rows in each, and a bounded sample of raw values for the Kolmogorov-Smirnov test.
  *
- * <p>Bins are over the values the model sees (see {@code FeatureVectorizer}). A numeric feature
- * has quantile cut points {@code edges}: bin 0 holds values {@code <= edges[0]}, bin i values in
- * {@code (edges[i-1], edges[i]]}, the last value bin values above the last edge. A categorical
- * feature has one bin per vocabulary entry. Either way the final bin holds missing values
- * (including categories outside the vocabulary, which the model also sees as missing).
+ * <p>Bins are over the values the model sees (see {@code FeatureVectorizer}). A numeric feature has
+ * quantile cut points {@code edges}: bin 0 holds values {@code <= edges[0]}, bin i values in {@code
+ * (edges[i-1], edges[i]]}, the last value bin values above the last edge. A categorical feature has
+ * one bin per vocabulary entry. Either way the final bin holds missing values (including categories
+ * outside the vocabulary, which the model also sees as missing).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class FeatureReference implements Serializable {
@@ -62,11 +62,18 @@ public final class FeatureReference implements Serializable {
     int expected = kind == Kind.categorical ? categories.size() + 1 : edges.length + 2;
     if (proportions.length != expected) {
       throw new IllegalArgumentException(
-          "reference " + name + " has " + proportions.length + " proportions for " + expected + " bins");
+          "reference "
+              + name
+              + " has "
+              + proportions.length
+              + " proportions for "
+              + expected
+              + " bins");
     }
     for (int i = 1; i < edges.length; i++) {
       if (!(edges[i - 1] < edges[i])) {
-        throw new IllegalArgumentException("reference " + name + " has bin edges out of order: " + Arrays.toString(edges));
+        throw new IllegalArgumentException(
+            "reference " + name + " has bin edges out of order: " + Arrays.toString(edges));
       }
     }
   }

@@ -4,22 +4,25 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * A bounded sample of values that is the same however the input is split and merged: it keeps
- * the values of the {@code capacity} rows with the smallest hashes (bottom-k sampling). Hashes of
- * row identities are uniform and independent of the values, so the kept values are a uniform
- * random sample, and two runs over the same rows keep the same sample on any runner.
+ * A bounded sample of values that is the same however the input is split and merged: it keeps the
+ * values of the {@code capacity} rows with the smallest hashes (bottom-k sampling). Hashes of row
+ * identities are uniform and independent of the values, so the kept values are a uniform random
+ * sample, and two runs over the same rows keep the same sample on any runner.
  */
 final class HashSample implements Serializable {
 
   private final int capacity;
+
   /** A max-heap on hash over the first {@code size} slots: the root is the first to give way. */
   private final long[] hashes;
+
   private final double[] values;
   private int size;
 
   HashSample(int capacity) {
     if (capacity < 1) {
-      throw new IllegalArgumentException("a sample holds at least one value, got capacity " + capacity);
+      throw new IllegalArgumentException(
+          "a sample holds at least one value, got capacity " + capacity);
     }
     this.capacity = capacity;
     this.hashes = new long[capacity];
@@ -67,7 +70,9 @@ final class HashSample implements Serializable {
     return sorted;
   }
 
-  /** Total order on (hash, value), so equal hashes cannot make the kept set depend on arrival order. */
+  /**
+   * Total order on (hash, value), so equal hashes cannot make the kept set depend on arrival order.
+   */
   private static boolean before(long h1, double v1, long h2, double v2) {
     int c = Long.compareUnsigned(h1, h2);
     return c < 0 || (c == 0 && Double.compare(v1, v2) < 0);

@@ -18,23 +18,25 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The training distribution of every feature of a model version, stored beside it as
- * {@value #FILE} so later data can be compared with what the model learnt from. Built from the
- * training split only: validation and test rows are later in time and would blur the baseline.
- * It carries its feature spec, so a drift check needs nothing else to vectorize rows the way the
- * model does.
+ * The training distribution of every feature of a model version, stored beside it as {@value #FILE}
+ * so later data can be compared with what the model learnt from. Built from the training split
+ * only: validation and test rows are later in time and would blur the baseline. It carries its
+ * feature spec, so a drift check needs nothing else to vectorize rows the way the model does.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public final class ReferenceProfile implements Serializable {
 
   /** The attachment's file name in the registry. */
   public static final String FILE = "reference.json";
+
   /** Quantile bins per numeric feature before equal cut points are merged. */
   public static final int DEFAULT_BINS = 10;
+
   /** Raw values kept per numeric feature for the KS test. */
   public static final int DEFAULT_SAMPLE_SIZE = 2000;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final String specFingerprint;
   private final String featureSpec;
@@ -58,18 +60,28 @@ public final class ReferenceProfile implements Serializable {
       profiled.add(f.name());
     }
     if (!names.equals(profiled)) {
-      throw new IllegalArgumentException("reference profile covers " + profiled + " but its spec lists " + names);
+      throw new IllegalArgumentException(
+          "reference profile covers " + profiled + " but its spec lists " + names);
     }
     if (!spec.fingerprint().equals(specFingerprint)) {
       throw new IllegalArgumentException(
-          "reference profile names spec fingerprint " + specFingerprint + " but carries a spec with " + spec.fingerprint());
+          "reference profile names spec fingerprint "
+              + specFingerprint
+              + " but carries a spec with "
+              + spec.fingerprint());
     }
   }
 
   /** The profile of a training set's train split, keyed for sampling by promo id. */
   public static ReferenceProfile fromTraining(TrainingSet set) {
     SplitRows train = set.train();
-    return fromRows(set.spec(), train.features(), train.rows(), train.promoIds(), DEFAULT_BINS, DEFAULT_SAMPLE_SIZE);
+    return fromRows(
+        set.spec(),
+        train.features(),
+        train.rows(),
+        train.promoIds(),
+        DEFAULT_BINS,
+        DEFAULT_SAMPLE_SIZE);
   }
 
   /**
@@ -82,8 +94,17 @@ public final class ReferenceProfile implements Serializable {
     int width = spec.featureNames().size();
     if (matrix.length != rows * width || rowKeys.length != rows) {
       throw new IllegalArgumentException(
-          "expected " + rows + " x " + width + " values and " + rows + " row keys, got "
-              + matrix.length + " values and " + rowKeys.length + " keys");
+          "expected "
+              + rows
+              + " x "
+              + width
+              + " values and "
+              + rows
+              + " row keys, got "
+              + matrix.length
+              + " values and "
+              + rowKeys.length
+              + " keys");
     }
     if (bins < 1) {
       throw new IllegalArgumentException("at least one bin per feature, got " + bins);
@@ -101,7 +122,14 @@ public final class ReferenceProfile implements Serializable {
   }
 
   private static FeatureReference profile(
-      FeatureDefinition def, float[] matrix, int rows, int width, int column, long[] hashes, int bins, int sampleSize) {
+      FeatureDefinition def,
+      float[] matrix,
+      int rows,
+      int width,
+      int column,
+      long[] hashes,
+      int bins,
+      int sampleSize) {
     double[] present = new double[rows];
     int n = 0;
     HashSample sample = new HashSample(sampleSize);
@@ -114,15 +142,28 @@ public final class ReferenceProfile implements Serializable {
     }
     FeatureReference shape;
     if (def.isCategorical()) {
-      shape = new FeatureReference(
-          def.name(), FeatureReference.Kind.categorical, null, def.categories(),
-          new double[def.categories().size() + 1], rows, null);
+      shape =
+          new FeatureReference(
+              def.name(),
+              FeatureReference.Kind.categorical,
+              null,
+              def.categories(),
+              new double[def.categories().size() + 1],
+              rows,
+              null);
     } else {
       double[] sorted = Arrays.copyOf(present, n);
       Arrays.sort(sorted);
       double[] edges = quantileEdges(sorted, bins);
-      shape = new FeatureReference(
-          def.name(), FeatureReference.Kind.numeric, edges, null, new double[edges.length + 2], rows, null);
+      shape =
+          new FeatureReference(
+              def.name(),
+              FeatureReference.Kind.numeric,
+              edges,
+              null,
+              new double[edges.length + 2],
+              rows,
+              null);
     }
     long[] counts = new long[shape.bins()];
     for (int r = 0; r < rows; r++) {
@@ -133,13 +174,18 @@ public final class ReferenceProfile implements Serializable {
       proportions[b] = rows == 0 ? 0 : counts[b] / (double) rows;
     }
     return new FeatureReference(
-        def.name(), shape.kind(), shape.edgesOrNull(), shape.categories(), proportions, rows,
+        def.name(),
+        shape.kind(),
+        shape.edgesOrNull(),
+        shape.categories(),
+        proportions,
+        rows,
         def.isCategorical() ? null : sample.sortedValues());
   }
 
   /**
-   * Cut points at the 1/bins, 2/bins, ... quantiles (the lower order statistic), equal ones
-   * merged: a count feature with six distinct values gets at most six cut points, not ten.
+   * Cut points at the 1/bins, 2/bins, ... quantiles (the lower order statistic), equal ones merged:
+   * a count feature with six distinct values gets at most six cut points, not ten.
    */
   static double[] quantileEdges(double[] sorted, int bins) {
     int n = sorted.length;
@@ -162,7 +208,14 @@ public final class ReferenceProfile implements Serializable {
   public static ReferenceProfile load(ModelRegistry registry, String name, String version) {
     if (!registry.metadata(name, version).attachments.contains(FILE)) {
       throw new IllegalArgumentException(
-          "model " + name + ":" + version + " in " + registry.root() + " has no " + FILE
+          "model "
+              + name
+              + ":"
+              + version
+              + " in "
+              + registry.root()
+              + " has no "
+              + FILE
               + ": it was registered without training reference histograms (retrain it to monitor drift)");
     }
     return fromJson(registry.readAttachment(name, version, FILE));

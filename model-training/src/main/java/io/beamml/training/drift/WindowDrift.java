@@ -13,8 +13,8 @@ import java.util.List;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Every feature of one window (streaming) or one run (batch) compared with the training
- * reference of a model version. The drift records are derived from it; the batch report draws it.
+ * Every feature of one window (streaming) or one run (batch) compared with the training reference
+ * of a model version. The drift records are derived from it; the batch report draws it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class WindowDrift implements Serializable {
@@ -63,7 +63,10 @@ public final class WindowDrift implements Serializable {
     for (int i = 0; i < current.features(); i++) {
       FeatureReference ref = reference.features().get(i);
       long[] counts = current.counts(i);
-      Double psi = current.rows() == 0 ? null : DriftStatistics.psi(ref.proportions(), DriftStatistics.proportions(counts));
+      Double psi =
+          current.rows() == 0
+              ? null
+              : DriftStatistics.psi(ref.proportions(), DriftStatistics.proportions(counts));
       boolean psiDrifted = enough && psi != null && psi > thresholds.psi();
       Double ksStatistic = null;
       Double ksPValue = null;
@@ -77,16 +80,29 @@ public final class WindowDrift implements Serializable {
         DriftStatistics.Ks ks = DriftStatistics.ks(referenceSample, values);
         ksStatistic = ks.statistic();
         ksPValue = ks.pValue();
-        ksThreshold = Math.max(
-            thresholds.ksMinStatistic(),
-            DriftStatistics.ksCriticalStatistic(thresholds.ksSignificance(), referenceSample.length, values.length));
+        ksThreshold =
+            Math.max(
+                thresholds.ksMinStatistic(),
+                DriftStatistics.ksCriticalStatistic(
+                    thresholds.ksSignificance(), referenceSample.length, values.length));
         ksDrifted = enough && ksStatistic > ksThreshold;
       }
-      features.add(new FeatureDrift(
-          ref.name(), ref.kind(), ref.binLabels(), ref.proportions(), counts, psi, psiDrifted,
-          ksStatistic, ksPValue, ksThreshold, ksDrifted));
+      features.add(
+          new FeatureDrift(
+              ref.name(),
+              ref.kind(),
+              ref.binLabels(),
+              ref.proportions(),
+              counts,
+              psi,
+              psiDrifted,
+              ksStatistic,
+              ksPValue,
+              ksThreshold,
+              ksDrifted));
     }
-    return new WindowDrift(windowStart, windowEnd, modelName, modelVersion, current.rows(), thresholds, features);
+    return new WindowDrift(
+        windowStart, windowEnd, modelName, modelVersion, current.rows(), thresholds, features);
   }
 
   /**
@@ -100,14 +116,20 @@ public final class WindowDrift implements Serializable {
         records.add(record(f.feature(), PSI, f.psi(), thresholds.psi(), null, f.psiDrifted()));
       }
       if (f.ksStatistic() != null && (all || f.ksDrifted())) {
-        records.add(record(f.feature(), KS, f.ksStatistic(), f.ksThreshold(), f.ksPValue(), f.ksDrifted()));
+        records.add(
+            record(f.feature(), KS, f.ksStatistic(), f.ksThreshold(), f.ksPValue(), f.ksDrifted()));
       }
     }
     return records;
   }
 
   private DriftRecord record(
-      String feature, String statistic, double value, double threshold, @Nullable Double pValue, boolean drifted) {
+      String feature,
+      String statistic,
+      double value,
+      double threshold,
+      @Nullable Double pValue,
+      boolean drifted) {
     return DriftRecord.newBuilder()
         .setFeature(feature)
         .setStatistic(statistic)

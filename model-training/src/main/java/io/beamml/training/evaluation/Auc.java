@@ -5,12 +5,13 @@ import org.apache.commons.math3.stat.ranking.NaturalRanking;
 import org.apache.commons.math3.stat.ranking.TiesStrategy;
 
 /**
- * Area under the ROC curve as the Mann-Whitney U statistic: the probability that a random
- * positive scores above a random negative, ties counting one half (average ranks).
+ * Area under the ROC curve as the Mann-Whitney U statistic: the probability that a random positive
+ * scores above a random negative, ties counting one half (average ranks).
  */
 public final class Auc {
 
-  private static final NaturalRanking RANKING = new NaturalRanking(NaNStrategy.FAILED, TiesStrategy.AVERAGE);
+  private static final NaturalRanking RANKING =
+      new NaturalRanking(NaNStrategy.FAILED, TiesStrategy.AVERAGE);
 
   private Auc() {}
 
@@ -24,11 +25,13 @@ public final class Auc {
 
   public static double of(double[] scores, float[] labels) {
     if (scores.length != labels.length) {
-      throw new IllegalArgumentException(scores.length + " scores for " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          scores.length + " scores for " + labels.length + " labels");
     }
     for (double v : scores) {
       if (Double.isNaN(v)) {
-        throw new IllegalArgumentException("a score is NaN: the scorer produced no probability for some row");
+        throw new IllegalArgumentException(
+            "a score is NaN: the scorer produced no probability for some row");
       }
     }
     double[] ranks = RANKING.rank(scores);
@@ -43,7 +46,11 @@ public final class Auc {
     long negatives = labels.length - positives;
     if (positives == 0 || negatives == 0) {
       throw new IllegalArgumentException(
-          "AUC needs both classes, got " + positives + " positives and " + negatives + " negatives");
+          "AUC needs both classes, got "
+              + positives
+              + " positives and "
+              + negatives
+              + " negatives");
     }
     double u = positiveRankSum - positives * (positives + 1) / 2.0;
     return u / ((double) positives * negatives);

@@ -1,8 +1,8 @@
 package io.beamml.training.evaluation;
 
 /**
- * One bin of a reliability table: rows whose predicted probability fell in [lower, upper),
- * their mean prediction and how often they were actually positive. Means are NaN when empty.
+ * One bin of a reliability table: rows whose predicted probability fell in [lower, upper), their
+ * mean prediction and how often they were actually positive. Means are NaN when empty.
  */
 public final class CalibrationBin {
 
@@ -12,7 +12,8 @@ public final class CalibrationBin {
   private final double meanPredicted;
   private final double observedRate;
 
-  public CalibrationBin(double lower, double upper, long count, double meanPredicted, double observedRate) {
+  public CalibrationBin(
+      double lower, double upper, long count, double meanPredicted, double observedRate) {
     this.lower = lower;
     this.upper = upper;
     this.count = count;

@@ -8,9 +8,9 @@ import java.util.Locale;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * How good a set of predicted probabilities is against 0/1 labels: ranking (AUC, ROC), accuracy
- * of the probabilities themselves (log loss, calibration) and the trivial baseline of predicting
- * the base rate for everyone. Takes plain scores, so any scorer can be measured.
+ * How good a set of predicted probabilities is against 0/1 labels: ranking (AUC, ROC), accuracy of
+ * the probabilities themselves (log loss, calibration) and the trivial baseline of predicting the
+ * base rate for everyone. Takes plain scores, so any scorer can be measured.
  */
 public final class Evaluation {
 
@@ -48,14 +48,16 @@ public final class Evaluation {
   /** Evaluates probabilities (one per row) against labels (0 or 1). */
   public static Evaluation of(float[] scores, float[] labels) {
     if (scores.length != labels.length) {
-      throw new IllegalArgumentException(scores.length + " scores for " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          scores.length + " scores for " + labels.length + " labels");
     }
     float[] s = Arrays.copyOf(scores, scores.length);
     float[] y = Arrays.copyOf(labels, labels.length);
     long positives = 0;
     for (int i = 0; i < s.length; i++) {
       if (!(s[i] >= 0f && s[i] <= 1f)) {
-        throw new IllegalArgumentException("score " + s[i] + " of row " + i + " is not a probability");
+        throw new IllegalArgumentException(
+            "score " + s[i] + " of row " + i + " is not a probability");
       }
       if (y[i] != 0f && y[i] != 1f) {
         throw new IllegalArgumentException("label " + y[i] + " of row " + i + " is not 0 or 1");
@@ -63,7 +65,8 @@ public final class Evaluation {
       positives += y[i] == 1f ? 1 : 0;
     }
     double auc = Auc.of(s, y);
-    return new Evaluation(s, y, positives, auc, logLoss(s, y), calibration(s, y), roc(s, y, positives), null);
+    return new Evaluation(
+        s, y, positives, auc, logLoss(s, y), calibration(s, y), roc(s, y, positives), null);
   }
 
   /**
@@ -73,8 +76,13 @@ public final class Evaluation {
    */
   public Evaluation withOracle(TruthFile truth, String[] promoIds, String[] customerKeys) {
     if (promoIds.length != scores.length || customerKeys.length != scores.length) {
-      throw new IllegalArgumentException(promoIds.length + " promo ids and " + customerKeys.length
-          + " customer keys for " + scores.length + " rows");
+      throw new IllegalArgumentException(
+          promoIds.length
+              + " promo ids and "
+              + customerKeys.length
+              + " customer keys for "
+              + scores.length
+              + " rows");
     }
     List<Integer> matched = new ArrayList<>();
     List<Double> truths = new ArrayList<>();
@@ -87,8 +95,13 @@ public final class Evaluation {
     }
     if (matched.isEmpty()) {
       throw new IllegalArgumentException(
-          "truth file " + truth.location() + " (" + truth.size() + " promos) matches none of the "
-              + promoIds.length + " evaluated promo ids: is it the truth of this data set?");
+          "truth file "
+              + truth.location()
+              + " ("
+              + truth.size()
+              + " promos) matches none of the "
+              + promoIds.length
+              + " evaluated promo ids: is it the truth of this data set?");
     }
     double[] truthScores = new double[matched.size()];
     double[] modelScores = new double[matched.size()];
@@ -153,13 +166,20 @@ public final class Evaluation {
   /** The calibration table as aligned text for a console. */
   public String calibrationTable() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%-12s %8s %10s %10s%n", "predicted", "count", "mean_pred", "observed"));
+    b.append(
+        String.format(
+            Locale.ROOT, "%-12s %8s %10s %10s%n", "predicted", "count", "mean_pred", "observed"));
     for (CalibrationBin bin : calibration) {
       b.append(
           String.format(
               Locale.ROOT,
               "%-12s %8d %10s %10s%n",
-              String.format(Locale.ROOT, "[%.1f, %.1f%s", bin.lower(), bin.upper(), bin.upper() >= 1.0 ? "]" : ")"),
+              String.format(
+                  Locale.ROOT,
+                  "[%.1f, %.1f%s",
+                  bin.lower(),
+                  bin.upper(),
+                  bin.upper() >= 1.0 ? "]" : ")"),
               bin.count(),
               bin.count() == 0 ? "-" : String.format(Locale.ROOT, "%.4f", bin.meanPredicted()),
               bin.count() == 0 ? "-" : String.format(Locale.ROOT, "%.4f", bin.observedRate())));
@@ -193,7 +213,8 @@ public final class Evaluation {
       bins.add(
           count[b] == 0
               ? new CalibrationBin(lower, upper, 0, Double.NaN, Double.NaN)
-              : new CalibrationBin(lower, upper, count[b], predicted[b] / count[b], observed[b] / count[b]));
+              : new CalibrationBin(
+                  lower, upper, count[b], predicted[b] / count[b], observed[b] / count[b]));
     }
     return Collections.unmodifiableList(bins);
   }

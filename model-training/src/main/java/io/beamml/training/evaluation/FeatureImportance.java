@@ -30,7 +30,10 @@ public final class FeatureImportance {
     for (String name : featureNames) {
       all.add(new FeatureImportance(name, scores.getOrDefault(name, 0.0)));
     }
-    all.sort(Comparator.comparingDouble(FeatureImportance::gain).reversed().thenComparing(FeatureImportance::feature));
+    all.sort(
+        Comparator.comparingDouble(FeatureImportance::gain)
+            .reversed()
+            .thenComparing(FeatureImportance::feature));
     return all;
   }
 

@@ -1,8 +1,8 @@
 package io.beamml.training.evaluation;
 
 /**
- * How well the true probabilities (known only for synthetic data) rank the same rows: the ceiling
- * a model could reach. Reported beside the model's AUC on exactly the rows that had a truth.
+ * How well the true probabilities (known only for synthetic data) rank the same rows: the ceiling a
+ * model could reach. Reported beside the model's AUC on exactly the rows that had a truth.
  */
 public final class OracleAuc {
 

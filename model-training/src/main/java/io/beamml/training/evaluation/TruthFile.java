@@ -1,13 +1,13 @@
 package io.beamml.training.evaluation;
 
+import io.beamml.transforms.pseudonymise.HmacKey;
+import io.beamml.transforms.pseudonymise.Pseudonymiser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import io.beamml.transforms.pseudonymise.HmacKey;
-import io.beamml.transforms.pseudonymise.Pseudonymiser;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,11 +16,11 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The true response probabilities a synthetic data generator used, as CSV
- * {@code promo_id,customer_id,probability} (header optional). Customer ids there are raw while
- * examples carry pseudonymised keys, so rows join on promo id alone, which must be unique; given
- * the HMAC key the set was built with ({@link #keyedBy}) they join on promo id and customer key, so
- * the truth of another data set that reuses promo ids matches nothing instead of the wrong rows.
+ * The true response probabilities a synthetic data generator used, as CSV {@code
+ * promo_id,customer_id,probability} (header optional). Customer ids there are raw while examples
+ * carry pseudonymised keys, so rows join on promo id alone, which must be unique; given the HMAC
+ * key the set was built with ({@link #keyedBy}) they join on promo id and customer key, so the
+ * truth of another data set that reuses promo ids matches nothing instead of the wrong rows.
  */
 public final class TruthFile {
 
@@ -29,7 +29,10 @@ public final class TruthFile {
   private final @Nullable Map<String, Double> byPromoAndCustomerKey;
   private final List<String[]> rows;
 
-  private TruthFile(String location, Map<String, Double> byPromoId, @Nullable Map<String, Double> byPromoAndCustomerKey,
+  private TruthFile(
+      String location,
+      Map<String, Double> byPromoId,
+      @Nullable Map<String, Double> byPromoAndCustomerKey,
       List<String[]> rows) {
     this.location = location;
     this.byPromoId = byPromoId;
@@ -37,7 +40,9 @@ public final class TruthFile {
     this.rows = rows;
   }
 
-  /** The same truth joined on promo id and the customer key {@code key} gives each raw customer id. */
+  /**
+   * The same truth joined on promo id and the customer key {@code key} gives each raw customer id.
+   */
   public TruthFile keyedBy(HmacKey key) {
     Pseudonymiser pseudonymiser = new Pseudonymiser(key);
     Map<String, Double> keyed = new HashMap<>();
@@ -57,7 +62,8 @@ public final class TruthFile {
     try (BufferedReader in =
         new BufferedReader(
             new InputStreamReader(
-                Channels.newInputStream(FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId())),
+                Channels.newInputStream(
+                    FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId())),
                 StandardCharsets.UTF_8))) {
       String line;
       int lineNo = 0;
@@ -69,7 +75,12 @@ public final class TruthFile {
         String[] cells = line.split(",", -1);
         if (cells.length != 3) {
           throw new IllegalArgumentException(
-              path + " line " + lineNo + ": expected promo_id,customer_id,probability, got " + cells.length + " cells");
+              path
+                  + " line "
+                  + lineNo
+                  + ": expected promo_id,customer_id,probability, got "
+                  + cells.length
+                  + " cells");
         }
         double p;
         try {
@@ -78,17 +89,25 @@ public final class TruthFile {
           if (lineNo == 1) {
             continue;
           }
-          throw new IllegalArgumentException(path + " line " + lineNo + ": probability is not a number", e);
+          throw new IllegalArgumentException(
+              path + " line " + lineNo + ": probability is not a number", e);
         }
         if (!(p >= 0 && p <= 1)) {
-          throw new IllegalArgumentException(path + " line " + lineNo + ": probability " + p + " is outside [0, 1]");
+          throw new IllegalArgumentException(
+              path + " line " + lineNo + ": probability " + p + " is outside [0, 1]");
         }
         String promoId = cells[0].trim();
         rows.add(new String[] {promoId, cells[1].trim(), Double.toString(p)});
         Double previous = probabilities.put(promoId, p);
         if (previous != null && previous != p) {
           throw new IllegalArgumentException(
-              path + " gives promo " + promoId + " two probabilities (" + previous + ", " + p
+              path
+                  + " gives promo "
+                  + promoId
+                  + " two probabilities ("
+                  + previous
+                  + ", "
+                  + p
                   + "): the truth joins on promo id, which must then be unique");
         }
       }

@@ -13,16 +13,17 @@ import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
- * Rewrites a registered XGBoost model for another reader. XGBoost 3.1 began storing
- * {@code learner_model_param.base_score} as a vector string ({@code "[1.395E-1]"}); readers
- * before 3.1 expect a scalar ({@code "1.395E-1"}) and, failing to parse the vector, silently use
- * 0.5, which shifts every margin. {@link Format#LEGACY_JSON} writes the scalar form, which every
- * XGBoost from 1.0 on reads (3.4 included); the trees are untouched.
+ * Rewrites a registered XGBoost model for another reader. XGBoost 3.1 began storing {@code
+ * learner_model_param.base_score} as a vector string ({@code "[1.395E-1]"}); readers before 3.1
+ * expect a scalar ({@code "1.395E-1"}) and, failing to parse the vector, silently use 0.5, which
+ * shifts every margin. {@link Format#LEGACY_JSON} writes the scalar form, which every XGBoost from
+ * 1.0 on reads (3.4 included); the trees are untouched.
  */
 public final class ModelExport {
 
   /** Rows scored by both the original and the export before an export is handed out. */
   public static final int PROBE_ROWS = 512;
+
   /** Largest probability difference accepted between original and export. */
   public static final double TOLERANCE = 1e-6;
 
@@ -34,7 +35,9 @@ public final class ModelExport {
     JSON("json"),
     /** XGBoost universal binary JSON: for readers 3.1 and later. */
     UBJ("ubj"),
-    /** XGBoost JSON with a scalar base_score: for every reader from 1.0 on, e.g. Python xgboost 1.7. */
+    /**
+     * XGBoost JSON with a scalar base_score: for every reader from 1.0 on, e.g. Python xgboost 1.7.
+     */
     LEGACY_JSON("legacy-json");
 
     private final String flag;
@@ -62,7 +65,9 @@ public final class ModelExport {
 
   private ModelExport() {}
 
-  /** Converts a model (JSON or UBJ bytes) and checks that XGBoost4J scores the result identically. */
+  /**
+   * Converts a model (JSON or UBJ bytes) and checks that XGBoost4J scores the result identically.
+   */
   public static Result export(byte[] model, Format format) {
     try {
       Booster original = XGBoost.loadModel(model);
@@ -83,12 +88,18 @@ public final class ModelExport {
         int columns = (int) original.getNumFeature();
         Booster exported = XGBoost.loadModel(out);
         try {
-          double diff = maxDifference(original.inplace_predict(probes, PROBE_ROWS, columns, Float.NaN),
-              exported.inplace_predict(probes, PROBE_ROWS, columns, Float.NaN));
+          double diff =
+              maxDifference(
+                  original.inplace_predict(probes, PROBE_ROWS, columns, Float.NaN),
+                  exported.inplace_predict(probes, PROBE_ROWS, columns, Float.NaN));
           if (!(diff <= TOLERANCE)) {
-            throw new IllegalStateException(String.format(Locale.ROOT,
-                "the %s export scores up to %.3g away from the registered model on %d probe rows: not written",
-                format.flag(), diff, PROBE_ROWS));
+            throw new IllegalStateException(
+                String.format(
+                    Locale.ROOT,
+                    "the %s export scores up to %.3g away from the registered model on %d probe rows: not written",
+                    format.flag(),
+                    diff,
+                    PROBE_ROWS));
           }
           return new Result(out, PROBE_ROWS, diff);
         } finally {
@@ -107,7 +118,8 @@ public final class ModelExport {
     JsonNode root = JSON.readTree(json);
     JsonNode param = root.path("learner").path("learner_model_param");
     if (!(param instanceof ObjectNode)) {
-      throw new IllegalArgumentException("not an XGBoost JSON model: no learner.learner_model_param");
+      throw new IllegalArgumentException(
+          "not an XGBoost JSON model: no learner.learner_model_param");
     }
     String baseScore = param.path("base_score").asText();
     if (baseScore.startsWith("[") && baseScore.endsWith("]")) {
@@ -115,7 +127,9 @@ public final class ModelExport {
       for (String v : values) {
         if (!v.trim().equals(values[0].trim())) {
           throw new IllegalArgumentException(
-              "base_score " + baseScore + " holds one intercept per target: XGBoost before 3.1 has no form for it");
+              "base_score "
+                  + baseScore
+                  + " holds one intercept per target: XGBoost before 3.1 has no form for it");
         }
       }
       ((ObjectNode) param).put("base_score", values[0].trim());
@@ -134,11 +148,14 @@ public final class ModelExport {
     for (int f = 0; f < columns; f++) {
       thresholds.add(new ArrayList<>(List.of(0f)));
     }
-    for (JsonNode tree : root.path("learner").path("gradient_booster").path("model").path("trees")) {
+    for (JsonNode tree :
+        root.path("learner").path("gradient_booster").path("model").path("trees")) {
       JsonNode left = tree.path("left_children");
       for (int n = 0; n < left.size(); n++) {
         if (left.get(n).asInt() != -1) {
-          thresholds.get(tree.path("split_indices").get(n).asInt()).add((float) tree.path("split_conditions").get(n).asDouble());
+          thresholds
+              .get(tree.path("split_indices").get(n).asInt())
+              .add((float) tree.path("split_conditions").get(n).asDouble());
         }
       }
     }

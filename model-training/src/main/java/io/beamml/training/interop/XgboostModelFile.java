@@ -19,7 +19,10 @@ public final class XgboostModelFile {
 
   private XgboostModelFile() {}
 
-  /** The version that saved the model ("3.4.0"), from its top-level {@code version} field; null if unreadable. */
+  /**
+   * The version that saved the model ("3.4.0"), from its top-level {@code version} field; null if
+   * unreadable.
+   */
   public static @Nullable String writerVersion(byte[] bytes, String format) {
     List<Long> parts = "json".equals(format) ? jsonVersion(bytes) : ubjVersion(bytes);
     if (parts == null || parts.isEmpty()) {
@@ -59,8 +62,8 @@ public final class XgboostModelFile {
 
   /**
    * UBJSON: the key {@code version} (length-prefixed, no 'S' marker) followed by an array of
-   * integers: typed ({@code [$T#Nn v v v}), counted ({@code [#Nn Tv Tv Tv}, what XGBoost writes)
-   * or open ({@code [Tv Tv Tv]}).
+   * integers: typed ({@code [$T#Nn v v v}), counted ({@code [#Nn Tv Tv Tv}, what XGBoost writes) or
+   * open ({@code [Tv Tv Tv]}).
    */
   private static @Nullable List<Long> ubjVersion(byte[] b) {
     for (int i = 0; i + VERSION_KEY.length < b.length; i++) {
@@ -84,7 +87,9 @@ public final class XgboostModelFile {
         count = readInt(b, at + 2, countType);
         at += 2 + width(countType);
       }
-      for (long k = 0; k < count && at < b.length && (count != Long.MAX_VALUE || b[at] != ']'); k++) {
+      for (long k = 0;
+          k < count && at < b.length && (count != Long.MAX_VALUE || b[at] != ']');
+          k++) {
         char t = type;
         if (t == 0) {
           t = (char) b[at++];

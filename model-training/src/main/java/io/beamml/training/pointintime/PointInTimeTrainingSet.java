@@ -5,6 +5,7 @@ import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.TrainingExample;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import io.beamml.transforms.features.FeatureCalculator;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.grouping.CustomerGroup;
@@ -13,7 +14,6 @@ import io.beamml.transforms.grouping.GroupByCustomer;
 import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
@@ -31,18 +31,18 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Labelled promotions joined with their customer's features as of the send time, without
- * leakage: features come from {@link FeatureCalculator#asOf}, the code behind backfill and
- * streaming feature rows, so only events with event time in (sent_time - window, sent_time]
- * count and nothing that happened after the promotion was sent reaches the model. Every promotion
- * yields exactly one {@link TrainingExample}: a customer without events gets empty windows (0 or
- * missing per the spec's {@code when_empty}), one without a profile gets missing profile features.
+ * Labelled promotions joined with their customer's features as of the send time, without leakage:
+ * features come from {@link FeatureCalculator#asOf}, the code behind backfill and streaming feature
+ * rows, so only events with event time in (sent_time - window, sent_time] count and nothing that
+ * happened after the promotion was sent reaches the model. Every promotion yields exactly one
+ * {@link TrainingExample}: a customer without events gets empty windows (0 or missing per the
+ * spec's {@code when_empty}), one without a profile gets missing profile features.
  *
- * <p>Each example is put in a split by its send time (see {@link SplitBoundaries}); the cut
- * points are computed exactly over the distinct send times of all promotions and reach the join
- * as a side input. Events, profiles and promotions are grouped per customer in the global window,
- * each customer's events sorted once and every promotion of that customer read off the sorted
- * list. Examples are stamped with their send time.
+ * <p>Each example is put in a split by its send time (see {@link SplitBoundaries}); the cut points
+ * are computed exactly over the distinct send times of all promotions and reach the join as a side
+ * input. Events, profiles and promotions are grouped per customer in the global window, each
+ * customer's events sorted once and every promotion of that customer read off the sorted list.
+ * Examples are stamped with their send time.
  *
  * <pre>{@code
  * PCollection<TrainingExample> examples =
@@ -76,7 +76,8 @@ public final class PointInTimeTrainingSet
   private final double testFraction;
   private final int shards;
 
-  private PointInTimeTrainingSet(FeatureSpec spec, double validationFraction, double testFraction, int shards) {
+  private PointInTimeTrainingSet(
+      FeatureSpec spec, double validationFraction, double testFraction, int shards) {
     SplitBoundaries.checkFractions(validationFraction, testFraction);
     this.spec = spec;
     this.validationFraction = validationFraction;
@@ -87,12 +88,15 @@ public final class PointInTimeTrainingSet
   /** Features under {@code spec}; splits 70/15/15 by send time unless told otherwise. */
   public static PointInTimeTrainingSet of(FeatureSpec spec) {
     return new PointInTimeTrainingSet(
-        Objects.requireNonNull(spec, "spec"), DEFAULT_VALIDATION_FRACTION, DEFAULT_TEST_FRACTION, 0);
+        Objects.requireNonNull(spec, "spec"),
+        DEFAULT_VALIDATION_FRACTION,
+        DEFAULT_TEST_FRACTION,
+        0);
   }
 
   /**
-   * Fractions of the distinct send times that go to validation and to test (the latest ones);
-   * each in [0, 1), together below 1, the rest train.
+   * Fractions of the distinct send times that go to validation and to test (the latest ones); each
+   * in [0, 1), together below 1, the rest train.
    */
   public PointInTimeTrainingSet withSplits(double validationFraction, double testFraction) {
     return new PointInTimeTrainingSet(spec, validationFraction, testFraction, shards);
@@ -118,19 +122,28 @@ public final class PointInTimeTrainingSet
   @Override
   public PCollection<TrainingExample> expand(CustomerInputs input) {
     PCollection<KV<String, CoGbkResult>> customers =
-        input.apply("GroupByCustomer", GroupByCustomer.forTransform("PointInTimeTrainingSet").withShards(shards));
+        input.apply(
+            "GroupByCustomer",
+            GroupByCustomer.forTransform("PointInTimeTrainingSet").withShards(shards));
     PCollectionView<SplitBoundaries> boundaries =
-        input.promos()
-            .apply("RewindowPromosForSplits", GroupByCustomer.<LabelledPromo>globalWindowKeepingEarliestTimestamp())
-            .apply("ExtractSendTimes", MapElements.into(TypeDescriptors.longs()).via(LabelledPromo::getSentTime))
+        input
+            .promos()
+            .apply(
+                "RewindowPromosForSplits",
+                GroupByCustomer.<LabelledPromo>globalWindowKeepingEarliestTimestamp())
+            .apply(
+                "ExtractSendTimes",
+                MapElements.into(TypeDescriptors.longs()).via(LabelledPromo::getSentTime))
             .setCoder(VarLongCoder.of())
             .apply(
                 "CutSendTimesIntoSplits",
-                Combine.globally(new SplitBoundariesFn(validationFraction, testFraction)).asSingletonView());
+                Combine.globally(new SplitBoundariesFn(validationFraction, testFraction))
+                    .asSingletonView());
     return customers
         .apply(
             "ComputeFeaturesAsOfSendTime",
-            ParDo.of(new ExamplesFn(FeatureCalculator.of(spec), boundaries)).withSideInputs(boundaries))
+            ParDo.of(new ExamplesFn(FeatureCalculator.of(spec), boundaries))
+                .withSideInputs(boundaries))
         .setCoder(SpecificRecordCoder.of(TrainingExample.class));
   }
 
@@ -148,8 +161,10 @@ public final class PointInTimeTrainingSet
   private static final class ExamplesFn extends DoFn<KV<String, CoGbkResult>, TrainingExample> {
     private final Counter examples = Metrics.counter(METRICS_NAMESPACE, EXAMPLES);
     private final Counter withoutEvents = Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_EVENTS);
-    private final Counter withoutProfile = Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_PROFILE);
-    private final Counter duplicateProfiles = Metrics.counter(METRICS_NAMESPACE, DUPLICATE_PROFILES);
+    private final Counter withoutProfile =
+        Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_PROFILE);
+    private final Counter duplicateProfiles =
+        Metrics.counter(METRICS_NAMESPACE, DUPLICATE_PROFILES);
 
     private final FeatureCalculator calculator;
     private final PCollectionView<SplitBoundaries> boundariesView;
@@ -196,8 +211,8 @@ public final class PointInTimeTrainingSet
     }
 
     /**
-     * Examples go back to their send times, earlier than the grouped element when input
-     * timestamps were later than send times (for example processing-time stamps).
+     * Examples go back to their send times, earlier than the grouped element when input timestamps
+     * were later than send times (for example processing-time stamps).
      */
     @Override
     @SuppressWarnings("deprecation")

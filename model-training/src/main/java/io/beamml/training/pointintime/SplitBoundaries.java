@@ -4,11 +4,11 @@ import io.beamml.training.data.Split;
 import java.io.Serializable;
 
 /**
- * Where a training set is cut in time. Send times before {@link #validationFrom()} are train,
- * those from it up to (not including) {@link #testFrom()} validation, the rest test. Both cut
- * points are themselves send times, so examples sharing a send time share a split, and every
- * test example is strictly later than every validation example, which is strictly later than
- * every train example: evaluation always looks forward in time, as the deployed model will.
+ * Where a training set is cut in time. Send times before {@link #validationFrom()} are train, those
+ * from it up to (not including) {@link #testFrom()} validation, the rest test. Both cut points are
+ * themselves send times, so examples sharing a send time share a split, and every test example is
+ * strictly later than every validation example, which is strictly later than every train example:
+ * evaluation always looks forward in time, as the deployed model will.
  *
  * <p>An empty split has its cut point at {@link Long#MAX_VALUE} (or equal to the next one); send
  * times that far out are rejected by validation long before they get here.
@@ -44,7 +44,8 @@ public final class SplitBoundaries implements Serializable {
     int n = ascendingDistinct.length;
     for (int i = 1; i < n; i++) {
       if (ascendingDistinct[i - 1] >= ascendingDistinct[i]) {
-        throw new IllegalArgumentException("send times must be ascending and distinct at index " + i);
+        throw new IllegalArgumentException(
+            "send times must be ascending and distinct at index " + i);
       }
     }
     long test = Math.round(n * testFraction);
@@ -57,20 +58,25 @@ public final class SplitBoundaries implements Serializable {
     }
     int testStart = (int) (n - test);
     int validationStart = (int) (testStart - validation);
-    return new SplitBoundaries(at(ascendingDistinct, validationStart), at(ascendingDistinct, testStart));
+    return new SplitBoundaries(
+        at(ascendingDistinct, validationStart), at(ascendingDistinct, testStart));
   }
 
   /** Fractions must each be in [0, 1) and leave room for train. */
   public static void checkFractions(double validationFraction, double testFraction) {
     if (!(validationFraction >= 0 && validationFraction < 1)) {
-      throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
+      throw new IllegalArgumentException(
+          "validation fraction must be in [0, 1), got " + validationFraction);
     }
     if (!(testFraction >= 0 && testFraction < 1)) {
       throw new IllegalArgumentException("test fraction must be in [0, 1), got " + testFraction);
     }
     if (validationFraction + testFraction >= 1) {
       throw new IllegalArgumentException(
-          "validation and test fractions must leave some train, got " + validationFraction + " + " + testFraction);
+          "validation and test fractions must leave some train, got "
+              + validationFraction
+              + " + "
+              + testFraction);
     }
   }
 

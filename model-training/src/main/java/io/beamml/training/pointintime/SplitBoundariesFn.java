@@ -62,7 +62,8 @@ final class SplitBoundariesFn extends Combine.CombineFn<Long, List<Long>, SplitB
 
   @Override
   public SplitBoundaries extractOutput(List<Long> accumulator) {
-    return SplitBoundaries.fromDistinctTimes(distinctSorted(accumulator), validationFraction, testFraction);
+    return SplitBoundaries.fromDistinctTimes(
+        distinctSorted(accumulator), validationFraction, testFraction);
   }
 
   @Override
@@ -71,7 +72,8 @@ final class SplitBoundariesFn extends Combine.CombineFn<Long, List<Long>, SplitB
   }
 
   @Override
-  public Coder<SplitBoundaries> getDefaultOutputCoder(CoderRegistry registry, Coder<Long> inputCoder) {
+  public Coder<SplitBoundaries> getDefaultOutputCoder(
+      CoderRegistry registry, Coder<Long> inputCoder) {
     return SerializableCoder.of(SplitBoundaries.class);
   }
 

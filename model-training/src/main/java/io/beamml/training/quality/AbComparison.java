@@ -7,10 +7,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Champion against challenger over the same responses' days: the difference in AUC (challenger
  * minus champion) with a 95% confidence interval from DeLong's variances of the two AUCs. The
- * variants score different customers (the split is by customer), so the samples are independent
- * and the variance of the difference is the sum of the two. An interval above zero says the
- * challenger ranks better, below zero the champion; one that holds zero says the data cannot
- * tell them apart yet.
+ * variants score different customers (the split is by customer), so the samples are independent and
+ * the variance of the difference is the sum of the two. An interval above zero says the challenger
+ * ranks better, below zero the champion; one that holds zero says the data cannot tell them apart
+ * yet.
  */
 public record AbComparison(
     String scope,
@@ -31,16 +31,23 @@ public record AbComparison(
   public static final String NO_DIFFERENCE = "no_significant_difference";
   public static final String NOT_MEASURABLE = "not_measurable";
 
-  public static AbComparison of(String scope, String modelName, String championVersion, ScoreHistogram champion,
-      String challengerVersion, ScoreHistogram challenger) {
+  public static AbComparison of(
+      String scope,
+      String modelName,
+      String championVersion,
+      ScoreHistogram champion,
+      String challengerVersion,
+      ScoreHistogram challenger) {
     QualityMetrics a = QualityMetrics.of(champion);
     QualityMetrics b = QualityMetrics.of(challenger);
     if (a.auc() == null || b.auc() == null || a.aucVariance() == null || b.aucVariance() == null) {
-      return new AbComparison(scope, modelName, championVersion, challengerVersion, a, b, null, null, null);
+      return new AbComparison(
+          scope, modelName, championVersion, challengerVersion, a, b, null, null, null);
     }
     double diff = b.auc() - a.auc();
     double half = Z95 * Math.sqrt(a.aucVariance() + b.aucVariance());
-    return new AbComparison(scope, modelName, championVersion, challengerVersion, a, b, diff, diff - half, diff + half);
+    return new AbComparison(
+        scope, modelName, championVersion, challengerVersion, a, b, diff, diff - half, diff + half);
   }
 
   public String verdict() {
@@ -69,6 +76,7 @@ public record AbComparison(
     n.put("rows", m.rows());
     n.put("positives", m.positives());
     QualityRow.putNullable(n, "auc", m.auc());
-    QualityRow.putNullable(n, "auc_std_error", m.aucVariance() == null ? null : Math.sqrt(m.aucVariance()));
+    QualityRow.putNullable(
+        n, "auc_std_error", m.aucVariance() == null ? null : Math.sqrt(m.aucVariance()));
   }
 }

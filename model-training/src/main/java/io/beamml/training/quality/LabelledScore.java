@@ -5,10 +5,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 /**
- * One promotion response with the score its customer got for it, and the model version and
- * variant that gave the score. {@code matchedBy} says how the score was found ({@value #BY_PROMO}:
- * the serving audit record of this promotion; {@value #BY_CUSTOMER}: the customer's latest
- * prediction at or before the send time).
+ * One promotion response with the score its customer got for it, and the model version and variant
+ * that gave the score. {@code matchedBy} says how the score was found ({@value #BY_PROMO}: the
+ * serving audit record of this promotion; {@value #BY_CUSTOMER}: the customer's latest prediction
+ * at or before the send time).
  */
 public record LabelledScore(
     String promoId,

@@ -16,9 +16,9 @@ import org.apache.beam.sdk.values.PCollection;
  * Per day of send time, model version and variant: the quality of the scores the customers got
  * against whether they responded, one {@link QualityRow} per key and window. The caller picks the
  * windows: fixed daily windows on the send time in a stream (each fires when the watermark passes
- * its day), the global window in a batch run (one row per key for the whole run; the day is part
- * of the key either way). The combiner's accumulator is the exact {@link ScoreHistogram}, so
- * partial results merge without loss on any runner.
+ * its day), the global window in a batch run (one row per key for the whole run; the day is part of
+ * the key either way). The combiner's accumulator is the exact {@link ScoreHistogram}, so partial
+ * results merge without loss on any runner.
  *
  * <pre>{@code
  * PCollection<QualityRow> rows = scored
@@ -26,7 +26,8 @@ import org.apache.beam.sdk.values.PCollection;
  *     .apply("MeasureQuality", MeasureQuality.daily().withMinPositives(30).withTestAuc(testAucs));
  * }</pre>
  */
-public final class MeasureQuality extends PTransform<PCollection<LabelledScore>, PCollection<QualityRow>> {
+public final class MeasureQuality
+    extends PTransform<PCollection<LabelledScore>, PCollection<QualityRow>> {
 
   public static final long DEFAULT_MIN_POSITIVES = 30;
 
@@ -45,7 +46,8 @@ public final class MeasureQuality extends PTransform<PCollection<LabelledScore>,
   /** Rows with fewer positives are measured but never alarm. */
   public MeasureQuality withMinPositives(long value) {
     if (value < 1) {
-      throw new IllegalArgumentException("the minimum number of positives must be at least 1, got " + value);
+      throw new IllegalArgumentException(
+          "the minimum number of positives must be at least 1, got " + value);
     }
     return new MeasureQuality(value, testAuc);
   }
@@ -67,13 +69,15 @@ public final class MeasureQuality extends PTransform<PCollection<LabelledScore>,
 
   private static final class KeyFn extends DoFn<LabelledScore, KV<QualityKey, LabelledScore>> {
     @ProcessElement
-    public void process(@Element LabelledScore s, OutputReceiver<KV<QualityKey, LabelledScore>> out) {
+    public void process(
+        @Element LabelledScore s, OutputReceiver<KV<QualityKey, LabelledScore>> out) {
       out.output(KV.of(s.key(), s));
     }
   }
 
   /** Folds labelled scores into a histogram; merging adds counts. */
-  static final class HistogramFn extends Combine.CombineFn<LabelledScore, ScoreHistogram, ScoreHistogram> {
+  static final class HistogramFn
+      extends Combine.CombineFn<LabelledScore, ScoreHistogram, ScoreHistogram> {
     @Override
     public ScoreHistogram createAccumulator() {
       return new ScoreHistogram();
@@ -99,12 +103,14 @@ public final class MeasureQuality extends PTransform<PCollection<LabelledScore>,
     }
 
     @Override
-    public Coder<ScoreHistogram> getAccumulatorCoder(CoderRegistry registry, Coder<LabelledScore> input) {
+    public Coder<ScoreHistogram> getAccumulatorCoder(
+        CoderRegistry registry, Coder<LabelledScore> input) {
       return ScoreHistogramCoder.of();
     }
 
     @Override
-    public Coder<ScoreHistogram> getDefaultOutputCoder(CoderRegistry registry, Coder<LabelledScore> input) {
+    public Coder<ScoreHistogram> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<LabelledScore> input) {
       return ScoreHistogramCoder.of();
     }
   }
@@ -119,7 +125,8 @@ public final class MeasureQuality extends PTransform<PCollection<LabelledScore>,
     }
 
     @ProcessElement
-    public void process(@Element KV<QualityKey, ScoreHistogram> kv, OutputReceiver<QualityRow> out) {
+    public void process(
+        @Element KV<QualityKey, ScoreHistogram> kv, OutputReceiver<QualityRow> out) {
       QualityKey key = kv.getKey();
       out.output(QualityRow.of(key, kv.getValue(), minPositives, testAuc.get(key.model())));
     }

@@ -17,7 +17,8 @@ public record QualityAlarm(double tolerance, int days) implements java.io.Serial
 
   public QualityAlarm {
     if (!(tolerance >= 0)) {
-      throw new IllegalArgumentException("the AUC tolerance must be zero or more, got " + tolerance);
+      throw new IllegalArgumentException(
+          "the AUC tolerance must be zero or more, got " + tolerance);
     }
     if (days < 1) {
       throw new IllegalArgumentException("the alert needs at least one day, got " + days);

@@ -36,9 +36,16 @@ final class QualityCharts {
    * One line per version and variant of a daily metric (rows where it is null are left out), and
    * for AUC each version's test AUC as a dashed line.
    */
-  static byte[] daily(String title, String field, Map<String, List<JsonNode>> byVariant, boolean withTestAuc) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("day of send time (UTC)").yAxisTitle(field).build();
+  static byte[] daily(
+      String title, String field, Map<String, List<JsonNode>> byVariant, boolean withTestAuc) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("day of send time (UTC)")
+            .yAxisTitle(field)
+            .build();
     chart.getStyler().setDatePattern("yyyy-MM-dd");
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -79,8 +86,14 @@ final class QualityCharts {
 
   /** Observed response rate against mean score per calibration bin, pooled over the run's days. */
   static byte[] calibration(Map<String, List<JsonNode>> byVariant) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Calibration (live, all days)")
-        .xAxisTitle("mean score").yAxisTitle("observed response rate").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title("Calibration (live, all days)")
+            .xAxisTitle("mean score")
+            .yAxisTitle("observed response rate")
+            .build();
     chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);

@@ -9,11 +9,15 @@ import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 
 /** What one quality row measures: a UTC day of send times, a model version and its variant. */
-public record QualityKey(String day, String modelName, String modelVersion, String variant) implements Serializable {
+public record QualityKey(String day, String modelName, String modelVersion, String variant)
+    implements Serializable {
 
   /** By day, then model, version and variant. */
-  public static final Comparator<QualityKey> ORDER = Comparator.comparing(QualityKey::day)
-      .thenComparing(QualityKey::modelName).thenComparing(QualityKey::modelVersion).thenComparing(QualityKey::variant);
+  public static final Comparator<QualityKey> ORDER =
+      Comparator.comparing(QualityKey::day)
+          .thenComparing(QualityKey::modelName)
+          .thenComparing(QualityKey::modelVersion)
+          .thenComparing(QualityKey::variant);
 
   /** {@code name:version}. */
   public String model() {
@@ -40,7 +44,8 @@ public record QualityKey(String day, String modelName, String modelVersion, Stri
 
     @Override
     public QualityKey decode(InputStream in) throws IOException {
-      return new QualityKey(STRING.decode(in), STRING.decode(in), STRING.decode(in), STRING.decode(in));
+      return new QualityKey(
+          STRING.decode(in), STRING.decode(in), STRING.decode(in), STRING.decode(in));
     }
 
     @Override

@@ -7,8 +7,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * The quality of one set of labelled scores, computed from its {@link ScoreHistogram} in score
  * order: AUC as the Mann-Whitney statistic (ties count one half) with DeLong's variance, log loss
  * (probabilities clipped to [1e-15, 1 - 1e-15], as in training's evaluation), Brier score and the
- * expected calibration error over {@value #CALIBRATION_BINS} equal-width bins. AUC and its
- * variance are null when a class is missing (the variance also with a single row of a class).
+ * expected calibration error over {@value #CALIBRATION_BINS} equal-width bins. AUC and its variance
+ * are null when a class is missing (the variance also with a single row of a class).
  */
 public record QualityMetrics(
     long rows,
@@ -82,8 +82,19 @@ public record QualityMetrics(
         variance = delongVariance(h, scores, positives, negatives, a);
       }
     }
-    return new QualityMetrics(rows, positives, (double) positives / rows, scoreSum / rows, auc, variance,
-        logLossSum / rows, brierSum / rows, ece, binRows, binMean, binObserved);
+    return new QualityMetrics(
+        rows,
+        positives,
+        (double) positives / rows,
+        scoreSum / rows,
+        auc,
+        variance,
+        logLossSum / rows,
+        brierSum / rows,
+        ece,
+        binRows,
+        binMean,
+        binObserved);
   }
 
   /**
@@ -91,7 +102,8 @@ public record QualityMetrics(
    * each negative's share of positives that outrank it (ties one half) are the structural
    * components; the AUC's variance is the sum of their sample variances over their counts.
    */
-  private static double delongVariance(ScoreHistogram h, double[] scores, long positives, long negatives, double auc) {
+  private static double delongVariance(
+      ScoreHistogram h, double[] scores, long positives, long negatives, double auc) {
     long negativesBelow = 0;
     long positivesBelow = 0;
     double s10 = 0;

@@ -15,8 +15,8 @@ import java.util.TreeSet;
 /**
  * Everything {@value #FILE} says about a run: the quality rows by day, model version and variant,
  * the responses no score was found for, each version's test metrics from the registry, the
- * champion/challenger comparison per shared day and pooled over the shared days, and which
- * variants meet the live-AUC alert condition ({@link QualityAlarm}).
+ * champion/challenger comparison per shared day and pooled over the shared days, and which variants
+ * meet the live-AUC alert condition ({@link QualityAlarm}).
  */
 public final class QualityReadout {
 
@@ -33,8 +33,12 @@ public final class QualityReadout {
   private final QualityAlarm alarm;
   private final long minPositives;
 
-  private QualityReadout(List<QualityRow> rows, Map<String, Long> unscoredByDay,
-      Map<String, Map<String, Double>> testMetrics, QualityAlarm alarm, long minPositives) {
+  private QualityReadout(
+      List<QualityRow> rows,
+      Map<String, Long> unscoredByDay,
+      Map<String, Map<String, Double>> testMetrics,
+      QualityAlarm alarm,
+      long minPositives) {
     this.rows = rows;
     this.unscoredByDay = unscoredByDay;
     this.testMetrics = testMetrics;
@@ -45,26 +49,35 @@ public final class QualityReadout {
   /**
    * @param testMetrics registry metrics by {@code name:version}
    */
-  public static QualityReadout of(Iterable<QualityRow> rows, Map<String, Long> unscoredByDay,
-      Map<String, Map<String, Double>> testMetrics, QualityAlarm alarm, long minPositives) {
+  public static QualityReadout of(
+      Iterable<QualityRow> rows,
+      Map<String, Long> unscoredByDay,
+      Map<String, Map<String, Double>> testMetrics,
+      QualityAlarm alarm,
+      long minPositives) {
     List<QualityRow> sorted = new ArrayList<>();
     rows.forEach(sorted::add);
     sorted.sort((a, b) -> QualityKey.ORDER.compare(a.key(), b.key()));
-    return new QualityReadout(List.copyOf(sorted), new TreeMap<>(unscoredByDay), testMetrics, alarm, minPositives);
+    return new QualityReadout(
+        List.copyOf(sorted), new TreeMap<>(unscoredByDay), testMetrics, alarm, minPositives);
   }
 
   public List<QualityRow> rows() {
     return rows;
   }
 
-  /** Champion against challenger of each model: per day both scored, then pooled over those days. */
+  /**
+   * Champion against challenger of each model: per day both scored, then pooled over those days.
+   */
   public List<AbComparison> comparisons() {
     // model name -> day -> variant -> rows
     Map<String, Map<String, Map<String, List<QualityRow>>>> byModel = new TreeMap<>();
     for (QualityRow r : rows) {
-      byModel.computeIfAbsent(r.key().modelName(), m -> new TreeMap<>())
+      byModel
+          .computeIfAbsent(r.key().modelName(), m -> new TreeMap<>())
           .computeIfAbsent(r.key().day(), d -> new TreeMap<>())
-          .computeIfAbsent(r.key().variant(), v -> new ArrayList<>()).add(r);
+          .computeIfAbsent(r.key().variant(), v -> new ArrayList<>())
+          .add(r);
     }
     List<AbComparison> out = new ArrayList<>();
     for (Map.Entry<String, Map<String, Map<String, List<QualityRow>>>> model : byModel.entrySet()) {
@@ -87,8 +100,10 @@ public final class QualityReadout {
     return out;
   }
 
-  private static AbComparison compare(String scope, String model, List<QualityRow> champion, List<QualityRow> challenger) {
-    return AbComparison.of(scope, model, versions(champion), merge(champion), versions(challenger), merge(challenger));
+  private static AbComparison compare(
+      String scope, String model, List<QualityRow> champion, List<QualityRow> challenger) {
+    return AbComparison.of(
+        scope, model, versions(champion), merge(champion), versions(challenger), merge(challenger));
   }
 
   private static ScoreHistogram merge(List<QualityRow> rows) {
@@ -106,8 +121,16 @@ public final class QualityReadout {
   /** Rows by {@code name:version/variant}, each in day order. */
   public Map<String, List<QualityRow>> byVariant() {
     Map<String, List<QualityRow>> out = new LinkedHashMap<>();
-    rows.stream().sorted((a, b) -> (a.key().model() + "/" + a.key().variant()).compareTo(b.key().model() + "/" + b.key().variant()))
-        .forEach(r -> out.computeIfAbsent(r.key().model() + "/" + r.key().variant(), k -> new ArrayList<>()).add(r));
+    rows.stream()
+        .sorted(
+            (a, b) ->
+                (a.key().model() + "/" + a.key().variant())
+                    .compareTo(b.key().model() + "/" + b.key().variant()))
+        .forEach(
+            r ->
+                out.computeIfAbsent(
+                        r.key().model() + "/" + r.key().variant(), k -> new ArrayList<>())
+                    .add(r));
     return out;
   }
 
@@ -125,10 +148,12 @@ public final class QualityReadout {
     unscoredByDay.forEach(unscoredNode::put);
     root.put("unscored_responses", unscored);
     ObjectNode tests = root.putObject("test_metrics");
-    new TreeMap<>(testMetrics).forEach((model, metrics) -> {
-      ObjectNode m = tests.putObject(model);
-      metrics.forEach(m::put);
-    });
+    new TreeMap<>(testMetrics)
+        .forEach(
+            (model, metrics) -> {
+              ObjectNode m = tests.putObject(model);
+              metrics.forEach(m::put);
+            });
     ArrayNode ab = root.putArray("ab");
     for (AbComparison c : comparisons()) {
       ab.add(c.toJson(MAPPER));

@@ -13,10 +13,15 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * minimum, or without both classes, is measured but not {@link #alarmable}.
  */
 public record QualityRow(
-    QualityKey key, QualityMetrics metrics, ScoreHistogram histogram, long minPositives, @Nullable Double testAuc)
+    QualityKey key,
+    QualityMetrics metrics,
+    ScoreHistogram histogram,
+    long minPositives,
+    @Nullable Double testAuc)
     implements Serializable {
 
-  public static QualityRow of(QualityKey key, ScoreHistogram histogram, long minPositives, @Nullable Double testAuc) {
+  public static QualityRow of(
+      QualityKey key, ScoreHistogram histogram, long minPositives, @Nullable Double testAuc) {
     return new QualityRow(key, QualityMetrics.of(histogram), histogram, minPositives, testAuc);
   }
 
@@ -25,7 +30,9 @@ public record QualityRow(
     return metrics.auc() != null && metrics.positives() >= minPositives;
   }
 
-  /** Whether the live AUC is below the test AUC minus {@code tolerance}; false when not comparable. */
+  /**
+   * Whether the live AUC is below the test AUC minus {@code tolerance}; false when not comparable.
+   */
   public boolean belowTest(double tolerance) {
     return alarmable() && testAuc != null && metrics.auc() < testAuc - tolerance;
   }
@@ -41,7 +48,10 @@ public record QualityRow(
     n.put("base_rate", metrics.baseRate());
     n.put("mean_score", metrics.meanScore());
     putNullable(n, "auc", metrics.auc());
-    putNullable(n, "auc_std_error", metrics.aucVariance() == null ? null : Math.sqrt(metrics.aucVariance()));
+    putNullable(
+        n,
+        "auc_std_error",
+        metrics.aucVariance() == null ? null : Math.sqrt(metrics.aucVariance()));
     n.put("log_loss", metrics.logLoss());
     n.put("brier", metrics.brier());
     n.put("ece", metrics.ece());
@@ -55,7 +65,8 @@ public record QualityRow(
       bin.put("upper", (double) (b + 1) / QualityMetrics.CALIBRATION_BINS);
       bin.put("rows", metrics.binRows()[b]);
       putNullable(bin, "mean_score", metrics.binRows()[b] == 0 ? null : metrics.binMeanScore()[b]);
-      putNullable(bin, "observed_rate", metrics.binRows()[b] == 0 ? null : metrics.binObservedRate()[b]);
+      putNullable(
+          bin, "observed_rate", metrics.binRows()[b] == 0 ? null : metrics.binObservedRate()[b]);
     }
     return n;
   }

@@ -124,6 +124,12 @@ public final class ScoreHistogram implements Serializable {
 
   @Override
   public String toString() {
-    return "ScoreHistogram{" + distinctScores() + " distinct scores, " + rows() + " rows, " + positives() + " positives}";
+    return "ScoreHistogram{"
+        + distinctScores()
+        + " distinct scores, "
+        + rows()
+        + " rows, "
+        + positives()
+        + " positives}";
   }
 }

@@ -21,8 +21,12 @@ final class DriftData {
 
   private DriftData() {}
 
-  /** {@code n} rows from {@code seed}, event times {@code start + i * step}, clicks_7d raised by {@code clicksShift}. */
-  static List<FeatureRow> rows(int n, long seed, String idPrefix, long start, long step, int clicksShift) {
+  /**
+   * {@code n} rows from {@code seed}, event times {@code start + i * step}, clicks_7d raised by
+   * {@code clicksShift}.
+   */
+  static List<FeatureRow> rows(
+      int n, long seed, String idPrefix, long start, long step, int clicksShift) {
     Random r = new Random(seed);
     List<FeatureRow> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -39,19 +43,22 @@ final class DriftData {
       f.add(text("gender", GENDERS[r.nextInt(GENDERS.length)]));
       f.add(text("country", COUNTRIES[r.nextInt(COUNTRIES.length)]));
       f.add(num("tenure_days", r.nextInt(2000)));
-      rows.add(FeatureRow.newBuilder()
-          .setEventId(idPrefix + "-" + i)
-          .setCustomerKey("k" + (i % 500))
-          .setEventTime(start + i * step)
-          .setEventType("click")
-          .setSpecFingerprint(SPEC.fingerprint())
-          .setFeatures(f)
-          .build());
+      rows.add(
+          FeatureRow.newBuilder()
+              .setEventId(idPrefix + "-" + i)
+              .setCustomerKey("k" + (i % 500))
+              .setEventTime(start + i * step)
+              .setEventType("click")
+              .setSpecFingerprint(SPEC.fingerprint())
+              .setFeatures(f)
+              .build());
     }
     return rows;
   }
 
-  /** The reference profile of {@code n} unshifted rows, as train builds it from a training split. */
+  /**
+   * The reference profile of {@code n} unshifted rows, as train builds it from a training split.
+   */
   static ReferenceProfile reference(int n, long seed) {
     List<FeatureRow> rows = rows(n, seed, "train", START, 60_000L, 0);
     FeatureVectorizer vectorizer = new FeatureVectorizer(SPEC);

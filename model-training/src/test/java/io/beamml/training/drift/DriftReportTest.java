@@ -28,7 +28,8 @@ public class DriftReportTest {
     for (FeatureRow row : DriftData.rows(1500, 9, "cur", DriftData.START, 1000, clicksShift)) {
       fn.addInput(profile, row);
     }
-    return WindowDrift.measure(REFERENCE, profile, DriftThresholds.defaults(), "promo", "2", null, null);
+    return WindowDrift.measure(
+        REFERENCE, profile, DriftThresholds.defaults(), "promo", "2", null, null);
   }
 
   @Test
@@ -56,7 +57,8 @@ public class DriftReportTest {
     }
 
     assertEquals(1, count(html, "<tr class=\"drifted\">"));
-    assertThat(html, containsString("<tr class=\"drifted\"><td><a href=\"#clicks_7d\">clicks_7d</a>"));
+    assertThat(
+        html, containsString("<tr class=\"drifted\"><td><a href=\"#clicks_7d\">clicks_7d</a>"));
     assertThat(html, containsString("Drifted: <strong>clicks_7d</strong>"));
     assertThat(html, containsString("promo:2"));
     assertThat(html, containsString("features/*.avro"));
@@ -65,7 +67,9 @@ public class DriftReportTest {
 
   @Test
   public void anUnshiftedRunReportsNoDrift() {
-    String html = new String(DriftReport.of(compare(0)).render().get(DriftReport.HTML), StandardCharsets.UTF_8);
+    String html =
+        new String(
+            DriftReport.of(compare(0)).render().get(DriftReport.HTML), StandardCharsets.UTF_8);
     assertThat(html, containsString("No feature drifted."));
     assertThat(html, not(containsString("<tr class=\"drifted\">")));
   }

@@ -22,7 +22,8 @@ public class DriftStatisticsTest {
   public void psiMatchesTheFormula() {
     // (0.25 - 0.5) ln(0.25 / 0.5) + (0.75 - 0.5) ln(0.75 / 0.5)
     double expected = 0.25 * Math.log(2) + 0.25 * Math.log(1.5);
-    assertEquals(expected, DriftStatistics.psi(new double[] {0.5, 0.5}, new double[] {0.25, 0.75}), 1e-12);
+    assertEquals(
+        expected, DriftStatistics.psi(new double[] {0.5, 0.5}, new double[] {0.25, 0.75}), 1e-12);
     assertEquals(0.2747, expected, 1e-4);
   }
 
@@ -38,7 +39,8 @@ public class DriftStatisticsTest {
 
   @Test
   public void proportionsShareTheTotal() {
-    assertArrayEquals(new double[] {0.25, 0.75, 0}, DriftStatistics.proportions(new long[] {1, 3, 0}), 0);
+    assertArrayEquals(
+        new double[] {0.25, 0.75, 0}, DriftStatistics.proportions(new long[] {1, 3, 0}), 0);
     assertArrayEquals(new double[] {0, 0}, DriftStatistics.proportions(new long[] {0, 0}), 0);
   }
 
@@ -50,7 +52,9 @@ public class DriftStatisticsTest {
     DriftStatistics.Ks ks = DriftStatistics.ks(a, b);
     assertTrue("PSI " + psi, psi < 0.02);
     assertTrue("KS p " + ks.pValue(), ks.pValue() > 0.05);
-    assertTrue("KS D " + ks.statistic(), ks.statistic() < DriftStatistics.ksCriticalStatistic(0.01, 2000, 2000));
+    assertTrue(
+        "KS D " + ks.statistic(),
+        ks.statistic() < DriftStatistics.ksCriticalStatistic(0.01, 2000, 2000));
   }
 
   @Test
@@ -89,15 +93,22 @@ public class DriftStatisticsTest {
   @Test
   public void ksCriticalStatisticMatchesKolmogorovsDistribution() {
     // Known quantiles of the limiting distribution: 1.6276 at 0.01, 1.3581 at 0.05.
-    assertEquals(1.6276 * Math.sqrt(2.0 / 1000), DriftStatistics.ksCriticalStatistic(0.01, 1000, 1000), 1e-4);
-    assertEquals(1.3581 * Math.sqrt((2000.0 + 500) / (2000.0 * 500)), DriftStatistics.ksCriticalStatistic(0.05, 2000, 500), 1e-4);
+    assertEquals(
+        1.6276 * Math.sqrt(2.0 / 1000),
+        DriftStatistics.ksCriticalStatistic(0.01, 1000, 1000),
+        1e-4);
+    assertEquals(
+        1.3581 * Math.sqrt((2000.0 + 500) / (2000.0 * 500)),
+        DriftStatistics.ksCriticalStatistic(0.05, 2000, 500),
+        1e-4);
     double d = DriftStatistics.ksCriticalStatistic(0.01, 2000, 300);
     assertEquals(0.01, new KolmogorovSmirnovTest().approximateP(d, 2000, 300), 1e-6);
   }
 
   @Test
   public void ksNeedsValuesOnBothSides() {
-    assertThrows(IllegalArgumentException.class, () -> DriftStatistics.ks(new double[0], new double[] {1}));
+    assertThrows(
+        IllegalArgumentException.class, () -> DriftStatistics.ks(new double[0], new double[] {1}));
   }
 
   @Test
@@ -107,12 +118,16 @@ public class DriftStatisticsTest {
       counts[i] = i % 6;
     }
     Arrays.sort(counts);
-    assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5}, ReferenceProfile.quantileEdges(counts, 10), 0);
+    assertArrayEquals(
+        new double[] {0, 1, 2, 3, 4, 5}, ReferenceProfile.quantileEdges(counts, 10), 0);
     double[] uniform = new double[1000];
     for (int i = 0; i < uniform.length; i++) {
       uniform[i] = i;
     }
-    assertArrayEquals(new double[] {99, 199, 299, 399, 499, 599, 699, 799, 899}, ReferenceProfile.quantileEdges(uniform, 10), 0);
+    assertArrayEquals(
+        new double[] {99, 199, 299, 399, 499, 599, 699, 799, 899},
+        ReferenceProfile.quantileEdges(uniform, 10),
+        0);
     assertEquals(0, ReferenceProfile.quantileEdges(new double[0], 10).length);
   }
 
@@ -120,8 +135,9 @@ public class DriftStatisticsTest {
     double[] sorted = reference.clone();
     Arrays.sort(sorted);
     double[] edges = ReferenceProfile.quantileEdges(sorted, 10);
-    FeatureReference bins = new FeatureReference(
-        "x", FeatureReference.Kind.numeric, edges, null, new double[edges.length + 2], 0, null);
+    FeatureReference bins =
+        new FeatureReference(
+            "x", FeatureReference.Kind.numeric, edges, null, new double[edges.length + 2], 0, null);
     long[] ref = new long[bins.bins()];
     long[] cur = new long[bins.bins()];
     for (double v : reference) {

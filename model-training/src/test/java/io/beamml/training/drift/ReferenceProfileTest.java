@@ -51,7 +51,9 @@ public class ReferenceProfileTest {
     assertEquals(FeatureReference.Kind.numeric, clicks.kind());
     // 0..5 uniformly: one cut point per distinct value, plus the bin above and the missing bin.
     assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5}, clicks.edgesOrNull(), 0);
-    assertEquals(List.of("<= 0", "(0, 1]", "(1, 2]", "(2, 3]", "(3, 4]", "(4, 5]", "> 5", "missing"), clicks.binLabels());
+    assertEquals(
+        List.of("<= 0", "(0, 1]", "(1, 2]", "(2, 3]", "(3, 4]", "(4, 5]", "> 5", "missing"),
+        clicks.binLabels());
     assertEquals(0.0, clicks.proportions()[6], 0);
     assertEquals(0.0, clicks.missingRate(), 0);
     double[] sample = clicks.sample();
@@ -86,8 +88,15 @@ public class ReferenceProfileTest {
 
   @Test
   public void binsFollowTheEdges() {
-    FeatureReference f = new FeatureReference(
-        "x", FeatureReference.Kind.numeric, new double[] {1, 2.5}, null, new double[] {0.2, 0.3, 0.4, 0.1}, 10, null);
+    FeatureReference f =
+        new FeatureReference(
+            "x",
+            FeatureReference.Kind.numeric,
+            new double[] {1, 2.5},
+            null,
+            new double[] {0.2, 0.3, 0.4, 0.1},
+            10,
+            null);
     assertEquals(0, f.bin(-3f));
     assertEquals(0, f.bin(1f));
     assertEquals(1, f.bin(1.5f));
@@ -115,7 +124,10 @@ public class ReferenceProfileTest {
         vectorizer.fill(rows.get(order.get(i)).getFeatures(), matrix, i * width);
         keys[i] = rows.get(order.get(i)).getEventId();
       }
-      String json = new String(ReferenceProfile.fromRows(DriftData.SPEC, matrix, n, keys, 10, 500).toJson(), StandardCharsets.UTF_8);
+      String json =
+          new String(
+              ReferenceProfile.fromRows(DriftData.SPEC, matrix, n, keys, 10, 500).toJson(),
+              StandardCharsets.UTF_8);
       if (first == null) {
         first = json;
       } else {
@@ -130,7 +142,8 @@ public class ReferenceProfileTest {
     ReferenceProfile back = ReferenceProfile.fromJson(json);
     assertArrayEquals(json, back.toJson());
     assertEquals(PROFILE.feature("spend_7d").binLabels(), back.feature("spend_7d").binLabels());
-    assertThat(new String(json, StandardCharsets.UTF_8), containsString("\"kind\" : \"categorical\""));
+    assertThat(
+        new String(json, StandardCharsets.UTF_8), containsString("\"kind\" : \"categorical\""));
   }
 
   @Test
@@ -138,19 +151,30 @@ public class ReferenceProfileTest {
     ModelRegistry registry = ModelRegistry.at(TMP.newFolder("registry").toString());
     ModelMetadata template = new ModelMetadata();
     template.specFingerprint = PROFILE.specFingerprint();
-    registry.register("promo", "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of(ReferenceProfile.FILE, PROFILE.toJson()));
+    registry.register(
+        "promo",
+        "{}".getBytes(StandardCharsets.UTF_8),
+        "json",
+        template,
+        Map.of(ReferenceProfile.FILE, PROFILE.toJson()));
     assertArrayEquals(PROFILE.toJson(), ReferenceProfile.load(registry, "promo", "1").toJson());
 
-    registry.register("promo", "{}".getBytes(StandardCharsets.UTF_8), "json", new ModelMetadata(), Map.of());
+    registry.register(
+        "promo", "{}".getBytes(StandardCharsets.UTF_8), "json", new ModelMetadata(), Map.of());
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> ReferenceProfile.load(registry, "promo", "2"));
+        assertThrows(
+            IllegalArgumentException.class, () -> ReferenceProfile.load(registry, "promo", "2"));
     assertThat(e.getMessage(), containsString("promo:2"));
     assertThat(e.getMessage(), containsString("has no reference.json"));
   }
 
   @Test
   public void refusesAProfileThatDoesNotMatchItsSpec() {
-    String json = new String(PROFILE.toJson(), StandardCharsets.UTF_8).replace(PROFILE.specFingerprint(), "0000");
-    assertThrows(IllegalArgumentException.class, () -> ReferenceProfile.fromJson(json.getBytes(StandardCharsets.UTF_8)));
+    String json =
+        new String(PROFILE.toJson(), StandardCharsets.UTF_8)
+            .replace(PROFILE.specFingerprint(), "0000");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ReferenceProfile.fromJson(json.getBytes(StandardCharsets.UTF_8)));
   }
 }

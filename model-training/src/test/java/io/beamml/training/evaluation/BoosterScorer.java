@@ -5,8 +5,8 @@ import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
- * Scores with {@link Booster#predict} on one DMatrix per batch (NaN = missing): an independent
- * path beside the served one, for tests that check the recorded metrics.
+ * Scores with {@link Booster#predict} on one DMatrix per batch (NaN = missing): an independent path
+ * beside the served one, for tests that check the recorded metrics.
  */
 public final class BoosterScorer implements MatrixScorer {
 

@@ -26,10 +26,13 @@ public class EvaluationTest {
   @Test
   public void aucCountsPairsAndHalvesTies() {
     // Pairs (pos, neg): (0.35,0.1)=1 (0.35,0.4)=0 (0.8,0.1)=1 (0.8,0.4)=1 -> 3/4.
-    assertEquals(0.75, Auc.of(new float[] {0.1f, 0.4f, 0.35f, 0.8f}, new float[] {0, 0, 1, 1}), 1e-12);
+    assertEquals(
+        0.75, Auc.of(new float[] {0.1f, 0.4f, 0.35f, 0.8f}, new float[] {0, 0, 1, 1}), 1e-12);
     // A positive tied with a negative counts one half: pairs 1 + 0.5 + 1 + 1 = 3.5 of 4.
-    assertEquals(0.875, Auc.of(new float[] {0.1f, 0.5f, 0.5f, 0.8f}, new float[] {0, 0, 1, 1}), 1e-12);
-    assertEquals(0.5, Auc.of(new float[] {0.3f, 0.3f, 0.3f, 0.3f}, new float[] {0, 1, 0, 1}), 1e-12);
+    assertEquals(
+        0.875, Auc.of(new float[] {0.1f, 0.5f, 0.5f, 0.8f}, new float[] {0, 0, 1, 1}), 1e-12);
+    assertEquals(
+        0.5, Auc.of(new float[] {0.3f, 0.3f, 0.3f, 0.3f}, new float[] {0, 1, 0, 1}), 1e-12);
     assertEquals(1.0, Auc.of(new float[] {0.1f, 0.2f, 0.7f}, new float[] {0, 0, 1}), 1e-12);
     assertEquals(0.0, Auc.of(new float[] {0.9f, 0.2f}, new float[] {0, 1}), 1e-12);
   }
@@ -37,7 +40,9 @@ public class EvaluationTest {
   @Test
   public void aucNeedsBothClasses() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Auc.of(new float[] {0.1f, 0.2f}, new float[] {1, 1}));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Auc.of(new float[] {0.1f, 0.2f}, new float[] {1, 1}));
     assertThat(e.getMessage(), containsString("both classes"));
   }
 
@@ -58,7 +63,10 @@ public class EvaluationTest {
     for (int i = 1; i < roc.size(); i++) {
       RocPoint a = roc.get(i - 1);
       RocPoint b = roc.get(i);
-      area += (b.falsePositiveRate() - a.falsePositiveRate()) * (a.truePositiveRate() + b.truePositiveRate()) / 2;
+      area +=
+          (b.falsePositiveRate() - a.falsePositiveRate())
+              * (a.truePositiveRate() + b.truePositiveRate())
+              / 2;
     }
     assertEquals(e.auc(), area, 1e-9);
     assertEquals(0.0, roc.get(0).falsePositiveRate(), 0);
@@ -73,7 +81,12 @@ public class EvaluationTest {
     float[] y = {0, 0, 1, 1, 1};
     Evaluation e = Evaluation.of(s, y);
     double expected =
-        -(Math.log(1 - 0.05f) + Math.log(1 - 0.15f) + Math.log(0.15f) + Math.log(0.95f) + Math.log(1 - 1e-15)) / 5;
+        -(Math.log(1 - 0.05f)
+                + Math.log(1 - 0.15f)
+                + Math.log(0.15f)
+                + Math.log(0.95f)
+                + Math.log(1 - 1e-15))
+            / 5;
     assertEquals(expected, e.logLoss(), 1e-7);
     assertEquals(0.6, e.baseRate(), 1e-12);
     assertEquals(-(0.6 * Math.log(0.6) + 0.4 * Math.log(0.4)), e.baselineLogLoss(), 1e-12);
@@ -96,14 +109,19 @@ public class EvaluationTest {
   public void oracleAucUsesTheTrueProbabilitiesOfTheSameRows() throws Exception {
     Path truth = tmp.newFile("truth.csv").toPath();
     // Raw customer ids differ from any key: the join is by promo id only.
-    Files.writeString(truth, "promo_id,customer_id,probability\np1,raw-a,0.9\np2,raw-b,0.1\np3,raw-c,0.8\np4,raw-d,0.2\nother,raw-e,0.5\n");
+    Files.writeString(
+        truth,
+        "promo_id,customer_id,probability\np1,raw-a,0.9\np2,raw-b,0.1\np3,raw-c,0.8\np4,raw-d,0.2\nother,raw-e,0.5\n");
     float[] scores = {0.2f, 0.6f, 0.7f, 0.1f};
     float[] labels = {1, 0, 1, 0};
     Evaluation plain = Evaluation.of(scores, labels);
     assertNull(plain.oracle());
 
-    Evaluation e = plain.withOracle(TruthFile.read(truth.toString()), new String[] {"p1", "p2", "p3", "p4"},
-        new String[] {"k1", "k2", "k3", "k4"});
+    Evaluation e =
+        plain.withOracle(
+            TruthFile.read(truth.toString()),
+            new String[] {"p1", "p2", "p3", "p4"},
+            new String[] {"k1", "k2", "k3", "k4"});
 
     OracleAuc oracle = e.oracle();
     assertNotNull(oracle);
@@ -123,11 +141,27 @@ public class EvaluationTest {
     String[] promos = {"p1", "p2"};
     String[] rightKeys = {pseudonyms.pseudonym("raw-a"), pseudonyms.pseudonym("raw-b")};
 
-    assertEquals(2, plain.withOracle(TruthFile.read(truth.toString()).keyedBy(key), promos, rightKeys).oracle().rows());
+    assertEquals(
+        2,
+        plain
+            .withOracle(TruthFile.read(truth.toString()).keyedBy(key), promos, rightKeys)
+            .oracle()
+            .rows());
     // Same promo ids, other customers: by promo id alone they would join, keyed they must not.
-    assertEquals(2, plain.withOracle(TruthFile.read(truth.toString()), promos, new String[] {"x", "y"}).oracle().rows());
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-        () -> plain.withOracle(TruthFile.read(truth.toString()).keyedBy(key), promos, new String[] {"x", "y"}));
+    assertEquals(
+        2,
+        plain
+            .withOracle(TruthFile.read(truth.toString()), promos, new String[] {"x", "y"})
+            .oracle()
+            .rows());
+    IllegalArgumentException ex =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                plain.withOracle(
+                    TruthFile.read(truth.toString()).keyedBy(key),
+                    promos,
+                    new String[] {"x", "y"}));
     assertThat(ex.getMessage(), containsString("matches none"));
   }
 
@@ -139,7 +173,11 @@ public class EvaluationTest {
     IllegalArgumentException ex =
         assertThrows(
             IllegalArgumentException.class,
-            () -> e.withOracle(TruthFile.read(truth.toString()), new String[] {"p1", "p2"}, new String[] {"k1", "k2"}));
+            () ->
+                e.withOracle(
+                    TruthFile.read(truth.toString()),
+                    new String[] {"p1", "p2"},
+                    new String[] {"k1", "k2"}));
     assertThat(ex.getMessage(), containsString("matches none"));
   }
 
@@ -154,7 +192,11 @@ public class EvaluationTest {
 
   @Test
   public void refusesScoresThatAreNotProbabilities() {
-    assertThrows(IllegalArgumentException.class, () -> Evaluation.of(new float[] {1.5f, 0.2f}, new float[] {1, 0}));
-    assertThrows(IllegalArgumentException.class, () -> Evaluation.of(new float[] {Float.NaN, 0.2f}, new float[] {1, 0}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Evaluation.of(new float[] {1.5f, 0.2f}, new float[] {1, 0}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Evaluation.of(new float[] {Float.NaN, 0.2f}, new float[] {1, 0}));
   }
 }

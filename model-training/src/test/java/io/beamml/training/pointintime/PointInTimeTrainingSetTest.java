@@ -29,8 +29,8 @@ import org.junit.Test;
 
 /**
  * Point-in-time correctness: every example must equal what a brute-force scan of the raw events
- * gives as of the send time. The oracle below knows the default spec's features by name and
- * shares no code with {@code FeatureCalculator}.
+ * gives as of the send time. The oracle below knows the default spec's features by name and shares
+ * no code with {@code FeatureCalculator}.
  */
 public class PointInTimeTrainingSetTest {
 
@@ -60,22 +60,24 @@ public class PointInTimeTrainingSetTest {
   }
 
   private static List<CustomerEvent> events() {
-    List<CustomerEvent> events = new ArrayList<>(List.of(
-        event("a-click-at-t", A, "click", T, null),
-        event("a-click-after-t", A, "click", T + 1, null),
-        event("a-click-7d-before", A, "click", T - 7 * DAY, null),
-        event("a-click-just-inside-7d", A, "click", T - 7 * DAY + 1, null),
-        event("a-view-3d", A, "view", T - 3 * DAY, null),
-        event("a-view-1ms", A, "view", T - 1, null),
-        event("a-order-1d-before", A, "order", T - DAY, 10.0),
-        event("a-order-just-inside-1d", A, "order", T - DAY + 1, 2.5),
-        event("a-order-after-t", A, "order", T + 1000, 100.0),
-        event("a-cart-2h", A, "add_to_cart", T - 2 * HOUR, null),
-        event("a-order-10d", A, "order", T - 10 * DAY, 7.0),
-        event("c-click-1h", C, "click", T - HOUR, 4.0),
-        event("c-order-after", C, "order", T + HOUR, 50.0),
-        event("e-click", E, "click", T - HOUR, null),
-        event("e-order", E, "order", T - HOUR, 9.0)));
+    List<CustomerEvent> events =
+        new ArrayList<>(
+            List.of(
+                event("a-click-at-t", A, "click", T, null),
+                event("a-click-after-t", A, "click", T + 1, null),
+                event("a-click-7d-before", A, "click", T - 7 * DAY, null),
+                event("a-click-just-inside-7d", A, "click", T - 7 * DAY + 1, null),
+                event("a-view-3d", A, "view", T - 3 * DAY, null),
+                event("a-view-1ms", A, "view", T - 1, null),
+                event("a-order-1d-before", A, "order", T - DAY, 10.0),
+                event("a-order-just-inside-1d", A, "order", T - DAY + 1, 2.5),
+                event("a-order-after-t", A, "order", T + 1000, 100.0),
+                event("a-cart-2h", A, "add_to_cart", T - 2 * HOUR, null),
+                event("a-order-10d", A, "order", T - 10 * DAY, 7.0),
+                event("c-click-1h", C, "click", T - HOUR, 4.0),
+                event("c-order-after", C, "order", T + HOUR, 50.0),
+                event("e-click", E, "click", T - HOUR, null),
+                event("e-order", E, "order", T - HOUR, 9.0)));
     // Out of order, as a shuffle would deliver them.
     Collections.shuffle(events, new Random(42));
     return events;
@@ -98,11 +100,19 @@ public class PointInTimeTrainingSetTest {
   }
 
   private PCollection<TrainingExample> build(
-      List<CustomerEvent> events, List<CustomerProfile> profiles, List<LabelledPromo> promos,
+      List<CustomerEvent> events,
+      List<CustomerProfile> profiles,
+      List<LabelledPromo> promos,
       PointInTimeTrainingSet transform) {
-    PCollection<CustomerEvent> e = pipeline.apply("Events", Create.of(events).withCoder(AvroCoder.specific(CustomerEvent.class)));
-    PCollection<CustomerProfile> p = pipeline.apply("Profiles", Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class)));
-    PCollection<LabelledPromo> l = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
+    PCollection<CustomerEvent> e =
+        pipeline.apply(
+            "Events", Create.of(events).withCoder(AvroCoder.specific(CustomerEvent.class)));
+    PCollection<CustomerProfile> p =
+        pipeline.apply(
+            "Profiles", Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class)));
+    PCollection<LabelledPromo> l =
+        pipeline.apply(
+            "Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
     return CustomerInputs.of(e, p).withPromos(l).apply("BuildTrainingSet", transform);
   }
 
@@ -112,22 +122,27 @@ public class PointInTimeTrainingSetTest {
     PCollection<TrainingExample> examples =
         build(events, profiles(), promos(), PointInTimeTrainingSet.of(SPEC));
 
-    PAssert.that(examples).satisfies(actual -> {
-      Map<String, TrainingExample> byPromo = new TreeMap<>();
-      for (TrainingExample x : actual) {
-        assertNull("one example per promotion: " + x.getPromoId(), byPromo.put(x.getPromoId(), x));
-      }
-      assertEquals(List.of("p-a1", "p-a2", "p-b", "p-c", "p-d"), new ArrayList<>(byPromo.keySet()));
-      for (LabelledPromo promo : promos()) {
-        TrainingExample x = byPromo.get(promo.getPromoId());
-        assertEquals(promo.getCustomerKey(), x.getCustomerKey());
-        assertEquals(promo.getSentTime(), x.getSentTime());
-        assertEquals(promo.getResponded(), x.getLabel());
-        assertEquals(SPEC.fingerprint(), x.getSpecFingerprint());
-        assertEquals(promo.getPromoId(), oracle(events, profiles(), promo), x.getFeatures());
-      }
-      return null;
-    });
+    PAssert.that(examples)
+        .satisfies(
+            actual -> {
+              Map<String, TrainingExample> byPromo = new TreeMap<>();
+              for (TrainingExample x : actual) {
+                assertNull(
+                    "one example per promotion: " + x.getPromoId(), byPromo.put(x.getPromoId(), x));
+              }
+              assertEquals(
+                  List.of("p-a1", "p-a2", "p-b", "p-c", "p-d"), new ArrayList<>(byPromo.keySet()));
+              for (LabelledPromo promo : promos()) {
+                TrainingExample x = byPromo.get(promo.getPromoId());
+                assertEquals(promo.getCustomerKey(), x.getCustomerKey());
+                assertEquals(promo.getSentTime(), x.getSentTime());
+                assertEquals(promo.getResponded(), x.getLabel());
+                assertEquals(SPEC.fingerprint(), x.getSpecFingerprint());
+                assertEquals(
+                    promo.getPromoId(), oracle(events, profiles(), promo), x.getFeatures());
+              }
+              return null;
+            });
     pipeline.run();
   }
 
@@ -138,54 +153,67 @@ public class PointInTimeTrainingSetTest {
     PCollection<TrainingExample> examples =
         build(events, profiles(), promos(), PointInTimeTrainingSet.of(SPEC));
 
-    PAssert.that(examples).satisfies(actual -> {
-      Map<String, Map<String, FeatureValue>> byPromo = new TreeMap<>();
-      for (TrainingExample x : actual) {
-        Map<String, FeatureValue> f = new TreeMap<>();
-        x.getFeatures().forEach(v -> f.put(v.getName(), v));
-        byPromo.put(x.getPromoId(), f);
-      }
-      Map<String, FeatureValue> a1 = byPromo.get("p-a1");
-      // At T: the click at T counts, the one 1 ms later and the one exactly 7 days before do not.
-      assertEquals(2.0, a1.get("clicks_7d").getNumber(), 0);
-      assertEquals(1.0, a1.get("clicks_1d").getNumber(), 0);
-      assertEquals(2.0, a1.get("views_7d").getNumber(), 0);
-      assertEquals(1.0, a1.get("carts_7d").getNumber(), 0);
-      assertEquals(2.0, a1.get("orders_7d").getNumber(), 0);
-      assertEquals(1.0, a1.get("orders_1d").getNumber(), 0);
-      assertEquals(12.5, a1.get("spend_7d").getNumber(), 0);
-      assertEquals(30.0, a1.get("age").getNumber(), 0);
-      assertEquals("F", a1.get("gender").getText());
-      assertEquals((double) (Math.floorDiv(T, DAY) - 19_000), a1.get("tenure_days").getNumber(), 0);
+    PAssert.that(examples)
+        .satisfies(
+            actual -> {
+              Map<String, Map<String, FeatureValue>> byPromo = new TreeMap<>();
+              for (TrainingExample x : actual) {
+                Map<String, FeatureValue> f = new TreeMap<>();
+                x.getFeatures().forEach(v -> f.put(v.getName(), v));
+                byPromo.put(x.getPromoId(), f);
+              }
+              Map<String, FeatureValue> a1 = byPromo.get("p-a1");
+              // At T: the click at T counts, the one 1 ms later and the one exactly 7 days before
+              // do not.
+              assertEquals(2.0, a1.get("clicks_7d").getNumber(), 0);
+              assertEquals(1.0, a1.get("clicks_1d").getNumber(), 0);
+              assertEquals(2.0, a1.get("views_7d").getNumber(), 0);
+              assertEquals(1.0, a1.get("carts_7d").getNumber(), 0);
+              assertEquals(2.0, a1.get("orders_7d").getNumber(), 0);
+              assertEquals(1.0, a1.get("orders_1d").getNumber(), 0);
+              assertEquals(12.5, a1.get("spend_7d").getNumber(), 0);
+              assertEquals(30.0, a1.get("age").getNumber(), 0);
+              assertEquals("F", a1.get("gender").getText());
+              assertEquals(
+                  (double) (Math.floorDiv(T, DAY) - 19_000), a1.get("tenure_days").getNumber(), 0);
 
-      Map<String, FeatureValue> a2 = byPromo.get("p-a2");
-      // A day later the click at T is exactly one day old: out of clicks_1d; the order after T is in.
-      assertEquals(2.0, a2.get("clicks_7d").getNumber(), 0);
-      assertEquals(1.0, a2.get("clicks_1d").getNumber(), 0);
-      assertEquals(3.0, a2.get("orders_7d").getNumber(), 0);
-      assertEquals(112.5, a2.get("spend_7d").getNumber(), 0);
+              Map<String, FeatureValue> a2 = byPromo.get("p-a2");
+              // A day later the click at T is exactly one day old: out of clicks_1d; the order
+              // after T is in.
+              assertEquals(2.0, a2.get("clicks_7d").getNumber(), 0);
+              assertEquals(1.0, a2.get("clicks_1d").getNumber(), 0);
+              assertEquals(3.0, a2.get("orders_7d").getNumber(), 0);
+              assertEquals(112.5, a2.get("spend_7d").getNumber(), 0);
 
-      Map<String, FeatureValue> b = byPromo.get("p-b");
-      // No events: counts and sums are 0 (when_empty), the profile is there.
-      for (String count : List.of("views_7d", "clicks_7d", "carts_7d", "orders_7d", "spend_7d", "orders_1d", "clicks_1d")) {
-        assertEquals(count, 0.0, b.get(count).getNumber(), 0);
-      }
-      assertEquals(55.0, b.get("age").getNumber(), 0);
-      assertEquals("GB", b.get("country").getText());
+              Map<String, FeatureValue> b = byPromo.get("p-b");
+              // No events: counts and sums are 0 (when_empty), the profile is there.
+              for (String count :
+                  List.of(
+                      "views_7d",
+                      "clicks_7d",
+                      "carts_7d",
+                      "orders_7d",
+                      "spend_7d",
+                      "orders_1d",
+                      "clicks_1d")) {
+                assertEquals(count, 0.0, b.get(count).getNumber(), 0);
+              }
+              assertEquals(55.0, b.get("age").getNumber(), 0);
+              assertEquals("GB", b.get("country").getText());
 
-      Map<String, FeatureValue> c = byPromo.get("p-c");
-      // No profile: every profile feature missing, event features still computed.
-      assertEquals(1.0, c.get("clicks_7d").getNumber(), 0);
-      assertEquals(0.0, c.get("orders_7d").getNumber(), 0);
-      for (String profileFeature : List.of("age", "gender", "country", "tenure_days")) {
-        assertNull(profileFeature, c.get(profileFeature).getNumber());
-        assertNull(profileFeature, c.get(profileFeature).getText());
-      }
-      Map<String, FeatureValue> d = byPromo.get("p-d");
-      assertEquals(0.0, d.get("clicks_7d").getNumber(), 0);
-      assertNull(d.get("age").getNumber());
-      return null;
-    });
+              Map<String, FeatureValue> c = byPromo.get("p-c");
+              // No profile: every profile feature missing, event features still computed.
+              assertEquals(1.0, c.get("clicks_7d").getNumber(), 0);
+              assertEquals(0.0, c.get("orders_7d").getNumber(), 0);
+              for (String profileFeature : List.of("age", "gender", "country", "tenure_days")) {
+                assertNull(profileFeature, c.get(profileFeature).getNumber());
+                assertNull(profileFeature, c.get(profileFeature).getText());
+              }
+              Map<String, FeatureValue> d = byPromo.get("p-d");
+              assertEquals(0.0, d.get("clicks_7d").getNumber(), 0);
+              assertNull(d.get("age").getNumber());
+              return null;
+            });
     pipeline.run();
   }
 
@@ -202,33 +230,44 @@ public class PointInTimeTrainingSetTest {
       Double amount = type.equals("order") ? (double) (1 + r.nextInt(200)) / 4 : null;
       events.add(event("ev" + i, keys.get(r.nextInt(keys.size())), type, time, amount));
     }
-    List<CustomerProfile> profiles = List.of(
-        new CustomerProfile("k0", 25, "F", "FR", 19_500), new CustomerProfile("k1", 62, "M", "SE", 20_050),
-        new CustomerProfile("k3", 38, "X", "CA", 20_400));
+    List<CustomerProfile> profiles =
+        List.of(
+            new CustomerProfile("k0", 25, "F", "FR", 19_500),
+            new CustomerProfile("k1", 62, "M", "SE", 20_050),
+            new CustomerProfile("k3", 38, "X", "CA", 20_400));
     List<LabelledPromo> promos = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       long sent = T - 2 * DAY + r.nextInt(4 * 24) * HOUR;
-      promos.add(new LabelledPromo("promo" + i, keys.get(r.nextInt(keys.size())), sent, r.nextInt(2)));
+      promos.add(
+          new LabelledPromo("promo" + i, keys.get(r.nextInt(keys.size())), sent, r.nextInt(2)));
     }
     PCollection<TrainingExample> examples =
         build(events, profiles, promos, PointInTimeTrainingSet.of(SPEC));
 
-    PAssert.that(examples).satisfies(actual -> {
-      Map<String, TrainingExample> byPromo = new TreeMap<>();
-      actual.forEach(x -> byPromo.put(x.getPromoId(), x));
-      assertEquals(promos.size(), byPromo.size());
-      for (LabelledPromo promo : promos) {
-        assertEquals(promo.getPromoId(), oracle(events, profiles, promo), byPromo.get(promo.getPromoId()).getFeatures());
-      }
-      return null;
-    });
+    PAssert.that(examples)
+        .satisfies(
+            actual -> {
+              Map<String, TrainingExample> byPromo = new TreeMap<>();
+              actual.forEach(x -> byPromo.put(x.getPromoId(), x));
+              assertEquals(promos.size(), byPromo.size());
+              for (LabelledPromo promo : promos) {
+                assertEquals(
+                    promo.getPromoId(),
+                    oracle(events, profiles, promo),
+                    byPromo.get(promo.getPromoId()).getFeatures());
+              }
+              return null;
+            });
     pipeline.run();
   }
 
   @Test
   public void rejectsFractionsThatLeaveNoTrain() {
-    assertThrows(IllegalArgumentException.class, () -> PointInTimeTrainingSet.of(SPEC).withSplits(0.5, 0.5));
-    assertThrows(IllegalArgumentException.class, () -> PointInTimeTrainingSet.of(SPEC).withSplits(-0.1, 0.2));
+    assertThrows(
+        IllegalArgumentException.class, () -> PointInTimeTrainingSet.of(SPEC).withSplits(0.5, 0.5));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PointInTimeTrainingSet.of(SPEC).withSplits(-0.1, 0.2));
     PointInTimeTrainingSet t = PointInTimeTrainingSet.of(SPEC).withSplits(0.2, 0.1);
     assertEquals(0.2, t.validationFraction(), 0);
     assertEquals(0.1, t.testFraction(), 0);
@@ -236,8 +275,8 @@ public class PointInTimeTrainingSetTest {
   }
 
   /**
-   * The default spec's features for one promotion, by scanning every event: a window of length w
-   * as of t holds events with t - w < time <= t.
+   * The default spec's features for one promotion, by scanning every event: a window of length w as
+   * of t holds events with t - w < time <= t.
    */
   private static List<FeatureValue> oracle(
       List<CustomerEvent> events, List<CustomerProfile> profiles, LabelledPromo promo) {
@@ -292,7 +331,9 @@ public class PointInTimeTrainingSetTest {
       values.add(new FeatureValue("age", (double) profile.getAge(), null));
       values.add(new FeatureValue("gender", null, profile.getGender()));
       values.add(new FeatureValue("country", null, profile.getCountry()));
-      values.add(new FeatureValue("tenure_days", (double) (Math.floorDiv(t, DAY) - profile.getSignupDate()), null));
+      values.add(
+          new FeatureValue(
+              "tenure_days", (double) (Math.floorDiv(t, DAY) - profile.getSignupDate()), null));
     }
     return values;
   }

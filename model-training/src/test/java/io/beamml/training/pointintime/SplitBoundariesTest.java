@@ -35,22 +35,43 @@ public class SplitBoundariesTest {
 
   @Test
   public void smallSetsKeepATrainRowAndEmptyOnesPutEverythingInTrain() {
-    assertEquals(List.of(0L, 0L, 0L), counts(times(0), SplitBoundaries.fromDistinctTimes(times(0), 0.15, 0.15)));
-    assertEquals(List.of(1L, 0L, 0L), counts(times(1), SplitBoundaries.fromDistinctTimes(times(1), 0.4, 0.4)));
+    assertEquals(
+        List.of(0L, 0L, 0L),
+        counts(times(0), SplitBoundaries.fromDistinctTimes(times(0), 0.15, 0.15)));
+    assertEquals(
+        List.of(1L, 0L, 0L),
+        counts(times(1), SplitBoundaries.fromDistinctTimes(times(1), 0.4, 0.4)));
     // 0.5 + 0.5 rounds to both: train takes its one back from validation.
-    assertEquals(List.of(1L, 0L, 1L), counts(times(2), SplitBoundaries.fromDistinctTimes(times(2), 0.25, 0.25)));
-    assertEquals(List.of(2L, 1L, 1L), counts(times(4), SplitBoundaries.fromDistinctTimes(times(4), 0.25, 0.25)));
-    assertEquals(List.of(10L, 0L, 0L), counts(times(10), SplitBoundaries.fromDistinctTimes(times(10), 0, 0)));
-    assertEquals(Split.train, SplitBoundaries.fromDistinctTimes(times(0), 0.15, 0.15).splitOf(Long.MAX_VALUE - 1));
+    assertEquals(
+        List.of(1L, 0L, 1L),
+        counts(times(2), SplitBoundaries.fromDistinctTimes(times(2), 0.25, 0.25)));
+    assertEquals(
+        List.of(2L, 1L, 1L),
+        counts(times(4), SplitBoundaries.fromDistinctTimes(times(4), 0.25, 0.25)));
+    assertEquals(
+        List.of(10L, 0L, 0L),
+        counts(times(10), SplitBoundaries.fromDistinctTimes(times(10), 0, 0)));
+    assertEquals(
+        Split.train,
+        SplitBoundaries.fromDistinctTimes(times(0), 0.15, 0.15).splitOf(Long.MAX_VALUE - 1));
   }
 
   @Test
   public void rejectsBadFractionsAndUnsortedTimes() {
-    assertThrows(IllegalArgumentException.class, () -> SplitBoundaries.fromDistinctTimes(times(5), 0.5, 0.5));
-    assertThrows(IllegalArgumentException.class, () -> SplitBoundaries.fromDistinctTimes(times(5), 1.0, 0));
-    assertThrows(IllegalArgumentException.class, () -> SplitBoundaries.fromDistinctTimes(times(5), 0, Double.NaN));
-    assertThrows(IllegalArgumentException.class, () -> SplitBoundaries.fromDistinctTimes(new long[] {3, 2}, 0.1, 0.1));
-    assertThrows(IllegalArgumentException.class, () -> SplitBoundaries.fromDistinctTimes(new long[] {2, 2}, 0.1, 0.1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SplitBoundaries.fromDistinctTimes(times(5), 0.5, 0.5));
+    assertThrows(
+        IllegalArgumentException.class, () -> SplitBoundaries.fromDistinctTimes(times(5), 1.0, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SplitBoundaries.fromDistinctTimes(times(5), 0, Double.NaN));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SplitBoundaries.fromDistinctTimes(new long[] {3, 2}, 0.1, 0.1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SplitBoundaries.fromDistinctTimes(new long[] {2, 2}, 0.1, 0.1));
     assertThrows(IllegalArgumentException.class, () -> SplitBoundaries.of(10, 5));
   }
 
@@ -74,7 +95,8 @@ public class SplitBoundariesTest {
       fn.addInput(parts.get(i % 3), all.get(i));
       fn.addInput(parts.get((i + 1) % 3), all.get(i)); // each time seen twice, in another part
     }
-    List<Long> merged = fn.mergeAccumulators(List.of(fn.compact(parts.get(2)), parts.get(0), parts.get(1)));
+    List<Long> merged =
+        fn.mergeAccumulators(List.of(fn.compact(parts.get(2)), parts.get(0), parts.get(1)));
     assertEquals(expected, fn.extractOutput(merged));
     assertEquals(40, merged.size());
     assertEquals(SplitBoundaries.fromDistinctTimes(times(40), 0.15, 0.15), expected);

@@ -51,67 +51,85 @@ public class TimeSplitTest {
     return promos;
   }
 
-  private PCollection<TrainingExample> examples(List<LabelledPromo> promos, double validation, double test) {
-    PCollection<CustomerEvent> events = pipeline.apply("NoEvents", Create.empty(AvroCoder.specific(CustomerEvent.class)));
-    PCollection<CustomerProfile> profiles = pipeline.apply("NoProfiles", Create.empty(AvroCoder.specific(CustomerProfile.class)));
-    PCollection<LabelledPromo> labelled = pipeline.apply("Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
-    return CustomerInputs.of(events, profiles).withPromos(labelled)
-        .apply("BuildTrainingSet", PointInTimeTrainingSet.of(FeatureSpec.defaultSpec()).withSplits(validation, test));
+  private PCollection<TrainingExample> examples(
+      List<LabelledPromo> promos, double validation, double test) {
+    PCollection<CustomerEvent> events =
+        pipeline.apply("NoEvents", Create.empty(AvroCoder.specific(CustomerEvent.class)));
+    PCollection<CustomerProfile> profiles =
+        pipeline.apply("NoProfiles", Create.empty(AvroCoder.specific(CustomerProfile.class)));
+    PCollection<LabelledPromo> labelled =
+        pipeline.apply(
+            "Promos", Create.of(promos).withCoder(AvroCoder.specific(LabelledPromo.class)));
+    return CustomerInputs.of(events, profiles)
+        .withPromos(labelled)
+        .apply(
+            "BuildTrainingSet",
+            PointInTimeTrainingSet.of(FeatureSpec.defaultSpec()).withSplits(validation, test));
   }
 
   @Test
   public void testIsStrictlyLaterThanValidationWhichIsStrictlyLaterThanTrain() {
     List<LabelledPromo> promos = promos();
-    PAssert.that(examples(promos, 0.15, 0.15)).satisfies(actual -> {
-      Map<Long, Split> splitOfTime = new TreeMap<>();
-      EnumMap<Split, TreeSet<Long>> times = new EnumMap<>(Split.class);
-      for (Split s : Split.values()) {
-        times.put(s, new TreeSet<>());
-      }
-      int rows = 0;
-      for (TrainingExample x : actual) {
-        Split split = Split.valueOf(x.getSplit());
-        Split before = splitOfTime.put(x.getSentTime(), split);
-        assertTrue("rows sharing send time " + x.getSentTime() + " share a split", before == null || before == split);
-        times.get(split).add(x.getSentTime());
-        rows++;
-      }
-      assertEquals(promos.size(), rows);
-      assertTrue(times.get(Split.train).last() < times.get(Split.validation).first());
-      assertTrue(times.get(Split.validation).last() < times.get(Split.test).first());
-      // 70/15/15 of the distinct send times, not of the rows.
-      assertEquals(70, times.get(Split.train).size());
-      assertEquals(15, times.get(Split.validation).size());
-      assertEquals(15, times.get(Split.test).size());
-      return null;
-    });
+    PAssert.that(examples(promos, 0.15, 0.15))
+        .satisfies(
+            actual -> {
+              Map<Long, Split> splitOfTime = new TreeMap<>();
+              EnumMap<Split, TreeSet<Long>> times = new EnumMap<>(Split.class);
+              for (Split s : Split.values()) {
+                times.put(s, new TreeSet<>());
+              }
+              int rows = 0;
+              for (TrainingExample x : actual) {
+                Split split = Split.valueOf(x.getSplit());
+                Split before = splitOfTime.put(x.getSentTime(), split);
+                assertTrue(
+                    "rows sharing send time " + x.getSentTime() + " share a split",
+                    before == null || before == split);
+                times.get(split).add(x.getSentTime());
+                rows++;
+              }
+              assertEquals(promos.size(), rows);
+              assertTrue(times.get(Split.train).last() < times.get(Split.validation).first());
+              assertTrue(times.get(Split.validation).last() < times.get(Split.test).first());
+              // 70/15/15 of the distinct send times, not of the rows.
+              assertEquals(70, times.get(Split.train).size());
+              assertEquals(15, times.get(Split.validation).size());
+              assertEquals(15, times.get(Split.test).size());
+              return null;
+            });
     pipeline.run();
   }
 
   @Test
   public void fractionsAreHonouredRoughly() {
     List<LabelledPromo> promos = promos();
-    PAssert.that(examples(promos, 0.2, 0.1)).satisfies(actual -> {
-      Map<Split, TreeSet<Long>> times = new EnumMap<>(Split.class);
-      for (TrainingExample x : actual) {
-        times.computeIfAbsent(Split.valueOf(x.getSplit()), s -> new TreeSet<>()).add(x.getSentTime());
-      }
-      assertEquals(70, times.get(Split.train).size());
-      assertEquals(20, times.get(Split.validation).size());
-      assertEquals(10, times.get(Split.test).size());
-      assertTrue(times.get(Split.train).last() < times.get(Split.validation).first());
-      assertTrue(times.get(Split.validation).last() < times.get(Split.test).first());
-      return null;
-    });
+    PAssert.that(examples(promos, 0.2, 0.1))
+        .satisfies(
+            actual -> {
+              Map<Split, TreeSet<Long>> times = new EnumMap<>(Split.class);
+              for (TrainingExample x : actual) {
+                times
+                    .computeIfAbsent(Split.valueOf(x.getSplit()), s -> new TreeSet<>())
+                    .add(x.getSentTime());
+              }
+              assertEquals(70, times.get(Split.train).size());
+              assertEquals(20, times.get(Split.validation).size());
+              assertEquals(10, times.get(Split.test).size());
+              assertTrue(times.get(Split.train).last() < times.get(Split.validation).first());
+              assertTrue(times.get(Split.validation).last() < times.get(Split.test).first());
+              return null;
+            });
     pipeline.run();
   }
 
   @Test
   public void zeroFractionsPutEverythingInTrain() {
-    PAssert.that(examples(promos(), 0, 0)).satisfies(actual -> {
-      actual.forEach(x -> assertEquals(x.getPromoId(), "train", x.getSplit()));
-      return null;
-    });
+    PAssert.that(examples(promos(), 0, 0))
+        .satisfies(
+            actual -> {
+              actual.forEach(x -> assertEquals(x.getPromoId(), "train", x.getSplit()));
+              return null;
+            });
     pipeline.run();
   }
 

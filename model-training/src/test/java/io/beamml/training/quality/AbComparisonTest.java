@@ -33,12 +33,15 @@ public class AbComparisonTest {
     assertEquals(c.difference() - half, c.ciLow(), 1e-15);
     assertEquals(c.difference() + half, c.ciHigh(), 1e-15);
     assertEquals(AbComparison.CHALLENGER_BETTER, c.verdict());
-    assertEquals(AbComparison.CHAMPION_BETTER, AbComparison.of("d", "m", "2", challenger, "1", champion).verdict());
+    assertEquals(
+        AbComparison.CHAMPION_BETTER,
+        AbComparison.of("d", "m", "2", challenger, "1", champion).verdict());
   }
 
   @Test
   public void twoEqualModelsAreNotToldApart() {
-    AbComparison c = AbComparison.of("d", "m", "1", variant(3000, 0.3, 3), "2", variant(3000, 0.3, 4));
+    AbComparison c =
+        AbComparison.of("d", "m", "1", variant(3000, 0.3, 3), "2", variant(3000, 0.3, 4));
     assertTrue(c.ciLow() < 0 && c.ciHigh() > 0);
     assertEquals(AbComparison.NO_DIFFERENCE, c.verdict());
   }
@@ -51,15 +54,17 @@ public class AbComparisonTest {
   }
 
   /**
-   * Over many independent repetitions, the 95% interval holds the true difference (zero between
-   * two equal models) about 95% of the time: DeLong's variance is neither far too small nor too large.
+   * Over many independent repetitions, the 95% interval holds the true difference (zero between two
+   * equal models) about 95% of the time: DeLong's variance is neither far too small nor too large.
    */
   @Test
   public void theIntervalCoversAsItShould() {
     int covered = 0;
     int runs = 200;
     for (int i = 0; i < runs; i++) {
-      AbComparison c = AbComparison.of("d", "m", "1", variant(600, 0.5, 100 + i), "2", variant(600, 0.5, 1000 + i));
+      AbComparison c =
+          AbComparison.of(
+              "d", "m", "1", variant(600, 0.5, 100 + i), "2", variant(600, 0.5, 1000 + i));
       covered += c.ciLow() <= 0 && c.ciHigh() >= 0 ? 1 : 0;
     }
     assertTrue("covered " + covered + " of " + runs, covered >= 180 && covered <= 199);

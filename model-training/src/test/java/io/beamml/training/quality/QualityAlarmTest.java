@@ -18,7 +18,11 @@ public class QualityAlarmTest {
     h.add(0.5, 0, 100);
     h.add(0.1, wins, 0);
     h.add(0.9, 100 - wins, 0);
-    return QualityRow.of(new QualityKey(String.format("2026-01-%02d", day), "m", "1", "champion"), h, minPositives, testAuc);
+    return QualityRow.of(
+        new QualityKey(String.format("2026-01-%02d", day), "m", "1", "champion"),
+        h,
+        minPositives,
+        testAuc);
   }
 
   @Test

@@ -70,8 +70,10 @@ public class QualityMetricsTest {
   public void mergedPartsEqualTheWhole() throws Exception {
     double[][] d = rows(2000, 5);
     ScoreHistogram whole = histogram(d[0], d[1], 0, 2000);
-    ScoreHistogram parts = histogram(d[0], d[1], 1500, 2000)
-        .merge(histogram(d[0], d[1], 0, 700)).merge(histogram(d[0], d[1], 700, 1500));
+    ScoreHistogram parts =
+        histogram(d[0], d[1], 1500, 2000)
+            .merge(histogram(d[0], d[1], 0, 700))
+            .merge(histogram(d[0], d[1], 700, 1500));
     assertEquals(whole, parts);
     QualityMetrics a = QualityMetrics.of(whole);
     QualityMetrics b = QualityMetrics.of(parts);
@@ -83,7 +85,8 @@ public class QualityMetricsTest {
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ScoreHistogramCoder.of().encode(parts, bytes);
-    ScoreHistogram decoded = ScoreHistogramCoder.of().decode(new ByteArrayInputStream(bytes.toByteArray()));
+    ScoreHistogram decoded =
+        ScoreHistogramCoder.of().decode(new ByteArrayInputStream(bytes.toByteArray()));
     assertEquals(whole, decoded);
     ByteArrayOutputStream again = new ByteArrayOutputStream();
     ScoreHistogramCoder.of().encode(whole, again);

@@ -3,9 +3,9 @@ package io.beamml.pipelines.audit;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.Contribution;
 import io.beamml.schemas.Prediction;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import java.util.ArrayList;
 import java.util.List;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -19,10 +19,11 @@ import org.joda.time.Instant;
  * (pseudonymised) customer, the model version and feature spec that made it, and the run.
  *
  * <p>The scoring time is the processing time at which the record is made. This transform is meant
- * to be applied directly to the scoring transform's output, so the runner fuses both into one
- * stage and the time is that of the bundle that scored the row.
+ * to be applied directly to the scoring transform's output, so the runner fuses both into one stage
+ * and the time is that of the bundle that scored the row.
  */
-public final class ToAuditRecords extends PTransform<PCollection<Prediction>, PCollection<AuditRecord>> {
+public final class ToAuditRecords
+    extends PTransform<PCollection<Prediction>, PCollection<AuditRecord>> {
 
   private final String runId;
 

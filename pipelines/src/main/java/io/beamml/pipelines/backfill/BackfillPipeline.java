@@ -29,15 +29,16 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The batch backfill: clicks, sales and profiles files in; an offline feature store partitioned
- * by event date, the dead letters and a balanced run summary out. With {@code --sink=bigquery}
- * the feature rows and dead letters go to their tables instead (see {@link BigQueryOutputs}); the
+ * The batch backfill: clicks, sales and profiles files in; an offline feature store partitioned by
+ * event date, the dead letters and a balanced run summary out. With {@code --sink=bigquery} the
+ * feature rows and dead letters go to their tables instead (see {@link BigQueryOutputs}); the
  * summary stays a file under {@code --output}.
  */
 public final class BackfillPipeline {
 
   /** Flags of {@code ./pipeline backfill}. */
-  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions, BigQuerySinkOptions {}
+  public interface Options
+      extends InputOptions, HmacKeyOptions, OutputOptions, BigQuerySinkOptions {}
 
   public static final String FEATURES_DIR = "features";
   public static final String DEAD_LETTERS_DIR = "dead-letters";
@@ -55,9 +56,14 @@ public final class BackfillPipeline {
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>(List.of(inputs.deadLetters()));
     PCollection<FeatureRow> rows = inputs.featureRows(spec);
     if (bigQuery == null) {
-      rows.apply("WriteFeatureStore", PartitionedFileSink.of(
-          FeatureRow.class, out + "/" + FEATURES_DIR, options.getOutputFormat(),
-          FeatureRow::getEventTime, JsonRecords.renderer()));
+      rows.apply(
+          "WriteFeatureStore",
+          PartitionedFileSink.of(
+              FeatureRow.class,
+              out + "/" + FEATURES_DIR,
+              options.getOutputFormat(),
+              FeatureRow::getEventTime,
+              JsonRecords.renderer()));
     } else {
       BigQueryOutputs.write("FeatureRows", rows, bigQuery.featureRows(), counts, deadLetters);
     }
@@ -67,8 +73,16 @@ public final class BackfillPipeline {
     BigQueryOutputs.writeDeadLetters(allDeadLetters, bigQuery, out + "/" + DEAD_LETTERS_DIR);
     PCollectionList.of(counts)
         .and(allDeadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
-        .apply("WriteSummary", RunSummary.to(out, "backfill", Map.of(
-            "spec_fingerprint", spec.fingerprint(), "spec", spec.name() + " v" + spec.version())));
+        .apply(
+            "WriteSummary",
+            RunSummary.to(
+                out,
+                "backfill",
+                Map.of(
+                    "spec_fingerprint",
+                    spec.fingerprint(),
+                    "spec",
+                    spec.name() + " v" + spec.version())));
   }
 
   /**
@@ -76,10 +90,12 @@ public final class BackfillPipeline {
    * is done ({@link RunOutput}); the summary is at {@code OUTPUT/summary.json} when this returns.
    */
   public static PipelineResult run(Options options, HmacKey key) {
-    return RunOutput.into(options, () -> {
-      Pipeline p = Pipeline.create(options);
-      build(p, options, key);
-      return RunOutput.finished(p.run());
-    });
+    return RunOutput.into(
+        options,
+        () -> {
+          Pipeline p = Pipeline.create(options);
+          build(p, options, key);
+          return RunOutput.finished(p.run());
+        });
   }
 }

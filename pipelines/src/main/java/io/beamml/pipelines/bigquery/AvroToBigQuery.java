@@ -61,8 +61,8 @@ public final class AvroToBigQuery {
   private AvroToBigQuery() {}
 
   /**
-   * The Avro schema of a generated record class as shipped ({@link FileSchemas}), with the
-   * logical types that make its times TIMESTAMP and its dates DATE columns.
+   * The Avro schema of a generated record class as shipped ({@link FileSchemas}), with the logical
+   * types that make its times TIMESTAMP and its dates DATE columns.
    */
   public static Schema avroSchema(Class<? extends SpecificRecord> recordClass) {
     return FileSchemas.of(recordClass);
@@ -89,9 +89,10 @@ public final class AvroToBigQuery {
    * shipped schema (whose logical types say which longs are times), any other by its own.
    */
   public static TableRow toTableRow(IndexedRecord record) {
-    Schema schema = record instanceof SpecificRecord
-        ? FileSchemas.of(((SpecificRecord) record).getClass())
-        : record.getSchema();
+    Schema schema =
+        record instanceof SpecificRecord
+            ? FileSchemas.of(((SpecificRecord) record).getClass())
+            : record.getSchema();
     return toTableRow(schema, record);
   }
 
@@ -159,7 +160,8 @@ public final class AvroToBigQuery {
     } else {
       mode = nullable ? "NULLABLE" : "REQUIRED";
     }
-    TableFieldSchema column = new TableFieldSchema().setName(name).setType(type(name, schema)).setMode(mode);
+    TableFieldSchema column =
+        new TableFieldSchema().setName(name).setType(type(name, schema)).setMode(mode);
     if (field.doc() != null && !field.doc().isBlank()) {
       column.setDescription(field.doc());
     }
@@ -191,7 +193,11 @@ public final class AvroToBigQuery {
         return "BYTES";
       default:
         throw new IllegalArgumentException(
-            "field " + name + ": Avro type " + schema.getType() + " has no BigQuery column type here");
+            "field "
+                + name
+                + ": Avro type "
+                + schema.getType()
+                + " has no BigQuery column type here");
     }
   }
 
@@ -235,7 +241,8 @@ public final class AvroToBigQuery {
       case FIXED:
         return Base64.getEncoder().encodeToString(((GenericFixed) value).bytes());
       default:
-        throw new IllegalArgumentException("field " + name + ": Avro type " + schema.getType() + " is not supported");
+        throw new IllegalArgumentException(
+            "field " + name + ": Avro type " + schema.getType() + " is not supported");
     }
   }
 
@@ -273,14 +280,16 @@ public final class AvroToBigQuery {
       result = branches.get(0);
     }
     if (result.getType() == Schema.Type.MAP) {
-      throw new IllegalArgumentException("field " + name + ": Avro maps have no BigQuery column type");
+      throw new IllegalArgumentException(
+          "field " + name + ": Avro maps have no BigQuery column type");
     }
     return result;
   }
 
   private static void requireRecord(Schema schema) {
     if (schema.getType() != Schema.Type.RECORD) {
-      throw new IllegalArgumentException("a table schema needs an Avro record, got " + schema.getType());
+      throw new IllegalArgumentException(
+          "a table schema needs an Avro record, got " + schema.getType());
     }
   }
 }

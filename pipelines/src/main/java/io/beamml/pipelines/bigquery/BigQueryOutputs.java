@@ -32,10 +32,18 @@ public final class BigQueryOutputs {
       BigQuerySink<T> sink,
       List<PCollection<KV<String, Long>>> counts,
       List<PCollection<DeadLetter>> deadLetters) {
-    WithFailures.Result<PCollection<TableRow>, DeadLetter> written = records.apply("Write" + what + "ToBigQuery", sink);
+    WithFailures.Result<PCollection<TableRow>, DeadLetter> written =
+        records.apply("Write" + what + "ToBigQuery", sink);
     String source = sink.source();
-    counts.add(records.apply("Count" + what + "ToBigQuery", SummaryCounts.of(source, SummaryCounts.RECORDS_IN)));
-    counts.add(written.output().apply("Count" + what + "InBigQuery", SummaryCounts.of(source, SummaryCounts.RECORDS_OUT)));
+    counts.add(
+        records.apply(
+            "Count" + what + "ToBigQuery", SummaryCounts.of(source, SummaryCounts.RECORDS_IN)));
+    counts.add(
+        written
+            .output()
+            .apply(
+                "Count" + what + "InBigQuery",
+                SummaryCounts.of(source, SummaryCounts.RECORDS_OUT)));
     deadLetters.add(written.failures());
   }
 
@@ -45,12 +53,16 @@ public final class BigQueryOutputs {
    * letters that table refuses still land somewhere: under {@code directory}, as a files run's do.
    */
   public static void writeDeadLetters(
-      PCollection<DeadLetter> deadLetters, @Nullable BigQueryDestinations destinations, String directory) {
+      PCollection<DeadLetter> deadLetters,
+      @Nullable BigQueryDestinations destinations,
+      String directory) {
     if (destinations == null) {
       deadLetters.apply("WriteDeadLetters", DeadLetterSink.to(directory));
     } else {
-      deadLetters.apply("WriteDeadLettersToBigQuery", destinations.deadLetters())
-          .failures().apply("WriteRejectedDeadLetters", DeadLetterSink.to(directory));
+      deadLetters
+          .apply("WriteDeadLettersToBigQuery", destinations.deadLetters())
+          .failures()
+          .apply("WriteRejectedDeadLetters", DeadLetterSink.to(directory));
     }
   }
 }

@@ -53,11 +53,10 @@ import org.joda.time.Duration;
  *
  * <p>Method: a bounded input uses {@link Method#STORAGE_WRITE_API} (exactly once: pending streams
  * committed when the bundle finishes); an unbounded input uses {@link
- * Method#STORAGE_API_AT_LEAST_ONCE} (the table's default stream: no triggering frequency or
- * stream count to tune and cheaper, but a retried bundle can write a row twice, so queries
- * deduplicate on {@code event_id} and {@code model_version}). {@link #withMethod} overrides; an
- * exactly-once write of an unbounded input commits every {@link
- * #DEFAULT_TRIGGERING_FREQUENCY} with auto-sharding.
+ * Method#STORAGE_API_AT_LEAST_ONCE} (the table's default stream: no triggering frequency or stream
+ * count to tune and cheaper, but a retried bundle can write a row twice, so queries deduplicate on
+ * {@code event_id} and {@code model_version}). {@link #withMethod} overrides; an exactly-once write
+ * of an unbounded input commits every {@link #DEFAULT_TRIGGERING_FREQUENCY} with auto-sharding.
  */
 public final class BigQuerySink<T extends SpecificRecord>
     extends PTransform<PCollection<T>, WithFailures.Result<PCollection<TableRow>, DeadLetter>> {
@@ -98,18 +97,22 @@ public final class BigQuerySink<T extends SpecificRecord>
    * Writes {@code recordClass} records to {@code table} ({@code PROJECT:DATASET.TABLE}); rejected
    * rows become dead letters of {@code source}.
    */
-  public static <T extends SpecificRecord> BigQuerySink<T> of(Class<T> recordClass, String table, String source) {
+  public static <T extends SpecificRecord> BigQuerySink<T> of(
+      Class<T> recordClass, String table, String source) {
     if (recordClass == null) {
       throw new IllegalArgumentException("record class must not be null");
     }
     if (table == null || !table.matches("[^:.]+[:.][^:.]+\\.[^:.]+")) {
-      throw new IllegalArgumentException("BigQuery table must be PROJECT:DATASET.TABLE, got " + table);
+      throw new IllegalArgumentException(
+          "BigQuery table must be PROJECT:DATASET.TABLE, got " + table);
     }
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source (for dead letters) must not be empty");
     }
-    BigQuerySink<T> sink = new BigQuerySink<>(recordClass, table, source, null, List.of(), null, true, null);
-    boolean hasEventTime = AvroToBigQuery.avroSchema(recordClass).getField(DEFAULT_PARTITION_FIELD) != null;
+    BigQuerySink<T> sink =
+        new BigQuerySink<>(recordClass, table, source, null, List.of(), null, true, null);
+    boolean hasEventTime =
+        AvroToBigQuery.avroSchema(recordClass).getField(DEFAULT_PARTITION_FIELD) != null;
     return hasEventTime ? sink.withPartitionField(DEFAULT_PARTITION_FIELD) : sink;
   }
 
@@ -117,38 +120,49 @@ public final class BigQuerySink<T extends SpecificRecord>
   public BigQuerySink<T> withPartitionField(String field) {
     TableFieldSchema column = column(field);
     if (!"TIMESTAMP".equals(column.getType()) && !"DATE".equals(column.getType())) {
-      throw new IllegalArgumentException("partition column " + field + " must be TIMESTAMP or DATE, is " + column.getType());
+      throw new IllegalArgumentException(
+          "partition column " + field + " must be TIMESTAMP or DATE, is " + column.getType());
     }
-    return new BigQuerySink<>(recordClass, table, source, field, clusteringFields, method, validate, services);
+    return new BigQuerySink<>(
+        recordClass, table, source, field, clusteringFields, method, validate, services);
   }
 
   /** An unpartitioned table. */
   public BigQuerySink<T> withoutPartitioning() {
-    return new BigQuerySink<>(recordClass, table, source, null, clusteringFields, method, validate, services);
+    return new BigQuerySink<>(
+        recordClass, table, source, null, clusteringFields, method, validate, services);
   }
 
   /** Clusters the table on up to four top-level columns, e.g. {@code customer_key}. */
   public BigQuerySink<T> withClustering(String... fields) {
     if (fields.length == 0 || fields.length > 4) {
-      throw new IllegalArgumentException("BigQuery clusters on 1 to 4 columns, got " + fields.length);
+      throw new IllegalArgumentException(
+          "BigQuery clusters on 1 to 4 columns, got " + fields.length);
     }
     for (String f : fields) {
       column(f);
     }
-    return new BigQuerySink<>(recordClass, table, source, partitionField, List.of(fields), method, validate, services);
+    return new BigQuerySink<>(
+        recordClass, table, source, partitionField, List.of(fields), method, validate, services);
   }
 
-  /** {@link Method#STORAGE_WRITE_API} or {@link Method#STORAGE_API_AT_LEAST_ONCE}; default by boundedness. */
+  /**
+   * {@link Method#STORAGE_WRITE_API} or {@link Method#STORAGE_API_AT_LEAST_ONCE}; default by
+   * boundedness.
+   */
   public BigQuerySink<T> withMethod(Method method) {
     if (method != Method.STORAGE_WRITE_API && method != Method.STORAGE_API_AT_LEAST_ONCE) {
-      throw new IllegalArgumentException("only the Storage Write API methods return rejected rows, got " + method);
+      throw new IllegalArgumentException(
+          "only the Storage Write API methods return rejected rows, got " + method);
     }
-    return new BigQuerySink<>(recordClass, table, source, partitionField, clusteringFields, method, validate, services);
+    return new BigQuerySink<>(
+        recordClass, table, source, partitionField, clusteringFields, method, validate, services);
   }
 
   /** Skips the launch-time check that the dataset exists (which needs credentials). */
   public BigQuerySink<T> withoutValidation() {
-    return new BigQuerySink<>(recordClass, table, source, partitionField, clusteringFields, method, false, services);
+    return new BigQuerySink<>(
+        recordClass, table, source, partitionField, clusteringFields, method, false, services);
   }
 
   /** Talks to {@code services} instead of Google's, e.g. Beam's {@code FakeBigQueryServices}. */
@@ -156,7 +170,8 @@ public final class BigQuerySink<T extends SpecificRecord>
     if (services == null) {
       throw new IllegalArgumentException("services must not be null");
     }
-    return new BigQuerySink<>(recordClass, table, source, partitionField, clusteringFields, method, validate, services);
+    return new BigQuerySink<>(
+        recordClass, table, source, partitionField, clusteringFields, method, validate, services);
   }
 
   /** The table's schema, derived from the record's Avro schema. */
@@ -178,28 +193,34 @@ public final class BigQuerySink<T extends SpecificRecord>
     if (method != null) {
       return method;
     }
-    return boundedness == PCollection.IsBounded.BOUNDED ? Method.STORAGE_WRITE_API : Method.STORAGE_API_AT_LEAST_ONCE;
+    return boundedness == PCollection.IsBounded.BOUNDED
+        ? Method.STORAGE_WRITE_API
+        : Method.STORAGE_API_AT_LEAST_ONCE;
   }
 
   @Override
   public WithFailures.Result<PCollection<TableRow>, DeadLetter> expand(PCollection<T> records) {
     Method chosen = methodFor(records.isBounded());
     SerializableFunction<T, TableRow> toRow = AvroToBigQuery::toTableRow;
-    BigQueryIO.Write<T> write = BigQueryIO.<T>write()
-        .to(table)
-        .withSchema(schema())
-        .withFormatFunction(toRow)
-        .withMethod(chosen)
-        .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED)
-        .withWriteDisposition(WriteDisposition.WRITE_APPEND)
-        .withPropagateSuccessfulStorageApiWrites(true);
+    BigQueryIO.Write<T> write =
+        BigQueryIO.<T>write()
+            .to(table)
+            .withSchema(schema())
+            .withFormatFunction(toRow)
+            .withMethod(chosen)
+            .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED)
+            .withWriteDisposition(WriteDisposition.WRITE_APPEND)
+            .withPropagateSuccessfulStorageApiWrites(true);
     if (partitionField != null) {
-      write = write.withTimePartitioning(new TimePartitioning().setType("DAY").setField(partitionField));
+      write =
+          write.withTimePartitioning(
+              new TimePartitioning().setType("DAY").setField(partitionField));
     }
     if (!clusteringFields.isEmpty()) {
       write = write.withClustering(new Clustering().setFields(clusteringFields));
     }
-    if (chosen == Method.STORAGE_WRITE_API && records.isBounded() == PCollection.IsBounded.UNBOUNDED) {
+    if (chosen == Method.STORAGE_WRITE_API
+        && records.isBounded() == PCollection.IsBounded.UNBOUNDED) {
       write = write.withTriggeringFrequency(DEFAULT_TRIGGERING_FREQUENCY).withAutoSharding();
     }
     if (!validate) {
@@ -209,11 +230,19 @@ public final class BigQuerySink<T extends SpecificRecord>
       write = write.withTestServices(services);
     }
     WriteResult result = records.apply("WriteRows", write);
-    String timeColumn = partitionField != null && "TIMESTAMP".equals(column(partitionField).getType()) ? partitionField : null;
-    PCollection<DeadLetter> rejected = result.getFailedStorageApiInserts()
-        .apply("RejectedRowsToDeadLetters", ParDo.of(new RejectedRowToDeadLetter(source, table, timeColumn)))
-        .setCoder(DeadLetters.coder());
-    PCollection<TableRow> written = result.getSuccessfulStorageApiInserts().setCoder(TableRowJsonCoder.of());
+    String timeColumn =
+        partitionField != null && "TIMESTAMP".equals(column(partitionField).getType())
+            ? partitionField
+            : null;
+    PCollection<DeadLetter> rejected =
+        result
+            .getFailedStorageApiInserts()
+            .apply(
+                "RejectedRowsToDeadLetters",
+                ParDo.of(new RejectedRowToDeadLetter(source, table, timeColumn)))
+            .setCoder(DeadLetters.coder());
+    PCollection<TableRow> written =
+        result.getSuccessfulStorageApiInserts().setCoder(TableRowJsonCoder.of());
     return WithFailures.Result.of(written, rejected);
   }
 
@@ -227,7 +256,8 @@ public final class BigQuerySink<T extends SpecificRecord>
   }
 
   /** One dead letter per row the Storage Write API refused, with BigQuery's reason. */
-  static final class RejectedRowToDeadLetter extends DoFn<BigQueryStorageApiInsertError, DeadLetter> {
+  static final class RejectedRowToDeadLetter
+      extends DoFn<BigQueryStorageApiInsertError, DeadLetter> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -243,12 +273,19 @@ public final class BigQuerySink<T extends SpecificRecord>
     }
 
     @ProcessElement
-    public void process(@Element BigQueryStorageApiInsertError error, OutputReceiver<DeadLetter> out) {
+    public void process(
+        @Element BigQueryStorageApiInsertError error, OutputReceiver<DeadLetter> out) {
       rejected.inc();
       TableRow row = error.getRow();
       String reason = error.getErrorMessage() == null ? "no reason given" : error.getErrorMessage();
-      out.output(DeadLetters.of(source, Steps.SINK, Reasons.SINK_REJECTED,
-          "BigQuery table " + table + " rejected the row: " + reason, json(row), eventTimeMillis(row)));
+      out.output(
+          DeadLetters.of(
+              source,
+              Steps.SINK,
+              Reasons.SINK_REJECTED,
+              "BigQuery table " + table + " rejected the row: " + reason,
+              json(row),
+              eventTimeMillis(row)));
     }
 
     /**

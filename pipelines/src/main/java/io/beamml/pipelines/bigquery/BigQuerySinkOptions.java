@@ -13,18 +13,19 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * (the streaming job only) Kafka topics. A batch run's summary stays a file under {@code --output}.
  *
  * <p>{@code --sink} has no declared default because the default differs: files for a batch run,
- * kafka for the stream (Beam refuses two defaults for one flag). Each pipeline resolves it, a
- * batch one through {@link Sink#forBatch}.
+ * kafka for the stream (Beam refuses two defaults for one flag). Each pipeline resolves it, a batch
+ * one through {@link Sink#forBatch}.
  */
 public interface BigQuerySinkOptions extends PipelineOptions {
 
-  @Description("Where records go: files (under --output), bigquery (tables in --bigQueryDataset) or, for the stream only, kafka; default files for batch runs, kafka for the stream")
-  @Nullable
-  Sink getSink();
+  @Description(
+      "Where records go: files (under --output), bigquery (tables in --bigQueryDataset) or, for the stream only, kafka; default files for batch runs, kafka for the stream")
+  @Nullable Sink getSink();
 
   void setSink(@Nullable Sink value);
 
-  @Description("BigQuery dataset for --sink=bigquery, as PROJECT:DATASET; it must exist, its tables are created if needed")
+  @Description(
+      "BigQuery dataset for --sink=bigquery, as PROJECT:DATASET; it must exist, its tables are created if needed")
   String getBigQueryDataset();
 
   void setBigQueryDataset(String value);
@@ -35,7 +36,8 @@ public interface BigQuerySinkOptions extends PipelineOptions {
 
   void setFeatureRowsTable(String value);
 
-  @Description("Table of training examples (in --bigQueryDataset); training-set still writes the Avro examples train reads under --output")
+  @Description(
+      "Table of training examples (in --bigQueryDataset); training-set still writes the Avro examples train reads under --output")
   @Default.String("training_examples")
   String getTrainingExamplesTable();
 
@@ -47,7 +49,8 @@ public interface BigQuerySinkOptions extends PipelineOptions {
 
   void setPredictionsTable(String value);
 
-  @Description("Table of dead letters (in --bigQueryDataset); rows it rejects are written as files under --output")
+  @Description(
+      "Table of dead letters (in --bigQueryDataset); rows it rejects are written as files under --output")
   @Default.String("dead_letters")
   String getDeadLettersTable();
 
@@ -59,13 +62,15 @@ public interface BigQuerySinkOptions extends PipelineOptions {
 
   void setAuditTable(String value);
 
-  @Description("Table of drift records, one per drifted feature, statistic and window (in --bigQueryDataset; the stream)")
+  @Description(
+      "Table of drift records, one per drifted feature, statistic and window (in --bigQueryDataset; the stream)")
   @Default.String("drift")
   String getDriftTable();
 
   void setDriftTable(String value);
 
-  @Description("Check at launch that the dataset exists (needs credentials); false builds the job without calling BigQuery")
+  @Description(
+      "Check at launch that the dataset exists (needs credentials); false builds the job without calling BigQuery")
   @Default.Boolean(true)
   Boolean getBigQueryValidate();
 
@@ -75,8 +80,7 @@ public interface BigQuerySinkOptions extends PipelineOptions {
   @Description("For tests only, set in code: BigQuery services to use instead of Google's")
   @Hidden
   @JsonIgnore
-  @Nullable
-  BigQueryServices getBigQueryServices();
+  @Nullable BigQueryServices getBigQueryServices();
 
   void setBigQueryServices(@Nullable BigQueryServices value);
 

@@ -18,13 +18,15 @@ public interface DriftThresholdOptions extends PipelineOptions {
 
   void setPsiThreshold(Double value);
 
-  @Description("KS test significance: a numeric feature drifts only when its KS statistic is beyond the critical value at this level")
+  @Description(
+      "KS test significance: a numeric feature drifts only when its KS statistic is beyond the critical value at this level")
   @Default.Double(DriftThresholds.DEFAULT_KS_SIGNIFICANCE)
   Double getKsSignificance();
 
   void setKsSignificance(Double value);
 
-  @Description("KS statistic a numeric feature must also exceed to drift: large runs find tiny differences significant")
+  @Description(
+      "KS statistic a numeric feature must also exceed to drift: large runs find tiny differences significant")
   @Default.Double(DriftThresholds.DEFAULT_KS_MIN_STATISTIC)
   Double getKsMinStatistic();
 

@@ -28,10 +28,10 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * One source's path from raw lines, as the bytes read, to pseudonymised records: Parse and
- * Validate (in one step, so a refused record's dead letter holds its line as read), assign event
- * time, Deduplicate by id, Pseudonymise. The backfill and the streaming job both build their
- * inputs from these, so a record is treated the same way whichever door it came in by.
+ * One source's path from raw lines, as the bytes read, to pseudonymised records: Parse and Validate
+ * (in one step, so a refused record's dead letter holds its line as read), assign event time,
+ * Deduplicate by id, Pseudonymise. The backfill and the streaming job both build their inputs from
+ * these, so a record is treated the same way whichever door it came in by.
  *
  * @param <R> the parsed record (still holding the raw customer id)
  * @param <T> the pseudonymised record
@@ -58,42 +58,68 @@ public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestRe
   }
 
   public static Ingest<ClickEvent, CustomerEvent> clicks(HmacKey key, ContractRules rules) {
-    return new Ingest<>(Parse.clicks(), Validate.clicks(rules), ClickEvent::getEventTime,
-        Dedup.byKey(ClickEvent::getEventId), Pseudonymise.clicks(key));
+    return new Ingest<>(
+        Parse.clicks(),
+        Validate.clicks(rules),
+        ClickEvent::getEventTime,
+        Dedup.byKey(ClickEvent::getEventId),
+        Pseudonymise.clicks(key));
   }
 
   /** Sales dump lines (CSV); each order is one purchase event with its order id as event id. */
   public static Ingest<Order, CustomerEvent> sales(HmacKey key, ContractRules rules) {
-    return new Ingest<>(Parse.sales(), Validate.sales(rules), Order::getOrderTime,
-        Dedup.byKey(Order::getOrderId), Pseudonymise.orders(key));
+    return new Ingest<>(
+        Parse.sales(),
+        Validate.sales(rules),
+        Order::getOrderTime,
+        Dedup.byKey(Order::getOrderId),
+        Pseudonymise.orders(key));
   }
 
   /** The orders topic (the sales fields as JSON). */
   public static Ingest<Order, CustomerEvent> ordersJson(HmacKey key, ContractRules rules) {
-    return new Ingest<>(Parse.ordersJson(), Validate.ordersJson(rules), Order::getOrderTime,
-        Dedup.byKey(Order::getOrderId), Pseudonymise.orders(key));
+    return new Ingest<>(
+        Parse.ordersJson(),
+        Validate.ordersJson(rules),
+        Order::getOrderTime,
+        Dedup.byKey(Order::getOrderId),
+        Pseudonymise.orders(key));
   }
 
   /** Profiles have no event time; a customer id seen twice is a duplicate. */
   public static Ingest<Profile, CustomerProfile> profiles(HmacKey key, ContractRules rules) {
-    return new Ingest<>(Parse.profiles(), Validate.profiles(rules), null,
-        Dedup.byKey(Profile::getCustomerId), Pseudonymise.profiles(key));
+    return new Ingest<>(
+        Parse.profiles(),
+        Validate.profiles(rules),
+        null,
+        Dedup.byKey(Profile::getCustomerId),
+        Pseudonymise.profiles(key));
   }
 
   /** Promotion responses, deduplicated by promo id and timestamped by their send time. */
   public static Ingest<PromoResponse, LabelledPromo> responses(HmacKey key, ContractRules rules) {
-    return new Ingest<>(Parse.responses(), Validate.responses(rules), PromoResponse::getSentTime,
-        Dedup.byKey(PromoResponse::getPromoId), Pseudonymise.responses(key));
+    return new Ingest<>(
+        Parse.responses(),
+        Validate.responses(rules),
+        PromoResponse::getSentTime,
+        Dedup.byKey(PromoResponse::getPromoId),
+        Pseudonymise.responses(key));
   }
 
   /** The responses topic (the CSV's fields as JSON), treated as the CSV is. */
-  public static Ingest<PromoResponse, LabelledPromo> responsesJson(HmacKey key, ContractRules rules) {
-    return new Ingest<>(Parse.responsesJson(), Validate.responses(rules), PromoResponse::getSentTime,
-        Dedup.byKey(PromoResponse::getPromoId), Pseudonymise.responses(key));
+  public static Ingest<PromoResponse, LabelledPromo> responsesJson(
+      HmacKey key, ContractRules rules) {
+    return new Ingest<>(
+        Parse.responsesJson(),
+        Validate.responses(rules),
+        PromoResponse::getSentTime,
+        Dedup.byKey(PromoResponse::getPromoId),
+        Pseudonymise.responses(key));
   }
 
   public Ingest<R, T> withMaxLineBytes(long maxLineBytes) {
-    return new Ingest<>(parse.withMaxLineBytes(maxLineBytes), validate, eventTime, dedup, pseudonymise);
+    return new Ingest<>(
+        parse.withMaxLineBytes(maxLineBytes), validate, eventTime, dedup, pseudonymise);
   }
 
   public Ingest<R, T> withDedupHorizon(Duration horizon) {
@@ -106,7 +132,8 @@ public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestRe
 
   /** The same ingest with the line limit and deduplication settings of a run's flags. */
   public Ingest<R, T> configuredBy(InputOptions options) {
-    Duration horizon = Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
+    Duration horizon =
+        Duration.millis(java.time.Duration.parse(options.getDedupHorizon()).toMillis());
     return withMaxLineBytes(options.getMaxLineBytes())
         .withDedupHorizon(horizon)
         .withDedupShards(OfflineInputs.groupingShards(options));
@@ -139,7 +166,8 @@ public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestRe
     if (lines.isBounded() == PCollection.IsBounded.BOUNDED) {
       // The parse counts the records it reads, so the summary's records in needs no second
       // reader of the lines.
-      ParseResult<R> valid = lines.apply("ParseAndValidate", parse.thenValidate(validate).countingRecordsIn());
+      ParseResult<R> valid =
+          lines.apply("ParseAndValidate", parse.thenValidate(validate).countingRecordsIn());
       parsed = valid.output();
       failures = valid.failures();
       recordsIn = valid.recordsIn();

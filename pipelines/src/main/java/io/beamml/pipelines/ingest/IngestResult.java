@@ -3,13 +3,13 @@ package io.beamml.pipelines.ingest;
 import io.beamml.schemas.DeadLetter;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PInput;
 import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * What one source yields after ingestion: the pseudonymised records, the records that were
@@ -39,8 +39,8 @@ public final class IngestResult<T, R> implements PInput, POutput {
   }
 
   /**
-   * For a bounded input, the records parse read (lines other than header rows) as partial counts
-   * to be summed; null for an unbounded one.
+   * For a bounded input, the records parse read (lines other than header rows) as partial counts to
+   * be summed; null for an unbounded one.
    */
   public @Nullable PCollection<Long> recordsIn() {
     return recordsIn;
@@ -67,9 +67,18 @@ public final class IngestResult<T, R> implements PInput, POutput {
   public Map<TupleTag<?>, PValue> expand() {
     return recordsIn == null
         ? Map.of(RECORDS, records, DUPLICATES, duplicates, DEAD_LETTERS, deadLetters)
-        : Map.of(RECORDS, records, DUPLICATES, duplicates, DEAD_LETTERS, deadLetters, RECORDS_IN, recordsIn);
+        : Map.of(
+            RECORDS,
+            records,
+            DUPLICATES,
+            duplicates,
+            DEAD_LETTERS,
+            deadLetters,
+            RECORDS_IN,
+            recordsIn);
   }
 
   @Override
-  public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+  public void finishSpecifyingOutput(
+      String transformName, PInput input, PTransform<?, ?> transform) {}
 }

@@ -7,6 +7,7 @@ import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.features.CustomerFeatures;
 import io.beamml.transforms.features.FeatureSpec;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -29,8 +29,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The file-based front half shared by backfill, score and training-set: read clicks, sales and
- * profiles and ingest each. Also gathers the counts the run summary balances (records in per
- * source and duplicates here; records out where the caller decides what an output is).
+ * profiles and ingest each. Also gathers the counts the run summary balances (records in per source
+ * and duplicates here; records out where the caller decides what an output is).
  */
 public final class OfflineInputs {
 
@@ -57,8 +57,8 @@ public final class OfflineInputs {
   public static final int DIRECT_RUNNER_SHARDS = 16;
 
   /**
-   * The shards batch dedup and features group by under these options: {@code --groupingShards},
-   * or by default {@value #DIRECT_RUNNER_SHARDS} on the Direct runner (which pays per grouping key,
+   * The shards batch dedup and features group by under these options: {@code --groupingShards}, or
+   * by default {@value #DIRECT_RUNNER_SHARDS} on the Direct runner (which pays per grouping key,
    * see {@link io.beamml.transforms.grouping.ShardKeys}) and the real keys everywhere else.
    */
   public static int groupingShards(InputOptions options) {
@@ -66,15 +66,19 @@ public final class OfflineInputs {
     return shards >= 0 ? shards : defaultGroupingShards(options);
   }
 
-  /** {@value #DIRECT_RUNNER_SHARDS} on the Direct runner, 0 (group by the real keys) on every other. */
+  /**
+   * {@value #DIRECT_RUNNER_SHARDS} on the Direct runner, 0 (group by the real keys) on every other.
+   */
   public static int defaultGroupingShards(PipelineOptions options) {
     return options.getRunner() != null && options.getRunner().getSimpleName().equals("DirectRunner")
-        ? DIRECT_RUNNER_SHARDS : 0;
+        ? DIRECT_RUNNER_SHARDS
+        : 0;
   }
 
   public static OfflineInputs read(Pipeline p, InputOptions options, HmacKey key) {
     if (isBlank(options.getClicks()) && isBlank(options.getSales())) {
-      throw new IllegalArgumentException("give at least one event input: --clicks=GLOB and/or --sales=GLOB");
+      throw new IllegalArgumentException(
+          "give at least one event input: --clicks=GLOB and/or --sales=GLOB");
     }
     LogProgress.newRun();
     ContractRules rules = ContractRules.defaults();
@@ -83,18 +87,38 @@ public final class OfflineInputs {
     List<PCollection<CustomerEvent>> events = new ArrayList<>();
 
     if (!isBlank(options.getClicks())) {
-      events.add(ingestFiles(p, options.getClicks(), Ingest.clicks(key, rules).configuredBy(options), counts, deadLetters)
-          .records());
+      events.add(
+          ingestFiles(
+                  p,
+                  options.getClicks(),
+                  Ingest.clicks(key, rules).configuredBy(options),
+                  counts,
+                  deadLetters)
+              .records());
     }
     if (!isBlank(options.getSales())) {
-      events.add(ingestFiles(p, options.getSales(), Ingest.sales(key, rules).configuredBy(options), counts, deadLetters)
-          .records());
+      events.add(
+          ingestFiles(
+                  p,
+                  options.getSales(),
+                  Ingest.sales(key, rules).configuredBy(options),
+                  counts,
+                  deadLetters)
+              .records());
     }
     PCollection<CustomerProfile> profiles;
     if (!isBlank(options.getProfiles())) {
-      profiles = ingestFiles(p, options.getProfiles(), Ingest.profiles(key, rules).configuredBy(options), counts, deadLetters)
-          .records();
-      counts.add(profiles.apply("CountProfilesOut", SummaryCounts.of(Sources.PROFILES, SummaryCounts.RECORDS_OUT)));
+      profiles =
+          ingestFiles(
+                  p,
+                  options.getProfiles(),
+                  Ingest.profiles(key, rules).configuredBy(options),
+                  counts,
+                  deadLetters)
+              .records();
+      counts.add(
+          profiles.apply(
+              "CountProfilesOut", SummaryCounts.of(Sources.PROFILES, SummaryCounts.RECORDS_OUT)));
     } else {
       profiles = p.apply("NoProfiles", Create.empty(SpecificRecordCoder.of(CustomerProfile.class)));
     }
@@ -119,11 +143,19 @@ public final class OfflineInputs {
     String step = Character.toUpperCase(source.charAt(0)) + source.substring(1);
     // The reader ticks the progress line and the parse counts the records in, so the lines have
     // one reader: on Flink's batch runner each further one is an encoded copy of every line.
-    PCollection<byte[]> lines = p.apply("Read" + step, ingest.readFiles(glob).withProgress(source + " read"));
+    PCollection<byte[]> lines =
+        p.apply("Read" + step, ingest.readFiles(glob).withProgress(source + " read"));
     IngestResult<T, R> result = lines.apply("Ingest" + step, ingest);
-    PCollection<Long> recordsIn = java.util.Objects.requireNonNull(result.recordsIn(), "bounded ingest counts its input");
-    counts.add(recordsIn.apply("Count" + step + "In", SummaryCounts.sum(source, SummaryCounts.RECORDS_IN)));
-    counts.add(result.duplicates().apply("Count" + step + "Duplicates", SummaryCounts.of(source, SummaryCounts.DUPLICATES)));
+    PCollection<Long> recordsIn =
+        java.util.Objects.requireNonNull(result.recordsIn(), "bounded ingest counts its input");
+    counts.add(
+        recordsIn.apply(
+            "Count" + step + "In", SummaryCounts.sum(source, SummaryCounts.RECORDS_IN)));
+    counts.add(
+        result
+            .duplicates()
+            .apply(
+                "Count" + step + "Duplicates", SummaryCounts.of(source, SummaryCounts.DUPLICATES)));
     deadLetters.add(result.deadLetters());
     return result;
   }
@@ -133,26 +165,33 @@ public final class OfflineInputs {
   }
 
   /**
-   * Feature rows as of every event; each event yields one row, so rows are counted back to
-   * their source as its records out.
+   * Feature rows as of every event; each event yields one row, so rows are counted back to their
+   * source as its records out.
    */
   public PCollection<FeatureRow> featureRows(FeatureSpec spec) {
     PCollection<FeatureRow> rows =
-        CustomerInputs.of(events, profiles).apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
+        CustomerInputs.of(events, profiles)
+            .apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
     countOutBySource(rows, FeatureRow::getEventType, "feature rows");
     return rows;
   }
 
   /**
-   * Counts records derived one-to-one from events as the records out of clicks and sales, in
-   * one step reading them (each further reader of a collection costs a copy of it on Flink), and
-   * shows them as {@code progress} in the progress lines.
+   * Counts records derived one-to-one from events as the records out of clicks and sales, in one
+   * step reading them (each further reader of a collection costs a copy of it on Flink), and shows
+   * them as {@code progress} in the progress lines.
    */
-  public <X> void countOutBySource(PCollection<X> derived, SerializableFunction<X, String> eventType, String progress) {
+  public <X> void countOutBySource(
+      PCollection<X> derived, SerializableFunction<X, String> eventType, String progress) {
     String clicksOut = SummaryCounts.key(Sources.CLICKS, SummaryCounts.RECORDS_OUT);
     String salesOut = SummaryCounts.key(Sources.SALES, SummaryCounts.RECORDS_OUT);
-    counts.add(derived.apply("CountRecordsOutBySource", SummaryCounts.perKey(
-        x -> Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x)) ? salesOut : clicksOut, progress)));
+    counts.add(
+        derived.apply(
+            "CountRecordsOutBySource",
+            SummaryCounts.perKey(
+                x ->
+                    Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x)) ? salesOut : clicksOut,
+                progress)));
   }
 
   public PCollection<CustomerEvent> events() {

@@ -9,9 +9,9 @@ import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * How the project writes Avro files, in one place: the schema with logical types
- * ({@link FileSchemas}) in the header, so readers see times and dates, and the codec of
- * {@code --avroCodec} (deflate unless told otherwise, where Beam would pick snappy).
+ * How the project writes Avro files, in one place: the schema with logical types ({@link
+ * FileSchemas}) in the header, so readers see times and dates, and the codec of {@code --avroCodec}
+ * (deflate unless told otherwise, where Beam would pick snappy).
  */
 public final class AvroFiles {
 
@@ -23,14 +23,16 @@ public final class AvroFiles {
   }
 
   /** A FileIO sink of specific records. */
-  public static <T extends SpecificRecord> AvroIO.Sink<T> sink(Class<T> recordClass, PipelineOptions options) {
+  public static <T extends SpecificRecord> AvroIO.Sink<T> sink(
+      Class<T> recordClass, PipelineOptions options) {
     return AvroIO.<T>sink(FileSchemas.of(recordClass))
         .withDatumWriterFactory(SpecificDatumWriter::new)
         .withCodec(codec(options));
   }
 
   /** An AvroIO write of specific records, prefix and suffix still to give. */
-  public static <T extends SpecificRecord> AvroIO.Write<T> write(Class<T> recordClass, PipelineOptions options) {
+  public static <T extends SpecificRecord> AvroIO.Write<T> write(
+      Class<T> recordClass, PipelineOptions options) {
     return AvroIO.write(recordClass)
         .withSchema(FileSchemas.of(recordClass))
         .withDatumWriterFactory(SpecificDatumWriter::new)

@@ -21,7 +21,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * it is published ({@link RunOutput}). Elsewhere (gs://) the bucket's permissions decide.
  *
  * <p>An unbounded input needs {@link #withWindows}: each window's pane is then written as its own
- * files, named by window, pane and shard ({@code DIR/part-START-END-pane-N[-late][-last]-SSSSS-of-NNNNN.jsonl}).
+ * files, named by window, pane and shard ({@code
+ * DIR/part-START-END-pane-N[-late][-last]-SSSSS-of-NNNNN.jsonl}).
  */
 public final class DeadLetterSink extends PTransform<PCollection<DeadLetter>, PDone> {
 
@@ -50,14 +51,22 @@ public final class DeadLetterSink extends PTransform<PCollection<DeadLetter>, PD
       records = deadLetters.apply("AssignFileWindows", windows.<DeadLetter>assign());
     } else if (deadLetters.isBounded() == PCollection.IsBounded.UNBOUNDED) {
       throw new IllegalArgumentException(
-          "unbounded dead letters are written to " + directory + " in windows: use withWindows(FileWindows)");
+          "unbounded dead letters are written to "
+              + directory
+              + " in windows: use withWindows(FileWindows)");
     }
     TextIO.Write write = TextIO.write().to(directory + "/part").withSuffix(".jsonl");
     if (windows != null) {
-      write = write.withWindowedWrites().withNumShards(windows.shards()).withShardNameTemplate(FileWindows.SHARD_TEMPLATE);
+      write =
+          write
+              .withWindowedWrites()
+              .withNumShards(windows.shards())
+              .withShardNameTemplate(FileWindows.SHARD_TEMPLATE);
     }
     records
-        .apply("RenderDeadLetterJson", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
+        .apply(
+            "RenderDeadLetterJson",
+            MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
         .setCoder(StringUtf8Coder.of())
         .apply("WriteDeadLetters", write);
     return PDone.in(deadLetters.getPipeline());

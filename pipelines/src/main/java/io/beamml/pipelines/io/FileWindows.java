@@ -22,9 +22,8 @@ import org.joda.time.Instant;
  * lateness, carry event times any distance behind the watermark; an event-time window that had
  * already fired would drop them. The watermark of a Kafka source never passes the wall clock (see
  * the stream's {@code EventTimePolicy}), so a record stamped on arrival is not late. Whatever still
- * arrives after its window fired (within one window's length) is written in a late pane of its
- * own; nothing is discarded. The record's event time still chooses its {@code event_date=}
- * directory.
+ * arrives after its window fired (within one window's length) is written in a late pane of its own;
+ * nothing is discarded. The record's event time still chooses its {@code event_date=} directory.
  */
 public final class FileWindows implements Serializable {
 
@@ -86,10 +85,14 @@ public final class FileWindows implements Serializable {
       return records
           .apply("StampArrivalTime", ParDo.of(new StampArrivalFn<T>()))
           .setCoder(records.getCoder())
-          .apply("WindowForFiles", Window.<T>into(FixedWindows.of(size))
-              .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterPane.elementCountAtLeast(1)))
-              .withAllowedLateness(size)
-              .discardingFiredPanes());
+          .apply(
+              "WindowForFiles",
+              Window.<T>into(FixedWindows.of(size))
+                  .triggering(
+                      AfterWatermark.pastEndOfWindow()
+                          .withLateFirings(AfterPane.elementCountAtLeast(1)))
+                  .withAllowedLateness(size)
+                  .discardingFiredPanes());
     }
   }
 

@@ -31,8 +31,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * <ul>
  *   <li>{@code timestamp-millis} as ISO-8601 UTC text, {@code date} as {@code YYYY-MM-DD};
  *   <li>a missing (null) value as JSON null;
- *   <li>a list of {@code FeatureValue} spread into the object, one property per feature by its
- *       name (number, text or null): the wide row of the feature store;
+ *   <li>a list of {@code FeatureValue} spread into the object, one property per feature by its name
+ *       (number, text or null): the wide row of the feature store;
  *   <li>a list of {@code Contribution} as one object, feature name to contribution;
  *   <li>other records nested, other lists as arrays, bytes as base64.
  * </ul>
@@ -48,8 +48,8 @@ public final class JsonRecords {
   /**
    * {@link #render} as a function a pipeline step can hold. A named class, not the method
    * reference: javac's deserialisation of serialisable method references keys them by the target
-   * method alone, so several {@code JsonRecords.renderer()} in one class, each for another record type,
-   * would all come back with the first one's cast.
+   * method alone, so several {@code JsonRecords.renderer()} in one class, each for another record
+   * type, would all come back with the first one's cast.
    */
   @SuppressWarnings("unchecked")
   public static <T extends SpecificRecord> SerializableFunction<T, String> renderer() {
@@ -76,7 +76,8 @@ public final class JsonRecords {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       writeRecord(g, FileSchemas.of(record.getClass()), record);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot render a " + record.getClass().getSimpleName() + " as JSON", e);
+      throw new UncheckedIOException(
+          "cannot render a " + record.getClass().getSimpleName() + " as JSON", e);
     }
     return out.toString();
   }
@@ -85,7 +86,8 @@ public final class JsonRecords {
     return Instant.ofEpochMilli(epochMillis).toString();
   }
 
-  private static void writeRecord(JsonGenerator g, Schema schema, IndexedRecord record) throws IOException {
+  private static void writeRecord(JsonGenerator g, Schema schema, IndexedRecord record)
+      throws IOException {
     g.writeStartObject();
     for (Schema.Field field : schema.getFields()) {
       Object value = record.get(field.pos());
@@ -112,7 +114,8 @@ public final class JsonRecords {
     g.writeEndObject();
   }
 
-  private static void writeValue(JsonGenerator g, Schema type, @Nullable Object value) throws IOException {
+  private static void writeValue(JsonGenerator g, Schema type, @Nullable Object value)
+      throws IOException {
     if (value == null) {
       g.writeNull();
       return;

@@ -16,14 +16,14 @@ import org.apache.beam.sdk.values.PDone;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Writes records into an offline store directory partitioned by event date
- * ({@code DIR/event_date=YYYY-MM-DD/part-*.avro|.jsonl}), the layout Hive, Spark, BigQuery
- * external tables and pandas all read as a partition column.
+ * Writes records into an offline store directory partitioned by event date ({@code
+ * DIR/event_date=YYYY-MM-DD/part-*.avro|.jsonl}), the layout Hive, Spark, BigQuery external tables
+ * and pandas all read as a partition column.
  *
  * <p>An unbounded input needs {@link #withWindows}: each window's pane is then written as its own
- * files, named by window, pane and shard ({@code part-START-END[-pane-N[-late][-last]]-SSSSS-of-NNNNN},
- * the pane left out when a window has only one), in every event-date directory that window's
- * records fall in.
+ * files, named by window, pane and shard ({@code
+ * part-START-END[-pane-N[-late][-last]]-SSSSS-of-NNNNN}, the pane left out when a window has only
+ * one), in every event-date directory that window's records fall in.
  */
 public final class PartitionedFileSink<T extends SpecificRecord>
     extends PTransform<PCollection<T>, PDone> {
@@ -61,7 +61,12 @@ public final class PartitionedFileSink<T extends SpecificRecord>
 
   /** Writes in these windows and shards: required for an unbounded input. */
   public PartitionedFileSink<T> withWindows(FileWindows value) {
-    return new PartitionedFileSink<>(recordClass, directory, format, eventTimeFn, jsonFn,
+    return new PartitionedFileSink<>(
+        recordClass,
+        directory,
+        format,
+        eventTimeFn,
+        jsonFn,
         Objects.requireNonNull(value, "windows"));
   }
 
@@ -77,25 +82,31 @@ public final class PartitionedFileSink<T extends SpecificRecord>
       records = input.apply("AssignFileWindows", windows.<T>assign());
     } else if (input.isBounded() == PCollection.IsBounded.UNBOUNDED) {
       throw new IllegalArgumentException(
-          "an unbounded input is written to " + directory + " in windows: use withWindows(FileWindows)");
+          "an unbounded input is written to "
+              + directory
+              + " in windows: use withWindows(FileWindows)");
     }
     SerializableFunction<T, Long> timeFn = eventTimeFn;
     FileIO.Write<String, T> write;
     if (format == OutputFormat.avro) {
-      write = FileIO.<String, T>writeDynamic()
-          .by(r -> eventDate(timeFn.apply(r)))
-          .withDestinationCoder(StringUtf8Coder.of())
-          .via(AvroFiles.sink(recordClass, input.getPipeline().getOptions()))
-          .to(directory)
-          .withNaming(date -> FileIO.Write.defaultNaming("event_date=" + date + "/part", ".avro"));
+      write =
+          FileIO.<String, T>writeDynamic()
+              .by(r -> eventDate(timeFn.apply(r)))
+              .withDestinationCoder(StringUtf8Coder.of())
+              .via(AvroFiles.sink(recordClass, input.getPipeline().getOptions()))
+              .to(directory)
+              .withNaming(
+                  date -> FileIO.Write.defaultNaming("event_date=" + date + "/part", ".avro"));
     } else {
       SerializableFunction<T, String> toJson = jsonFn;
-      write = FileIO.<String, T>writeDynamic()
-          .by(r -> eventDate(timeFn.apply(r)))
-          .withDestinationCoder(StringUtf8Coder.of())
-          .via(Contextful.fn(toJson::apply), TextIO.sink())
-          .to(directory)
-          .withNaming(date -> FileIO.Write.defaultNaming("event_date=" + date + "/part", ".jsonl"));
+      write =
+          FileIO.<String, T>writeDynamic()
+              .by(r -> eventDate(timeFn.apply(r)))
+              .withDestinationCoder(StringUtf8Coder.of())
+              .via(Contextful.fn(toJson::apply), TextIO.sink())
+              .to(directory)
+              .withNaming(
+                  date -> FileIO.Write.defaultNaming("event_date=" + date + "/part", ".jsonl"));
     }
     if (windows != null) {
       write = write.withNumShards(windows.shards());
@@ -104,7 +115,8 @@ public final class PartitionedFileSink<T extends SpecificRecord>
       // writers per bundle are shuffled to a second writing step, a whole extra pass on batch.
       write = write.withNoSpilling();
     }
-    records.apply(format == OutputFormat.avro ? "WriteAvroByEventDate" : "WriteJsonLinesByEventDate", write);
+    records.apply(
+        format == OutputFormat.avro ? "WriteAvroByEventDate" : "WriteJsonLinesByEventDate", write);
     return PDone.in(input.getPipeline());
   }
 }

@@ -1,6 +1,5 @@
 package io.beamml.pipelines.io;
 
-import org.checkerframework.checker.nullness.qual.Nullable;
 import io.beamml.pipelines.progress.LogProgress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +14,7 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.ValueProvider;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The records of text files as the exact bytes read: Beam's {@link FileBasedSource} does the file
@@ -24,8 +24,8 @@ import org.apache.beam.sdk.options.ValueProvider;
  *
  * <p>With quoted line breaks (CSV, RFC 4180) a line break inside a quoted field belongs to the
  * record. Whether a byte offset lies inside quotes can only be known by reading from the start of
- * the file, so such a source is not splittable: each file is read by one reader, front to back.
- * A quote opens a field only at the field's start; an open quote that never closes would take the
+ * the file, so such a source is not splittable: each file is read by one reader, front to back. A
+ * quote opens a field only at the field's start; an open quote that never closes would take the
  * rest of the file, so once a record is longer than the record limit its next line break ends it
  * however the quotes stand.
  *
@@ -38,6 +38,7 @@ final class RawRecordSource extends FileBasedSource<byte[]> {
 
   private final boolean quotedLineBreaks;
   private final long maxRecordBytes;
+
   /** What each record read ticks in the progress line ({@link LogProgress}); null for nothing. */
   private final @Nullable String progress;
 
@@ -54,7 +55,11 @@ final class RawRecordSource extends FileBasedSource<byte[]> {
   }
 
   private RawRecordSource(
-      Metadata file, long start, long end, boolean quotedLineBreaks, long maxRecordBytes,
+      Metadata file,
+      long start,
+      long end,
+      boolean quotedLineBreaks,
+      long maxRecordBytes,
       @Nullable String progress) {
     super(file, 1L, start, end);
     this.quotedLineBreaks = quotedLineBreaks;
@@ -104,8 +109,10 @@ final class RawRecordSource extends FileBasedSource<byte[]> {
     private ReadableByteChannel channel;
     private int length;
     private int pos;
+
     /** File offset of {@code buffer[pos]}. */
     private long offset;
+
     private boolean firstRecord = true;
     private long startOfRecord;
     private byte[] record = new byte[1024];
@@ -185,9 +192,7 @@ final class RawRecordSource extends FileBasedSource<byte[]> {
         for (; i < length; i++) {
           byte b = buffer[i];
           if (b == LF || b == CR) {
-            if (!quotedLineBreaks
-                || state != QUOTED
-                || seen + (i - pos) > maxRecordBytes) {
+            if (!quotedLineBreaks || state != QUOTED || seen + (i - pos) > maxRecordBytes) {
               lineBreak = true;
               break;
             }

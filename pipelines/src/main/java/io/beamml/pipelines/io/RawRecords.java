@@ -2,17 +2,17 @@ package io.beamml.pipelines.io;
 
 import java.util.List;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.io.CompressedSource;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads the records of text files as the exact bytes read, for Parse to decode strictly: TextIO
@@ -53,10 +53,14 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
     if (glob == null || glob.isBlank()) {
       throw new IllegalArgumentException("a file or glob is required");
     }
-    return new RawRecords(glob, false, DEFAULT_MAX_RECORD_BYTES, EmptyMatchTreatment.ALLOW_IF_WILDCARD, null);
+    return new RawRecords(
+        glob, false, DEFAULT_MAX_RECORD_BYTES, EmptyMatchTreatment.ALLOW_IF_WILDCARD, null);
   }
 
-  /** The CSV records (RFC 4180: quoted fields may hold line breaks) of the files {@code glob} matches. */
+  /**
+   * The CSV records (RFC 4180: quoted fields may hold line breaks) of the files {@code glob}
+   * matches.
+   */
   public static RawRecords csv(String glob) {
     return lines(glob).withQuotedLineBreaks(true);
   }
@@ -67,13 +71,14 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
   }
 
   /**
-   * The same read with another record limit: a longer record is cut to {@code max + 1} bytes, so
-   * it is never held whole yet is still seen as too long; in CSV, a line break past the limit ends
-   * a record even inside quotes, so one unclosed quote cannot take the rest of a file.
+   * The same read with another record limit: a longer record is cut to {@code max + 1} bytes, so it
+   * is never held whole yet is still seen as too long; in CSV, a line break past the limit ends a
+   * record even inside quotes, so one unclosed quote cannot take the rest of a file.
    */
   public RawRecords withMaxRecordBytes(long max) {
     if (max <= 0 || max == Long.MAX_VALUE) {
-      throw new IllegalArgumentException("max record bytes must be positive and finite, got " + max);
+      throw new IllegalArgumentException(
+          "max record bytes must be positive and finite, got " + max);
     }
     return new RawRecords(glob, quotedLineBreaks, max, emptyMatchTreatment, progress);
   }
@@ -82,7 +87,9 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
     return new RawRecords(glob, quotedLineBreaks, maxRecordBytes, treatment, progress);
   }
 
-  /** The same read, ticking {@code what} (e.g. "clicks read") in the progress line per record read. */
+  /**
+   * The same read, ticking {@code what} (e.g. "clicks read") in the progress line per record read.
+   */
   public RawRecords withProgress(String what) {
     return new RawRecords(glob, quotedLineBreaks, maxRecordBytes, emptyMatchTreatment, what);
   }
@@ -90,10 +97,19 @@ public final class RawRecords extends PTransform<PBegin, PCollection<byte[]>> {
   @Override
   public PCollection<byte[]> expand(PBegin begin) {
     RawRecordSource source =
-        new RawRecordSource(StaticValueProvider.of(glob), emptyMatchTreatment, quotedLineBreaks, maxRecordBytes, progress);
+        new RawRecordSource(
+            StaticValueProvider.of(glob),
+            emptyMatchTreatment,
+            quotedLineBreaks,
+            maxRecordBytes,
+            progress);
     return begin
-        .apply("ReadRecords", Read.from(new RecordBatchSource<>(
-            CompressedSource.from(source).withCompression(Compression.AUTO), BATCH_RECORDS)))
+        .apply(
+            "ReadRecords",
+            Read.from(
+                new RecordBatchSource<>(
+                    CompressedSource.from(source).withCompression(Compression.AUTO),
+                    BATCH_RECORDS)))
         .apply("UnbatchRecords", ParDo.of(new UnbatchFn()))
         .setCoder(ByteArrayCoder.of());
   }

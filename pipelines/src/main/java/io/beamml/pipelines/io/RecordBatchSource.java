@@ -13,9 +13,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Another source's records in lists of up to {@code batchSize}, each read by the same reader over
  * the same split, so every record still comes out once. Why: a runner does a fixed amount of work
- * per element a source emits (Flink's batch runner gathers every step's metrics of the chained
- * task after each one), which for short records costs about as much as parsing them; a list of a
- * few hundred pays it once. Splitting at the start is the wrapped source's; dynamic splitting is
+ * per element a source emits (Flink's batch runner gathers every step's metrics of the chained task
+ * after each one), which for short records costs about as much as parsing them; a list of a few
+ * hundred pays it once. Splitting at the start is the wrapped source's; dynamic splitting is
  * refused, since a list already emitted may hold records past any new split point.
  */
 final class RecordBatchSource<T> extends BoundedSource<List<T>> {
@@ -34,8 +34,8 @@ final class RecordBatchSource<T> extends BoundedSource<List<T>> {
   }
 
   @Override
-  public List<? extends BoundedSource<List<T>>> split(long desiredBundleSizeBytes, PipelineOptions options)
-      throws Exception {
+  public List<? extends BoundedSource<List<T>>> split(
+      long desiredBundleSizeBytes, PipelineOptions options) throws Exception {
     List<RecordBatchSource<T>> splits = new ArrayList<>();
     for (BoundedSource<T> split : source.split(desiredBundleSizeBytes, options)) {
       splits.add(new RecordBatchSource<>(split, batchSize));

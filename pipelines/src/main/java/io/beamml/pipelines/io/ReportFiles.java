@@ -9,7 +9,10 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
 
-/** Writes a rendered report (an HTML page and its pictures) into a directory on any Beam file system. */
+/**
+ * Writes a rendered report (an HTML page and its pictures) into a directory on any Beam file
+ * system.
+ */
 public final class ReportFiles {
 
   private ReportFiles() {}
@@ -19,7 +22,10 @@ public final class ReportFiles {
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       String path = outputDir + "/" + file.getKey();
       ResourceId target = FileSystems.matchNewResource(path, false);
-      String mime = file.getKey().endsWith(".html") ? "text/html" : file.getKey().endsWith(".png") ? "image/png" : MimeTypes.BINARY;
+      String mime =
+          file.getKey().endsWith(".html")
+              ? "text/html"
+              : file.getKey().endsWith(".png") ? "image/png" : MimeTypes.BINARY;
       try (OutputStream stream = Channels.newOutputStream(FileSystems.create(target, mime))) {
         stream.write(file.getValue());
       } catch (IOException e) {

@@ -56,13 +56,20 @@ import org.slf4j.LoggerFactory;
 public final class RunOutput {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunOutput.class);
-  private static final Pattern ATTEMPT = Pattern.compile("\\.attempt-\\d{8}T\\d{6}Z-(\\d+)\\.\\d+@(.+)$");
-  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
-  private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
-  private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> PUBLISHED_DIR = PosixFilePermissions.fromString("rwxr-xr-x");
+  private static final Pattern ATTEMPT =
+      Pattern.compile("\\.attempt-\\d{8}T\\d{6}Z-(\\d+)\\.\\d+@(.+)$");
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+  private static final Set<PosixFilePermission> OWNER_DIR =
+      PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_FILE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> PUBLISHED_DIR =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
   /** Attempts this JVM is writing: never removed as stale. */
   private static final Set<String> ACTIVE = ConcurrentHashMap.newKeySet();
+
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
   /** Directories under an output that only its owner may read (they hold raw input). */
@@ -93,7 +100,10 @@ public final class RunOutput {
     return begin(output, overwrite, localPath(output) != null);
   }
 
-  /** The local file a Beam path names ({@code /x}, {@code file:///x}), or null for gs:// and the like. */
+  /**
+   * The local file a Beam path names ({@code /x}, {@code file:///x}), or null for gs:// and the
+   * like.
+   */
   public static @Nullable Path localPath(String beamPath) {
     String p = trimSlash(beamPath);
     if (!"file".equals(FileSystems.matchNewResource(p, true).getScheme())) {
@@ -102,17 +112,30 @@ public final class RunOutput {
     return Paths.get(p.startsWith("file:") ? p.substring("file:".length()) : p).toAbsolutePath();
   }
 
-  /** {@code local} false publishes by copying file by file, as on gs://; tests use it on local disks. */
+  /**
+   * {@code local} false publishes by copying file by file, as on gs://; tests use it on local
+   * disks.
+   */
   static RunOutput begin(String output, boolean overwrite, boolean local) {
     String target = trimSlash(output);
     String name = target.substring(target.lastIndexOf('/') + 1);
     if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-      throw new OutputRefusedException("output " + output + " must name a directory of its own, not "
-          + (name.isEmpty() ? "a root" : "'" + name + "'"));
+      throw new OutputRefusedException(
+          "output "
+              + output
+              + " must name a directory of its own, not "
+              + (name.isEmpty() ? "a root" : "'" + name + "'"));
     }
     String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(STAMP);
-    String suffix = ".attempt-" + stamp + "-" + ProcessHandle.current().pid() + "." + SEQUENCE.incrementAndGet()
-        + "@" + hostName();
+    String suffix =
+        ".attempt-"
+            + stamp
+            + "-"
+            + ProcessHandle.current().pid()
+            + "."
+            + SEQUENCE.incrementAndGet()
+            + "@"
+            + hostName();
     RunOutput run;
     if (local) {
       Path path = localPath(target);
@@ -122,8 +145,8 @@ public final class RunOutput {
       try {
         createOwnerOnlyDirectory(attempt);
       } catch (IOException e) {
-        throw new OutputRefusedException("output " + output + " is not writable: cannot create " + attempt
-            + " (" + e + ")", e);
+        throw new OutputRefusedException(
+            "output " + output + " is not writable: cannot create " + attempt + " (" + e + ")", e);
       }
       run = new RunOutput(path.toString(), attempt.toString(), path);
     } else {
@@ -133,8 +156,15 @@ public final class RunOutput {
       try {
         write(attempt + "/_ATTEMPT", "{\"output\": \"" + target + "\"}\n");
       } catch (IOException e) {
-        throw new OutputRefusedException("output " + output + " is not writable: cannot create " + attempt
-            + " (" + e.getMessage() + ")", e);
+        throw new OutputRefusedException(
+            "output "
+                + output
+                + " is not writable: cannot create "
+                + attempt
+                + " ("
+                + e.getMessage()
+                + ")",
+            e);
       }
       run = new RunOutput(target, attempt, null);
     }
@@ -150,8 +180,8 @@ public final class RunOutput {
   }
 
   /**
-   * Runs {@code job} with {@code --output} pointing at a fresh attempt directory, then publishes
-   * it in the output's place; a job that throws leaves nothing behind. When this returns, {@code
+   * Runs {@code job} with {@code --output} pointing at a fresh attempt directory, then publishes it
+   * in the output's place; a job that throws leaves nothing behind. When this returns, {@code
    * --output} is the output again and holds exactly this run's files. Every batch job that writes
    * an output directory runs through here.
    */
@@ -173,7 +203,10 @@ public final class RunOutput {
     return result;
   }
 
-  /** Waits for a started job; one that did not end DONE is a failure, so its attempt is not published. */
+  /**
+   * Waits for a started job; one that did not end DONE is a failure, so its attempt is not
+   * published.
+   */
   public static PipelineResult finished(PipelineResult result) {
     PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
@@ -235,7 +268,11 @@ public final class RunOutput {
         deleteAll(list(attempt));
       }
     } catch (IOException | RuntimeException e) {
-      LOG.warn("Could not remove the attempt directory {}: {}; the next run into {} removes it", attempt, e, target);
+      LOG.warn(
+          "Could not remove the attempt directory {}: {}; the next run into {} removes it",
+          attempt,
+          e,
+          target);
     }
   }
 
@@ -249,15 +286,24 @@ public final class RunOutput {
     try {
       Files.createDirectories(parent);
     } catch (IOException e) {
-      throw new OutputRefusedException("output " + output + " is not writable: cannot create " + parent, e);
+      throw new OutputRefusedException(
+          "output " + output + " is not writable: cannot create " + parent, e);
     }
     if (!Files.isWritable(parent) || (Files.exists(path) && !Files.isWritable(path))) {
-      throw new OutputRefusedException("output " + output + " is not writable (" + parent
-          + " must be writable: a run is published by renaming a directory there)");
+      throw new OutputRefusedException(
+          "output "
+              + output
+              + " is not writable ("
+              + parent
+              + " must be writable: a run is published by renaming a directory there)");
     }
     if (!overwrite && isNonEmptyDirectory(path) && !PublishedRun.isRunOutput(path.toString())) {
-      throw new OutputRefusedException("output " + output + " is not empty and holds no run's output (no "
-          + PublishedRun.SUMMARY_FILE + "): pass --overwrite to replace all of it");
+      throw new OutputRefusedException(
+          "output "
+              + output
+              + " is not empty and holds no run's output (no "
+              + PublishedRun.SUMMARY_FILE
+              + "): pass --overwrite to replace all of it");
     }
   }
 
@@ -290,7 +336,8 @@ public final class RunOutput {
         deleteTree(p);
         LOG.info("Removed {}, left by a run that did not finish", p);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot remove " + p + ", left by a run that did not finish", e);
+        throw new UncheckedIOException(
+            "cannot remove " + p + ", left by a run that did not finish", e);
       }
     }
   }
@@ -313,7 +360,9 @@ public final class RunOutput {
       Files.setPosixFilePermissions(from, mode);
     }
     if (Files.exists(to)) {
-      Path aside = to.resolveSibling(Paths.get(attempt).getFileName().toString().replace(".attempt-", ".replaced-"));
+      Path aside =
+          to.resolveSibling(
+              Paths.get(attempt).getFileName().toString().replace(".attempt-", ".replaced-"));
       Files.move(to, aside, StandardCopyOption.ATOMIC_MOVE);
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
       deleteTree(aside);
@@ -334,7 +383,10 @@ public final class RunOutput {
     }
   }
 
-  /** Creates {@code dir} (and missing parents) as owner-only where the file system knows POSIX modes. */
+  /**
+   * Creates {@code dir} (and missing parents) as owner-only where the file system knows POSIX
+   * modes.
+   */
   public static void createOwnerOnlyDirectory(Path dir) throws IOException {
     Files.createDirectories(dir.toAbsolutePath().getParent());
     if (isPosix(dir.toAbsolutePath().getParent())) {
@@ -367,7 +419,8 @@ public final class RunOutput {
   private static void checkRemote(String target, String output, boolean overwrite) {
     try {
       MatchResult self = FileSystems.match(target, EmptyMatchTreatment.ALLOW);
-      if (self.status() == MatchResult.Status.OK && !self.metadata().isEmpty()
+      if (self.status() == MatchResult.Status.OK
+          && !self.metadata().isEmpty()
           && !self.metadata().get(0).resourceId().isDirectory()) {
         throw new OutputRefusedException("output " + output + " is a file, not a directory");
       }
@@ -375,8 +428,12 @@ public final class RunOutput {
       throw new UncheckedIOException("cannot look for " + target, e);
     }
     if (!overwrite && !list(target).isEmpty() && !PublishedRun.isRunOutput(target)) {
-      throw new OutputRefusedException("output " + output + " is not empty and holds no run's output (no "
-          + PublishedRun.SUMMARY_FILE + "): pass --overwrite to replace all of it");
+      throw new OutputRefusedException(
+          "output "
+              + output
+              + " is not empty and holds no run's output (no "
+              + PublishedRun.SUMMARY_FILE
+              + "): pass --overwrite to replace all of it");
     }
   }
 
@@ -386,13 +443,18 @@ public final class RunOutput {
     for (ResourceId file : list(parent + "." + name + ".attempt-*")) {
       String path = file.toString();
       int end = path.indexOf('/', parent.length());
-      byAttempt.computeIfAbsent(end < 0 ? path : path.substring(0, end), k -> new ArrayList<>()).add(file);
+      byAttempt
+          .computeIfAbsent(end < 0 ? path : path.substring(0, end), k -> new ArrayList<>())
+          .add(file);
     }
     for (var stale : byAttempt.entrySet()) {
       String rest = stale.getKey().substring(parent.length() + name.length() + 1);
       refuseIfLive(stale.getKey(), rest, target);
       deleteAll(stale.getValue());
-      LOG.info("Removed {} ({} files), left by a run that did not finish", stale.getKey(), stale.getValue().size());
+      LOG.info(
+          "Removed {} ({} files), left by a run that did not finish",
+          stale.getKey(),
+          stale.getValue().size());
     }
   }
 
@@ -404,7 +466,8 @@ public final class RunOutput {
       }
     }
     // Readers refuse the output from the moment the marker is gone until it is written again.
-    FileSystems.delete(List.of(resource(target + "/" + PublishedRun.SUCCESS_FILE)),
+    FileSystems.delete(
+        List.of(resource(target + "/" + PublishedRun.SUCCESS_FILE)),
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     String summary = target + "/" + PublishedRun.SUMMARY_FILE;
     List<ResourceId> old = new ArrayList<>();
@@ -414,8 +477,10 @@ public final class RunOutput {
       }
     }
     deleteAll(old);
-    files.sort(Comparator.comparing((ResourceId f) -> !f.toString().endsWith("/" + PublishedRun.SUMMARY_FILE))
-        .thenComparing(ResourceId::toString));
+    files.sort(
+        Comparator.comparing(
+                (ResourceId f) -> !f.toString().endsWith("/" + PublishedRun.SUMMARY_FILE))
+            .thenComparing(ResourceId::toString));
     List<ResourceId> to = new ArrayList<>();
     for (ResourceId f : files) {
       to.add(resource(target + f.toString().substring(attempt.length())));
@@ -426,7 +491,10 @@ public final class RunOutput {
   }
 
   private static List<ResourceId> list(String directoryOrPattern) {
-    String glob = directoryOrPattern.contains("*") ? directoryOrPattern + "/**" : trimSlash(directoryOrPattern) + "/**";
+    String glob =
+        directoryOrPattern.contains("*")
+            ? directoryOrPattern + "/**"
+            : trimSlash(directoryOrPattern) + "/**";
     try {
       MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
       List<ResourceId> files = new ArrayList<>();
@@ -452,7 +520,8 @@ public final class RunOutput {
   }
 
   private static void write(String path, String text) throws IOException {
-    try (OutputStream out = Channels.newOutputStream(FileSystems.create(resource(path), MimeTypes.TEXT))) {
+    try (OutputStream out =
+        Channels.newOutputStream(FileSystems.create(resource(path), MimeTypes.TEXT))) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -463,26 +532,43 @@ public final class RunOutput {
 
   // ---- shared
 
-  /** A stale attempt whose process still runs on this host (or in this JVM) is another run's: refuse. */
+  /**
+   * A stale attempt whose process still runs on this host (or in this JVM) is another run's:
+   * refuse.
+   */
   private static void refuseIfLive(String attemptPath, String name, String target) {
     if (ACTIVE.contains(attemptPath)) {
-      throw new OutputRefusedException("output " + target + " is being written by another run in this process ("
-          + attemptPath + ")");
+      throw new OutputRefusedException(
+          "output "
+              + target
+              + " is being written by another run in this process ("
+              + attemptPath
+              + ")");
     }
     Matcher m = ATTEMPT.matcher(name);
     if (!m.find() || !m.group(2).equals(hostName())) {
       return;
     }
     long pid = Long.parseLong(m.group(1));
-    if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-      throw new OutputRefusedException("output " + target + " is being written by another run (process " + pid
-          + ", " + attemptPath + "): wait for it to end");
+    if (pid != ProcessHandle.current().pid()
+        && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      throw new OutputRefusedException(
+          "output "
+              + target
+              + " is being written by another run (process "
+              + pid
+              + ", "
+              + attemptPath
+              + "): wait for it to end");
     }
   }
 
   private String marker() {
-    return "{\"attempt\": \"" + attempt.substring(attempt.lastIndexOf('/') + 1) + "\", \"published\": \""
-        + ZonedDateTime.now(ZoneOffset.UTC) + "\"}\n";
+    return "{\"attempt\": \""
+        + attempt.substring(attempt.lastIndexOf('/') + 1)
+        + "\", \"published\": \""
+        + ZonedDateTime.now(ZoneOffset.UTC)
+        + "\"}\n";
   }
 
   private static String hostName() {

@@ -26,15 +26,16 @@ import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * {@code materialize}: the backfill's inputs (clicks, sales, profiles files through the same
- * Ingest) written to the online store as of a time T, for a cold start or a rebuild. Events after
- * T are left out; the store then keeps, per customer, what the stream would have kept after the
- * same events, through the same idempotent writer, so the contents are the same.
+ * Ingest) written to the online store as of a time T, for a cold start or a rebuild. Events after T
+ * are left out; the store then keeps, per customer, what the stream would have kept after the same
+ * events, through the same idempotent writer, so the contents are the same.
  */
 public final class MaterializePipeline {
 
   /** Flags of {@code ./pipeline materialize}. */
   public interface Options extends InputOptions, HmacKeyOptions, OnlineStoreOptions {
-    @Description("Materialize the store as of this instant (ISO-8601, e.g. 2024-03-01T00:00:00Z); empty = now")
+    @Description(
+        "Materialize the store as of this instant (ISO-8601, e.g. 2024-03-01T00:00:00Z); empty = now")
     @Default.String("")
     String getAsOf();
 
@@ -60,7 +61,8 @@ public final class MaterializePipeline {
     try {
       return Instant.parse(asOf).toEpochMilli();
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("--asOf must be an ISO-8601 instant such as 2024-03-01T00:00:00Z, got '" + asOf + "'");
+      throw new IllegalArgumentException(
+          "--asOf must be an ISO-8601 instant such as 2024-03-01T00:00:00Z, got '" + asOf + "'");
     }
   }
 
@@ -74,19 +76,30 @@ public final class MaterializePipeline {
     OfflineInputs inputs = OfflineInputs.read(p, options, key);
     // Every ingested event is handed to the store step, which keeps those up to T it needs.
     inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType, "events to the store");
-    inputs.events()
+    inputs
+        .events()
         .apply("KeepEventsUpToAsOf", Filter.by((CustomerEvent e) -> e.getEventTime() <= asOfMillis))
         .apply("WriteOnlineStoreEvents", WriteOnlineStore.events(store));
     inputs.profiles().apply("WriteOnlineStoreProfiles", WriteOnlineStore.profiles(store));
 
     PCollection<DeadLetter> deadLetters = inputs.deadLetters();
     deadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
-    deadLetters.apply("WriteDeadLetters", DeadLetterSink.to(options.getOutput() + "/" + DEAD_LETTERS_DIR));
+    deadLetters.apply(
+        "WriteDeadLetters", DeadLetterSink.to(options.getOutput() + "/" + DEAD_LETTERS_DIR));
     PCollectionList.of(inputs.counts())
         .and(deadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
-        .apply("WriteSummary", RunSummary.to(options.getOutput(), "materialize", Map.of(
-            "spec_fingerprint", spec.fingerprint(), "as_of", Instant.ofEpochMilli(asOfMillis).toString(),
-            "online_store_prefix", store.prefix())));
+        .apply(
+            "WriteSummary",
+            RunSummary.to(
+                options.getOutput(),
+                "materialize",
+                Map.of(
+                    "spec_fingerprint",
+                    spec.fingerprint(),
+                    "as_of",
+                    Instant.ofEpochMilli(asOfMillis).toString(),
+                    "online_store_prefix",
+                    store.prefix())));
   }
 
   /** Builds, runs and waits. */

@@ -7,10 +7,14 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
-/** Flags of the online feature store, shared by {@code stream}, {@code materialize} and {@code serve}. */
+/**
+ * Flags of the online feature store, shared by {@code stream}, {@code materialize} and {@code
+ * serve}.
+ */
 public interface OnlineStoreOptions extends PipelineOptions {
 
-  @Description("Redis online feature store, e.g. redis://127.0.0.1:6379 (rediss:// for TLS); empty = none")
+  @Description(
+      "Redis online feature store, e.g. redis://127.0.0.1:6379 (rediss:// for TLS); empty = none")
   @Default.String("")
   String getOnlineStore();
 
@@ -22,7 +26,8 @@ public interface OnlineStoreOptions extends PipelineOptions {
 
   void setOnlineStorePrefix(String value);
 
-  @Description("An idle customer's keys live for the spec's longest window plus this, as an ISO-8601 duration")
+  @Description(
+      "An idle customer's keys live for the spec's longest window plus this, as an ISO-8601 duration")
   @Default.String("P1D")
   String getOnlineStoreTtlMargin();
 
@@ -39,7 +44,9 @@ public interface OnlineStoreOptions extends PipelineOptions {
       margin = java.time.Duration.parse(options.getOnlineStoreTtlMargin());
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          "--onlineStoreTtlMargin must be an ISO-8601 duration such as P1D, got '" + options.getOnlineStoreTtlMargin() + "'");
+          "--onlineStoreTtlMargin must be an ISO-8601 duration such as P1D, got '"
+              + options.getOnlineStoreTtlMargin()
+              + "'");
     }
     return OnlineStoreConfig.forSpec(uri, spec, margin).withPrefix(options.getOnlineStorePrefix());
   }

@@ -18,8 +18,8 @@ public interface AvroCodecOptions extends PipelineOptions {
 
   /**
    * Deflate's level is the writer's choice only (every reader inflates any level). Level 1 writes
-   * predictions in about 2-2.3x snappy's time into 0.80x its bytes; zlib's default 6 takes about
-   * 4x for 0.76x (AvroCodecBenchmark in benchmarks).
+   * predictions in about 2-2.3x snappy's time into 0.80x its bytes; zlib's default 6 takes about 4x
+   * for 0.76x (AvroCodecBenchmark in benchmarks).
    */
   int DEFLATE_LEVEL = 1;
 

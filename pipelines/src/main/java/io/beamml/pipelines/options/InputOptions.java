@@ -34,9 +34,10 @@ public interface InputOptions extends PipelineOptions {
 
   void setFeatureSpec(String value);
 
-  @Description("0 groups batch dedup and features by the real key (event id, customer); N > 0 groups them"
-      + " into N shards, each held in memory, which only suits the Direct runner (it pays per key); -1 (the"
-      + " default) means 16 on the Direct runner and 0 on every other")
+  @Description(
+      "0 groups batch dedup and features by the real key (event id, customer); N > 0 groups them"
+          + " into N shards, each held in memory, which only suits the Direct runner (it pays per key); -1 (the"
+          + " default) means 16 on the Direct runner and 0 on every other")
   @Default.Integer(-1)
   Integer getGroupingShards();
 

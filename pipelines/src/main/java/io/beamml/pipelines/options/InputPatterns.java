@@ -19,7 +19,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class InputPatterns {
 
-  /** A path segment of a run's unpublished attempt directory ({@code .NAME.attempt-...}, see RunOutput). */
+  /**
+   * A path segment of a run's unpublished attempt directory ({@code .NAME.attempt-...}, see
+   * RunOutput).
+   */
   private static final Pattern ATTEMPT_DIR = Pattern.compile("/\\.[^/]+\\.attempt-[^/]+/");
 
   private final Map<String, String> patterns = new LinkedHashMap<>();
@@ -30,10 +33,16 @@ public final class InputPatterns {
     return new InputPatterns();
   }
 
-  /** The file inputs every batch job over raw data takes: clicks, sales, profiles and a feature spec. */
+  /**
+   * The file inputs every batch job over raw data takes: clicks, sales, profiles and a feature
+   * spec.
+   */
   public static InputPatterns of(InputOptions options) {
-    return create().flag("clicks", options.getClicks()).flag("sales", options.getSales())
-        .flag("profiles", options.getProfiles()).flag("featureSpec", options.getFeatureSpec());
+    return create()
+        .flag("clicks", options.getClicks())
+        .flag("sales", options.getSales())
+        .flag("profiles", options.getProfiles())
+        .flag("featureSpec", options.getFeatureSpec());
   }
 
   /** Adds {@code --name=pattern}; a flag not given (null or blank) is not checked. */
@@ -53,12 +62,19 @@ public final class InputPatterns {
     for (Map.Entry<String, String> p : patterns.entrySet()) {
       List<MatchResult.Metadata> files = match(p.getValue());
       if (files.isEmpty()) {
-        throw new InputMissingException("--" + p.getKey() + "=" + p.getValue() + " matches no file");
+        throw new InputMissingException(
+            "--" + p.getKey() + "=" + p.getValue() + " matches no file");
       }
       for (MatchResult.Metadata f : files) {
         if (ATTEMPT_DIR.matcher(f.resourceId().toString()).find()) {
-          throw new InputMissingException("--" + p.getKey() + "=" + p.getValue() + " matches " + f.resourceId()
-              + ", in the attempt directory of a run that has not been published: narrow the pattern");
+          throw new InputMissingException(
+              "--"
+                  + p.getKey()
+                  + "="
+                  + p.getValue()
+                  + " matches "
+                  + f.resourceId()
+                  + ", in the attempt directory of a run that has not been published: narrow the pattern");
         }
       }
     }

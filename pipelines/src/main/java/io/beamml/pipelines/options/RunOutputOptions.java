@@ -11,13 +11,15 @@ import org.apache.beam.sdk.options.Validation;
  */
 public interface RunOutputOptions extends PipelineOptions {
 
-  @Description("Output directory (local or any Beam file system); a re-run replaces the previous run's output whole")
+  @Description(
+      "Output directory (local or any Beam file system); a re-run replaces the previous run's output whole")
   @Validation.Required
   String getOutput();
 
   void setOutput(String value);
 
-  @Description("Replace --output even if it is not empty and holds no run's output (no summary.json)")
+  @Description(
+      "Replace --output even if it is not empty and holds no run's output (no summary.json)")
   @Default.Boolean(false)
   Boolean getOverwrite();
 

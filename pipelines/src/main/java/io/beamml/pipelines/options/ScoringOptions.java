@@ -25,7 +25,8 @@ public interface ScoringOptions extends PipelineOptions {
 
   void setChallenger(String value);
 
-  @Description("Share of customers (by pseudonymised id, stable per customer) scored by the challenger")
+  @Description(
+      "Share of customers (by pseudonymised id, stable per customer) scored by the challenger")
   @Default.Double(0.1)
   Double getChallengerShare();
 

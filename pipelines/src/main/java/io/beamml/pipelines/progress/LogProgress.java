@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Progress of a long batch run, logged by time rather than by count: every {@link
  * #INTERVAL_SECONDS} seconds one line with what this JVM has read and written so far and the
- * elapsed time ({@code progress: 40 s, clicks read 512000, feature rows written 98000}). Steps
- * tick it as records pass ({@link #tick}), so it needs no extra pass over the data, no metrics
- * endpoint and no runner support: on the Direct runner and embedded Flink the launcher's JVM logs
- * it, on a cluster every worker logs its own share. Counts only; never logs a payload.
+ * elapsed time ({@code progress: 40 s, clicks read 512000, feature rows written 98000}). Steps tick
+ * it as records pass ({@link #tick}), so it needs no extra pass over the data, no metrics endpoint
+ * and no runner support: on the Direct runner and embedded Flink the launcher's JVM logs it, on a
+ * cluster every worker logs its own share. Counts only; never logs a payload.
  */
 public final class LogProgress {
 
@@ -58,7 +58,9 @@ public final class LogProgress {
 
   /** The line the reporter logs, for the counts so far. */
   public static String line() {
-    StringJoiner parts = new StringJoiner(", ", "progress: " + (System.nanoTime() - startNanos) / 1_000_000_000L + " s, ", "");
+    StringJoiner parts =
+        new StringJoiner(
+            ", ", "progress: " + (System.nanoTime() - startNanos) / 1_000_000_000L + " s, ", "");
     new TreeMap<>(COUNTS).forEach((what, n) -> parts.add(what + " " + n.sum()));
     return parts.toString();
   }
@@ -70,19 +72,22 @@ public final class LogProgress {
     if (startNanos == 0) {
       newRun();
     }
-    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "beamml-progress");
-      t.setDaemon(true);
-      return t;
-    });
-    s.scheduleAtFixedRate(LogProgress::report, INTERVAL_SECONDS, INTERVAL_SECONDS, TimeUnit.SECONDS);
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "beamml-progress");
+              t.setDaemon(true);
+              return t;
+            });
+    s.scheduleAtFixedRate(
+        LogProgress::report, INTERVAL_SECONDS, INTERVAL_SECONDS, TimeUnit.SECONDS);
     reporter = s;
   }
 
   /**
-   * Logs every interval while a run is moving, and through pauses of up to {@link #QUIET_AFTER_SECONDS}
-   * (a long sort or shuffle ticks nothing); then stays quiet, so a JVM that finished its run and
-   * lives on (a test suite) does not log forever.
+   * Logs every interval while a run is moving, and through pauses of up to {@link
+   * #QUIET_AFTER_SECONDS} (a long sort or shuffle ticks nothing); then stays quiet, so a JVM that
+   * finished its run and lives on (a test suite) does not log forever.
    */
   private static void report() {
     long total = 0;

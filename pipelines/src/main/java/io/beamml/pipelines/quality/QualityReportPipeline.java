@@ -64,40 +64,45 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * {@code quality-report}: how right the scores were. Joins each promotion response with the score
- * its customer got ({@link MatchScores}), measures per day of send time, model version and
- * variant ({@link MeasureQuality}), compares champion with challenger and checks the live-AUC
- * alert condition ({@link QualityReadout}), sets the {@code beamml_quality_*} gauges, and writes
- * {@value QualityReadout#FILE}, dead letters and a balanced summary; after the run it renders
- * {@value QualityReport#HTML} beside the versions' test metrics from the registry. A response
- * without a score is counted out as unscored (summary count {@code responses/unscored}, per day
- * in the read-out), so the responses balance.
+ * its customer got ({@link MatchScores}), measures per day of send time, model version and variant
+ * ({@link MeasureQuality}), compares champion with challenger and checks the live-AUC alert
+ * condition ({@link QualityReadout}), sets the {@code beamml_quality_*} gauges, and writes {@value
+ * QualityReadout#FILE}, dead letters and a balanced summary; after the run it renders {@value
+ * QualityReport#HTML} beside the versions' test metrics from the registry. A response without a
+ * score is counted out as unscored (summary count {@code responses/unscored}, per day in the
+ * read-out), so the responses balance.
  */
 public final class QualityReportPipeline {
 
   /** Flags of {@code ./pipeline quality-report}. */
   public interface Options extends HmacKeyOptions, QualityThresholdOptions {
-    @Description("Promotion responses: CSV files (promo_id,customer_id,sent_time,responded), or JSON Lines of the responses topic when the glob ends in .jsonl")
+    @Description(
+        "Promotion responses: CSV files (promo_id,customer_id,sent_time,responded), or JSON Lines of the responses topic when the glob ends in .jsonl")
     @Validation.Required
     String getResponses();
 
     void setResponses(String value);
 
-    @Description("Predictions as the score or stream job writes them: JSON Lines, or Avro when the glob ends in .avro")
+    @Description(
+        "Predictions as the score or stream job writes them: JSON Lines, or Avro when the glob ends in .avro")
     String getPredictions();
 
     void setPredictions(String value);
 
-    @Description("Audit records (JSON Lines, or Avro when the glob ends in .avro); those naming a promo_id are joined by it")
+    @Description(
+        "Audit records (JSON Lines, or Avro when the glob ends in .avro); those naming a promo_id are joined by it")
     String getAudit();
 
     void setAudit(String value);
 
-    @Description("Model registry directory, to put each version's test metrics beside its live ones")
+    @Description(
+        "Model registry directory, to put each version's test metrics beside its live ones")
     String getRegistry();
 
     void setRegistry(String value);
 
-    @Description("Model whose versions' test metrics are read: NAME (NAME@ALIAS and NAME:VERSION name the same model)")
+    @Description(
+        "Model whose versions' test metrics are read: NAME (NAME@ALIAS and NAME:VERSION name the same model)")
     String getModel();
 
     void setModel(String value);
@@ -113,7 +118,6 @@ public final class QualityReportPipeline {
     Integer getAlertDays();
 
     void setAlertDays(Integer value);
-
   }
 
   public static final String PIPELINE_NAME = "quality-report";
@@ -126,21 +130,27 @@ public final class QualityReportPipeline {
   public static Map<String, Map<String, Double>> testMetrics(Options options) {
     if (isBlank(options.getRegistry()) || isBlank(options.getModel())) {
       if (isBlank(options.getRegistry()) != isBlank(options.getModel())) {
-        throw new IllegalArgumentException("--registry and --model go together: give both or neither");
+        throw new IllegalArgumentException(
+            "--registry and --model go together: give both or neither");
       }
       return new TreeMap<>();
     }
     return testMetrics(options.getRegistry(), options.getModel());
   }
 
-  /** The test AUC of every version of {@code model} (NAME, NAME@ALIAS or NAME:VERSION), by {@code name:version}. */
+  /**
+   * The test AUC of every version of {@code model} (NAME, NAME@ALIAS or NAME:VERSION), by {@code
+   * name:version}.
+   */
   public static Map<String, Double> testAuc(String registryPath, String model) {
     Map<String, Double> testAuc = new TreeMap<>();
-    testMetrics(registryPath, model).forEach((version, metrics) -> {
-      if (metrics.get(ModelEvaluation.TEST_AUC) != null) {
-        testAuc.put(version, metrics.get(ModelEvaluation.TEST_AUC));
-      }
-    });
+    testMetrics(registryPath, model)
+        .forEach(
+            (version, metrics) -> {
+              if (metrics.get(ModelEvaluation.TEST_AUC) != null) {
+                testAuc.put(version, metrics.get(ModelEvaluation.TEST_AUC));
+              }
+            });
     return testAuc;
   }
 
@@ -165,19 +175,25 @@ public final class QualityReportPipeline {
   }
 
   /** Adds the report to {@code p}. */
-  public static void build(Pipeline p, Options options, HmacKey key, Map<String, Map<String, Double>> testMetrics) {
+  public static void build(
+      Pipeline p, Options options, HmacKey key, Map<String, Map<String, Double>> testMetrics) {
     if (isBlank(options.getPredictions()) && isBlank(options.getAudit())) {
       throw new IllegalArgumentException("give the scores: --predictions=GLOB and/or --audit=GLOB");
     }
     String out = options.getOutput();
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
-    Ingest<PromoResponse, LabelledPromo> ingest = options.getResponses().endsWith(".jsonl")
-        ? Ingest.responsesJson(key, ContractRules.defaults())
-        : Ingest.responses(key, ContractRules.defaults());
+    Ingest<PromoResponse, LabelledPromo> ingest =
+        options.getResponses().endsWith(".jsonl")
+            ? Ingest.responsesJson(key, ContractRules.defaults())
+            : Ingest.responses(key, ContractRules.defaults());
     IngestResult<LabelledPromo, PromoResponse> responses =
-        OfflineInputs.ingestFiles(p, options.getResponses(),
-            ingest.withDedupShards(OfflineInputs.defaultGroupingShards(options)), counts, deadLetters);
+        OfflineInputs.ingestFiles(
+            p,
+            options.getResponses(),
+            ingest.withDedupShards(OfflineInputs.defaultGroupingShards(options)),
+            counts,
+            deadLetters);
 
     List<PCollection<Score>> scoreInputs = new ArrayList<>();
     if (!isBlank(options.getPredictions())) {
@@ -186,40 +202,69 @@ public final class QualityReportPipeline {
     if (!isBlank(options.getAudit())) {
       scoreInputs.add(ReadScores.audit(p, options.getAudit(), counts, deadLetters));
     }
-    PCollection<Score> scores = PCollectionList.of(scoreInputs).apply("FlattenScores", Flatten.pCollections());
+    PCollection<Score> scores =
+        PCollectionList.of(scoreInputs).apply("FlattenScores", Flatten.pCollections());
 
-    MatchScores.Result matched = responses.records().apply("MatchScores", MatchScores.with(scores).withShards(OfflineInputs.defaultGroupingShards(options)));
+    MatchScores.Result matched =
+        responses
+            .records()
+            .apply(
+                "MatchScores",
+                MatchScores.with(scores).withShards(OfflineInputs.defaultGroupingShards(options)));
     Map<String, Double> testAuc = new TreeMap<>();
-    testMetrics.forEach((model, metrics) -> {
-      if (metrics.get(ModelEvaluation.TEST_AUC) != null) {
-        testAuc.put(model, metrics.get(ModelEvaluation.TEST_AUC));
-      }
-    });
-    PCollection<QualityRow> rows = matched.matched.apply("MeasureQuality",
-        MeasureQuality.daily().withMinPositives(options.getMinPositives()).withTestAuc(testAuc));
+    testMetrics.forEach(
+        (model, metrics) -> {
+          if (metrics.get(ModelEvaluation.TEST_AUC) != null) {
+            testAuc.put(model, metrics.get(ModelEvaluation.TEST_AUC));
+          }
+        });
+    PCollection<QualityRow> rows =
+        matched.matched.apply(
+            "MeasureQuality",
+            MeasureQuality.daily()
+                .withMinPositives(options.getMinPositives())
+                .withTestAuc(testAuc));
     rows.apply("RecordQualityGauges", RecordQualityGauges.latestDay());
 
-    PCollectionView<Map<String, Long>> unscoredByDay = matched.unscored
-        .apply("UnscoredDay", MapElements.into(TypeDescriptors.strings()).via(r -> LabelledScore.day(r.getSentTime())))
-        .apply("CountUnscoredPerDay", Count.perElement())
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-        .apply("UnscoredAsMap", View.asMap());
+    PCollectionView<Map<String, Long>> unscoredByDay =
+        matched
+            .unscored
+            .apply(
+                "UnscoredDay",
+                MapElements.into(TypeDescriptors.strings())
+                    .via(r -> LabelledScore.day(r.getSentTime())))
+            .apply("CountUnscoredPerDay", Count.perElement())
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .apply("UnscoredAsMap", View.asMap());
     QualityAlarm alarm = alarm(options);
     long minPositives = options.getMinPositives();
     Map<String, Map<String, Double>> metrics = new TreeMap<>(testMetrics);
     rows.apply("GatherRows", Combine.globally(new ListFn()))
-        .apply("RenderReadout", ParDo.of(new ReadoutFn(unscoredByDay, metrics, alarm, minPositives))
-            .withSideInputs(unscoredByDay))
+        .apply(
+            "RenderReadout",
+            ParDo.of(new ReadoutFn(unscoredByDay, metrics, alarm, minPositives))
+                .withSideInputs(unscoredByDay))
         .setCoder(StringUtf8Coder.of())
-        .apply("WriteReadout", TextIO.write().to(out + "/" + stem(QualityReadout.FILE)).withSuffix(".json").withoutSharding());
+        .apply(
+            "WriteReadout",
+            TextIO.write()
+                .to(out + "/" + stem(QualityReadout.FILE))
+                .withSuffix(".json")
+                .withoutSharding());
 
     // Each response leaves once: scored (whatever the number of variants) or unscored.
-    counts.add(PCollectionList.of(matched.scored).and(matched.unscored)
-        .apply("FlattenResponsesOut", Flatten.pCollections())
-        .apply("CountResponsesOut", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
-    counts.add(matched.unscored.apply("CountUnscored", SummaryCounts.of(Sources.RESPONSES, UNSCORED)));
+    counts.add(
+        PCollectionList.of(matched.scored)
+            .and(matched.unscored)
+            .apply("FlattenResponsesOut", Flatten.pCollections())
+            .apply(
+                "CountResponsesOut",
+                SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
+    counts.add(
+        matched.unscored.apply("CountUnscored", SummaryCounts.of(Sources.RESPONSES, UNSCORED)));
 
-    PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
+    PCollection<DeadLetter> allDeadLetters =
+        PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
     allDeadLetters.apply("WriteDeadLetters", DeadLetterSink.to(out + "/" + DEAD_LETTERS_DIR));
     allDeadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
     Map<String, String> info = new LinkedHashMap<>();
@@ -234,7 +279,9 @@ public final class QualityReportPipeline {
   /** The read-out a finished run wrote. */
   public static String readReadout(String outputDir) {
     String path = outputDir + "/" + QualityReadout.FILE;
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId()))) {
+    try (InputStream in =
+        Channels.newInputStream(
+            FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId()))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
@@ -243,7 +290,8 @@ public final class QualityReportPipeline {
 
   /** Renders the HTML report and its plots from the run's read-out. */
   public static void writeReport(Options options) {
-    QualityReport report = QualityReport.of(readReadout(options.getOutput())).withSource(source(options));
+    QualityReport report =
+        QualityReport.of(readReadout(options.getOutput())).withSource(source(options));
     ReportFiles.write(options.getOutput(), report.render());
   }
 
@@ -272,8 +320,11 @@ public final class QualityReportPipeline {
     private final QualityAlarm alarm;
     private final long minPositives;
 
-    ReadoutFn(PCollectionView<Map<String, Long>> unscoredByDay, Map<String, Map<String, Double>> testMetrics,
-        QualityAlarm alarm, long minPositives) {
+    ReadoutFn(
+        PCollectionView<Map<String, Long>> unscoredByDay,
+        Map<String, Map<String, Double>> testMetrics,
+        QualityAlarm alarm,
+        long minPositives) {
       this.unscoredByDay = unscoredByDay;
       this.testMetrics = testMetrics;
       this.alarm = alarm;
@@ -282,12 +333,15 @@ public final class QualityReportPipeline {
 
     @ProcessElement
     public void process(@Element List<QualityRow> all, ProcessContext c) {
-      c.output(QualityReadout.of(all, c.sideInput(unscoredByDay), testMetrics, alarm, minPositives).toJson());
+      c.output(
+          QualityReadout.of(all, c.sideInput(unscoredByDay), testMetrics, alarm, minPositives)
+              .toJson());
     }
   }
 
   /** All rows of the run as one list (an empty list when nothing was scored). */
-  private static final class ListFn extends Combine.CombineFn<QualityRow, List<QualityRow>, List<QualityRow>> {
+  private static final class ListFn
+      extends Combine.CombineFn<QualityRow, List<QualityRow>, List<QualityRow>> {
     @Override
     public List<QualityRow> createAccumulator() {
       return new ArrayList<>();
@@ -312,12 +366,14 @@ public final class QualityReportPipeline {
     }
 
     @Override
-    public Coder<List<QualityRow>> getAccumulatorCoder(CoderRegistry registry, Coder<QualityRow> input) {
+    public Coder<List<QualityRow>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<QualityRow> input) {
       return ListCoder.of(input);
     }
 
     @Override
-    public Coder<List<QualityRow>> getDefaultOutputCoder(CoderRegistry registry, Coder<QualityRow> input) {
+    public Coder<List<QualityRow>> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<QualityRow> input) {
       return ListCoder.of(input);
     }
   }

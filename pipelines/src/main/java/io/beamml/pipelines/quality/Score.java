@@ -6,9 +6,9 @@ import java.io.Serializable;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A score a customer got, from a prediction or an audit record: who, when, how much, by which
- * model version and variant, and for which promotion when the scorer was told
- * ({@code promo_id} of audit records written by the serving endpoint).
+ * A score a customer got, from a prediction or an audit record: who, when, how much, by which model
+ * version and variant, and for which promotion when the scorer was told ({@code promo_id} of audit
+ * records written by the serving endpoint).
  */
 public record Score(
     String customerKey,
@@ -21,13 +21,25 @@ public record Score(
     implements Serializable {
 
   public static Score of(Prediction p) {
-    return new Score(p.getCustomerKey(), p.getEventTime(), p.getScore(), p.getModelName(), p.getModelVersion(),
-        p.getVariant(), null);
+    return new Score(
+        p.getCustomerKey(),
+        p.getEventTime(),
+        p.getScore(),
+        p.getModelName(),
+        p.getModelVersion(),
+        p.getVariant(),
+        null);
   }
 
   public static Score of(AuditRecord a) {
-    return new Score(a.getCustomerKey(), a.getEventTime(), a.getScore(), a.getModelName(), a.getModelVersion(),
-        a.getVariant(), a.getPromoId());
+    return new Score(
+        a.getCustomerKey(),
+        a.getEventTime(),
+        a.getScore(),
+        a.getModelName(),
+        a.getModelVersion(),
+        a.getVariant(),
+        a.getPromoId());
   }
 
   /** Model and variant: a customer's latest score is looked for per variant. */

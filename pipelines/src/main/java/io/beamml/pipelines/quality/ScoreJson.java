@@ -10,9 +10,9 @@ import java.time.format.DateTimeParseException;
 
 /**
  * Reads back a {@link Score} from a prediction or audit record as {@link JsonRecords#prediction}
- * and {@link io.beamml.pipelines.io.JsonRecords#render} write them (times ISO-8601); other fields are ignored. A line that
- * is not one, or whose score is not a probability, gives a {@link Refused} with the dead-letter
- * reason.
+ * and {@link io.beamml.pipelines.io.JsonRecords#render} write them (times ISO-8601); other fields
+ * are ignored. A line that is not one, or whose score is not a probability, gives a {@link Refused}
+ * with the dead-letter reason.
  */
 final class ScoreJson {
 
@@ -38,7 +38,10 @@ final class ScoreJson {
     try {
       eventTime = Instant.parse(time).toEpochMilli();
     } catch (DateTimeParseException e) {
-      throw new Refused(Reasons.UNPARSEABLE_TIMESTAMP, "event_time '" + time + "' is not an ISO-8601 instant", null);
+      throw new Refused(
+          Reasons.UNPARSEABLE_TIMESTAMP,
+          "event_time '" + time + "' is not an ISO-8601 instant",
+          null);
     }
     JsonNode score = n.get("score");
     if (score == null || score.isNull()) {
@@ -48,14 +51,22 @@ final class ScoreJson {
       throw new Refused(Reasons.WRONG_TYPE, "score must be a number", eventTime);
     }
     JsonNode promo = n.get("promo_id");
-    return checked(new Score(text(n, "customer_key"), eventTime, score.asDouble(), text(n, "model_name"),
-        text(n, "model_version"), text(n, "variant"), promo == null || promo.isNull() ? null : promo.asText()));
+    return checked(
+        new Score(
+            text(n, "customer_key"),
+            eventTime,
+            score.asDouble(),
+            text(n, "model_name"),
+            text(n, "model_version"),
+            text(n, "variant"),
+            promo == null || promo.isNull() ? null : promo.asText()));
   }
 
   /** The score itself, refused unless it is a probability. */
   static Score checked(Score s) throws Refused {
     if (!(s.score() >= 0 && s.score() <= 1)) {
-      throw new Refused(SCORE_NOT_PROBABILITY, "score " + s.score() + " is not in [0, 1]", s.eventTime());
+      throw new Refused(
+          SCORE_NOT_PROBABILITY, "score " + s.score() + " is not in [0, 1]", s.eventTime());
     }
     return s;
   }

@@ -62,14 +62,14 @@ import org.joda.time.Instant;
  * The stream's {@link MatchScores}: each promotion response gets, per model version and variant,
  * its customer's latest score at or before the send time, from per-customer keyed state that the
  * scores and the responses both flow into. Input timestamps are event times (a response's is its
- * send time, a score's its event time); matched scores leave stamped with the send time, so a
- * daily window of send times can measure them.
+ * send time, a score's its event time); matched scores leave stamped with the send time, so a daily
+ * window of send times can measure them.
  *
  * <p><b>When.</b> A response is matched once the input watermark has passed its send time (every
  * score up to then has arrived): at once when it arrives later than that, which is the usual case,
  * as responses come hours or days after the promotion; else it waits in state behind an event-time
- * timer that holds the output watermark at its send time. A score that reaches this step after
- * the watermark passed a response's send time is not used for that response.
+ * timer that holds the output watermark at its send time. A score that reaches this step after the
+ * watermark passed a response's send time is not used for that response.
  *
  * <p><b>Late.</b> A response is late when it arrives after the watermark passed its send time plus
  * the lateness L, or at or before its customer's closed-through time C (raised at each pruning to
@@ -84,13 +84,14 @@ import org.joda.time.Instant;
  * customer with nothing left is forgotten. So the state spans the lateness plus one score per
  * variant, and never more than L + TTL of a customer's scores.
  *
- * <p>Every response leaves once: {@link Result#matched} (one {@link LabelledScore} per variant
- * that scored the customer; the response itself in {@link Result#scored}), {@link Result#unmatched}
- * (no score within the TTL at or before the send time) or {@link Result#late}. Counters, namespace
+ * <p>Every response leaves once: {@link Result#matched} (one {@link LabelledScore} per variant that
+ * scored the customer; the response itself in {@link Result#scored}), {@link Result#unmatched} (no
+ * score within the TTL at or before the send time) or {@link Result#late}. Counters, namespace
  * {@code quality}: {@code responses_matched{by=latest_prediction}}, {@code responses_unscored} (as
  * in batch) and {@code responses_late}.
  */
-public final class StreamMatchScores extends PTransform<PCollection<LabelledPromo>, StreamMatchScores.Result> {
+public final class StreamMatchScores
+    extends PTransform<PCollection<LabelledPromo>, StreamMatchScores.Result> {
 
   public static final String LATE_COUNTER = "responses_late";
 
@@ -109,9 +110,13 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
     this.scoreTtl = scoreTtl;
   }
 
-  /** Matches against {@code scores}, stamped with their event times; lateness and TTL one day each. */
+  /**
+   * Matches against {@code scores}, stamped with their event times; lateness and TTL one day each.
+   */
   public static StreamMatchScores with(PCollection<Score> scores) {
-    return new StreamMatchScores(Objects.requireNonNull(scores, "scores"), Duration.standardDays(1),
+    return new StreamMatchScores(
+        Objects.requireNonNull(scores, "scores"),
+        Duration.standardDays(1),
         Duration.standardDays(1));
   }
 
@@ -136,23 +141,36 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
   @Override
   public Result expand(PCollection<LabelledPromo> responses) {
     Coder<Arrival> arrival = ArrivalCoder.INSTANCE;
-    PCollection<KV<String, Arrival>> fromScores = scores
-        .apply("KeyScoresByCustomer", MapElements
-            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Arrival.class)))
-            .via((Score s) -> KV.of(s.customerKey(), new Arrival(s, null))))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), arrival))
-        .apply("ScoresInGlobalWindow", Window.into(new GlobalWindows()));
-    PCollection<KV<String, Arrival>> fromResponses = responses
-        .apply("KeyResponsesByCustomer", MapElements
-            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Arrival.class)))
-            .via((LabelledPromo r) -> KV.of(r.getCustomerKey(), new Arrival(null, r))))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), arrival))
-        .apply("ResponsesInGlobalWindow", Window.into(new GlobalWindows()));
-    PCollectionTuple out = PCollectionList.of(fromScores).and(fromResponses)
-        .apply("FlattenScoresAndResponses", Flatten.pCollections())
-        .apply("MatchLatestScore", ParDo.of(new MatchFn(lateness.getMillis(), scoreTtl.getMillis()))
-            .withOutputTags(MATCHED, TupleTagList.of(SCORED).and(UNMATCHED).and(LATE)));
-    return new Result(responses.getPipeline(),
+    PCollection<KV<String, Arrival>> fromScores =
+        scores
+            .apply(
+                "KeyScoresByCustomer",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptors.strings(), TypeDescriptor.of(Arrival.class)))
+                    .via((Score s) -> KV.of(s.customerKey(), new Arrival(s, null))))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), arrival))
+            .apply("ScoresInGlobalWindow", Window.into(new GlobalWindows()));
+    PCollection<KV<String, Arrival>> fromResponses =
+        responses
+            .apply(
+                "KeyResponsesByCustomer",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptors.strings(), TypeDescriptor.of(Arrival.class)))
+                    .via((LabelledPromo r) -> KV.of(r.getCustomerKey(), new Arrival(null, r))))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), arrival))
+            .apply("ResponsesInGlobalWindow", Window.into(new GlobalWindows()));
+    PCollectionTuple out =
+        PCollectionList.of(fromScores)
+            .and(fromResponses)
+            .apply("FlattenScoresAndResponses", Flatten.pCollections())
+            .apply(
+                "MatchLatestScore",
+                ParDo.of(new MatchFn(lateness.getMillis(), scoreTtl.getMillis()))
+                    .withOutputTags(MATCHED, TupleTagList.of(SCORED).and(UNMATCHED).and(LATE)));
+    return new Result(
+        responses.getPipeline(),
         out.get(MATCHED).setCoder(SerializableCoder.of(LabelledScore.class)),
         out.get(SCORED).setCoder(AvroCoder.specific(LabelledPromo.class)),
         out.get(UNMATCHED).setCoder(AvroCoder.specific(LabelledPromo.class)),
@@ -193,8 +211,8 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
   }
 
   /** Later last; at equal times the higher score last, as {@link MatchScores} orders them. */
-  private static final Comparator<Score> BY_TIME = Comparator.comparingLong(Score::eventTime)
-      .thenComparingDouble(Score::score);
+  private static final Comparator<Score> BY_TIME =
+      Comparator.comparingLong(Score::eventTime).thenComparingDouble(Score::score);
 
   private static final class MatchFn extends DoFn<KV<String, Arrival>, LabelledScore> {
     private static final String SCORES = "scores";
@@ -206,17 +224,20 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
     private static final String PRUNE = "prune";
 
     @StateId(SCORES)
-    private final StateSpec<BagState<Score>> scoresSpec = StateSpecs.bag(SerializableCoder.of(Score.class));
+    private final StateSpec<BagState<Score>> scoresSpec =
+        StateSpecs.bag(SerializableCoder.of(Score.class));
 
     @StateId(PENDING)
     private final StateSpec<BagState<LabelledPromo>> pendingSpec =
         StateSpecs.bag(AvroCoder.specific(LabelledPromo.class));
 
     @StateId(EARLIEST_PENDING)
-    private final StateSpec<ValueState<Long>> earliestPendingSpec = StateSpecs.value(VarLongCoder.of());
+    private final StateSpec<ValueState<Long>> earliestPendingSpec =
+        StateSpecs.value(VarLongCoder.of());
 
     @StateId(CLOSED_THROUGH)
-    private final StateSpec<ValueState<Long>> closedThroughSpec = StateSpecs.value(VarLongCoder.of());
+    private final StateSpec<ValueState<Long>> closedThroughSpec =
+        StateSpecs.value(VarLongCoder.of());
 
     @StateId(PRUNE_AT)
     private final StateSpec<ValueState<Long>> pruneAtSpec = StateSpecs.value(VarLongCoder.of());
@@ -230,7 +251,8 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
     private final long latenessMillis;
     private final long ttlMillis;
     private final Counter matched =
-        Metrics.counter("quality", MetricLabels.name("responses_matched", "by", LabelledScore.BY_CUSTOMER));
+        Metrics.counter(
+            "quality", MetricLabels.name("responses_matched", "by", LabelledScore.BY_CUSTOMER));
     private final Counter unscored = Metrics.counter("quality", "responses_unscored");
     private final Counter late = Metrics.counter("quality", LATE_COUNTER);
 
@@ -256,9 +278,12 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       if (score != null) {
         scores.add(score);
         if (pruneAt.read() == null) {
-          long at = Math.max(TimerTimes.plus(score.eventTime(), latenessMillis), timestamp.getMillis());
+          long at =
+              Math.max(TimerTimes.plus(score.eventTime(), latenessMillis), timestamp.getMillis());
           pruneAt.write(at);
-          prune.withOutputTimestamp(TimerTimes.inGlobalWindow(at)).set(TimerTimes.inGlobalWindow(at));
+          prune
+              .withOutputTimestamp(TimerTimes.inGlobalWindow(at))
+              .set(TimerTimes.inGlobalWindow(at));
         }
         return;
       }
@@ -267,8 +292,10 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       Long closed = closedThrough.read();
       if ((closed != null && sent <= closed) || TimerTimes.plus(sent, latenessMillis) < watermark) {
         late.inc();
-        out.get(LATE).outputWithTimestamp(lateLetter(response),
-            TimerTimes.inGlobalWindow(Math.max(timestamp.getMillis(), watermark)));
+        out.get(LATE)
+            .outputWithTimestamp(
+                lateLetter(response),
+                TimerTimes.inGlobalWindow(Math.max(timestamp.getMillis(), watermark)));
         return;
       }
       if (sent < watermark) {
@@ -279,7 +306,8 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       Long earliest = earliestPending.read();
       if (earliest == null || sent < earliest) {
         earliestPending.write(sent);
-        match.withOutputTimestamp(TimerTimes.inGlobalWindow(Math.max(sent, timestamp.getMillis())))
+        match
+            .withOutputTimestamp(TimerTimes.inGlobalWindow(Math.max(sent, timestamp.getMillis())))
             .set(TimerTimes.inGlobalWindow(Math.max(sent, timestamp.getMillis())));
       }
     }
@@ -292,14 +320,19 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
         @StateId(EARLIEST_PENDING) ValueState<Long> earliestPending,
         @TimerId(MATCH) Timer match,
         MultiOutputReceiver out) {
-      long watermark = Math.max(match.getCurrentRelativeTime().getMillis(), context.fireTimestamp().getMillis());
+      long watermark =
+          Math.max(match.getCurrentRelativeTime().getMillis(), context.fireTimestamp().getMillis());
       List<Score> known = new ArrayList<>();
       scores.read().forEach(known::add);
       List<LabelledPromo> waiting = new ArrayList<>();
       Long next = null;
       for (LabelledPromo r : pending.read()) {
         if (r.getSentTime() <= watermark) {
-          emit(r, known, out, new Instant(Math.max(r.getSentTime(), context.timestamp().getMillis())));
+          emit(
+              r,
+              known,
+              out,
+              new Instant(Math.max(r.getSentTime(), context.timestamp().getMillis())));
         } else {
           waiting.add(r);
           next = next == null ? r.getSentTime() : Math.min(next, r.getSentTime());
@@ -312,7 +345,9 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       }
       waiting.forEach(pending::add);
       earliestPending.write(next);
-      match.withOutputTimestamp(TimerTimes.inGlobalWindow(next)).set(TimerTimes.inGlobalWindow(next));
+      match
+          .withOutputTimestamp(TimerTimes.inGlobalWindow(next))
+          .set(TimerTimes.inGlobalWindow(next));
     }
 
     @OnTimer(PRUNE)
@@ -326,7 +361,10 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
         @TimerId(PRUNE) Timer prune) {
       long fired = context.fireTimestamp().getMillis();
       long watermark = Math.max(prune.getCurrentRelativeTime().getMillis(), fired);
-      long closed = Math.max(TimerTimes.minus(fired, latenessMillis), TimerTimes.minus(TimerTimes.minus(watermark, 1), latenessMillis));
+      long closed =
+          Math.max(
+              TimerTimes.minus(fired, latenessMillis),
+              TimerTimes.minus(TimerTimes.minus(watermark, 1), latenessMillis));
       Long previous = closedThrough.read();
       if (previous != null) {
         closed = Math.max(closed, previous);
@@ -364,7 +402,8 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
             latestClosed = s;
           }
         }
-        if (latestClosed != null && TimerTimes.minus(closed, latestClosed.eventTime()) < ttlMillis) {
+        if (latestClosed != null
+            && TimerTimes.minus(closed, latestClosed.eventTime()) < ttlMillis) {
           kept.add(latestClosed);
         }
       }
@@ -381,7 +420,8 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
     }
 
     /** The response's scores, one per variant, or the response as unmatched. */
-    private void emit(LabelledPromo r, Iterable<Score> scores, MultiOutputReceiver out, Instant timestamp) {
+    private void emit(
+        LabelledPromo r, Iterable<Score> scores, MultiOutputReceiver out, Instant timestamp) {
       boolean any = false;
       for (List<Score> list : byVariant(scores).values()) {
         Score found = null;
@@ -391,9 +431,19 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
           }
         }
         if (found != null && TimerTimes.minus(r.getSentTime(), found.eventTime()) <= ttlMillis) {
-          out.get(MATCHED).outputWithTimestamp(new LabelledScore(r.getPromoId(), r.getCustomerKey(), r.getSentTime(),
-              r.getResponded() == 1, found.score(), found.modelName(), found.modelVersion(), found.variant(),
-              LabelledScore.BY_CUSTOMER), timestamp);
+          out.get(MATCHED)
+              .outputWithTimestamp(
+                  new LabelledScore(
+                      r.getPromoId(),
+                      r.getCustomerKey(),
+                      r.getSentTime(),
+                      r.getResponded() == 1,
+                      found.score(),
+                      found.modelName(),
+                      found.modelVersion(),
+                      found.variant(),
+                      LabelledScore.BY_CUSTOMER),
+                  timestamp);
           any = true;
         }
       }
@@ -407,10 +457,15 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
     }
 
     private DeadLetter lateLetter(LabelledPromo r) {
-      return DeadLetters.of(Sources.RESPONSES, Steps.QUALITY, Reasons.LATE_RESPONSE,
+      return DeadLetters.of(
+          Sources.RESPONSES,
+          Steps.QUALITY,
+          Reasons.LATE_RESPONSE,
           "response arrived after the watermark passed its send time plus the response lateness ("
-              + latenessMillis + " ms); its day may be closed and its scores pruned",
-          r.toString(), r.getSentTime());
+              + latenessMillis
+              + " ms); its day may be closed and its scores pruned",
+          r.toString(),
+          r.getSentTime());
     }
   }
 
@@ -422,8 +477,12 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
     private final PCollection<LabelledPromo> unmatched;
     private final PCollection<DeadLetter> late;
 
-    Result(Pipeline pipeline, PCollection<LabelledScore> matched, PCollection<LabelledPromo> scored,
-        PCollection<LabelledPromo> unmatched, PCollection<DeadLetter> late) {
+    Result(
+        Pipeline pipeline,
+        PCollection<LabelledScore> matched,
+        PCollection<LabelledPromo> scored,
+        PCollection<LabelledPromo> unmatched,
+        PCollection<DeadLetter> late) {
       this.pipeline = pipeline;
       this.matched = matched;
       this.scored = scored;
@@ -431,7 +490,10 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
       this.late = late;
     }
 
-    /** One labelled score per response and variant that scored its customer, stamped with the send time. */
+    /**
+     * One labelled score per response and variant that scored its customer, stamped with the send
+     * time.
+     */
     public PCollection<LabelledScore> matched() {
       return matched;
     }
@@ -462,6 +524,7 @@ public final class StreamMatchScores extends PTransform<PCollection<LabelledProm
     }
 
     @Override
-    public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+    public void finishSpecifyingOutput(
+        String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 }

@@ -49,8 +49,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class ScorePipeline {
 
   /** Flags of {@code ./pipeline score}. */
-  public interface Options extends InputOptions, HmacKeyOptions, OutputOptions, ScoringOptions, BigQuerySinkOptions {
-    @Description("Score feature rows a backfill stored (Avro glob, e.g. OUT/features/*/*.avro) instead of raw inputs")
+  public interface Options
+      extends InputOptions, HmacKeyOptions, OutputOptions, ScoringOptions, BigQuerySinkOptions {
+    @Description(
+        "Score feature rows a backfill stored (Avro glob, e.g. OUT/features/*/*.avro) instead of raw inputs")
     String getFeatures();
 
     void setFeatures(String value);
@@ -59,6 +61,7 @@ public final class ScorePipeline {
   public static final String PIPELINE_NAME = "score";
   public static final String PREDICTIONS_DIR = "predictions";
   public static final String DEAD_LETTERS_DIR = "dead-letters";
+
   /** Audit records, one per prediction, as JSON Lines by event date (with {@code --sink=files}). */
   public static final String AUDIT_DIR = "audit";
 
@@ -73,52 +76,86 @@ public final class ScorePipeline {
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
     PCollection<FeatureRow> rows;
     if (options.getFeatures() != null && !options.getFeatures().isBlank()) {
-      rows = p.apply("ReadStoredFeatureRows", AvroIO.read(FeatureRow.class).from(options.getFeatures()))
-          .apply("MeterStoredRowsIn", CountRecordsIn.of(Sources.FEATURES));
+      rows =
+          p.apply(
+                  "ReadStoredFeatureRows",
+                  AvroIO.read(FeatureRow.class).from(options.getFeatures()))
+              .apply("MeterStoredRowsIn", CountRecordsIn.of(Sources.FEATURES));
     } else {
       if (key == null) {
-        throw new IllegalArgumentException("scoring raw inputs needs the HMAC key: --hmacKeyFile or PIPELINE_HMAC_KEY");
+        throw new IllegalArgumentException(
+            "scoring raw inputs needs the HMAC key: --hmacKeyFile or PIPELINE_HMAC_KEY");
       }
       OfflineInputs inputs = OfflineInputs.read(p, options, key);
       rows = inputs.featureRows(spec);
       counts.addAll(inputs.counts());
       deadLetters.add(inputs.deadLetters());
     }
-    counts.add(rows.apply("CountFeatureRowsIn", SummaryCounts.of(Sources.FEATURES, SummaryCounts.RECORDS_IN)));
+    counts.add(
+        rows.apply(
+            "CountFeatureRowsIn", SummaryCounts.of(Sources.FEATURES, SummaryCounts.RECORDS_IN)));
 
-    WithFailures.Result<PCollection<Prediction>, DeadLetter> scored = rows.apply("Score", scoring(options, spec));
-    counts.add(scored.output().apply("CountPredictions", SummaryCounts.of(Sources.FEATURES, SummaryCounts.RECORDS_OUT)));
+    WithFailures.Result<PCollection<Prediction>, DeadLetter> scored =
+        rows.apply("Score", scoring(options, spec));
+    counts.add(
+        scored
+            .output()
+            .apply(
+                "CountPredictions", SummaryCounts.of(Sources.FEATURES, SummaryCounts.RECORDS_OUT)));
     deadLetters.add(scored.failures());
 
     String out = options.getOutput();
-    PCollection<AuditRecord> audit = scored.output().apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName()));
+    PCollection<AuditRecord> audit =
+        scored.output().apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName()));
     if (bigQuery == null) {
-      scored.output().apply("WritePredictions", PartitionedFileSink.of(
-          Prediction.class, out + "/" + PREDICTIONS_DIR, options.getOutputFormat(),
-          Prediction::getEventTime, JsonRecords.renderer()));
-      audit.apply("WriteAuditRecords", PartitionedFileSink.of(
-          AuditRecord.class, out + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, JsonRecords.renderer()));
+      scored
+          .output()
+          .apply(
+              "WritePredictions",
+              PartitionedFileSink.of(
+                  Prediction.class,
+                  out + "/" + PREDICTIONS_DIR,
+                  options.getOutputFormat(),
+                  Prediction::getEventTime,
+                  JsonRecords.renderer()));
+      audit.apply(
+          "WriteAuditRecords",
+          PartitionedFileSink.of(
+              AuditRecord.class,
+              out + "/" + AUDIT_DIR,
+              OutputFormat.jsonl,
+              AuditRecord::getEventTime,
+              JsonRecords.renderer()));
     } else {
-      BigQueryOutputs.write("Predictions", scored.output(), bigQuery.predictions(), counts, deadLetters);
+      BigQueryOutputs.write(
+          "Predictions", scored.output(), bigQuery.predictions(), counts, deadLetters);
       BigQueryOutputs.write("AuditRecords", audit, bigQuery.audit(), counts, deadLetters);
     }
-    PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).apply("FlattenAllDeadLetters", Flatten.pCollections());
+    PCollection<DeadLetter> allDeadLetters =
+        PCollectionList.of(deadLetters).apply("FlattenAllDeadLetters", Flatten.pCollections());
     allDeadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
     BigQueryOutputs.writeDeadLetters(allDeadLetters, bigQuery, out + "/" + DEAD_LETTERS_DIR);
     PCollectionList.of(counts)
         .and(allDeadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
-        .apply("WriteSummary", RunSummary.to(out, PIPELINE_NAME, Map.of(
-            "spec_fingerprint", spec.fingerprint(), "model", options.getModel())));
+        .apply(
+            "WriteSummary",
+            RunSummary.to(
+                out,
+                PIPELINE_NAME,
+                Map.of("spec_fingerprint", spec.fingerprint(), "model", options.getModel())));
   }
 
   /** The scoring transform the flags describe, with versions resolved from the registry now. */
   public static ScoreFeatures scoring(ScoringOptions options, FeatureSpec spec) {
-    ScoreFeatures score = ScoreFeatures.with(options.getRegistry(), ModelRef.parse(options.getModel()))
-        .withFeatureSpec(spec)
-        .withMaxBatchSize(options.getMaxBatchSize())
-        .withExplanations(options.getExplanations());
+    ScoreFeatures score =
+        ScoreFeatures.with(options.getRegistry(), ModelRef.parse(options.getModel()))
+            .withFeatureSpec(spec)
+            .withMaxBatchSize(options.getMaxBatchSize())
+            .withExplanations(options.getExplanations());
     if (options.getChallenger() != null && !options.getChallenger().isBlank()) {
-      score = score.withChallenger(ModelRef.parse(options.getChallenger()), options.getChallengerShare());
+      score =
+          score.withChallenger(
+              ModelRef.parse(options.getChallenger()), options.getChallengerShare());
     }
     return score;
   }
@@ -128,10 +165,12 @@ public final class ScorePipeline {
    * is done ({@link RunOutput}); the summary is at {@code OUTPUT/summary.json} when this returns.
    */
   public static PipelineResult run(Options options, @Nullable HmacKey key) {
-    return RunOutput.into(options, () -> {
-      Pipeline p = Pipeline.create(options);
-      build(p, options, key);
-      return RunOutput.finished(p.run());
-    });
+    return RunOutput.into(
+        options,
+        () -> {
+          Pipeline p = Pipeline.create(options);
+          build(p, options, key);
+          return RunOutput.finished(p.run());
+        });
   }
 }

@@ -45,7 +45,9 @@ final class BigQueryStreamSinks extends StreamSinks {
 
   static BigQueryStreamSinks from(StreamOptions options) {
     return new BigQueryStreamSinks(
-        BigQueryDestinations.from(options), requireOutput(options, Sink.bigquery), fileWindows(options));
+        BigQueryDestinations.from(options),
+        requireOutput(options, Sink.bigquery),
+        fileWindows(options));
   }
 
   @Override
@@ -56,12 +58,18 @@ final class BigQueryStreamSinks extends StreamSinks {
     outputs.audit().ifPresent(records -> all.add(write("AuditRecords", records, audit)));
     outputs.drift().ifPresent(records -> all.add(write("DriftRecords", records, drift)));
     outputs.featureRows().ifPresent(rows -> all.add(write("FeatureRows", rows, featureRows)));
-    outputs.duplicates().ifPresent(duplicates -> FileStreamSinks.writeDuplicates(duplicates, output, windows));
+    outputs
+        .duplicates()
+        .ifPresent(duplicates -> FileStreamSinks.writeDuplicates(duplicates, output, windows));
     outputs.quality().ifPresent(quality -> FileStreamSinks.writeQuality(quality, output, windows));
     PCollection<DeadLetter> written = written(all);
-    written.apply("WriteDeadLettersToBigQuery", deadLetters).failures()
-        .apply("WriteRejectedDeadLetters",
-            DeadLetterSink.to(output + "/" + FileStreamSinks.DEAD_LETTERS_DIR).withWindows(windows));
+    written
+        .apply("WriteDeadLettersToBigQuery", deadLetters)
+        .failures()
+        .apply(
+            "WriteRejectedDeadLetters",
+            DeadLetterSink.to(output + "/" + FileStreamSinks.DEAD_LETTERS_DIR)
+                .withWindows(windows));
     return written;
   }
 

@@ -15,9 +15,9 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Event time from the message itself, and a watermark that trails the latest event time by a
- * fixed out-of-orderness: KafkaIO's {@code CustomTimestampPolicyWithLimitedDelay}, with two
- * differences that matter here.
+ * Event time from the message itself, and a watermark that trails the latest event time by a fixed
+ * out-of-orderness: KafkaIO's {@code CustomTimestampPolicyWithLimitedDelay}, with two differences
+ * that matter here.
  *
  * <ul>
  *   <li>A message whose time cannot be read is stamped with its Kafka record timestamp, so it still
@@ -25,8 +25,8 @@ import org.joda.time.Instant;
  *       broken message replayed long after its neighbours must not make them all late.
  *   <li>A partition with nothing to read (backlog 0) lets the watermark advance to the backlog
  *       check time less the out-of-orderness even if it never held a message, so an empty topic or
- *       partition does not hold the whole job's watermark back forever. Beam's policy advances
- *       only partitions that have been read from.
+ *       partition does not hold the whole job's watermark back forever. Beam's policy advances only
+ *       partitions that have been read from.
  * </ul>
  *
  * <p>Like Beam's, the watermark never passes {@code now - maxOutOfOrderness}, however far in the
@@ -61,8 +61,11 @@ public final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
   /** A factory for KafkaIO: one policy per partition, resuming from a checkpointed watermark. */
   public static TimestampPolicyFactory<byte[], byte[]> factory(
       SerializableFunction<String, @Nullable Long> eventTime, Duration maxOutOfOrderness) {
-    if (eventTime == null || maxOutOfOrderness == null || maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
-      throw new IllegalArgumentException("an event time function and a non-negative out-of-orderness are required");
+    if (eventTime == null
+        || maxOutOfOrderness == null
+        || maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
+      throw new IllegalArgumentException(
+          "an event time function and a non-negative out-of-orderness are required");
     }
     return new Factory(eventTime, maxOutOfOrderness);
   }
@@ -102,8 +105,13 @@ public final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
     if (maxEventTime.isAfter(now)) {
       return now.minus(maxOutOfOrderness);
     }
-    Instant idleWatermark = ctx.getBacklogCheckTime() == null ? null : ctx.getBacklogCheckTime().minus(maxOutOfOrderness);
-    if (ctx.getMessageBacklog() == 0 && idleWatermark != null && idleWatermark.isAfter(maxEventTime)) {
+    Instant idleWatermark =
+        ctx.getBacklogCheckTime() == null
+            ? null
+            : ctx.getBacklogCheckTime().minus(maxOutOfOrderness);
+    if (ctx.getMessageBacklog() == 0
+        && idleWatermark != null
+        && idleWatermark.isAfter(maxEventTime)) {
       return idleWatermark;
     }
     if (maxEventTime.equals(BoundedWindow.TIMESTAMP_MIN_VALUE)) {
@@ -126,7 +134,9 @@ public final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
     @Override
     public TimestampPolicy<byte[], byte[]> createTimestampPolicy(
         TopicPartition partition, Optional<Instant> previousWatermark) {
-      Counter unreadable = Metrics.counter(StreamCounters.NAMESPACE, StreamCounters.unreadableEventTime(partition.topic()));
+      Counter unreadable =
+          Metrics.counter(
+              StreamCounters.NAMESPACE, StreamCounters.unreadableEventTime(partition.topic()));
       return new EventTimePolicy(eventTime, maxOutOfOrderness, unreadable, previousWatermark);
     }
   }

@@ -56,43 +56,108 @@ final class FileStreamSinks extends StreamSinks {
 
   @Override
   public PCollection<DeadLetter> expand(StreamOutputs outputs) {
-    outputs.predictions().apply("WritePredictions", PartitionedFileSink.of(Prediction.class,
-        output + "/" + PREDICTIONS_DIR, OutputFormat.jsonl, Prediction::getEventTime, JsonRecords.renderer())
-        .withWindows(windows));
-    outputs.audit().ifPresent(audit -> audit.apply("WriteAuditRecords", PartitionedFileSink.of(AuditRecord.class,
-        output + "/" + AUDIT_DIR, OutputFormat.jsonl, AuditRecord::getEventTime, JsonRecords.renderer())
-        .withWindows(windows)));
-    outputs.drift().ifPresent(drift -> drift.apply("WriteDriftRecords", PartitionedFileSink.of(DriftRecord.class,
-        output + "/" + DRIFT_DIR, OutputFormat.jsonl, DriftRecord::getWindowStart, JsonRecords.renderer())
-        .withWindows(windows)));
-    outputs.featureRows().ifPresent(rows -> rows.apply("WriteFeatureRows", PartitionedFileSink.of(FeatureRow.class,
-        output + "/" + FEATURES_DIR, OutputFormat.jsonl, FeatureRow::getEventTime, JsonRecords.renderer())
-        .withWindows(windows)));
+    outputs
+        .predictions()
+        .apply(
+            "WritePredictions",
+            PartitionedFileSink.of(
+                    Prediction.class,
+                    output + "/" + PREDICTIONS_DIR,
+                    OutputFormat.jsonl,
+                    Prediction::getEventTime,
+                    JsonRecords.renderer())
+                .withWindows(windows));
+    outputs
+        .audit()
+        .ifPresent(
+            audit ->
+                audit.apply(
+                    "WriteAuditRecords",
+                    PartitionedFileSink.of(
+                            AuditRecord.class,
+                            output + "/" + AUDIT_DIR,
+                            OutputFormat.jsonl,
+                            AuditRecord::getEventTime,
+                            JsonRecords.renderer())
+                        .withWindows(windows)));
+    outputs
+        .drift()
+        .ifPresent(
+            drift ->
+                drift.apply(
+                    "WriteDriftRecords",
+                    PartitionedFileSink.of(
+                            DriftRecord.class,
+                            output + "/" + DRIFT_DIR,
+                            OutputFormat.jsonl,
+                            DriftRecord::getWindowStart,
+                            JsonRecords.renderer())
+                        .withWindows(windows)));
+    outputs
+        .featureRows()
+        .ifPresent(
+            rows ->
+                rows.apply(
+                    "WriteFeatureRows",
+                    PartitionedFileSink.of(
+                            FeatureRow.class,
+                            output + "/" + FEATURES_DIR,
+                            OutputFormat.jsonl,
+                            FeatureRow::getEventTime,
+                            JsonRecords.renderer())
+                        .withWindows(windows)));
     outputs.duplicates().ifPresent(duplicates -> writeDuplicates(duplicates, output, windows));
     outputs.quality().ifPresent(quality -> writeQuality(quality, output, windows));
-    outputs.deadLetters().apply("WriteDeadLetters",
-        DeadLetterSink.to(output + "/" + DEAD_LETTERS_DIR).withWindows(windows));
+    outputs
+        .deadLetters()
+        .apply(
+            "WriteDeadLetters",
+            DeadLetterSink.to(output + "/" + DEAD_LETTERS_DIR).withWindows(windows));
     return written(List.of(outputs.deadLetters()));
   }
 
   /** Duplicate notices as JSON Lines under {@code OUTPUT/duplicates/}, in windows. */
-  static void writeDuplicates(PCollection<KV<String, String>> duplicates, String output, FileWindows windows) {
-    writeJsonValues(duplicates, "TakeDuplicateNotices", "AssignDuplicateFileWindows", "WriteDuplicates", output + "/" + DUPLICATES_DIR, windows);
+  static void writeDuplicates(
+      PCollection<KV<String, String>> duplicates, String output, FileWindows windows) {
+    writeJsonValues(
+        duplicates,
+        "TakeDuplicateNotices",
+        "AssignDuplicateFileWindows",
+        "WriteDuplicates",
+        output + "/" + DUPLICATES_DIR,
+        windows);
   }
 
   /** Quality records as JSON Lines under {@code OUTPUT/quality/}, in windows. */
-  static void writeQuality(PCollection<KV<String, String>> quality, String output, FileWindows windows) {
-    writeJsonValues(quality, "TakeQualityRecords", "AssignQualityFileWindows", "WriteQualityRecords", output + "/" + QUALITY_DIR, windows);
+  static void writeQuality(
+      PCollection<KV<String, String>> quality, String output, FileWindows windows) {
+    writeJsonValues(
+        quality,
+        "TakeQualityRecords",
+        "AssignQualityFileWindows",
+        "WriteQualityRecords",
+        output + "/" + QUALITY_DIR,
+        windows);
   }
 
   private static void writeJsonValues(
-      PCollection<KV<String, String>> records, String take, String assign, String name, String dir,
+      PCollection<KV<String, String>> records,
+      String take,
+      String assign,
+      String name,
+      String dir,
       FileWindows windows) {
     records
         .apply(take, Values.create())
         .setCoder(StringUtf8Coder.of())
         .apply(assign, windows.<String>assign())
-        .apply(name, TextIO.write().to(dir + "/part").withSuffix(".jsonl")
-            .withWindowedWrites().withNumShards(windows.shards()).withShardNameTemplate(FileWindows.SHARD_TEMPLATE));
+        .apply(
+            name,
+            TextIO.write()
+                .to(dir + "/part")
+                .withSuffix(".jsonl")
+                .withWindowedWrites()
+                .withNumShards(windows.shards())
+                .withShardNameTemplate(FileWindows.SHARD_TEMPLATE));
   }
 }

@@ -15,7 +15,8 @@ import org.apache.beam.sdk.values.PCollection;
  * Passes every prediction on unchanged. A replay of old events shows their age, not the job's
  * delay: the figure is meant for a live feed.
  */
-public final class MeasureEventLag extends PTransform<PCollection<Prediction>, PCollection<Prediction>> {
+public final class MeasureEventLag
+    extends PTransform<PCollection<Prediction>, PCollection<Prediction>> {
 
   public static final String LAG = "event_to_prediction_lag_millis";
 

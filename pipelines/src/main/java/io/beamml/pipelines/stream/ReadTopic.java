@@ -3,8 +3,8 @@ package io.beamml.pipelines.stream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -22,8 +22,8 @@ import org.joda.time.Duration;
  * The message values of one Kafka topic as the bytes sent, each stamped with the event time read
  * from the message (see {@link EventTimePolicy}), ready for the same Parse step a backfill's file
  * lines go through, which decodes them strictly (Kafka's {@code StringDeserializer} would turn
- * invalid UTF-8 into U+FFFD). Keys are ignored; a message without a value (a tombstone) becomes
- * the empty line, so Parse dead-letters it as blank instead of it vanishing.
+ * invalid UTF-8 into U+FFFD). Keys are ignored; a message without a value (a tombstone) becomes the
+ * empty line, so Parse dead-letters it as blank instead of it vanishing.
  *
  * <p>With a consumer group, offsets are committed to Kafka only when the runner finalizes a
  * checkpoint holding them (on Flink: a completed checkpoint), so a job that stops and starts again
@@ -66,11 +66,20 @@ public final class ReadTopic extends PTransform<PBegin, PCollection<byte[]>> {
       String topic,
       SerializableFunction<String, @Nullable Long> eventTime,
       Duration maxOutOfOrderness) {
-    if (bootstrapServers == null || bootstrapServers.isBlank() || topic == null || topic.isBlank()) {
+    if (bootstrapServers == null
+        || bootstrapServers.isBlank()
+        || topic == null
+        || topic.isBlank()) {
       throw new IllegalArgumentException("bootstrap servers and a topic are required");
     }
-    return new ReadTopic(bootstrapServers, topic, Objects.requireNonNull(eventTime, "eventTime"),
-        Objects.requireNonNull(maxOutOfOrderness, "maxOutOfOrderness"), null, Long.MAX_VALUE, null);
+    return new ReadTopic(
+        bootstrapServers,
+        topic,
+        Objects.requireNonNull(eventTime, "eventTime"),
+        Objects.requireNonNull(maxOutOfOrderness, "maxOutOfOrderness"),
+        null,
+        Long.MAX_VALUE,
+        null);
   }
 
   /** Reads as this consumer group and commits offsets when checkpoints are finalized. */
@@ -78,7 +87,8 @@ public final class ReadTopic extends PTransform<PBegin, PCollection<byte[]>> {
     if (group == null || group.isBlank()) {
       throw new IllegalArgumentException("consumer group must not be empty");
     }
-    return new ReadTopic(bootstrapServers, topic, eventTime, maxOutOfOrderness, group, maxRecords, maxReadTime);
+    return new ReadTopic(
+        bootstrapServers, topic, eventTime, maxOutOfOrderness, group, maxRecords, maxReadTime);
   }
 
   /** Stops after this many messages (spread evenly over the readers): a bounded smoke run. */
@@ -86,12 +96,25 @@ public final class ReadTopic extends PTransform<PBegin, PCollection<byte[]>> {
     if (maxRecords < 1) {
       throw new IllegalArgumentException("max records must be at least 1, got " + maxRecords);
     }
-    return new ReadTopic(bootstrapServers, topic, eventTime, maxOutOfOrderness, consumerGroup, maxRecords, maxReadTime);
+    return new ReadTopic(
+        bootstrapServers,
+        topic,
+        eventTime,
+        maxOutOfOrderness,
+        consumerGroup,
+        maxRecords,
+        maxReadTime);
   }
 
   /** Stops reading after this long: a bounded smoke run. */
   public ReadTopic withMaxReadTime(Duration maxReadTime) {
-    return new ReadTopic(bootstrapServers, topic, eventTime, maxOutOfOrderness, consumerGroup, maxRecords,
+    return new ReadTopic(
+        bootstrapServers,
+        topic,
+        eventTime,
+        maxOutOfOrderness,
+        consumerGroup,
+        maxRecords,
         Objects.requireNonNull(maxReadTime, "maxReadTime"));
   }
 
@@ -107,8 +130,10 @@ public final class ReadTopic extends PTransform<PBegin, PCollection<byte[]>> {
         KafkaIO.<byte[], byte[]>read()
             .withBootstrapServers(bootstrapServers)
             .withTopic(topic)
-            .withKeyDeserializerAndCoder(ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-            .withValueDeserializerAndCoder(ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+            .withKeyDeserializerAndCoder(
+                ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+            .withValueDeserializerAndCoder(
+                ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
             .withTimestampPolicyFactory(EventTimePolicy.factory(eventTime, maxOutOfOrderness));
     if (consumerGroup != null) {
       consumer.put(ConsumerConfig.GROUP_ID_CONFIG, consumerGroup);
@@ -124,7 +149,9 @@ public final class ReadTopic extends PTransform<PBegin, PCollection<byte[]>> {
     }
     return begin
         .apply("ReadFromKafka", read)
-        .apply("TakeValues", MapElements.into(TypeDescriptor.of(byte[].class)).via(ReadTopic::valueOrEmpty))
+        .apply(
+            "TakeValues",
+            MapElements.into(TypeDescriptor.of(byte[].class)).via(ReadTopic::valueOrEmpty))
         .setCoder(ByteArrayCoder.of());
   }
 

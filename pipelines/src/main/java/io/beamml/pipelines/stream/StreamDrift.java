@@ -15,8 +15,8 @@ import org.joda.time.Duration;
 /**
  * Drift inside the stream: the scored feature rows of each fixed event-time window compared with
  * the training reference ({@link DetectDrift}), once, when the watermark passes the window's end.
- * The drift records (drifted features only) come back in the global window, beside the job's
- * other outputs.
+ * The drift records (drifted features only) come back in the global window, beside the job's other
+ * outputs.
  *
  * <p>This is a measurement, not a way out for the rows: each row has already left as a prediction
  * or a dead letter of the scorer. So a row that comes after its window was compared (an event
@@ -24,7 +24,8 @@ import org.joda.time.Duration;
  * due to lateness), and rows the drift check cannot compare are only counted ({@code
  * drift/rows_refused}): the scorer refuses the same rows and dead-letters them once.
  */
-public final class StreamDrift extends PTransform<PCollection<FeatureRow>, PCollection<DriftRecord>> {
+public final class StreamDrift
+    extends PTransform<PCollection<FeatureRow>, PCollection<DriftRecord>> {
 
   private final DetectDrift detection;
   private final Duration window;
@@ -51,11 +52,12 @@ public final class StreamDrift extends PTransform<PCollection<FeatureRow>, PColl
 
   @Override
   public PCollection<DriftRecord> expand(PCollection<FeatureRow> rows) {
-    return rows
-        .apply("WindowByEventTime", Window.<FeatureRow>into(FixedWindows.of(window))
-            .triggering(DefaultTrigger.of())
-            .withAllowedLateness(Duration.ZERO)
-            .discardingFiredPanes())
+    return rows.apply(
+            "WindowByEventTime",
+            Window.<FeatureRow>into(FixedWindows.of(window))
+                .triggering(DefaultTrigger.of())
+                .withAllowedLateness(Duration.ZERO)
+                .discardingFiredPanes())
         .apply("CompareWithReference", detection)
         .records()
         .apply("RewindowDriftRecordsGlobally", Window.<DriftRecord>into(new GlobalWindows()));

@@ -21,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -75,18 +73,24 @@ public final class StreamInputs {
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
 
     IngestResult<CustomerEvent, ClickEvent> clicks =
-        p.apply("ReadClicksTopic", topic(options, options.getClicksTopic(), EventTimes::clickEventTime))
+        p.apply(
+                "ReadClicksTopic",
+                topic(options, options.getClicksTopic(), EventTimes::clickEventTime))
             .apply("IngestClicks", Ingest.clicks(key, rules).configuredBy(options));
     IngestResult<CustomerEvent, Order> orders =
-        p.apply("ReadOrdersTopic", topic(options, options.getOrdersTopic(), EventTimes::orderEventTime))
+        p.apply(
+                "ReadOrdersTopic",
+                topic(options, options.getOrdersTopic(), EventTimes::orderEventTime))
             .apply("IngestOrders", Ingest.ordersJson(key, rules).configuredBy(options));
     deadLetters.add(clicks.deadLetters());
     deadLetters.add(orders.deadLetters());
     IngestResult<LabelledPromo, PromoResponse> responses = null;
     if (!isBlank(options.getResponsesTopic())) {
-      responses = p.apply("ReadResponsesTopic",
-              topic(options, options.getResponsesTopic(), EventTimes::responseSentTime))
-          .apply("IngestResponses", Ingest.responsesJson(key, rules).configuredBy(options));
+      responses =
+          p.apply(
+                  "ReadResponsesTopic",
+                  topic(options, options.getResponsesTopic(), EventTimes::responseSentTime))
+              .apply("IngestResponses", Ingest.responsesJson(key, rules).configuredBy(options));
       deadLetters.add(responses.deadLetters());
     }
 
@@ -103,30 +107,55 @@ public final class StreamInputs {
     }
 
     PCollection<CustomerEvent> events =
-        PCollectionList.of(clicks.records()).and(orders.records())
+        PCollectionList.of(clicks.records())
+            .and(orders.records())
             .apply("FlattenEvents", Flatten.pCollections());
     PCollectionList<KV<String, String>> notices =
         PCollectionList.of(
-                clicks.duplicates().apply("DescribeClickDuplicates",
-                    notices(Sources.CLICKS, ClickEvent::getEventId, ClickEvent::getEventTime)))
-            .and(orders.duplicates().apply("DescribeOrderDuplicates",
-                notices(Sources.ORDERS, Order::getOrderId, Order::getOrderTime)));
+                clicks
+                    .duplicates()
+                    .apply(
+                        "DescribeClickDuplicates",
+                        notices(Sources.CLICKS, ClickEvent::getEventId, ClickEvent::getEventTime)))
+            .and(
+                orders
+                    .duplicates()
+                    .apply(
+                        "DescribeOrderDuplicates",
+                        notices(Sources.ORDERS, Order::getOrderId, Order::getOrderTime)));
     if (responses != null) {
-      notices = notices.and(responses.duplicates().apply("DescribeResponseDuplicates",
-          notices(Sources.RESPONSES, PromoResponse::getPromoId, PromoResponse::getSentTime)));
+      notices =
+          notices.and(
+              responses
+                  .duplicates()
+                  .apply(
+                      "DescribeResponseDuplicates",
+                      notices(
+                          Sources.RESPONSES,
+                          PromoResponse::getPromoId,
+                          PromoResponse::getSentTime)));
     }
-    PCollection<KV<String, String>> duplicates = notices.apply("FlattenDuplicates", Flatten.pCollections());
+    PCollection<KV<String, String>> duplicates =
+        notices.apply("FlattenDuplicates", Flatten.pCollections());
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenIngestDeadLetters", Flatten.pCollections());
-    return new StreamInputs(events, profiles, allDeadLetters, duplicates,
+    return new StreamInputs(
+        events,
+        profiles,
+        allDeadLetters,
+        duplicates,
         responses == null ? null : responses.records());
   }
 
   private static ReadTopic topic(
       StreamOptions options, String topic, SerializableFunction<String, @Nullable Long> eventTime) {
-    ReadTopic read = ReadTopic.of(options.getBootstrapServers(), topic, eventTime,
-            durationFlag("maxOutOfOrderness", options.getMaxOutOfOrderness()))
-        .withConsumerGroup(options.getConsumerGroup());
+    ReadTopic read =
+        ReadTopic.of(
+                options.getBootstrapServers(),
+                topic,
+                eventTime,
+                durationFlag("maxOutOfOrderness", options.getMaxOutOfOrderness()))
+            .withConsumerGroup(options.getConsumerGroup());
     if (options.getMaxRecords() != null) {
       read = read.withMaxRecords(options.getMaxRecords());
     }
@@ -142,8 +171,12 @@ public final class StreamInputs {
    */
   private static <R> MapElements<R, KV<String, String>> notices(
       String source, SerializableFunction<R, String> id, SerializableFunction<R, Long> time) {
-    return MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-        .via((R record) -> KV.of(id.apply(record), duplicateJson(source, id.apply(record), time.apply(record))));
+    return MapElements.into(
+            TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+        .via(
+            (R record) ->
+                KV.of(
+                    id.apply(record), duplicateJson(source, id.apply(record), time.apply(record))));
   }
 
   static String duplicateJson(String source, String eventId, long eventTime) {
@@ -163,7 +196,8 @@ public final class StreamInputs {
     try {
       return Duration.millis(java.time.Duration.parse(value).toMillis());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--" + flag + " must be an ISO-8601 duration such as PT5S, got '" + value + "'");
+      throw new IllegalArgumentException(
+          "--" + flag + " must be an ISO-8601 duration such as PT5S, got '" + value + "'");
     }
   }
 
@@ -186,7 +220,9 @@ public final class StreamInputs {
     return deadLetters;
   }
 
-  /** Pseudonymised promotion responses stamped with their send times, with {@code --responsesTopic}. */
+  /**
+   * Pseudonymised promotion responses stamped with their send times, with {@code --responsesTopic}.
+   */
   public Optional<PCollection<LabelledPromo>> responses() {
     return Optional.ofNullable(responses);
   }

@@ -59,38 +59,75 @@ public final class StreamOutputs implements PInput {
     this.quality = quality;
   }
 
-  public static StreamOutputs of(PCollection<Prediction> predictions, PCollection<DeadLetter> deadLetters) {
-    return new StreamOutputs(Objects.requireNonNull(predictions, "predictions"),
-        Objects.requireNonNull(deadLetters, "deadLetters"), null, null, null, null, null);
+  public static StreamOutputs of(
+      PCollection<Prediction> predictions, PCollection<DeadLetter> deadLetters) {
+    return new StreamOutputs(
+        Objects.requireNonNull(predictions, "predictions"),
+        Objects.requireNonNull(deadLetters, "deadLetters"),
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** One audit record per prediction. */
   public StreamOutputs withAudit(PCollection<AuditRecord> value) {
-    return new StreamOutputs(predictions, deadLetters, Objects.requireNonNull(value, "audit"), drift, featureRows,
-        duplicates, quality);
+    return new StreamOutputs(
+        predictions,
+        deadLetters,
+        Objects.requireNonNull(value, "audit"),
+        drift,
+        featureRows,
+        duplicates,
+        quality);
   }
 
   /** Drift records, each of one feature, statistic and event-time window. */
   public StreamOutputs withDrift(PCollection<DriftRecord> value) {
-    return new StreamOutputs(predictions, deadLetters, audit, Objects.requireNonNull(value, "drift"), featureRows,
-        duplicates, quality);
+    return new StreamOutputs(
+        predictions,
+        deadLetters,
+        audit,
+        Objects.requireNonNull(value, "drift"),
+        featureRows,
+        duplicates,
+        quality);
   }
 
   /** The feature rows that were scored. */
   public StreamOutputs withFeatureRows(PCollection<FeatureRow> value) {
-    return new StreamOutputs(predictions, deadLetters, audit, drift, Objects.requireNonNull(value, "featureRows"),
-        duplicates, quality);
+    return new StreamOutputs(
+        predictions,
+        deadLetters,
+        audit,
+        drift,
+        Objects.requireNonNull(value, "featureRows"),
+        duplicates,
+        quality);
   }
 
   /** Every duplicate Dedup caught, as (event id, notice JSON). */
   public StreamOutputs withDuplicates(PCollection<KV<String, String>> value) {
-    return new StreamOutputs(predictions, deadLetters, audit, drift, featureRows,
-        Objects.requireNonNull(value, "duplicates"), quality);
+    return new StreamOutputs(
+        predictions,
+        deadLetters,
+        audit,
+        drift,
+        featureRows,
+        Objects.requireNonNull(value, "duplicates"),
+        quality);
   }
 
   /** Quality records (see {@link StreamQuality}), as (name:version/variant, JSON). */
   public StreamOutputs withQuality(PCollection<KV<String, String>> value) {
-    return new StreamOutputs(predictions, deadLetters, audit, drift, featureRows, duplicates,
+    return new StreamOutputs(
+        predictions,
+        deadLetters,
+        audit,
+        drift,
+        featureRows,
+        duplicates,
         Objects.requireNonNull(value, "quality"));
   }
 
@@ -124,7 +161,8 @@ public final class StreamOutputs implements PInput {
   }
 
   /** Applies {@code transform} (a {@link StreamSinks}, say) to these outputs. */
-  public <OutputT extends POutput> OutputT apply(String name, PTransform<StreamOutputs, OutputT> transform) {
+  public <OutputT extends POutput> OutputT apply(
+      String name, PTransform<StreamOutputs, OutputT> transform) {
     return Pipeline.applyTransform(name, this, transform);
   }
 

@@ -33,21 +33,21 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The streaming job: clicks and orders from Kafka through the backfill's Ingest, streaming
- * customer features (profiles from files as a side input), the batch scorer re-reading the
- * registry's aliases every {@code --modelRefresh} (so a promotion reaches later predictions
- * without a restart), one prediction per event, and beside it an audit record per prediction, the
- * drift of each {@code --driftWindow} against the champion's training reference and, with {@code
+ * The streaming job: clicks and orders from Kafka through the backfill's Ingest, streaming customer
+ * features (profiles from files as a side input), the batch scorer re-reading the registry's
+ * aliases every {@code --modelRefresh} (so a promotion reaches later predictions without a
+ * restart), one prediction per event, and beside it an audit record per prediction, the drift of
+ * each {@code --driftWindow} against the champion's training reference and, with {@code
  * --responsesTopic}, the live quality of each day of promotions ({@link StreamQuality}). All of it,
- * and every dead letter of every stage, goes where {@code --sink} says ({@link StreamSinks}):
- * Kafka topics by default, windowed files, or BigQuery tables. With {@code --onlineStore} the
+ * and every dead letter of every stage, goes where {@code --sink} says ({@link StreamSinks}): Kafka
+ * topics by default, windowed files, or BigQuery tables. With {@code --onlineStore} the
  * deduplicated, pseudonymised events and the profiles also feed the Redis online store.
  *
  * <p>Keys (Kafka): predictions, audit records and feature rows are keyed by the pseudonymised
- * customer, so one customer's records share a partition; drift records by feature; dead letters
- * by their source name ({@code clicks}, {@code orders}, {@code profiles}, {@code features}): a
- * dead letter may have failed before any customer was known, and its raw id must not become a
- * key; duplicates by their event id. Dead letters carry the raw input, raw customer ids included:
+ * customer, so one customer's records share a partition; drift records by feature; dead letters by
+ * their source name ({@code clicks}, {@code orders}, {@code profiles}, {@code features}): a dead
+ * letter may have failed before any customer was known, and its raw id must not become a key;
+ * duplicates by their event id. Dead letters carry the raw input, raw customer ids included:
  * restrict who may read that topic, directory or table.
  *
  * <p>Delivery ({@code --deliveryGuarantee}): at least once into Kafka by default, with Kafka's
@@ -83,8 +83,9 @@ public final class StreamPipeline {
         StreamingCustomerFeatures.profilesView(inputs.profiles());
     WithFailures.Result<PCollection<FeatureRow>, DeadLetter> features =
         inputs.events().apply("ComputeStreamingFeatures", features(options, spec, profiles));
-    ScoreFeatures scoring = ScorePipeline.scoring(options, spec)
-        .withAliasRefresh(StreamInputs.durationFlag("modelRefresh", options.getModelRefresh()));
+    ScoreFeatures scoring =
+        ScorePipeline.scoring(options, spec)
+            .withAliasRefresh(StreamInputs.durationFlag("modelRefresh", options.getModelRefresh()));
     WithFailures.Result<PCollection<Prediction>, DeadLetter> scored =
         features.output().apply("Score", scoring);
     scored.output().apply("MeasureEventLag", MeasureEventLag.create());
@@ -105,7 +106,9 @@ public final class StreamPipeline {
       outputs = outputs.withQuality(quality.records());
     }
     if (isOn(options.getAuditTopic())) {
-      outputs = outputs.withAudit(predictions.apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName())));
+      outputs =
+          outputs.withAudit(
+              predictions.apply("MakeAuditRecords", ToAuditRecords.forRun(options.getJobName())));
     }
     if (isOn(options.getDriftTopic())) {
       outputs = outputs.withDrift(features.output().apply("DetectDrift", drift(options)));
@@ -125,9 +128,12 @@ public final class StreamPipeline {
    * the alias points at now: the version is resolved once, at launch, as the scorer's is.
    */
   static StreamDrift drift(StreamOptions options) {
-    DetectDrift detection = DetectDrift.forModel(ModelRegistry.at(options.getRegistry()), ModelRef.parse(options.getModel()))
-        .withThresholds(DriftThresholdOptions.thresholds(options, options.getDriftMinRows()));
-    return StreamDrift.of(detection, StreamInputs.durationFlag("driftWindow", options.getDriftWindow()));
+    DetectDrift detection =
+        DetectDrift.forModel(
+                ModelRegistry.at(options.getRegistry()), ModelRef.parse(options.getModel()))
+            .withThresholds(DriftThresholdOptions.thresholds(options, options.getDriftMinRows()));
+    return StreamDrift.of(
+        detection, StreamInputs.durationFlag("driftWindow", options.getDriftWindow()));
   }
 
   /**
@@ -136,14 +142,16 @@ public final class StreamPipeline {
    * so its gauges have no test AUC to be compared with until the job is restarted.
    */
   static StreamQuality quality(StreamOptions options, PCollection<Prediction> predictions) {
-    Map<String, Double> testAuc = new TreeMap<>(QualityReportPipeline.testAuc(options.getRegistry(), options.getModel()));
+    Map<String, Double> testAuc =
+        new TreeMap<>(QualityReportPipeline.testAuc(options.getRegistry(), options.getModel()));
     if (options.getChallenger() != null && !options.getChallenger().isBlank()) {
       testAuc.putAll(QualityReportPipeline.testAuc(options.getRegistry(), options.getChallenger()));
     }
     return StreamQuality.of(predictions)
         .withLateness(StreamInputs.durationFlag("responseLateness", options.getResponseLateness()))
         .withScoreTtl(StreamInputs.durationFlag("scoreTtl", options.getScoreTtl()))
-        .withLateFiringDelay(StreamInputs.durationFlag("qualityRefresh", options.getQualityRefresh()))
+        .withLateFiringDelay(
+            StreamInputs.durationFlag("qualityRefresh", options.getQualityRefresh()))
         .withMinPositives(options.getMinPositives())
         .withAucTolerance(options.getAucTolerance())
         .withTestAuc(testAuc);
@@ -154,14 +162,18 @@ public final class StreamPipeline {
   }
 
   private static StreamingCustomerFeatures features(
-      StreamOptions options, FeatureSpec spec, PCollectionView<Map<String, CustomerProfile>> profiles) {
-    StreamingCustomerFeatures.Mode mode = options.getFeatureMode() == StreamOptions.FeatureMode.exact
-        ? StreamingCustomerFeatures.Mode.EXACT
-        : StreamingCustomerFeatures.Mode.LOW_LATENCY;
+      StreamOptions options,
+      FeatureSpec spec,
+      PCollectionView<Map<String, CustomerProfile>> profiles) {
+    StreamingCustomerFeatures.Mode mode =
+        options.getFeatureMode() == StreamOptions.FeatureMode.exact
+            ? StreamingCustomerFeatures.Mode.EXACT
+            : StreamingCustomerFeatures.Mode.LOW_LATENCY;
     return StreamingCustomerFeatures.of(spec)
         .withProfiles(profiles)
         .withMode(mode)
-        .withAllowedLateness(StreamInputs.durationFlag("allowedLateness", options.getAllowedLateness()));
+        .withAllowedLateness(
+            StreamInputs.durationFlag("allowedLateness", options.getAllowedLateness()));
   }
 
   /**

@@ -43,12 +43,12 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.joda.time.Duration;
 
 /**
- * Live model quality inside the stream: each promotion response joined with the score its
- * customer got ({@link StreamMatchScores}: the latest prediction at or before the send time), then
- * measured per UTC day of send time, model version and variant by the batch report's own
- * {@link MeasureQuality} (rows, positives, base rate, mean score, AUC, log loss, Brier, ECE over 10
- * bins), which sets the same {@code beamml_quality_*} gauges ({@link RecordQualityGauges#inStream})
- * so the live-AUC alert watches the stream as it watches a report.
+ * Live model quality inside the stream: each promotion response joined with the score its customer
+ * got ({@link StreamMatchScores}: the latest prediction at or before the send time), then measured
+ * per UTC day of send time, model version and variant by the batch report's own {@link
+ * MeasureQuality} (rows, positives, base rate, mean score, AUC, log loss, Brier, ECE over 10 bins),
+ * which sets the same {@code beamml_quality_*} gauges ({@link RecordQualityGauges#inStream}) so the
+ * live-AUC alert watches the stream as it watches a report.
  *
  * <p><b>Windows.</b> Fixed daily windows of send time. A day's row is emitted when the watermark
  * passes the day's end (the on-time pane), then again, with every response so far (accumulating
@@ -63,7 +63,8 @@ import org.joda.time.Duration;
  * version's test AUC minus the tolerance on a day with enough positives); a day with fewer
  * positives than the minimum is measured but never below. Records come back in the global window.
  */
-public final class StreamQuality extends PTransform<PCollection<LabelledPromo>, StreamQuality.Result> {
+public final class StreamQuality
+    extends PTransform<PCollection<LabelledPromo>, StreamQuality.Result> {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final TupleTag<KV<String, String>> RECORDS = new TupleTag<>("qualityRecords");
@@ -77,8 +78,14 @@ public final class StreamQuality extends PTransform<PCollection<LabelledPromo>, 
   private final double aucTolerance;
   private final Map<String, Double> testAuc;
 
-  private StreamQuality(PCollection<Prediction> predictions, Duration lateness, Duration scoreTtl,
-      Duration lateFiringDelay, long minPositives, double aucTolerance, Map<String, Double> testAuc) {
+  private StreamQuality(
+      PCollection<Prediction> predictions,
+      Duration lateness,
+      Duration scoreTtl,
+      Duration lateFiringDelay,
+      long minPositives,
+      double aucTolerance,
+      Map<String, Double> testAuc) {
     this.predictions = predictions;
     this.lateness = lateness;
     this.scoreTtl = scoreTtl;
@@ -94,65 +101,104 @@ public final class StreamQuality extends PTransform<PCollection<LabelledPromo>, 
    * report's minimum positives and AUC tolerance, and no test AUCs.
    */
   public static StreamQuality of(PCollection<Prediction> predictions) {
-    return new StreamQuality(Objects.requireNonNull(predictions, "predictions"), Duration.standardDays(7),
-        Duration.standardDays(7), Duration.standardMinutes(1), MeasureQuality.DEFAULT_MIN_POSITIVES,
-        QualityAlarm.DEFAULT_TOLERANCE, Map.of());
+    return new StreamQuality(
+        Objects.requireNonNull(predictions, "predictions"),
+        Duration.standardDays(7),
+        Duration.standardDays(7),
+        Duration.standardMinutes(1),
+        MeasureQuality.DEFAULT_MIN_POSITIVES,
+        QualityAlarm.DEFAULT_TOLERANCE,
+        Map.of());
   }
 
   /** How long after the watermark passed its send time a response may arrive. */
   public StreamQuality withLateness(Duration value) {
-    return new StreamQuality(predictions, value, scoreTtl, lateFiringDelay, minPositives, aucTolerance, testAuc);
+    return new StreamQuality(
+        predictions, value, scoreTtl, lateFiringDelay, minPositives, aucTolerance, testAuc);
   }
 
   /** How long before a send time a prediction may be to still be the score the customer got. */
   public StreamQuality withScoreTtl(Duration value) {
-    return new StreamQuality(predictions, lateness, value, lateFiringDelay, minPositives, aucTolerance, testAuc);
+    return new StreamQuality(
+        predictions, lateness, value, lateFiringDelay, minPositives, aucTolerance, testAuc);
   }
 
   /** How long a late pane waits, in processing time, after its first late response. */
   public StreamQuality withLateFiringDelay(Duration value) {
-    return new StreamQuality(predictions, lateness, scoreTtl, Objects.requireNonNull(value, "lateFiringDelay"),
-        minPositives, aucTolerance, testAuc);
+    return new StreamQuality(
+        predictions,
+        lateness,
+        scoreTtl,
+        Objects.requireNonNull(value, "lateFiringDelay"),
+        minPositives,
+        aucTolerance,
+        testAuc);
   }
 
   /** Days with fewer positives are measured but never alarm. */
   public StreamQuality withMinPositives(long value) {
     MeasureQuality.daily().withMinPositives(value);
-    return new StreamQuality(predictions, lateness, scoreTtl, lateFiringDelay, value, aucTolerance, testAuc);
+    return new StreamQuality(
+        predictions, lateness, scoreTtl, lateFiringDelay, value, aucTolerance, testAuc);
   }
 
   /** The alert's tolerance below the version's test AUC. */
   public StreamQuality withAucTolerance(double value) {
     new QualityAlarm(value, 1);
-    return new StreamQuality(predictions, lateness, scoreTtl, lateFiringDelay, minPositives, value, testAuc);
+    return new StreamQuality(
+        predictions, lateness, scoreTtl, lateFiringDelay, minPositives, value, testAuc);
   }
 
   /** Each model version's test AUC, by {@code name:version}. */
   public StreamQuality withTestAuc(Map<String, Double> value) {
-    return new StreamQuality(predictions, lateness, scoreTtl, lateFiringDelay, minPositives, aucTolerance,
+    return new StreamQuality(
+        predictions,
+        lateness,
+        scoreTtl,
+        lateFiringDelay,
+        minPositives,
+        aucTolerance,
         Map.copyOf(value));
   }
 
   @Override
   public Result expand(PCollection<LabelledPromo> responses) {
-    PCollection<Score> scores = predictions
-        .apply("PredictionsAsScores", MapElements.into(TypeDescriptor.of(Score.class)).via(Score::of))
-        .setCoder(SerializableCoder.of(Score.class));
-    StreamMatchScores.Result matched = responses.apply("MatchScores",
-        StreamMatchScores.with(scores).withLateness(lateness).withScoreTtl(scoreTtl));
-    PCollection<QualityRow> rows = matched.matched()
-        .apply("WindowBySentDay", Window.<LabelledScore>into(FixedWindows.of(Duration.standardDays(1)))
-            .triggering(AfterWatermark.pastEndOfWindow()
-                .withLateFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(lateFiringDelay)))
-            .withAllowedLateness(lateness.plus(Duration.standardDays(1)))
-            .accumulatingFiredPanes())
-        .apply("MeasureQuality", MeasureQuality.daily().withMinPositives(minPositives).withTestAuc(testAuc));
+    PCollection<Score> scores =
+        predictions
+            .apply(
+                "PredictionsAsScores",
+                MapElements.into(TypeDescriptor.of(Score.class)).via(Score::of))
+            .setCoder(SerializableCoder.of(Score.class));
+    StreamMatchScores.Result matched =
+        responses.apply(
+            "MatchScores",
+            StreamMatchScores.with(scores).withLateness(lateness).withScoreTtl(scoreTtl));
+    PCollection<QualityRow> rows =
+        matched
+            .matched()
+            .apply(
+                "WindowBySentDay",
+                Window.<LabelledScore>into(FixedWindows.of(Duration.standardDays(1)))
+                    .triggering(
+                        AfterWatermark.pastEndOfWindow()
+                            .withLateFirings(
+                                AfterProcessingTime.pastFirstElementInPane()
+                                    .plusDelayOf(lateFiringDelay)))
+                    .withAllowedLateness(lateness.plus(Duration.standardDays(1)))
+                    .accumulatingFiredPanes())
+            .apply(
+                "MeasureQuality",
+                MeasureQuality.daily().withMinPositives(minPositives).withTestAuc(testAuc));
     rows.apply("RecordQualityGauges", RecordQualityGauges.inStream());
-    PCollection<KV<String, String>> records = rows
-        .apply("DescribeQualityRows", ParDo.of(new DescribeFn(aucTolerance)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
-        .apply("RewindowQualityRecordsGlobally", Window.<KV<String, String>>into(new GlobalWindows())
-            .triggering(DefaultTrigger.of()).withAllowedLateness(Duration.ZERO).discardingFiredPanes());
+    PCollection<KV<String, String>> records =
+        rows.apply("DescribeQualityRows", ParDo.of(new DescribeFn(aucTolerance)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+            .apply(
+                "RewindowQualityRecordsGlobally",
+                Window.<KV<String, String>>into(new GlobalWindows())
+                    .triggering(DefaultTrigger.of())
+                    .withAllowedLateness(Duration.ZERO)
+                    .discardingFiredPanes());
     return new Result(responses.getPipeline(), records, matched.late(), matched);
   }
 
@@ -183,10 +229,15 @@ public final class StreamQuality extends PTransform<PCollection<LabelledPromo>, 
     }
 
     @ProcessElement
-    public void process(@Element QualityRow row, BoundedWindow window, PaneInfo pane,
+    public void process(
+        @Element QualityRow row,
+        BoundedWindow window,
+        PaneInfo pane,
         OutputReceiver<KV<String, String>> out) {
-      out.output(KV.of(row.key().model() + "/" + row.key().variant(),
-          json(row, (IntervalWindow) window, pane, tolerance)));
+      out.output(
+          KV.of(
+              row.key().model() + "/" + row.key().variant(),
+              json(row, (IntervalWindow) window, pane, tolerance)));
     }
   }
 
@@ -197,7 +248,10 @@ public final class StreamQuality extends PTransform<PCollection<LabelledPromo>, 
     private final PCollection<DeadLetter> late;
     private final StreamMatchScores.Result matched;
 
-    Result(Pipeline pipeline, PCollection<KV<String, String>> records, PCollection<DeadLetter> late,
+    Result(
+        Pipeline pipeline,
+        PCollection<KV<String, String>> records,
+        PCollection<DeadLetter> late,
         StreamMatchScores.Result matched) {
       this.pipeline = pipeline;
       this.records = records;
@@ -205,7 +259,10 @@ public final class StreamQuality extends PTransform<PCollection<LabelledPromo>, 
       this.matched = matched;
     }
 
-    /** One JSON record per pane of each day, model version and variant, keyed by {@code name:version/variant}. */
+    /**
+     * One JSON record per pane of each day, model version and variant, keyed by {@code
+     * name:version/variant}.
+     */
     public PCollection<KV<String, String>> records() {
       return records;
     }
@@ -231,6 +288,7 @@ public final class StreamQuality extends PTransform<PCollection<LabelledPromo>, 
     }
 
     @Override
-    public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+    public void finishSpecifyingOutput(
+        String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 }

@@ -11,14 +11,14 @@ import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * Where the streaming job's outputs go, as {@code --sink} chooses: Kafka topics (the default),
- * windowed JSON Lines files under {@code --output}, or BigQuery tables. One implementation per
- * sink writes every output it is handed ({@link StreamOutputs}); which optional outputs exist is
- * the job's decision, made from the topic flags.
+ * windowed JSON Lines files under {@code --output}, or BigQuery tables. One implementation per sink
+ * writes every output it is handed ({@link StreamOutputs}); which optional outputs exist is the
+ * job's decision, made from the topic flags.
  *
- * <p>The result is every dead letter the job wrote: the stages' own, and for BigQuery also the
- * rows a table rejected, so whoever counts dead letters counts them all. Each record that reaches
- * the sinks thus leaves exactly once: written where it belongs, or (rejected there) as a dead
- * letter; a dead letter its own table rejects is written as a file.
+ * <p>The result is every dead letter the job wrote: the stages' own, and for BigQuery also the rows
+ * a table rejected, so whoever counts dead letters counts them all. Each record that reaches the
+ * sinks thus leaves exactly once: written where it belongs, or (rejected there) as a dead letter; a
+ * dead letter its own table rejects is written as a file.
  */
 public abstract class StreamSinks extends PTransform<StreamOutputs, PCollection<DeadLetter>> {
 
@@ -44,19 +44,26 @@ public abstract class StreamSinks extends PTransform<StreamOutputs, PCollection<
   static String requireOutput(StreamOptions options, Sink sink) {
     String output = options.getOutput();
     if (output == null || output.isBlank()) {
-      throw new IllegalArgumentException("--sink=" + sink + " needs --output=DIR"
-          + (sink == Sink.bigquery ? " for the dead letters the dead-letter table rejects" : ""));
+      throw new IllegalArgumentException(
+          "--sink="
+              + sink
+              + " needs --output=DIR"
+              + (sink == Sink.bigquery
+                  ? " for the dead letters the dead-letter table rejects"
+                  : ""));
     }
     return output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
   }
 
   /** {@code --fileWindow} and {@code --fileShards}. */
   static FileWindows fileWindows(StreamOptions options) {
-    return FileWindows.of(StreamInputs.durationFlag("fileWindow", options.getFileWindow()), options.getFileShards());
+    return FileWindows.of(
+        StreamInputs.durationFlag("fileWindow", options.getFileWindow()), options.getFileShards());
   }
 
   /** The dead letters written, as this transform's own output. */
   static PCollection<DeadLetter> written(List<PCollection<DeadLetter>> deadLetters) {
-    return PCollectionList.of(deadLetters).apply("CollectWrittenDeadLetters", Flatten.pCollections());
+    return PCollectionList.of(deadLetters)
+        .apply("CollectWrittenDeadLetters", Flatten.pCollections());
   }
 }

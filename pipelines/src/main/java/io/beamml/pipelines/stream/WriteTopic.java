@@ -21,11 +21,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Writes records to a Kafka topic as JSON text, each under a key of its own (null allowed), with
  * Kafka's idempotent producer (acks=all).
  *
- * <p>Delivery is at least once by default ({@link #withExactlyOnce} writes in transactions). A bundle that fails after some of its messages were sent is
- * retried and sends them again, and a job restarted from a checkpoint or committed offset older
- * than its last write writes those records again; consumers see such repeats with the same key
- * and value. Beam's exactly-once sink avoids them at the cost of a transaction per checkpoint, of
- * output that appears only after the checkpoint, and of a non-daemon thread per run.
+ * <p>Delivery is at least once by default ({@link #withExactlyOnce} writes in transactions). A
+ * bundle that fails after some of its messages were sent is retried and sends them again, and a job
+ * restarted from a checkpoint or committed offset older than its last write writes those records
+ * again; consumers see such repeats with the same key and value. Beam's exactly-once sink avoids
+ * them at the cost of a transaction per checkpoint, of output that appears only after the
+ * checkpoint, and of a non-daemon thread per run.
  *
  * <p>Counter {@code stream/<topic>.written}: records handed to the producer.
  */
@@ -60,11 +61,19 @@ public final class WriteTopic<T> extends PTransform<PCollection<T>, PDone> {
       String topic,
       SerializableFunction<T, @Nullable String> key,
       SerializableFunction<T, String> json) {
-    if (bootstrapServers == null || bootstrapServers.isBlank() || topic == null || topic.isBlank()) {
+    if (bootstrapServers == null
+        || bootstrapServers.isBlank()
+        || topic == null
+        || topic.isBlank()) {
       throw new IllegalArgumentException("bootstrap servers and a topic are required");
     }
-    return new WriteTopic<>(bootstrapServers, topic, Objects.requireNonNull(key, "key"),
-        Objects.requireNonNull(json, "json"), 0, null);
+    return new WriteTopic<>(
+        bootstrapServers,
+        topic,
+        Objects.requireNonNull(key, "key"),
+        Objects.requireNonNull(json, "json"),
+        0,
+        null);
   }
 
   /**
@@ -86,11 +95,12 @@ public final class WriteTopic<T> extends PTransform<PCollection<T>, PDone> {
 
   @Override
   public PDone expand(PCollection<T> records) {
-    KafkaIO.Write<String, String> write = KafkaIO.<String, String>write()
-        .withBootstrapServers(bootstrapServers)
-        .withTopic(topic)
-        .withKeySerializer(StringSerializer.class)
-        .withValueSerializer(StringSerializer.class);
+    KafkaIO.Write<String, String> write =
+        KafkaIO.<String, String>write()
+            .withBootstrapServers(bootstrapServers)
+            .withTopic(topic)
+            .withKeySerializer(StringSerializer.class)
+            .withValueSerializer(StringSerializer.class);
     if (sinkGroupId != null) {
       write = write.withEOS(exactlyOnceShards, sinkGroupId);
     }
@@ -106,7 +116,10 @@ public final class WriteTopic<T> extends PTransform<PCollection<T>, PDone> {
     private final SerializableFunction<T, String> json;
     private final Counter written;
 
-    RenderFn(String topic, SerializableFunction<T, @Nullable String> key, SerializableFunction<T, String> json) {
+    RenderFn(
+        String topic,
+        SerializableFunction<T, @Nullable String> key,
+        SerializableFunction<T, String> json) {
       this.key = key;
       this.json = json;
       this.written = Metrics.counter(StreamCounters.NAMESPACE, StreamCounters.written(topic));

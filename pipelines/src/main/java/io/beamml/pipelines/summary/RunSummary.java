@@ -27,12 +27,13 @@ import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Writes {@code summary.json}: per source, records in, records out, duplicates and dead letters
- * per reason, and whether they balance (in = out + duplicates + dead letters).
+ * Writes {@code summary.json}: per source, records in, records out, duplicates and dead letters per
+ * reason, and whether they balance (in = out + duplicates + dead letters).
  */
 public final class RunSummary extends PTransform<PCollectionList<KV<String, Long>>, PDone> {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final String outputDir;
   private final String pipelineName;
@@ -58,32 +59,43 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
         .apply("SumPerKey", Sum.longsPerKey())
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("OneGroup", WithKeys.of("summary"))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+        .setCoder(
+            KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
         .apply("GatherCounts", GroupByKey.create())
-        .apply("RenderSummaryJson", MapElements.into(TypeDescriptors.strings()).via(group -> {
-          Map<String, Long> all = new TreeMap<>();
-          for (KV<String, Long> kv : group.getValue()) {
-            all.put(kv.getKey(), kv.getValue());
-          }
-          return render(name, all, extra);
-        }))
+        .apply(
+            "RenderSummaryJson",
+            MapElements.into(TypeDescriptors.strings())
+                .via(
+                    group -> {
+                      Map<String, Long> all = new TreeMap<>();
+                      for (KV<String, Long> kv : group.getValue()) {
+                        all.put(kv.getKey(), kv.getValue());
+                      }
+                      return render(name, all, extra);
+                    }))
         .setCoder(StringUtf8Coder.of())
-        .apply("WriteSummary", TextIO.write().to(outputDir + "/summary").withSuffix(".json").withoutSharding());
+        .apply(
+            "WriteSummary",
+            TextIO.write().to(outputDir + "/summary").withSuffix(".json").withoutSharding());
     return PDone.in(counts.getPipeline());
   }
 
   /** Builds the summary document from flat {@code source/metric[/reason]} counts. */
-  public static String render(String pipelineName, Map<String, Long> counts, Map<String, String> info) {
+  public static String render(
+      String pipelineName, Map<String, Long> counts, Map<String, String> info) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("pipeline", pipelineName);
     info.forEach(root::put);
     ObjectNode sources = root.putObject("sources");
     boolean allBalanced = true;
     Map<String, Map<String, Long>> bySource = new TreeMap<>();
-    counts.forEach((key, value) -> {
-      int slash = key.indexOf('/');
-      bySource.computeIfAbsent(key.substring(0, slash), s -> new TreeMap<>()).put(key.substring(slash + 1), value);
-    });
+    counts.forEach(
+        (key, value) -> {
+          int slash = key.indexOf('/');
+          bySource
+              .computeIfAbsent(key.substring(0, slash), s -> new TreeMap<>())
+              .put(key.substring(slash + 1), value);
+        });
     for (Map.Entry<String, Map<String, Long>> source : bySource.entrySet()) {
       Map<String, Long> m = source.getValue();
       ObjectNode node = sources.putObject(source.getKey());
@@ -100,7 +112,9 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
         if (e.getKey().startsWith(prefix)) {
           dead.put(e.getKey().substring(prefix.length()), e.getValue());
           deadTotal += e.getValue();
-        } else if (!List.of(SummaryCounts.RECORDS_IN, SummaryCounts.RECORDS_OUT, SummaryCounts.DUPLICATES).contains(e.getKey())) {
+        } else if (!List.of(
+                SummaryCounts.RECORDS_IN, SummaryCounts.RECORDS_OUT, SummaryCounts.DUPLICATES)
+            .contains(e.getKey())) {
           node.put(e.getKey(), e.getValue());
         }
       }
@@ -120,9 +134,10 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
   /** Reads {@code DIR/summary.json} through Beam's file systems. */
   public static String read(String outputDir) throws IOException {
     String path = outputDir + "/summary.json";
-    try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(
-        org.apache.beam.sdk.io.FileSystems.open(
-            org.apache.beam.sdk.io.FileSystems.matchSingleFileSpec(path).resourceId()))) {
+    try (java.io.InputStream in =
+        java.nio.channels.Channels.newInputStream(
+            org.apache.beam.sdk.io.FileSystems.open(
+                org.apache.beam.sdk.io.FileSystems.matchSingleFileSpec(path).resourceId()))) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
@@ -145,13 +160,20 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
       throw new UncheckedIOException(e);
     }
     String format = "%-10s %12s %12s %11s %13s  %s%n";
-    out.printf(format, "source", "records in", "records out", "duplicates", "dead letters", "balanced");
+    out.printf(
+        format, "source", "records in", "records out", "duplicates", "dead letters", "balanced");
     Iterator<Map.Entry<String, JsonNode>> sources = root.path("sources").fields();
     while (sources.hasNext()) {
       Map.Entry<String, JsonNode> s = sources.next();
       JsonNode n = s.getValue();
-      out.printf(format, s.getKey(), n.path(SummaryCounts.RECORDS_IN).asLong(), n.path(SummaryCounts.RECORDS_OUT).asLong(),
-          n.path(SummaryCounts.DUPLICATES).asLong(), n.path("dead_letters_total").asLong(), n.path("balanced").asBoolean() ? "yes" : "NO");
+      out.printf(
+          format,
+          s.getKey(),
+          n.path(SummaryCounts.RECORDS_IN).asLong(),
+          n.path(SummaryCounts.RECORDS_OUT).asLong(),
+          n.path(SummaryCounts.DUPLICATES).asLong(),
+          n.path("dead_letters_total").asLong(),
+          n.path("balanced").asBoolean() ? "yes" : "NO");
       Iterator<Map.Entry<String, JsonNode>> reasons = n.path(SummaryCounts.DEAD_LETTERS).fields();
       while (reasons.hasNext()) {
         Map.Entry<String, JsonNode> r = reasons.next();

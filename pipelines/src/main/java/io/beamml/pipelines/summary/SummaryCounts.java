@@ -34,7 +34,8 @@ public final class SummaryCounts {
   }
 
   /** Counts all elements of a collection as {@code source/metric} (0 for an empty one). */
-  public static <T> PTransform<PCollection<T>, PCollection<KV<String, Long>>> of(String source, String metric) {
+  public static <T> PTransform<PCollection<T>, PCollection<KV<String, Long>>> of(
+      String source, String metric) {
     String key = key(source, metric);
     return new PTransform<PCollection<T>, PCollection<KV<String, Long>>>() {
       @Override
@@ -42,15 +43,19 @@ public final class SummaryCounts {
         return input
             .apply("IntoGlobalWindow", Window.<T>into(new GlobalWindows()))
             .apply("CountAll", Count.globally())
-            .apply("KeyCount", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via(n -> KV.of(key, n)))
+            .apply(
+                "KeyCount",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                    .via(n -> KV.of(key, n)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       }
     };
   }
 
   /** Sums partial counts (one per bundle, say) as {@code source/metric} (0 for none). */
-  public static PTransform<PCollection<Long>, PCollection<KV<String, Long>>> sum(String source, String metric) {
+  public static PTransform<PCollection<Long>, PCollection<KV<String, Long>>> sum(
+      String source, String metric) {
     String key = key(source, metric);
     return new PTransform<PCollection<Long>, PCollection<KV<String, Long>>>() {
       @Override
@@ -58,8 +63,11 @@ public final class SummaryCounts {
         return input
             .apply("IntoGlobalWindow", Window.<Long>into(new GlobalWindows()))
             .apply("SumAll", Sum.longsGlobally())
-            .apply("KeyCount", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via(n -> KV.of(key, n)))
+            .apply(
+                "KeyCount",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                    .via(n -> KV.of(key, n)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       }
     };
@@ -77,10 +85,14 @@ public final class SummaryCounts {
       public PCollection<KV<String, Long>> expand(PCollection<T> input) {
         return input
             .apply("IntoGlobalWindow", Window.<T>into(new GlobalWindows()))
-            .apply("KeyBySummaryKey", MapElements.into(TypeDescriptors.strings()).via((T record) -> {
-              LogProgress.tick(progress);
-              return keyOf.apply(record);
-            }))
+            .apply(
+                "KeyBySummaryKey",
+                MapElements.into(TypeDescriptors.strings())
+                    .via(
+                        (T record) -> {
+                          LogProgress.tick(progress);
+                          return keyOf.apply(record);
+                        }))
             .setCoder(StringUtf8Coder.of())
             .apply("CountPerKey", Count.perElement())
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
@@ -89,14 +101,17 @@ public final class SummaryCounts {
   }
 
   /** Counts dead letters per source and reason as {@code source/dead_letters/reason}. */
-  public static PTransform<PCollection<DeadLetter>, PCollection<KV<String, Long>>> deadLettersByReason() {
+  public static PTransform<PCollection<DeadLetter>, PCollection<KV<String, Long>>>
+      deadLettersByReason() {
     return new PTransform<PCollection<DeadLetter>, PCollection<KV<String, Long>>>() {
       @Override
       public PCollection<KV<String, Long>> expand(PCollection<DeadLetter> input) {
         return input
             .apply("IntoGlobalWindow", Window.<DeadLetter>into(new GlobalWindows()))
-            .apply("KeyBySourceAndReason", MapElements.into(TypeDescriptors.strings())
-                .via(d -> key(d.getSource(), DEAD_LETTERS + "/" + d.getReason())))
+            .apply(
+                "KeyBySourceAndReason",
+                MapElements.into(TypeDescriptors.strings())
+                    .via(d -> key(d.getSource(), DEAD_LETTERS + "/" + d.getReason())))
             .setCoder(StringUtf8Coder.of())
             .apply("CountPerReason", Count.perElement())
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));

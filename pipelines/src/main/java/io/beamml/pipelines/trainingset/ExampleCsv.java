@@ -8,17 +8,18 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * The CSV rendering of training examples for tools that want a plain table: one header,
- * {@code promo_id,customer_key,sent_time,label,split} then the features in spec order; send time
- * as ISO-8601 UTC like the JSON Lines form, a missing feature as an empty field, and text quoted
- * per RFC 4180 when it needs it (an empty text as {@code ""}, so it differs from missing).
+ * The CSV rendering of training examples for tools that want a plain table: one header, {@code
+ * promo_id,customer_key,sent_time,label,split} then the features in spec order; send time as
+ * ISO-8601 UTC like the JSON Lines form, a missing feature as an empty field, and text quoted per
+ * RFC 4180 when it needs it (an empty text as {@code ""}, so it differs from missing).
  */
 public final class ExampleCsv implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
   /** The columns before the features. */
-  public static final List<String> KEY_COLUMNS = List.of("promo_id", "customer_key", "sent_time", "label", "split");
+  public static final List<String> KEY_COLUMNS =
+      List.of("promo_id", "customer_key", "sent_time", "label", "split");
 
   private final List<String> featureNames;
 
@@ -43,19 +44,33 @@ public final class ExampleCsv implements Serializable {
     List<FeatureValue> features = example.getFeatures();
     if (features.size() != featureNames.size()) {
       throw new IllegalArgumentException(
-          "example " + example.getPromoId() + " has " + features.size() + " features, the spec " + featureNames.size());
+          "example "
+              + example.getPromoId()
+              + " has "
+              + features.size()
+              + " features, the spec "
+              + featureNames.size());
     }
     StringBuilder line = new StringBuilder();
-    line.append(field(example.getPromoId())).append(',')
-        .append(field(example.getCustomerKey())).append(',')
-        .append(JsonRecords.iso(example.getSentTime())).append(',')
-        .append(example.getLabel()).append(',')
+    line.append(field(example.getPromoId()))
+        .append(',')
+        .append(field(example.getCustomerKey()))
+        .append(',')
+        .append(JsonRecords.iso(example.getSentTime()))
+        .append(',')
+        .append(example.getLabel())
+        .append(',')
         .append(field(example.getSplit()));
     for (int i = 0; i < features.size(); i++) {
       FeatureValue f = features.get(i);
       if (!featureNames.get(i).equals(f.getName())) {
         throw new IllegalArgumentException(
-            "example " + example.getPromoId() + " has feature " + f.getName() + " where the spec has " + featureNames.get(i));
+            "example "
+                + example.getPromoId()
+                + " has feature "
+                + f.getName()
+                + " where the spec has "
+                + featureNames.get(i));
       }
       line.append(',');
       if (f.getNumber() != null) {
@@ -67,7 +82,9 @@ public final class ExampleCsv implements Serializable {
     return line.toString();
   }
 
-  /** Whole numbers without a trailing ".0" (counts read as integers); others as Java prints them. */
+  /**
+   * Whole numbers without a trailing ".0" (counts read as integers); others as Java prints them.
+   */
   static String number(double value) {
     if (value == Math.rint(value) && Math.abs(value) < 1e15) {
       return Long.toString((long) value);
@@ -77,7 +94,9 @@ public final class ExampleCsv implements Serializable {
 
   /** A text field, quoted when it is empty or holds a comma, quote or line break. */
   static String field(String value) {
-    boolean quote = value.isEmpty() || value.chars().anyMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r');
+    boolean quote =
+        value.isEmpty()
+            || value.chars().anyMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r');
     return quote ? '"' + value.replace("\"", "\"\"") + '"' : value;
   }
 }

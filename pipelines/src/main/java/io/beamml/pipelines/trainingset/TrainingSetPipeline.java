@@ -51,9 +51,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The training-set build: clicks, sales, profiles and promotion responses files in; one
- * {@link TrainingExample} per valid response, with the customer's features as of the send time
- * and a train/validation/test split by time, out. Writes what {@code train} reads ({@code
+ * The training-set build: clicks, sales, profiles and promotion responses files in; one {@link
+ * TrainingExample} per valid response, with the customer's features as of the send time and a
+ * train/validation/test split by time, out. Writes what {@code train} reads ({@code
  * OUTPUT/examples/*.avro} and {@code OUTPUT/spec.json}, see {@link TrainingSetReader}), an optional
  * CSV or JSON Lines copy of the examples, the dead letters and a balanced run summary.
  *
@@ -64,15 +64,18 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class TrainingSetPipeline {
 
   /** Flags of {@code ./pipeline training-set}. */
-  public interface Options extends InputOptions, HmacKeyOptions, RunOutputOptions, BigQuerySinkOptions {
+  public interface Options
+      extends InputOptions, HmacKeyOptions, RunOutputOptions, BigQuerySinkOptions {
 
-    @Description("Promotion responses as CSV (promo_id,customer_id,sent_time,responded): a file pattern (glob)")
+    @Description(
+        "Promotion responses as CSV (promo_id,customer_id,sent_time,responded): a file pattern (glob)")
     @Validation.Required
     String getResponses();
 
     void setResponses(String value);
 
-    @Description("Fraction of the distinct send times, just before the test ones, that go to validation")
+    @Description(
+        "Fraction of the distinct send times, just before the test ones, that go to validation")
     @Default.Double(PointInTimeTrainingSet.DEFAULT_VALIDATION_FRACTION)
     Double getValidationFraction();
 
@@ -84,19 +87,23 @@ public final class TrainingSetPipeline {
 
     void setTestFraction(Double value);
 
-    @Description("Examples are always written as Avro; csv or jsonl writes a copy in that format too")
+    @Description(
+        "Examples are always written as Avro; csv or jsonl writes a copy in that format too")
     @Default.Enum("avro")
     ExampleFormat getExampleFormat();
 
     void setExampleFormat(ExampleFormat value);
 
-    @Description("Only responses sent in the N days up to --asOf make examples; the others count as "
-        + TrainingWindow.OUTSIDE + " in the summary. Unset: every response")
+    @Description(
+        "Only responses sent in the N days up to --asOf make examples; the others count as "
+            + TrainingWindow.OUTSIDE
+            + " in the summary. Unset: every response")
     Integer getTrainingWindowDays();
 
     void setTrainingWindowDays(Integer value);
 
-    @Description("End of the training window, an ISO-8601 instant (default: now); responses sent after it are left out")
+    @Description(
+        "End of the training window, an ISO-8601 instant (default: now); responses sent after it are left out")
     String getAsOf();
 
     void setAsOf(String value);
@@ -110,8 +117,10 @@ public final class TrainingSetPipeline {
   }
 
   public static final String PIPELINE_NAME = "training-set";
+
   /** Avro examples; {@link TrainingSetReader#EXAMPLES_GLOB} reads them from here. */
   public static final String EXAMPLES_DIR = "examples";
+
   public static final String EXAMPLES_CSV_DIR = "examples-csv";
   public static final String EXAMPLES_JSONL_DIR = "examples-jsonl";
   public static final String SPEC_FILE = TrainingSetReader.SPEC_FILE;
@@ -128,46 +137,68 @@ public final class TrainingSetPipeline {
     FeatureSpec spec = FeatureSpec.loadOrDefault(options.getFeatureSpec());
     @Nullable BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     PointInTimeTrainingSet trainingSet =
-        PointInTimeTrainingSet.of(spec).withSplits(options.getValidationFraction(), options.getTestFraction())
+        PointInTimeTrainingSet.of(spec)
+            .withSplits(options.getValidationFraction(), options.getTestFraction())
             .withShards(OfflineInputs.groupingShards(options));
     OfflineInputs inputs = OfflineInputs.read(p, options, key);
     // Every ingested event is an output of its source here, whether or not a promotion reads it.
     inputs.countOutBySource(inputs.events(), CustomerEvent::getEventType, "events ingested");
     List<PCollection<KV<String, Long>>> counts = inputs.counts();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>(List.of(inputs.deadLetters()));
-    IngestResult<LabelledPromo, PromoResponse> responses = OfflineInputs.ingestFiles(p, options.getResponses(),
-        Ingest.responses(key, ContractRules.defaults()).configuredBy(options), counts, deadLetters);
+    IngestResult<LabelledPromo, PromoResponse> responses =
+        OfflineInputs.ingestFiles(
+            p,
+            options.getResponses(),
+            Ingest.responses(key, ContractRules.defaults()).configuredBy(options),
+            counts,
+            deadLetters);
     String out = options.getOutput();
-    TrainingWindow window = TrainingWindow.of(options.getTrainingWindowDays(), options.getAsOf(), Instant.now());
-    PCollection<LabelledPromo> promos = window == null ? responses.records() : window.keep(responses.records(), counts);
+    TrainingWindow window =
+        TrainingWindow.of(options.getTrainingWindowDays(), options.getAsOf(), Instant.now());
+    PCollection<LabelledPromo> promos =
+        window == null ? responses.records() : window.keep(responses.records(), counts);
 
     PCollection<TrainingExample> examples =
-        CustomerInputs.of(inputs.events(), inputs.profiles()).withPromos(promos)
+        CustomerInputs.of(inputs.events(), inputs.profiles())
+            .withPromos(promos)
             .apply("BuildTrainingExamples", trainingSet);
-    examples.apply("WriteExamplesAvro",
-        AvroFiles.write(TrainingExample.class, options).to(out + "/" + EXAMPLES_DIR + "/part").withSuffix(".avro"));
+    examples.apply(
+        "WriteExamplesAvro",
+        AvroFiles.write(TrainingExample.class, options)
+            .to(out + "/" + EXAMPLES_DIR + "/part")
+            .withSuffix(".avro"));
     writeCopy(examples, spec, options.getExampleFormat(), out);
     if (bigQuery != null) {
-      BigQueryOutputs.write("TrainingExamples", examples, bigQuery.trainingExamples(), counts, deadLetters);
+      BigQueryOutputs.write(
+          "TrainingExamples", examples, bigQuery.trainingExamples(), counts, deadLetters);
     }
     p.apply("CreateSpecJson", Create.of(spec.toCanonicalJson()).withCoder(StringUtf8Coder.of()))
-        .apply("WriteSpecJson", TextIO.write().to(out + "/" + stem(SPEC_FILE)).withSuffix(".json").withoutSharding());
+        .apply(
+            "WriteSpecJson",
+            TextIO.write().to(out + "/" + stem(SPEC_FILE)).withSuffix(".json").withoutSharding());
 
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenAllDeadLetters", Flatten.pCollections());
     allDeadLetters.apply("MeterDeadLetters", CountDeadLetters.create());
     BigQueryOutputs.writeDeadLetters(allDeadLetters, bigQuery, out + "/" + DEAD_LETTERS_DIR);
 
-    counts.add(examples.apply("CountResponsesOut", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
+    counts.add(
+        examples.apply(
+            "CountResponsesOut", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
     counts.add(countBySplit(p, examples));
     PCollectionList.of(counts)
         .and(allDeadLetters.apply("CountDeadLetters", SummaryCounts.deadLettersByReason()))
-        .apply("WriteSummary", RunSummary.to(out, PIPELINE_NAME, Map.of(
-            "spec_fingerprint", spec.fingerprint(),
-            "spec", spec.name() + " v" + spec.version(),
-            "validation_fraction", Double.toString(trainingSet.validationFraction()),
-            "test_fraction", Double.toString(trainingSet.testFraction()),
-            "training_window", window == null ? "all" : window.toString())));
+        .apply(
+            "WriteSummary",
+            RunSummary.to(
+                out,
+                PIPELINE_NAME,
+                Map.of(
+                    "spec_fingerprint", spec.fingerprint(),
+                    "spec", spec.name() + " v" + spec.version(),
+                    "validation_fraction", Double.toString(trainingSet.validationFraction()),
+                    "test_fraction", Double.toString(trainingSet.testFraction()),
+                    "training_window", window == null ? "all" : window.toString())));
   }
 
   /**
@@ -175,15 +206,20 @@ public final class TrainingSetPipeline {
    * is done ({@link RunOutput}); the summary is at {@code OUTPUT/summary.json} when this returns.
    */
   public static PipelineResult run(Options options, HmacKey key) {
-    return RunOutput.into(options, () -> {
-      Pipeline p = Pipeline.create(options);
-      build(p, options, key);
-      return RunOutput.finished(p.run());
-    });
+    return RunOutput.into(
+        options,
+        () -> {
+          Pipeline p = Pipeline.create(options);
+          build(p, options, key);
+          return RunOutput.finished(p.run());
+        });
   }
 
   private static void writeCopy(
-      PCollection<TrainingExample> examples, FeatureSpec spec, Options.ExampleFormat format, String out) {
+      PCollection<TrainingExample> examples,
+      FeatureSpec spec,
+      Options.ExampleFormat format,
+      String out) {
     switch (format) {
       case avro:
         return;
@@ -192,14 +228,22 @@ public final class TrainingSetPipeline {
         examples
             .apply("RenderExampleCsv", MapElements.into(TypeDescriptors.strings()).via(csv::line))
             .setCoder(StringUtf8Coder.of())
-            .apply("WriteExamplesCsv", TextIO.write().to(out + "/" + EXAMPLES_CSV_DIR + "/part")
-                .withSuffix(".csv").withHeader(csv.header()));
+            .apply(
+                "WriteExamplesCsv",
+                TextIO.write()
+                    .to(out + "/" + EXAMPLES_CSV_DIR + "/part")
+                    .withSuffix(".csv")
+                    .withHeader(csv.header()));
         return;
       case jsonl:
         examples
-            .apply("RenderExampleJson", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
+            .apply(
+                "RenderExampleJson",
+                MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
             .setCoder(StringUtf8Coder.of())
-            .apply("WriteExamplesJsonLines", TextIO.write().to(out + "/" + EXAMPLES_JSONL_DIR + "/part").withSuffix(".jsonl"));
+            .apply(
+                "WriteExamplesJsonLines",
+                TextIO.write().to(out + "/" + EXAMPLES_JSONL_DIR + "/part").withSuffix(".jsonl"));
         return;
       default:
         throw new IllegalArgumentException("unknown example format " + format);
@@ -207,21 +251,26 @@ public final class TrainingSetPipeline {
   }
 
   /**
-   * Examples per split as extra counts of the responses source ({@code train_examples}, ...),
-   * zero for an empty split, so the summary shows how the fractions came out.
+   * Examples per split as extra counts of the responses source ({@code train_examples}, ...), zero
+   * for an empty split, so the summary shows how the fractions came out.
    */
-  private static PCollection<KV<String, Long>> countBySplit(Pipeline p, PCollection<TrainingExample> examples) {
+  private static PCollection<KV<String, Long>> countBySplit(
+      Pipeline p, PCollection<TrainingExample> examples) {
     KvCoder<String, Long> coder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     List<KV<String, Long>> zeros = new ArrayList<>();
     for (Split s : Split.values()) {
       zeros.add(KV.of(splitKey(s.name()), 0L));
     }
-    PCollection<KV<String, Long>> ones = examples
-        .apply("KeyExamplesBySplit", MapElements
-            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-            .via(e -> KV.of(splitKey(e.getSplit()), 1L)))
-        .setCoder(coder);
-    return PCollectionList.of(p.apply("ZeroSplitCounts", Create.of(zeros).withCoder(coder))).and(ones)
+    PCollection<KV<String, Long>> ones =
+        examples
+            .apply(
+                "KeyExamplesBySplit",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                    .via(e -> KV.of(splitKey(e.getSplit()), 1L)))
+            .setCoder(coder);
+    return PCollectionList.of(p.apply("ZeroSplitCounts", Create.of(zeros).withCoder(coder)))
+        .and(ones)
         .apply("FlattenSplitCounts", Flatten.pCollections());
   }
 

@@ -14,10 +14,10 @@ import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The send times a training set learns from: (asOf - days, asOf], so a scheduled retrain trains
- * on the recent past and a re-run with the same {@code --asOf} builds the same set. A response
- * outside it is not an example but is still accounted for: it counts as out of the responses
- * source, and again as {@value #OUTSIDE}, so the run summary balances and says why.
+ * The send times a training set learns from: (asOf - days, asOf], so a scheduled retrain trains on
+ * the recent past and a re-run with the same {@code --asOf} builds the same set. A response outside
+ * it is not an example but is still accounted for: it counts as out of the responses source, and
+ * again as {@value #OUTSIDE}, so the run summary balances and says why.
  */
 public final class TrainingWindow implements Serializable {
 
@@ -36,7 +36,8 @@ public final class TrainingWindow implements Serializable {
    * The window of {@code --trainingWindowDays} and {@code --asOf} (default {@code now}); null when
    * neither is given: every response makes an example.
    */
-  public static @Nullable TrainingWindow of(@Nullable Integer days, @Nullable String asOf, Instant now) {
+  public static @Nullable TrainingWindow of(
+      @Nullable Integer days, @Nullable String asOf, Instant now) {
     if (days == null && (asOf == null || asOf.isBlank())) {
       return null;
     }
@@ -47,28 +48,37 @@ public final class TrainingWindow implements Serializable {
     try {
       end = asOf == null || asOf.isBlank() ? now : Instant.parse(asOf);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("--asOf must be an ISO-8601 instant such as 2026-01-15T00:00:00Z, got " + asOf);
+      throw new IllegalArgumentException(
+          "--asOf must be an ISO-8601 instant such as 2026-01-15T00:00:00Z, got " + asOf);
     }
     Long from = days == null ? null : end.minus(Duration.ofDays(days)).toEpochMilli();
     return new TrainingWindow(from, end.toEpochMilli());
   }
 
   public boolean contains(long sentTimeMillis) {
-    return sentTimeMillis <= toInclusive && (fromExclusive == null || sentTimeMillis > fromExclusive);
+    return sentTimeMillis <= toInclusive
+        && (fromExclusive == null || sentTimeMillis > fromExclusive);
   }
 
   /** The responses inside the window; those outside are counted into {@code counts}. */
-  PCollection<LabelledPromo> keep(PCollection<LabelledPromo> responses, List<PCollection<KV<String, Long>>> counts) {
+  PCollection<LabelledPromo> keep(
+      PCollection<LabelledPromo> responses, List<PCollection<KV<String, Long>>> counts) {
     PCollection<LabelledPromo> outside =
         responses.apply("SelectOutsideTrainingWindow", Filter.by(r -> !contains(r.getSentTime())));
-    counts.add(outside.apply("CountOutsideWindowOut", SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
+    counts.add(
+        outside.apply(
+            "CountOutsideWindowOut",
+            SummaryCounts.of(Sources.RESPONSES, SummaryCounts.RECORDS_OUT)));
     counts.add(outside.apply("CountOutsideWindow", SummaryCounts.of(Sources.RESPONSES, OUTSIDE)));
     return responses.apply("KeepTrainingWindow", Filter.by(r -> contains(r.getSentTime())));
   }
 
   @Override
   public String toString() {
-    return "(" + (fromExclusive == null ? "-inf" : Instant.ofEpochMilli(fromExclusive)) + ", "
-        + Instant.ofEpochMilli(toInclusive) + "]";
+    return "("
+        + (fromExclusive == null ? "-inf" : Instant.ofEpochMilli(fromExclusive))
+        + ", "
+        + Instant.ofEpochMilli(toInclusive)
+        + "]";
   }
 }

@@ -22,17 +22,27 @@ import org.apache.beam.sdk.values.PCollection;
 import org.junit.Rule;
 import org.junit.Test;
 
-/** Every prediction gets exactly one audit record, carrying its fields, the run and a scoring time. */
+/**
+ * Every prediction gets exactly one audit record, carrying its fields, the run and a scoring time.
+ */
 public class ToAuditRecordsTest {
 
   @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static Prediction prediction(int i, boolean explained) {
     return Prediction.newBuilder()
-        .setEventId("event-" + i).setCustomerKey("cust-" + (i % 3)).setEventTime(1_700_000_000_000L + i)
-        .setScore(i / 100.0).setModelName("promo").setModelVersion(i % 2 == 0 ? "4" : "5")
-        .setVariant(i % 2 == 0 ? "champion" : "challenger").setSpecFingerprint("fp-" + (i % 2))
-        .setContributions(explained ? List.of(Contribution.newBuilder().setFeature("clicks_7d").setValue(i).build()) : null)
+        .setEventId("event-" + i)
+        .setCustomerKey("cust-" + (i % 3))
+        .setEventTime(1_700_000_000_000L + i)
+        .setScore(i / 100.0)
+        .setModelName("promo")
+        .setModelVersion(i % 2 == 0 ? "4" : "5")
+        .setVariant(i % 2 == 0 ? "champion" : "challenger")
+        .setSpecFingerprint("fp-" + (i % 2))
+        .setContributions(
+            explained
+                ? List.of(Contribution.newBuilder().setFeature("clicks_7d").setValue(i).build())
+                : null)
         .build();
   }
 
@@ -43,35 +53,40 @@ public class ToAuditRecordsTest {
       predictions.add(prediction(i, i % 5 == 0));
     }
     long before = System.currentTimeMillis();
-    PCollection<AuditRecord> audit = p
-        .apply(Create.of(predictions).withCoder(AvroCoder.specific(Prediction.class)))
-        .apply(ToAuditRecords.forRun("score-run-7"));
-    PAssert.that(audit).satisfies(records -> {
-      long after = System.currentTimeMillis();
-      Map<String, Prediction> byEvent = new HashMap<>();
-      for (Prediction pr : predictions) {
-        byEvent.put(pr.getEventId(), pr);
-      }
-      int n = 0;
-      for (AuditRecord a : records) {
-        n++;
-        Prediction pr = byEvent.remove(a.getEventId());
-        assertTrue("an audit record without its prediction, or two for one: " + a.getEventId(), pr != null);
-        assertEquals(pr.getCustomerKey(), a.getCustomerKey());
-        assertEquals(pr.getModelName(), a.getModelName());
-        assertEquals(pr.getModelVersion(), a.getModelVersion());
-        assertEquals(pr.getVariant(), a.getVariant());
-        assertEquals(pr.getSpecFingerprint(), a.getSpecFingerprint());
-        assertEquals(pr.getScore(), a.getScore(), 0.0);
-        assertEquals(pr.getEventTime(), a.getEventTime());
-        assertEquals(pr.getContributions(), a.getContributions());
-        assertEquals("score-run-7", a.getRunId());
-        assertTrue(a.getScoringTime() >= before && a.getScoringTime() <= after);
-      }
-      assertEquals(predictions.size(), n);
-      assertTrue("predictions without an audit record: " + byEvent.keySet(), byEvent.isEmpty());
-      return null;
-    });
+    PCollection<AuditRecord> audit =
+        p.apply(Create.of(predictions).withCoder(AvroCoder.specific(Prediction.class)))
+            .apply(ToAuditRecords.forRun("score-run-7"));
+    PAssert.that(audit)
+        .satisfies(
+            records -> {
+              long after = System.currentTimeMillis();
+              Map<String, Prediction> byEvent = new HashMap<>();
+              for (Prediction pr : predictions) {
+                byEvent.put(pr.getEventId(), pr);
+              }
+              int n = 0;
+              for (AuditRecord a : records) {
+                n++;
+                Prediction pr = byEvent.remove(a.getEventId());
+                assertTrue(
+                    "an audit record without its prediction, or two for one: " + a.getEventId(),
+                    pr != null);
+                assertEquals(pr.getCustomerKey(), a.getCustomerKey());
+                assertEquals(pr.getModelName(), a.getModelName());
+                assertEquals(pr.getModelVersion(), a.getModelVersion());
+                assertEquals(pr.getVariant(), a.getVariant());
+                assertEquals(pr.getSpecFingerprint(), a.getSpecFingerprint());
+                assertEquals(pr.getScore(), a.getScore(), 0.0);
+                assertEquals(pr.getEventTime(), a.getEventTime());
+                assertEquals(pr.getContributions(), a.getContributions());
+                assertEquals("score-run-7", a.getRunId());
+                assertTrue(a.getScoringTime() >= before && a.getScoringTime() <= after);
+              }
+              assertEquals(predictions.size(), n);
+              assertTrue(
+                  "predictions without an audit record: " + byEvent.keySet(), byEvent.isEmpty());
+              return null;
+            });
     p.run().waitUntilFinish();
   }
 
@@ -87,9 +102,12 @@ public class ToAuditRecordsTest {
     assertEquals("2023-11-14T22:13:21Z", json.path("scoring_time").asText());
     assertEquals("run-1", json.path("run_id").asText());
     assertEquals(5.0, json.path("contributions").path("clicks_7d").asDouble(), 0.0);
-    assertTrue("no explanations: contributions null",
-        new ObjectMapper().readTree(JsonRecords.render(ToAuditRecords.of(prediction(1, false), "r", 0L)))
-            .get("contributions").isNull());
+    assertTrue(
+        "no explanations: contributions null",
+        new ObjectMapper()
+            .readTree(JsonRecords.render(ToAuditRecords.of(prediction(1, false), "r", 0L)))
+            .get("contributions")
+            .isNull());
   }
 
   @Test

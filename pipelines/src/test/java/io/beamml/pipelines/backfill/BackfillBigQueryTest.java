@@ -61,8 +61,11 @@ public class BackfillBigQueryTest {
 
     refused = fileRows.get(0);
     String refusedId = refused.getEventId();
-    // Only feature rows carry both event_id and features: the dead letter that reports it is accepted.
-    bigQuery = FakeBigQuery.create("backfill").failing(r -> r.containsKey("features") && refusedId.equals(r.get("event_id")));
+    // Only feature rows carry both event_id and features: the dead letter that reports it is
+    // accepted.
+    bigQuery =
+        FakeBigQuery.create("backfill")
+            .failing(r -> r.containsKey("features") && refusedId.equals(r.get("event_id")));
     out = TMP.newFolder("bigquery").toPath();
     BackfillPipeline.Options options = BackfillPipelineTest.options(out, OutputFormat.avro);
     bigQuery.configure(options);
@@ -71,7 +74,8 @@ public class BackfillBigQueryTest {
   }
 
   @Test
-  public void tableHasTheFeatureRowSchemaPartitionedByEventDayAndClusteredByCustomer() throws Exception {
+  public void tableHasTheFeatureRowSchemaPartitionedByEventDayAndClusteredByCustomer()
+      throws Exception {
     Table table = bigQuery.table(BigQueryDestinations.FEATURE_ROWS);
     assertEquals(AvroToBigQuery.tableSchema(FeatureRow.class), table.getSchema());
     assertEquals("DAY", table.getTimePartitioning().getType());
@@ -84,33 +88,50 @@ public class BackfillBigQueryTest {
     assertTrue("the sample yields feature rows", fileRows.size() > 900);
     List<FeatureRow> accepted = new ArrayList<>(fileRows);
     assertTrue(accepted.remove(refused));
-    SampleData.assertSameLines("feature rows",
+    SampleData.assertSameLines(
+        "feature rows",
         FakeBigQuery.canonicalRecords(AvroToBigQuery.tableSchema(FeatureRow.class), accepted),
         bigQuery.canonicalRows(BigQueryDestinations.FEATURE_ROWS));
-    assertFalse("no feature files with --sink=bigquery", Files.exists(out.resolve(BackfillPipeline.FEATURES_DIR)));
+    assertFalse(
+        "no feature files with --sink=bigquery",
+        Files.exists(out.resolve(BackfillPipeline.FEATURES_DIR)));
   }
 
   @Test
   public void deadLetterTableHoldsTheFilesRunsDeadLettersAndTheRefusedRow() throws Exception {
-    TableRow d = FakeBigQuery.assertInputDeadLettersAndOneRefusal(bigQuery.rows(BigQueryDestinations.DEAD_LETTERS),
-        fileDeadLetters, INPUTS, BigQueryDestinations.FEATURE_ROWS, refused.getEventId(), refused.getEventTime());
-    assertTrue(String.valueOf(d.get("message")), String.valueOf(d.get("message")).contains("rejected the row"));
+    TableRow d =
+        FakeBigQuery.assertInputDeadLettersAndOneRefusal(
+            bigQuery.rows(BigQueryDestinations.DEAD_LETTERS),
+            fileDeadLetters,
+            INPUTS,
+            BigQueryDestinations.FEATURE_ROWS,
+            refused.getEventId(),
+            refused.getEventTime());
+    assertTrue(
+        String.valueOf(d.get("message")),
+        String.valueOf(d.get("message")).contains("rejected the row"));
     FakeBigQuery.assertNoFallbackDeadLetters(out.resolve(BackfillPipeline.DEAD_LETTERS_DIR));
   }
 
   @Test
   public void summaryBalancesWithTheRefusedRowAmongTheDeadLetters() {
-    FakeBigQuery.assertOneRowRefused(summary, fileSummary, INPUTS, BigQueryDestinations.FEATURE_ROWS, fileRows.size());
+    FakeBigQuery.assertOneRowRefused(
+        summary, fileSummary, INPUTS, BigQueryDestinations.FEATURE_ROWS, fileRows.size());
   }
 
   /** Every feature row under the event-date partitions, sorted by event id. */
   private static List<FeatureRow> readFeatureRows(Path dir) throws IOException {
     List<FeatureRow> rows = new ArrayList<>();
     try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-          .filter(f -> f.getFileName().toString().endsWith(".avro"))::iterator) {
+      for (Path f :
+          (Iterable<Path>)
+              files
+                      .filter(Files::isRegularFile)
+                      .filter(f -> f.getFileName().toString().endsWith(".avro"))
+                  ::iterator) {
         try (InputStream in = Files.newInputStream(f);
-            DataFileStream<FeatureRow> stream = new DataFileStream<>(in, new SpecificDatumReader<>(FeatureRow.class))) {
+            DataFileStream<FeatureRow> stream =
+                new DataFileStream<>(in, new SpecificDatumReader<>(FeatureRow.class))) {
           stream.forEach(rows::add);
         }
       }

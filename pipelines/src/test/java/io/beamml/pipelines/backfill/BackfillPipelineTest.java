@@ -58,10 +58,22 @@ public class BackfillPipelineTest {
     for (String source : List.of("clicks", "sales", "profiles")) {
       JsonNode expected = manifest.path(source);
       JsonNode actual = summary.path("sources").path(source);
-      assertEquals(source + " records in", expected.path("lines").asLong(), actual.path("records_in").asLong());
-      assertEquals(source + " records out", expected.path("valid_unique").asLong(), actual.path("records_out").asLong());
-      assertEquals(source + " duplicates", expected.path("duplicates").asLong(), actual.path("duplicates").asLong());
-      assertEquals(source + " dead letters by reason", asMap(expected.path("bad")), asMap(actual.path("dead_letters")));
+      assertEquals(
+          source + " records in",
+          expected.path("lines").asLong(),
+          actual.path("records_in").asLong());
+      assertEquals(
+          source + " records out",
+          expected.path("valid_unique").asLong(),
+          actual.path("records_out").asLong());
+      assertEquals(
+          source + " duplicates",
+          expected.path("duplicates").asLong(),
+          actual.path("duplicates").asLong());
+      assertEquals(
+          source + " dead letters by reason",
+          asMap(expected.path("bad")),
+          asMap(actual.path("dead_letters")));
       assertTrue(source + " balances", actual.path("balanced").asBoolean());
     }
     assertTrue(summary.path("balanced").asBoolean());
@@ -69,7 +81,8 @@ public class BackfillPipelineTest {
 
   @Test
   public void deadLetterFilesHoldEveryReasonWithItsRawLine() {
-    List<String> lines = SampleData.linesUnder(output.resolve(BackfillPipeline.DEAD_LETTERS_DIR), ".jsonl");
+    List<String> lines =
+        SampleData.linesUnder(output.resolve(BackfillPipeline.DEAD_LETTERS_DIR), ".jsonl");
     Map<String, Long> byReason = new TreeMap<>();
     ObjectMapper mapper = new ObjectMapper();
     for (String line : lines) {
@@ -79,17 +92,23 @@ public class BackfillPipelineTest {
       assertTrue(d.has("raw") && d.has("step"));
     }
     Map<String, Long> expected = new TreeMap<>();
-    SampleData.manifest().path("sources").fields().forEachRemaining(source -> {
-      if (!source.getKey().equals("responses")) {
-        asMap(source.getValue().path("bad")).forEach((reason, n) -> expected.put(source.getKey() + "/" + reason, n));
-      }
-    });
+    SampleData.manifest()
+        .path("sources")
+        .fields()
+        .forEachRemaining(
+            source -> {
+              if (!source.getKey().equals("responses")) {
+                asMap(source.getValue().path("bad"))
+                    .forEach((reason, n) -> expected.put(source.getKey() + "/" + reason, n));
+              }
+            });
     assertEquals(expected, byReason);
   }
 
   @Test
   public void featureRowsHoldEveryFeatureByNameAndTheSpecFingerprint() {
-    List<String> rows = SampleData.linesUnder(output.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
+    List<String> rows =
+        SampleData.linesUnder(output.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
     JsonNode byType = SampleData.manifest().path("valid_events_by_type");
     long expectedRows = 0;
     for (Iterator<JsonNode> it = byType.elements(); it.hasNext(); ) {
@@ -97,18 +116,38 @@ public class BackfillPipelineTest {
     }
     assertEquals(expectedRows, rows.size());
     JsonNode first = readTree(new ObjectMapper(), rows.get(0));
-    for (String field : List.of("event_id", "customer_key", "event_time", "spec_fingerprint", "views_7d",
-        "clicks_7d", "carts_7d", "orders_7d", "spend_7d", "orders_1d", "clicks_1d", "age", "gender", "country", "tenure_days")) {
+    for (String field :
+        List.of(
+            "event_id",
+            "customer_key",
+            "event_time",
+            "spec_fingerprint",
+            "views_7d",
+            "clicks_7d",
+            "carts_7d",
+            "orders_7d",
+            "spend_7d",
+            "orders_1d",
+            "clicks_1d",
+            "age",
+            "gender",
+            "country",
+            "tenure_days")) {
       assertTrue("feature row has " + field + ": " + rows.get(0), first.has(field));
     }
-    assertEquals(summary.path("spec_fingerprint").asText(), first.path("spec_fingerprint").asText());
+    assertEquals(
+        summary.path("spec_fingerprint").asText(), first.path("spec_fingerprint").asText());
   }
 
   @Test
   public void featureFilesArePartitionedByEventDate() throws IOException {
     try (Stream<Path> dirs = Files.list(output.resolve(BackfillPipeline.FEATURES_DIR))) {
       // Beam's FileIO leaves its emptied .temp-beam-* directories behind; they are not partitions.
-      List<String> names = dirs.map(d -> d.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+      List<String> names =
+          dirs.map(d -> d.getFileName().toString())
+              .filter(n -> !n.startsWith("."))
+              .sorted()
+              .toList();
       assertFalse(names.isEmpty());
       for (String name : names) {
         assertTrue(name, name.matches("event_date=\\d{4}-\\d{2}-\\d{2}"));
@@ -128,13 +167,17 @@ public class BackfillPipelineTest {
         }
         String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
         Matcher m = rawId.matcher(text);
-        assertFalse("raw customer id " + (m.find() ? m.group() : "") + " in " + f, rawId.matcher(text).find());
+        assertFalse(
+            "raw customer id " + (m.find() ? m.group() : "") + " in " + f,
+            rawId.matcher(text).find());
         scanned++;
       }
     }
     assertTrue("scanned the feature files and the summary", scanned > 2);
     // The scan can fail: the dead letters do hold raw ids.
-    assertTrue(SampleData.linesUnder(deadLetters, ".jsonl").stream().anyMatch(l -> rawId.matcher(l).find()));
+    assertTrue(
+        SampleData.linesUnder(deadLetters, ".jsonl").stream()
+            .anyMatch(l -> rawId.matcher(l).find()));
   }
 
   static Map<String, Long> asMap(JsonNode node) {

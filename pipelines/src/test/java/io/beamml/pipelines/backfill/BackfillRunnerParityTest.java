@@ -23,16 +23,24 @@ public class BackfillRunnerParityTest {
     Path flink = tmp.newFolder("flink").toPath();
     BackfillPipeline.run(BackfillPipelineTest.options(direct, OutputFormat.jsonl), SampleData.KEY);
     BackfillPipeline.run(
-        BackfillPipelineTest.options(flink, OutputFormat.jsonl,
-            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"),
+        BackfillPipelineTest.options(
+            flink,
+            OutputFormat.jsonl,
+            "--runner=FlinkRunner",
+            "--flinkMaster=[local]",
+            "--parallelism=2"),
         SampleData.KEY);
 
-    List<String> directRows = SampleData.linesUnder(direct.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
-    List<String> flinkRows = SampleData.linesUnder(flink.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
+    List<String> directRows =
+        SampleData.linesUnder(direct.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
+    List<String> flinkRows =
+        SampleData.linesUnder(flink.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
     assertTrue("the sample yields feature rows", directRows.size() > 900);
     SampleData.assertSameLines("feature rows", directRows, flinkRows);
-    // Messages may name the run's plausible-time bound (now + 1 day): compare what was refused and why.
-    SampleData.assertSameLines("dead letters",
+    // Messages may name the run's plausible-time bound (now + 1 day): compare what was refused and
+    // why.
+    SampleData.assertSameLines(
+        "dead letters",
         SampleData.deadLetterKeys(direct.resolve(BackfillPipeline.DEAD_LETTERS_DIR)),
         SampleData.deadLetterKeys(flink.resolve(BackfillPipeline.DEAD_LETTERS_DIR)));
     assertEquals(RunSummary.read(direct.toString()), RunSummary.read(flink.toString()));

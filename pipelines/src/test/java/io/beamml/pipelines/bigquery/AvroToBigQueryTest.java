@@ -12,8 +12,8 @@ import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.Contribution;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
-import io.beamml.schemas.FileSchemas;
 import io.beamml.schemas.FeatureValue;
+import io.beamml.schemas.FileSchemas;
 import io.beamml.schemas.Prediction;
 import io.beamml.schemas.TrainingExample;
 import java.nio.ByteBuffer;
@@ -50,7 +50,8 @@ public class AvroToBigQueryTest {
 
   @Test
   public void featureRowSchemaNestsTheFeaturesAsRepeatedRecords() {
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             "event_id:STRING:REQUIRED",
             "customer_key:STRING:REQUIRED",
             "event_time:TIMESTAMP:REQUIRED",
@@ -67,7 +68,8 @@ public class AvroToBigQueryTest {
 
   @Test
   public void predictionDeadLetterAndAuditSchemas() {
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             "event_id:STRING:REQUIRED",
             "customer_key:STRING:REQUIRED",
             "event_time:TIMESTAMP:REQUIRED",
@@ -80,7 +82,8 @@ public class AvroToBigQueryTest {
             "contributions.feature:STRING:REQUIRED",
             "contributions.value:FLOAT64:REQUIRED"),
         columns(AvroToBigQuery.tableSchema(Prediction.class)));
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             "source:STRING:REQUIRED",
             "step:STRING:REQUIRED",
             "reason:STRING:REQUIRED",
@@ -90,7 +93,8 @@ public class AvroToBigQueryTest {
             "raw_truncated:BOOL:REQUIRED",
             "event_time:TIMESTAMP:NULLABLE"),
         columns(AvroToBigQuery.tableSchema(DeadLetter.class)));
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             "event_id:STRING:REQUIRED",
             "customer_key:STRING:REQUIRED",
             "model_name:STRING:REQUIRED",
@@ -110,7 +114,8 @@ public class AvroToBigQueryTest {
 
   @Test
   public void trainingExampleSchemaHasASendTimestampAndNestedFeatures() {
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             "promo_id:STRING:REQUIRED",
             "customer_key:STRING:REQUIRED",
             "sent_time:TIMESTAMP:REQUIRED",
@@ -122,31 +127,61 @@ public class AvroToBigQueryTest {
             "features.number:FLOAT64:NULLABLE",
             "features.text:STRING:NULLABLE"),
         columns(AvroToBigQuery.tableSchema(TrainingExample.class)));
-    TrainingExample example = TrainingExample.newBuilder()
-        .setPromoId("p1").setCustomerKey("k1").setSentTime(1_767_225_600_250L).setLabel(1).setSplit("train")
-        .setSpecFingerprint("fp")
-        .setFeatures(List.of(
-            FeatureValue.newBuilder().setName("clicks_7d").setNumber(2.0).setText(null).build(),
-            FeatureValue.newBuilder().setName("country").setNumber(null).setText("DE").build()))
-        .build();
+    TrainingExample example =
+        TrainingExample.newBuilder()
+            .setPromoId("p1")
+            .setCustomerKey("k1")
+            .setSentTime(1_767_225_600_250L)
+            .setLabel(1)
+            .setSplit("train")
+            .setSpecFingerprint("fp")
+            .setFeatures(
+                List.of(
+                    FeatureValue.newBuilder()
+                        .setName("clicks_7d")
+                        .setNumber(2.0)
+                        .setText(null)
+                        .build(),
+                    FeatureValue.newBuilder()
+                        .setName("country")
+                        .setNumber(null)
+                        .setText("DE")
+                        .build()))
+            .build();
     TableRow row = AvroToBigQuery.trainingExample(example);
     assertEquals(1_767_225_600_250_000L, row.get("sent_time"));
     assertEquals(1L, row.get("label"));
     assertEquals("train", row.get("split"));
-    assertEquals(List.of(new TableRow().set("name", "clicks_7d").set("number", 2.0),
-        new TableRow().set("name", "country").set("text", "DE")), row.get("features"));
+    assertEquals(
+        List.of(
+            new TableRow().set("name", "clicks_7d").set("number", 2.0),
+            new TableRow().set("name", "country").set("text", "DE")),
+        row.get("features"));
   }
 
   @Test
   public void featureRowBecomesARowWithMicrosecondTimesAndNestedFeatures() {
-    FeatureRow row = FeatureRow.newBuilder()
-        .setEventId("e1").setCustomerKey("k1").setEventTime(1_700_000_000_123L).setEventType("click")
-        .setSpecFingerprint("fp")
-        .setFeatures(List.of(
-            FeatureValue.newBuilder().setName("clicks_7d").setNumber(3.0).setText(null).build(),
-            FeatureValue.newBuilder().setName("channel").setNumber(null).setText("web").build(),
-            FeatureValue.newBuilder().setName("age").setNumber(null).setText(null).build()))
-        .build();
+    FeatureRow row =
+        FeatureRow.newBuilder()
+            .setEventId("e1")
+            .setCustomerKey("k1")
+            .setEventTime(1_700_000_000_123L)
+            .setEventType("click")
+            .setSpecFingerprint("fp")
+            .setFeatures(
+                List.of(
+                    FeatureValue.newBuilder()
+                        .setName("clicks_7d")
+                        .setNumber(3.0)
+                        .setText(null)
+                        .build(),
+                    FeatureValue.newBuilder()
+                        .setName("channel")
+                        .setNumber(null)
+                        .setText("web")
+                        .build(),
+                    FeatureValue.newBuilder().setName("age").setNumber(null).setText(null).build()))
+            .build();
     TableRow tableRow = AvroToBigQuery.featureRow(row);
     assertEquals("e1", tableRow.get("event_id"));
     assertEquals(1_700_000_000_123_000L, tableRow.get("event_time"));
@@ -160,26 +195,47 @@ public class AvroToBigQueryTest {
 
   @Test
   public void nullsAreLeftOutAndANullArrayIsEmpty() {
-    DeadLetter noTime = DeadLetter.newBuilder().setSource("clicks").setStep("parse").setReason("malformed_json")
-        .setMessage("m").setRaw("{").setRawTruncated(false).setEventTime(null).build();
+    DeadLetter noTime =
+        DeadLetter.newBuilder()
+            .setSource("clicks")
+            .setStep("parse")
+            .setReason("malformed_json")
+            .setMessage("m")
+            .setRaw("{")
+            .setRawTruncated(false)
+            .setEventTime(null)
+            .build();
     TableRow row = AvroToBigQuery.deadLetter(noTime);
     assertFalse(row.containsKey("event_time"));
     assertEquals(false, row.get("raw_truncated"));
 
     Prediction p = prediction(null);
     assertEquals(List.of(), AvroToBigQuery.prediction(p).get("contributions"));
-    TableRow withContributions = AvroToBigQuery.prediction(
-        prediction(List.of(Contribution.newBuilder().setFeature("clicks_7d").setValue(0.5).build())));
-    assertEquals(List.of(new TableRow().set("feature", "clicks_7d").set("value", 0.5)),
+    TableRow withContributions =
+        AvroToBigQuery.prediction(
+            prediction(
+                List.of(Contribution.newBuilder().setFeature("clicks_7d").setValue(0.5).build())));
+    assertEquals(
+        List.of(new TableRow().set("feature", "clicks_7d").set("value", 0.5)),
         withContributions.get("contributions"));
   }
 
   @Test
   public void auditRecordTimesAreBothMicroseconds() {
-    AuditRecord audit = AuditRecord.newBuilder()
-        .setEventId("e").setCustomerKey("k").setModelName("promo").setModelVersion("3").setVariant("champion")
-        .setSpecFingerprint("fp").setScore(0.25).setEventTime(1_000L).setScoringTime(2_000L).setRunId("run-1")
-        .setContributions(null).build();
+    AuditRecord audit =
+        AuditRecord.newBuilder()
+            .setEventId("e")
+            .setCustomerKey("k")
+            .setModelName("promo")
+            .setModelVersion("3")
+            .setVariant("champion")
+            .setSpecFingerprint("fp")
+            .setScore(0.25)
+            .setEventTime(1_000L)
+            .setScoringTime(2_000L)
+            .setRunId("run-1")
+            .setContributions(null)
+            .build();
     TableRow row = AvroToBigQuery.auditRecord(audit);
     assertEquals(1_000_000L, row.get("event_time"));
     assertEquals(2_000_000L, row.get("scoring_time"));
@@ -191,18 +247,49 @@ public class AvroToBigQueryTest {
     Schema micros = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
     Schema millis = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
     Schema date = LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
-    Schema schema = SchemaBuilder.record("R").fields()
-        .name("created").type(millis).noDefault()
-        .name("seen").type(micros).noDefault()
-        .name("day").type(date).noDefault()
-        .name("count").type().longType().noDefault()
-        .name("small").type().intType().noDefault()
-        .name("ratio").type().floatType().noDefault()
-        .name("blob").type().bytesType().noDefault()
-        .name("kind").type().enumeration("Kind").symbols("a", "b").noDefault()
-        .name("tags").type().nullable().array().items().stringType().noDefault()
-        .endRecord();
-    assertEquals(List.of(
+    Schema schema =
+        SchemaBuilder.record("R")
+            .fields()
+            .name("created")
+            .type(millis)
+            .noDefault()
+            .name("seen")
+            .type(micros)
+            .noDefault()
+            .name("day")
+            .type(date)
+            .noDefault()
+            .name("count")
+            .type()
+            .longType()
+            .noDefault()
+            .name("small")
+            .type()
+            .intType()
+            .noDefault()
+            .name("ratio")
+            .type()
+            .floatType()
+            .noDefault()
+            .name("blob")
+            .type()
+            .bytesType()
+            .noDefault()
+            .name("kind")
+            .type()
+            .enumeration("Kind")
+            .symbols("a", "b")
+            .noDefault()
+            .name("tags")
+            .type()
+            .nullable()
+            .array()
+            .items()
+            .stringType()
+            .noDefault()
+            .endRecord();
+    assertEquals(
+        List.of(
             "created:TIMESTAMP:REQUIRED",
             "seen:TIMESTAMP:REQUIRED",
             "day:DATE:REQUIRED",
@@ -238,26 +325,74 @@ public class AvroToBigQueryTest {
 
   @Test
   public void aLongIsATimestampByItsLogicalTypeNotItsName() {
-    Schema schema = SchemaBuilder.record("R").fields()
-        .name("sent_time").type().longType().noDefault()
-        .name("sent_at").type(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG))).noDefault()
-        .name("wait_time").type().doubleType().noDefault()
-        .endRecord();
-    assertEquals(List.of("sent_time:INT64:REQUIRED", "sent_at:TIMESTAMP:REQUIRED", "wait_time:FLOAT64:REQUIRED"),
+    Schema schema =
+        SchemaBuilder.record("R")
+            .fields()
+            .name("sent_time")
+            .type()
+            .longType()
+            .noDefault()
+            .name("sent_at")
+            .type(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)))
+            .noDefault()
+            .name("wait_time")
+            .type()
+            .doubleType()
+            .noDefault()
+            .endRecord();
+    assertEquals(
+        List.of(
+            "sent_time:INT64:REQUIRED", "sent_at:TIMESTAMP:REQUIRED", "wait_time:FLOAT64:REQUIRED"),
         columns(AvroToBigQuery.tableSchema(schema)));
   }
 
   @Test
   public void refusesWhatHasNoColumnType() {
-    Schema map = SchemaBuilder.record("M").fields().name("m").type().map().values().stringType().noDefault().endRecord();
-    Schema wideUnion = SchemaBuilder.record("U").fields()
-        .name("u").type().unionOf().nullType().and().stringType().and().longType().endUnion().noDefault().endRecord();
-    Schema nested = SchemaBuilder.record("N").fields()
-        .name("n").type().array().items().array().items().longType().noDefault().endRecord();
+    Schema map =
+        SchemaBuilder.record("M")
+            .fields()
+            .name("m")
+            .type()
+            .map()
+            .values()
+            .stringType()
+            .noDefault()
+            .endRecord();
+    Schema wideUnion =
+        SchemaBuilder.record("U")
+            .fields()
+            .name("u")
+            .type()
+            .unionOf()
+            .nullType()
+            .and()
+            .stringType()
+            .and()
+            .longType()
+            .endUnion()
+            .noDefault()
+            .endRecord();
+    Schema nested =
+        SchemaBuilder.record("N")
+            .fields()
+            .name("n")
+            .type()
+            .array()
+            .items()
+            .array()
+            .items()
+            .longType()
+            .noDefault()
+            .endRecord();
     Schema notARecord = Schema.create(Schema.Type.STRING);
     for (Schema s : List.of(map, wideUnion, nested, notARecord)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AvroToBigQuery.tableSchema(s));
-      assertTrue(e.getMessage(), e.getMessage().contains(s.getType() == Schema.Type.RECORD ? s.getFields().get(0).name() : "record"));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> AvroToBigQuery.tableSchema(s));
+      assertTrue(
+          e.getMessage(),
+          e.getMessage()
+              .contains(
+                  s.getType() == Schema.Type.RECORD ? s.getFields().get(0).name() : "record"));
     }
   }
 
@@ -269,16 +404,24 @@ public class AvroToBigQueryTest {
 
   @Test
   public void bigQueryTypeNamesTheItemTypeOfArrays() {
-    Map<String, String> types = FileSchemas.of(FeatureRow.class).getFields().stream()
-        .collect(Collectors.toMap(Schema.Field::name, AvroToBigQuery::bigQueryType));
+    Map<String, String> types =
+        FileSchemas.of(FeatureRow.class).getFields().stream()
+            .collect(Collectors.toMap(Schema.Field::name, AvroToBigQuery::bigQueryType));
     assertEquals("RECORD", types.get("features"));
     assertEquals("TIMESTAMP", types.get("event_time"));
   }
 
   static Prediction prediction(List<Contribution> contributions) {
     return Prediction.newBuilder()
-        .setEventId("e").setCustomerKey("k").setEventTime(86_400_000L).setScore(0.75).setModelName("promo")
-        .setModelVersion("1").setVariant("champion").setSpecFingerprint("fp").setContributions(contributions)
+        .setEventId("e")
+        .setCustomerKey("k")
+        .setEventTime(86_400_000L)
+        .setScore(0.75)
+        .setModelName("promo")
+        .setModelVersion("1")
+        .setVariant("champion")
+        .setSpecFingerprint("fp")
+        .setContributions(contributions)
         .build();
   }
 }

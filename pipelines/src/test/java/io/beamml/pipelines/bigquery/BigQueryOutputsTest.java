@@ -44,46 +44,59 @@ public class BigQueryOutputsTest {
   }
 
   private static DeadLetter deadLetter(String message) {
-    return DeadLetters.of("clicks", Steps.PARSE, Reasons.MALFORMED_JSON, message, "{" + message, 1_000L);
+    return DeadLetters.of(
+        "clicks", Steps.PARSE, Reasons.MALFORMED_JSON, message, "{" + message, 1_000L);
   }
 
   @Test
   public void writeCountsHandedOverAndAcceptedRowsAndReturnsRejectedOnes() throws Exception {
-    FakeBigQuery bigQuery = FakeBigQuery.create("outputs").failing(r -> "e-bad".equals(r.get("event_id")));
-    PCollection<Prediction> predictions = p.apply(Create.of(
-            BigQuerySinkTest.prediction("e1", 0.1, 1_000L),
-            BigQuerySinkTest.prediction("e-bad", 0.2, 2_000L),
-            BigQuerySinkTest.prediction("e3", 0.3, 3_000L))
-        .withCoder(AvroCoder.specific(Prediction.class)));
+    FakeBigQuery bigQuery =
+        FakeBigQuery.create("outputs").failing(r -> "e-bad".equals(r.get("event_id")));
+    PCollection<Prediction> predictions =
+        p.apply(
+            Create.of(
+                    BigQuerySinkTest.prediction("e1", 0.1, 1_000L),
+                    BigQuerySinkTest.prediction("e-bad", 0.2, 2_000L),
+                    BigQuerySinkTest.prediction("e3", 0.3, 3_000L))
+                .withCoder(AvroCoder.specific(Prediction.class)));
     List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
-    BigQueryOutputs.write("Predictions", predictions, destinations(bigQuery).predictions(), counts, deadLetters);
+    BigQueryOutputs.write(
+        "Predictions", predictions, destinations(bigQuery).predictions(), counts, deadLetters);
 
     assertEquals(2, counts.size());
     assertEquals(1, deadLetters.size());
-    PAssert.that(PCollectionList.of(counts).apply(Flatten.pCollections())).containsInAnyOrder(
-        KV.of("predictions/records_in", 3L), KV.of("predictions/records_out", 2L));
-    PAssert.thatSingleton(deadLetters.get(0)).satisfies(d -> {
-      assertEquals(BigQueryDestinations.PREDICTIONS, d.getSource());
-      assertEquals(Reasons.SINK_REJECTED, d.getReason());
-      assertTrue(d.getRaw(), d.getRaw().contains("e-bad"));
-      return null;
-    });
+    PAssert.that(PCollectionList.of(counts).apply(Flatten.pCollections()))
+        .containsInAnyOrder(
+            KV.of("predictions/records_in", 3L), KV.of("predictions/records_out", 2L));
+    PAssert.thatSingleton(deadLetters.get(0))
+        .satisfies(
+            d -> {
+              assertEquals(BigQueryDestinations.PREDICTIONS, d.getSource());
+              assertEquals(Reasons.SINK_REJECTED, d.getReason());
+              assertTrue(d.getRaw(), d.getRaw().contains("e-bad"));
+              return null;
+            });
     p.run().waitUntilFinish();
     assertEquals(2, bigQuery.rows(BigQueryDestinations.PREDICTIONS).size());
   }
 
   @Test
   public void deadLettersTheTableRefusesFallBackToFiles() throws Exception {
-    FakeBigQuery bigQuery = FakeBigQuery.create("outputs").failing(r -> "refuse me".equals(r.get("message")));
+    FakeBigQuery bigQuery =
+        FakeBigQuery.create("outputs").failing(r -> "refuse me".equals(r.get("message")));
     Path dir = tmp.newFolder("dead-letters").toPath();
-    PCollection<DeadLetter> deadLetters = p.apply(Create.of(deadLetter("keep me"), deadLetter("refuse me"))
-        .withCoder(DeadLetters.coder()));
+    PCollection<DeadLetter> deadLetters =
+        p.apply(
+            Create.of(deadLetter("keep me"), deadLetter("refuse me"))
+                .withCoder(DeadLetters.coder()));
     BigQueryOutputs.writeDeadLetters(deadLetters, destinations(bigQuery), dir.toString());
     p.run().waitUntilFinish();
 
     List<String> stored = new ArrayList<>();
-    bigQuery.rows(BigQueryDestinations.DEAD_LETTERS).forEach(r -> stored.add(String.valueOf(r.get("message"))));
+    bigQuery
+        .rows(BigQueryDestinations.DEAD_LETTERS)
+        .forEach(r -> stored.add(String.valueOf(r.get("message"))));
     assertEquals(List.of("keep me"), stored);
     List<String> files = SampleData.linesUnder(dir, ".jsonl");
     assertEquals(1, files.size());
@@ -97,8 +110,8 @@ public class BigQueryOutputsTest {
   @Test
   public void withoutDestinationsDeadLettersAreFiles() throws Exception {
     Path dir = tmp.newFolder("dead-letters").toPath();
-    PCollection<DeadLetter> deadLetters = p.apply(Create.of(deadLetter("a"), deadLetter("b"))
-        .withCoder(DeadLetters.coder()));
+    PCollection<DeadLetter> deadLetters =
+        p.apply(Create.of(deadLetter("a"), deadLetter("b")).withCoder(DeadLetters.coder()));
     BigQueryOutputs.writeDeadLetters(deadLetters, null, dir.toString());
     p.run().waitUntilFinish();
 

@@ -41,12 +41,13 @@ import org.junit.Test;
 
 /**
  * BigQuerySink against Beam's fake BigQuery services (no network, no credentials): the table is
- * created with the derived schema, partitioning and clustering, the rows land as written, and a
- * row the service rejects comes back as one dead letter while the others are written.
+ * created with the derived schema, partitioning and clustering, the rows land as written, and a row
+ * the service rejects comes back as one dead letter while the others are written.
  */
 public class BigQuerySinkTest {
 
   private static final String PROJECT = "beamml-test";
+
   /** Beam remembers per JVM which tables it created: a fresh dataset per test keeps them apart. */
   private static final AtomicInteger DATASETS = new AtomicInteger();
 
@@ -62,7 +63,10 @@ public class BigQuerySinkTest {
     datasets = new FakeDatasetService();
     dataset = "ml_" + DATASETS.incrementAndGet();
     datasets.createDataset(PROJECT, dataset, "", "", null);
-    services = new FakeBigQueryServices().withDatasetService(datasets).withJobService(new FakeJobService());
+    services =
+        new FakeBigQueryServices()
+            .withDatasetService(datasets)
+            .withJobService(new FakeJobService());
   }
 
   private String table(String name) {
@@ -70,25 +74,37 @@ public class BigQuerySinkTest {
   }
 
   private Table storedTable(String name) throws Exception {
-    return datasets.getTable(new TableReference().setProjectId(PROJECT).setDatasetId(dataset).setTableId(name));
+    return datasets.getTable(
+        new TableReference().setProjectId(PROJECT).setDatasetId(dataset).setTableId(name));
   }
 
   static Prediction prediction(String eventId, double score, long eventTime) {
     return Prediction.newBuilder()
-        .setEventId(eventId).setCustomerKey("cust-" + eventId).setEventTime(eventTime).setScore(score)
-        .setModelName("promo").setModelVersion("2").setVariant("champion").setSpecFingerprint("fp-1")
-        .setContributions(List.of(Contribution.newBuilder().setFeature("clicks_7d").setValue(0.25).build()))
+        .setEventId(eventId)
+        .setCustomerKey("cust-" + eventId)
+        .setEventTime(eventTime)
+        .setScore(score)
+        .setModelName("promo")
+        .setModelVersion("2")
+        .setVariant("champion")
+        .setSpecFingerprint("fp-1")
+        .setContributions(
+            List.of(Contribution.newBuilder().setFeature("clicks_7d").setValue(0.25).build()))
         .build();
   }
 
   @Test
   public void predictionsLandWithTheDerivedSchemaPartitionedByEventDate() throws Exception {
-    BigQuerySink<Prediction> sink = BigQuerySink.of(Prediction.class, table("predictions"), "predictions")
-        .withClustering("customer_key")
-        .withTestServices(services);
-    PCollection<Prediction> predictions = p.apply(Create.of(
-            prediction("e1", 0.25, 1_700_000_000_000L), prediction("e2", 0.75, 1_700_086_400_500L))
-        .withCoder(AvroCoder.specific(Prediction.class)));
+    BigQuerySink<Prediction> sink =
+        BigQuerySink.of(Prediction.class, table("predictions"), "predictions")
+            .withClustering("customer_key")
+            .withTestServices(services);
+    PCollection<Prediction> predictions =
+        p.apply(
+            Create.of(
+                    prediction("e1", 0.25, 1_700_000_000_000L),
+                    prediction("e2", 0.75, 1_700_086_400_500L))
+                .withCoder(AvroCoder.specific(Prediction.class)));
     WithFailures.Result<PCollection<TableRow>, DeadLetter> written = predictions.apply(sink);
     PAssert.that(written.failures()).empty();
     PAssert.thatSingleton(written.output().apply(Count.globally())).isEqualTo(2L);
@@ -109,35 +125,60 @@ public class BigQuerySinkTest {
     // The fake returns rows as BigQuery's API does: numbers and times as text.
     assertEquals("0.25", first.get("score"));
     assertEquals("2", first.get("model_version"));
-    assertEquals(List.of(new TableRow().set("feature", "clicks_7d").set("value", "0.25")), first.get("contributions"));
+    assertEquals(
+        List.of(new TableRow().set("feature", "clicks_7d").set("value", "0.25")),
+        first.get("contributions"));
     assertEquals(1_700_086_400_500L, storedMillis(rows.get(1).get("event_time")));
   }
 
   @Test
   public void featureRowsAndDeadLettersLandWithTheirSchemas() throws Exception {
-    FeatureRow row = FeatureRow.newBuilder()
-        .setEventId("e1").setCustomerKey("k1").setEventTime(1_000L).setEventType("click").setSpecFingerprint("fp")
-        .setFeatures(List.of(
-            FeatureValue.newBuilder().setName("clicks_7d").setNumber(2.0).setText(null).build(),
-            FeatureValue.newBuilder().setName("channel").setNumber(null).setText("app").build()))
-        .build();
-    DeadLetter dead = DeadLetters.of("clicks", Steps.PARSE, Reasons.MALFORMED_JSON, "bad json", "{oops", null);
+    FeatureRow row =
+        FeatureRow.newBuilder()
+            .setEventId("e1")
+            .setCustomerKey("k1")
+            .setEventTime(1_000L)
+            .setEventType("click")
+            .setSpecFingerprint("fp")
+            .setFeatures(
+                List.of(
+                    FeatureValue.newBuilder()
+                        .setName("clicks_7d")
+                        .setNumber(2.0)
+                        .setText(null)
+                        .build(),
+                    FeatureValue.newBuilder()
+                        .setName("channel")
+                        .setNumber(null)
+                        .setText("app")
+                        .build()))
+            .build();
+    DeadLetter dead =
+        DeadLetters.of("clicks", Steps.PARSE, Reasons.MALFORMED_JSON, "bad json", "{oops", null);
     p.apply("CreateRows", Create.of(row).withCoder(AvroCoder.specific(FeatureRow.class)))
-        .apply("WriteRows", BigQuerySink.of(FeatureRow.class, table("feature_rows"), "feature_rows").withTestServices(services));
+        .apply(
+            "WriteRows",
+            BigQuerySink.of(FeatureRow.class, table("feature_rows"), "feature_rows")
+                .withTestServices(services));
     p.apply("CreateDeadLetters", Create.of(dead).withCoder(DeadLetters.coder()))
-        .apply("WriteDeadLetters", BigQuerySink.of(DeadLetter.class, table("dead_letters"), "dead_letters")
-            .withTestServices(services));
+        .apply(
+            "WriteDeadLetters",
+            BigQuerySink.of(DeadLetter.class, table("dead_letters"), "dead_letters")
+                .withTestServices(services));
     p.run().waitUntilFinish();
 
-    assertEquals(AvroToBigQuery.tableSchema(FeatureRow.class), storedTable("feature_rows").getSchema());
+    assertEquals(
+        AvroToBigQuery.tableSchema(FeatureRow.class), storedTable("feature_rows").getSchema());
     TableRow stored = datasets.getAllRows(PROJECT, dataset, "feature_rows").get(0);
     assertEquals(1_000L, storedMillis(stored.get("event_time")));
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             new TableRow().set("name", "clicks_7d").set("number", "2.0"),
             new TableRow().set("name", "channel").set("text", "app")),
         stored.get("features"));
 
-    assertEquals(AvroToBigQuery.tableSchema(DeadLetter.class), storedTable("dead_letters").getSchema());
+    assertEquals(
+        AvroToBigQuery.tableSchema(DeadLetter.class), storedTable("dead_letters").getSchema());
     assertEquals("event_time", storedTable("dead_letters").getTimePartitioning().getField());
     TableRow storedDead = datasets.getAllRows(PROJECT, dataset, "dead_letters").get(0);
     assertEquals("clicks", storedDead.get("source"));
@@ -148,24 +189,34 @@ public class BigQuerySinkTest {
 
   @Test
   public void aRowBigQueryRejectsBecomesOneDeadLetterAndTheOthersAreWritten() throws Exception {
-    datasets.setShouldFailRow((Function<TableRow, Boolean> & Serializable) r -> "e-bad".equals(r.get("event_id")));
-    PCollection<Prediction> predictions = p.apply(Create.of(
-            prediction("e1", 0.25, 1_000L), prediction("e-bad", 0.5, 2_000L), prediction("e3", 0.75, 3_000L))
-        .withCoder(AvroCoder.specific(Prediction.class)));
+    datasets.setShouldFailRow(
+        (Function<TableRow, Boolean> & Serializable) r -> "e-bad".equals(r.get("event_id")));
+    PCollection<Prediction> predictions =
+        p.apply(
+            Create.of(
+                    prediction("e1", 0.25, 1_000L),
+                    prediction("e-bad", 0.5, 2_000L),
+                    prediction("e3", 0.75, 3_000L))
+                .withCoder(AvroCoder.specific(Prediction.class)));
     String table = table("predictions");
-    WithFailures.Result<PCollection<TableRow>, DeadLetter> written = predictions.apply(
-        BigQuerySink.of(Prediction.class, table, "predictions").withTestServices(services));
+    WithFailures.Result<PCollection<TableRow>, DeadLetter> written =
+        predictions.apply(
+            BigQuerySink.of(Prediction.class, table, "predictions").withTestServices(services));
     PAssert.thatSingleton(written.output().apply(Count.globally())).isEqualTo(2L);
-    PAssert.thatSingleton(written.failures()).satisfies(d -> {
-      assertEquals("predictions", d.getSource());
-      assertEquals(Steps.SINK, d.getStep());
-      assertEquals(Reasons.SINK_REJECTED, d.getReason());
-      assertTrue(d.getMessage(), d.getMessage().startsWith("BigQuery table " + table + " rejected the row: "));
-      assertTrue(d.getMessage(), d.getMessage().contains("Failing row"));
-      assertTrue(d.getRaw(), d.getRaw().contains("\"event_id\":\"e-bad\""));
-      assertEquals(Long.valueOf(2_000L), d.getEventTime());
-      return null;
-    });
+    PAssert.thatSingleton(written.failures())
+        .satisfies(
+            d -> {
+              assertEquals("predictions", d.getSource());
+              assertEquals(Steps.SINK, d.getStep());
+              assertEquals(Reasons.SINK_REJECTED, d.getReason());
+              assertTrue(
+                  d.getMessage(),
+                  d.getMessage().startsWith("BigQuery table " + table + " rejected the row: "));
+              assertTrue(d.getMessage(), d.getMessage().contains("Failing row"));
+              assertTrue(d.getRaw(), d.getRaw().contains("\"event_id\":\"e-bad\""));
+              assertEquals(Long.valueOf(2_000L), d.getEventTime());
+              return null;
+            });
     p.run().waitUntilFinish();
 
     List<String> ids = new ArrayList<>();
@@ -177,25 +228,35 @@ public class BigQuerySinkTest {
 
   @Test
   public void anUnboundedInputIsWrittenAtLeastOnceWithRejectedRowsAsDeadLetters() throws Exception {
-    datasets.setShouldFailRow((Function<TableRow, Boolean> & Serializable) r -> "late-bad".equals(r.get("event_id")));
-    TestStream<Prediction> stream = TestStream.create(AvroCoder.specific(Prediction.class))
-        .addElements(TimestampedValue.of(prediction("s1", 0.1, 1_000L), new org.joda.time.Instant(1_000L)))
-        .advanceWatermarkTo(new org.joda.time.Instant(5_000L))
-        .addElements(
-            TimestampedValue.of(prediction("s2", 0.2, 6_000L), new org.joda.time.Instant(6_000L)),
-            TimestampedValue.of(prediction("late-bad", 0.3, 7_000L), new org.joda.time.Instant(7_000L)))
-        .advanceWatermarkToInfinity();
+    datasets.setShouldFailRow(
+        (Function<TableRow, Boolean> & Serializable) r -> "late-bad".equals(r.get("event_id")));
+    TestStream<Prediction> stream =
+        TestStream.create(AvroCoder.specific(Prediction.class))
+            .addElements(
+                TimestampedValue.of(
+                    prediction("s1", 0.1, 1_000L), new org.joda.time.Instant(1_000L)))
+            .advanceWatermarkTo(new org.joda.time.Instant(5_000L))
+            .addElements(
+                TimestampedValue.of(
+                    prediction("s2", 0.2, 6_000L), new org.joda.time.Instant(6_000L)),
+                TimestampedValue.of(
+                    prediction("late-bad", 0.3, 7_000L), new org.joda.time.Instant(7_000L)))
+            .advanceWatermarkToInfinity();
     PCollection<Prediction> predictions = p.apply(stream);
     assertEquals(PCollection.IsBounded.UNBOUNDED, predictions.isBounded());
-    WithFailures.Result<PCollection<TableRow>, DeadLetter> written = predictions.apply(
-        BigQuerySink.of(Prediction.class, table("predictions"), "predictions").withTestServices(services));
-    PAssert.that(written.failures()).satisfies(dead -> {
-      List<String> raws = new ArrayList<>();
-      dead.forEach(d -> raws.add(d.getRaw()));
-      assertEquals(1, raws.size());
-      assertTrue(raws.get(0), raws.get(0).contains("late-bad"));
-      return null;
-    });
+    WithFailures.Result<PCollection<TableRow>, DeadLetter> written =
+        predictions.apply(
+            BigQuerySink.of(Prediction.class, table("predictions"), "predictions")
+                .withTestServices(services));
+    PAssert.that(written.failures())
+        .satisfies(
+            dead -> {
+              List<String> raws = new ArrayList<>();
+              dead.forEach(d -> raws.add(d.getRaw()));
+              assertEquals(1, raws.size());
+              assertTrue(raws.get(0), raws.get(0).contains("late-bad"));
+              return null;
+            });
     p.run().waitUntilFinish();
 
     List<String> ids = new ArrayList<>();
@@ -207,18 +268,23 @@ public class BigQuerySinkTest {
 
   @Test
   public void methodFollowsBoundednessUnlessChosen() {
-    BigQuerySink<Prediction> sink = BigQuerySink.of(Prediction.class, table("predictions"), "predictions");
+    BigQuerySink<Prediction> sink =
+        BigQuerySink.of(Prediction.class, table("predictions"), "predictions");
     assertEquals(Method.STORAGE_WRITE_API, sink.methodFor(PCollection.IsBounded.BOUNDED));
     assertEquals(Method.STORAGE_API_AT_LEAST_ONCE, sink.methodFor(PCollection.IsBounded.UNBOUNDED));
-    assertEquals(Method.STORAGE_API_AT_LEAST_ONCE,
+    assertEquals(
+        Method.STORAGE_API_AT_LEAST_ONCE,
         sink.withMethod(Method.STORAGE_API_AT_LEAST_ONCE).methodFor(PCollection.IsBounded.BOUNDED));
     assertThrows(IllegalArgumentException.class, () -> sink.withMethod(Method.STREAMING_INSERTS));
   }
 
   @Test
   public void refusesBadTablesPartitionAndClusteringColumns() {
-    assertThrows(IllegalArgumentException.class, () -> BigQuerySink.of(Prediction.class, "predictions", "predictions"));
-    BigQuerySink<Prediction> sink = BigQuerySink.of(Prediction.class, table("predictions"), "predictions");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> BigQuerySink.of(Prediction.class, "predictions", "predictions"));
+    BigQuerySink<Prediction> sink =
+        BigQuerySink.of(Prediction.class, table("predictions"), "predictions");
     assertThrows(IllegalArgumentException.class, () -> sink.withPartitionField("score"));
     assertThrows(IllegalArgumentException.class, () -> sink.withClustering("no_such_column"));
     assertNotNull(sink.withoutPartitioning());
@@ -226,9 +292,10 @@ public class BigQuerySinkTest {
 
   @Test
   public void destinationsComeFromTheFlags() {
-    BigQuerySinkOptions options = org.apache.beam.sdk.options.PipelineOptionsFactory
-        .fromArgs("--sink=bigquery", "--bigQueryDataset=proj:ml", "--predictionsTable=scores")
-        .as(BigQuerySinkOptions.class);
+    BigQuerySinkOptions options =
+        org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+                "--sink=bigquery", "--bigQueryDataset=proj:ml", "--predictionsTable=scores")
+            .as(BigQuerySinkOptions.class);
     BigQueryDestinations destinations = BigQueryDestinations.from(options);
     assertEquals("proj:ml.scores", destinations.predictions().table());
     assertEquals("proj:ml.feature_rows", destinations.featureRows().table());
@@ -237,21 +304,25 @@ public class BigQuerySinkTest {
     assertEquals("proj:ml.training_examples", destinations.trainingExamples().table());
     assertEquals(BigQueryDestinations.TRAINING_EXAMPLES, destinations.trainingExamples().source());
     options.setTrainingExamplesTable("examples_v2");
-    assertEquals("proj:ml.examples_v2", BigQueryDestinations.from(options).trainingExamples().table());
+    assertEquals(
+        "proj:ml.examples_v2", BigQueryDestinations.from(options).trainingExamples().table());
     options.setSink(BigQuerySinkOptions.Sink.files);
     assertEquals(null, BigQueryDestinations.ifChosen(options));
     options.setBigQueryDataset("ml");
     assertThrows(IllegalArgumentException.class, () -> BigQueryDestinations.from(options));
   }
 
-  /** The fake returns a TIMESTAMP as BigQuery's text form, e.g. {@code 2023-11-14 T22:13:20.500}. */
+  /**
+   * The fake returns a TIMESTAMP as BigQuery's text form, e.g. {@code 2023-11-14 T22:13:20.500}.
+   */
   static long storedMillis(Object timestamp) {
     return Instant.parse(timestamp.toString().replace(" ", "") + "Z").toEpochMilli();
   }
 
   private static List<TableRow> sorted(List<TableRow> rows) {
     List<TableRow> copy = new ArrayList<>(rows);
-    copy.sort((a, b) -> String.valueOf(a.get("event_id")).compareTo(String.valueOf(b.get("event_id"))));
+    copy.sort(
+        (a, b) -> String.valueOf(a.get("event_id")).compareTo(String.valueOf(b.get("event_id"))));
     return copy;
   }
 }

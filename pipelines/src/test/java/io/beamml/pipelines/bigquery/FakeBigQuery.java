@@ -36,14 +36,15 @@ import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
 
 /**
- * One fresh dataset in Beam's fake BigQuery for a pipeline run, and a way to compare what landed
- * in its tables with the records a files run wrote. The fake hands rows back as BigQuery's API
- * does (numbers and times as text, nulls left out), so both sides are brought to one canonical
- * form, column by column, following the table's schema.
+ * One fresh dataset in Beam's fake BigQuery for a pipeline run, and a way to compare what landed in
+ * its tables with the records a files run wrote. The fake hands rows back as BigQuery's API does
+ * (numbers and times as text, nulls left out), so both sides are brought to one canonical form,
+ * column by column, following the table's schema.
  */
 public final class FakeBigQuery {
 
   public static final String PROJECT = "beamml-test";
+
   /** Beam remembers per JVM which tables it created: every run gets a dataset of its own. */
   private static final AtomicInteger DATASETS = new AtomicInteger();
 
@@ -75,15 +76,22 @@ public final class FakeBigQuery {
   /** Which rows the fake refuses; serializable, as the fake travels inside the pipeline. */
   public interface RowTest extends Function<TableRow, Boolean>, Serializable {}
 
-  /** Points a run's flags at this dataset: {@code --sink=bigquery}, the dataset and the fake services. */
+  /**
+   * Points a run's flags at this dataset: {@code --sink=bigquery}, the dataset and the fake
+   * services.
+   */
   public void configure(BigQuerySinkOptions options) {
     options.setSink(BigQuerySinkOptions.Sink.bigquery);
     options.setBigQueryDataset(PROJECT + ":" + dataset);
-    options.setBigQueryServices(new FakeBigQueryServices().withDatasetService(datasets).withJobService(new FakeJobService()));
+    options.setBigQueryServices(
+        new FakeBigQueryServices()
+            .withDatasetService(datasets)
+            .withJobService(new FakeJobService()));
   }
 
   public Table table(String name) throws Exception {
-    return datasets.getTable(new TableReference().setProjectId(PROJECT).setDatasetId(dataset).setTableId(name));
+    return datasets.getTable(
+        new TableReference().setProjectId(PROJECT).setDatasetId(dataset).setTableId(name));
   }
 
   public List<TableRow> rows(String table) throws Exception {
@@ -102,7 +110,8 @@ public final class FakeBigQuery {
   }
 
   /** Records in the canonical form of {@code schema}'s rows, sorted. */
-  public static List<String> canonicalRecords(TableSchema schema, Collection<? extends IndexedRecord> records) {
+  public static List<String> canonicalRecords(
+      TableSchema schema, Collection<? extends IndexedRecord> records) {
     List<String> rows = new ArrayList<>();
     for (IndexedRecord r : records) {
       rows.add(canonical(schema.getFields(), r));
@@ -164,7 +173,10 @@ public final class FakeBigQuery {
     }
   }
 
-  /** A TIMESTAMP as the fake returns it (e.g. {@code 2026-01-01 T08:00:00.250}) in epoch milliseconds. */
+  /**
+   * A TIMESTAMP as the fake returns it (e.g. {@code 2026-01-01 T08:00:00.250}) in epoch
+   * milliseconds.
+   */
   public static long millis(Object timestamp) {
     String text = timestamp.toString().replace(" ", "");
     try {
@@ -174,17 +186,28 @@ public final class FakeBigQuery {
     }
   }
 
-  /** What identifies a stored dead letter: source, step, reason, raw input and event time (not the message). */
+  /**
+   * What identifies a stored dead letter: source, step, reason, raw input and event time (not the
+   * message).
+   */
   public static String deadLetterKey(TableRow d) {
     Object time = d.get("event_time");
-    return key(String.valueOf(d.get("source")), String.valueOf(d.get("step")), String.valueOf(d.get("reason")),
-        String.valueOf(d.get("raw")), time == null ? null : millis(time));
+    return key(
+        String.valueOf(d.get("source")),
+        String.valueOf(d.get("step")),
+        String.valueOf(d.get("reason")),
+        String.valueOf(d.get("raw")),
+        time == null ? null : millis(time));
   }
 
   /** The same key of a dead letter a files run wrote as JSON Lines. */
   public static String deadLetterKey(JsonNode d) {
     JsonNode time = d.path("event_time");
-    return key(d.path("source").asText(), d.path("step").asText(), d.path("reason").asText(), d.path("raw").asText(),
+    return key(
+        d.path("source").asText(),
+        d.path("step").asText(),
+        d.path("reason").asText(),
+        d.path("raw").asText(),
         time.isNull() || time.isMissingNode() ? null : Instant.parse(time.asText()).toEpochMilli());
   }
 
@@ -232,35 +255,42 @@ public final class FakeBigQuery {
    * raw JSON, its time as event time). Returns that letter.
    */
   public static TableRow assertInputDeadLettersAndOneRefusal(
-      List<TableRow> deadLetters, List<String> fileDeadLetterKeys, List<String> inputs,
-      String table, String refusedId, long refusedTime) {
+      List<TableRow> deadLetters,
+      List<String> fileDeadLetterKeys,
+      List<String> inputs,
+      String table,
+      String refusedId,
+      long refusedTime) {
     List<TableRow> rejected = new ArrayList<>();
     List<TableRow> others = new ArrayList<>();
     for (TableRow d : deadLetters) {
       (Reasons.SINK_REJECTED.equals(d.get("reason")) ? rejected : others).add(d);
     }
-    SampleData.assertSameLines("dead letters of the inputs", fileDeadLetterKeys, deadLetterKeys(others));
+    SampleData.assertSameLines(
+        "dead letters of the inputs", fileDeadLetterKeys, deadLetterKeys(others));
     assertEquals(SampleData.manifestDeadLetters(inputs), countBySourceAndReason(others));
     assertEquals(1, rejected.size());
     TableRow d = rejected.get(0);
     assertEquals(table, d.get("source"));
     assertEquals(Steps.SINK, d.get("step"));
-    assertTrue(String.valueOf(d.get("raw")), String.valueOf(d.get("raw")).contains("\"" + refusedId + "\""));
+    assertTrue(
+        String.valueOf(d.get("raw")),
+        String.valueOf(d.get("raw")).contains("\"" + refusedId + "\""));
     assertEquals(refusedTime, millis(d.get("event_time")));
     return d;
   }
 
   /**
    * The summary of a BigQuery run whose table refused one of {@code handedOver} rows: it balances,
-   * every input source counts as in the files run, and the table's own source shows the rows
-   * handed over in, the accepted ones out and the refused one as a {@code sink_rejected} dead
-   * letter.
+   * every input source counts as in the files run, and the table's own source shows the rows handed
+   * over in, the accepted ones out and the refused one as a {@code sink_rejected} dead letter.
    */
   public static void assertOneRowRefused(
       JsonNode summary, JsonNode fileSummary, List<String> inputs, String table, long handedOver) {
     assertTrue(summary.toPrettyString(), summary.path("balanced").asBoolean());
     for (String source : inputs) {
-      assertEquals(source, fileSummary.path("sources").path(source), summary.path("sources").path(source));
+      assertEquals(
+          source, fileSummary.path("sources").path(source), summary.path("sources").path(source));
     }
     JsonNode written = summary.path("sources").path(table);
     assertEquals(handedOver, written.path("records_in").asLong());
@@ -270,7 +300,8 @@ public final class FakeBigQuery {
     assertTrue(written.path("balanced").asBoolean());
   }
 
-  private static String key(String source, String step, String reason, String raw, Long eventTimeMillis) {
+  private static String key(
+      String source, String step, String reason, String raw, Long eventTimeMillis) {
     return source + "|" + step + "|" + reason + "|" + raw + "|" + eventTimeMillis;
   }
 }

@@ -66,21 +66,31 @@ public class DriftReportPipelineTest {
       vectorizer.fill(training.get(i).getFeatures(), matrix, i * vectorizer.width());
       keys[i] = training.get(i).getEventId();
     }
-    ReferenceProfile reference = ReferenceProfile.fromRows(SPEC, matrix, training.size(), keys, 10, 2000);
+    ReferenceProfile reference =
+        ReferenceProfile.fromRows(SPEC, matrix, training.size(), keys, 10, 2000);
     ModelMetadata template = new ModelMetadata();
     template.featureNames = SPEC.featureNames();
     template.specFingerprint = SPEC.fingerprint();
     template.featureSpec = SPEC.toCanonicalJson();
     ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered = models.register(
-        "promo", "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of(ReferenceProfile.FILE, reference.toJson()));
+    ModelMetadata registered =
+        models.register(
+            "promo",
+            "{}".getBytes(StandardCharsets.UTF_8),
+            "json",
+            template,
+            Map.of(ReferenceProfile.FILE, reference.toJson()));
     models.moveAlias("promo", "champion", registered.version, false, "test");
   }
 
   @Test
   public void aShiftedRunFlagsTheShiftedFeatureAndDrawsEveryFeature() throws Exception {
     List<FeatureRow> current = new ArrayList<>(rows(1200, 2, "cur", 1));
-    current.add(FeatureRow.newBuilder(current.get(0)).setEventId("other-spec").setSpecFingerprint("0123abcd").build());
+    current.add(
+        FeatureRow.newBuilder(current.get(0))
+            .setEventId("other-spec")
+            .setSpecFingerprint("0123abcd")
+            .build());
     Path features = writeFeatureRows(TMP.newFolder("shifted-features").toPath(), current);
     Path out = TMP.newFolder("shifted-out").toPath();
 
@@ -130,7 +140,8 @@ public class DriftReportPipelineTest {
 
   @Test
   public void anUnshiftedRunWritesNoDriftRecords() throws Exception {
-    Path features = writeFeatureRows(TMP.newFolder("plain-features").toPath(), rows(1200, 3, "cur", 0));
+    Path features =
+        writeFeatureRows(TMP.newFolder("plain-features").toPath(), rows(1200, 3, "cur", 0));
     Path out = TMP.newFolder("plain-out").toPath();
     DriftReportPipeline.Options options = options(features, out);
     options.setModel("promo:1");
@@ -140,11 +151,13 @@ public class DriftReportPipelineTest {
     assertTrue(drift.driftedFeatures().isEmpty());
     assertTrue(lines(out.resolve(DriftReportPipeline.RECORDS_DIR)).isEmpty());
     assertTrue(RunSummary.isBalanced(RunSummary.read(out.toString())));
-    assertThat(Files.readString(out.resolve(DriftReport.HTML)), containsString("No feature drifted."));
+    assertThat(
+        Files.readString(out.resolve(DriftReport.HTML)), containsString("No feature drifted."));
   }
 
   private static DriftReportPipeline.Options options(Path features, Path out) {
-    DriftReportPipeline.Options options = PipelineOptionsFactory.create().as(DriftReportPipeline.Options.class);
+    DriftReportPipeline.Options options =
+        PipelineOptionsFactory.create().as(DriftReportPipeline.Options.class);
     options.setFeatures(features + "/*/*.avro");
     options.setRegistry(registry);
     options.setModel("promo@champion");
@@ -176,14 +189,15 @@ public class DriftReportPipelineTest {
       f.add(value("gender", null, genders[r.nextInt(genders.length)]));
       f.add(value("country", null, countries[r.nextInt(countries.length)]));
       f.add(num("tenure_days", r.nextInt(2000)));
-      rows.add(FeatureRow.newBuilder()
-          .setEventId(prefix + "-" + i)
-          .setCustomerKey("k" + (i % 300))
-          .setEventTime(1_700_000_000_000L + i * 60_000L)
-          .setEventType("click")
-          .setSpecFingerprint(SPEC.fingerprint())
-          .setFeatures(f)
-          .build());
+      rows.add(
+          FeatureRow.newBuilder()
+              .setEventId(prefix + "-" + i)
+              .setCustomerKey("k" + (i % 300))
+              .setEventTime(1_700_000_000_000L + i * 60_000L)
+              .setEventType("click")
+              .setSpecFingerprint(SPEC.fingerprint())
+              .setFeatures(f)
+              .build());
     }
     return rows;
   }
@@ -200,8 +214,10 @@ public class DriftReportPipelineTest {
   private static Path writeFeatureRows(Path dir, List<FeatureRow> rows) throws IOException {
     for (int part = 0; part < 2; part++) {
       Path partition = Files.createDirectories(dir.resolve("event_date=2023-11-1" + (4 + part)));
-      try (DataFileWriter<FeatureRow> w = new DataFileWriter<>(new SpecificDatumWriter<>(FeatureRow.class))) {
-        w.create(FeatureRow.getClassSchema(), partition.resolve("part-0000" + part + ".avro").toFile());
+      try (DataFileWriter<FeatureRow> w =
+          new DataFileWriter<>(new SpecificDatumWriter<>(FeatureRow.class))) {
+        w.create(
+            FeatureRow.getClassSchema(), partition.resolve("part-0000" + part + ".avro").toFile());
         for (int i = part; i < rows.size(); i += 2) {
           w.append(rows.get(i));
         }

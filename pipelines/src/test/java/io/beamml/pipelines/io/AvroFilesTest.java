@@ -42,8 +42,16 @@ public class AvroFilesTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   private static Prediction prediction(String id) {
-    return Prediction.newBuilder().setEventId(id).setCustomerKey("k-" + id).setEventTime(TIME).setScore(0.25)
-        .setModelName("promo").setModelVersion("1").setVariant("champion").setSpecFingerprint("f").build();
+    return Prediction.newBuilder()
+        .setEventId(id)
+        .setCustomerKey("k-" + id)
+        .setEventTime(TIME)
+        .setScore(0.25)
+        .setModelName("promo")
+        .setModelVersion("1")
+        .setVariant("champion")
+        .setSpecFingerprint("f")
+        .build();
   }
 
   /** The shards written (one or more). */
@@ -51,11 +59,17 @@ public class AvroFilesTest {
     String dir = tmp.newFolder().toString();
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).as(OutputOptions.class));
     p.apply(Create.of(prediction("a"), prediction("b")))
-        .apply(PartitionedFileSink.of(Prediction.class, dir, OutputOptions.OutputFormat.avro, Prediction::getEventTime,
-            JsonRecords.renderer()));
+        .apply(
+            PartitionedFileSink.of(
+                Prediction.class,
+                dir,
+                OutputOptions.OutputFormat.avro,
+                Prediction::getEventTime,
+                JsonRecords.renderer()));
     p.run().waitUntilFinish();
     try (Stream<Path> walk = Files.walk(Path.of(dir))) {
-      List<Path> files = walk.filter(f -> f.toString().endsWith(".avro")).sorted().collect(Collectors.toList());
+      List<Path> files =
+          walk.filter(f -> f.toString().endsWith(".avro")).sorted().collect(Collectors.toList());
       assertTrue(files.toString(), !files.isEmpty());
       return files;
     }
@@ -69,14 +83,17 @@ public class AvroFilesTest {
   }
 
   /** Every record of the files; each file's codec goes into {@code codecs} once. */
-  private static List<GenericRecord> readGeneric(List<Path> files, Set<String> codecs) throws Exception {
+  private static List<GenericRecord> readGeneric(List<Path> files, Set<String> codecs)
+      throws Exception {
     GenericData data = withTimeConversions();
     List<GenericRecord> records = new ArrayList<>();
     for (Path file : files) {
       try (DataFileReader<GenericRecord> reader =
           new DataFileReader<>(file.toFile(), new GenericDatumReader<>(null, null, data))) {
         codecs.add(reader.getMetaString("avro.codec"));
-        assertEquals("timestamp-millis", reader.getSchema().getField("event_time").schema().getLogicalType().getName());
+        assertEquals(
+            "timestamp-millis",
+            reader.getSchema().getField("event_time").schema().getLogicalType().getName());
         reader.forEach(records::add);
       }
     }
@@ -114,35 +131,61 @@ public class AvroFilesTest {
   public void datesAreReadAsLocalDates() throws Exception {
     String prefix = tmp.newFolder().toString() + "/profiles";
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    p.apply(Create.of(CustomerProfile.newBuilder().setCustomerKey("k").setAge(40).setGender("F").setCountry("DE")
-            .setSignupDate(SIGNUP_DAY).build()))
-        .apply(AvroFiles.write(CustomerProfile.class, p.getOptions()).to(prefix).withSuffix(".avro").withoutSharding());
+    p.apply(
+            Create.of(
+                CustomerProfile.newBuilder()
+                    .setCustomerKey("k")
+                    .setAge(40)
+                    .setGender("F")
+                    .setCountry("DE")
+                    .setSignupDate(SIGNUP_DAY)
+                    .build()))
+        .apply(
+            AvroFiles.write(CustomerProfile.class, p.getOptions())
+                .to(prefix)
+                .withSuffix(".avro")
+                .withoutSharding());
     p.run().waitUntilFinish();
     try (DataFileReader<GenericRecord> reader =
-        new DataFileReader<>(new File(prefix + ".avro"), new GenericDatumReader<>(null, null, withTimeConversions()))) {
+        new DataFileReader<>(
+            new File(prefix + ".avro"),
+            new GenericDatumReader<>(null, null, withTimeConversions()))) {
       assertEquals("deflate", reader.getMetaString("avro.codec"));
       assertEquals(LocalDate.ofEpochDay(SIGNUP_DAY), reader.next().get("signup_date"));
     }
   }
 
-  /** Python's reference reader (Debian's python3-avro) opens the file and sees a datetime; skips without it. */
+  /**
+   * Python's reference reader (Debian's python3-avro) opens the file and sees a datetime; skips
+   * without it.
+   */
   @Test
   public void pythonsReferenceAvroReaderOpensTheFile() throws Exception {
     String python = null;
     for (String candidate : List.of("python3", "/usr/bin/python3")) {
-      Process probe = new ProcessBuilder(candidate, "-c", "import avro.datafile").redirectErrorStream(true).start();
+      Process probe =
+          new ProcessBuilder(candidate, "-c", "import avro.datafile")
+              .redirectErrorStream(true)
+              .start();
       probe.getInputStream().readAllBytes();
       if (probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0) {
         python = candidate;
         break;
       }
     }
-    Assume.assumeTrue("skipped: no python3 with the avro module (apt-get install python3-avro)", python != null);
-    List<String> command = new ArrayList<>(List.of(python, "-c", String.join("\n",
-        "import sys, avro.datafile, avro.io",
-        "for path in sys.argv[1:]:",
-        "    for rec in avro.datafile.DataFileReader(open(path, 'rb'), avro.io.DatumReader()):",
-        "        print(rec['event_id'], rec['event_time'].isoformat())")));
+    Assume.assumeTrue(
+        "skipped: no python3 with the avro module (apt-get install python3-avro)", python != null);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                python,
+                "-c",
+                String.join(
+                    "\n",
+                    "import sys, avro.datafile, avro.io",
+                    "for path in sys.argv[1:]:",
+                    "    for rec in avro.datafile.DataFileReader(open(path, 'rb'), avro.io.DatumReader()):",
+                    "        print(rec['event_id'], rec['event_time'].isoformat())")));
     for (Path file : writePredictions()) {
       command.add(file.toString());
     }

@@ -23,8 +23,11 @@ public class DeadLetterSinkTest {
   @Test
   public void theDirectoryIsOwnerOnly() throws Exception {
     Path dir = tmp.getRoot().toPath().resolve("out/dead-letters");
-    DeadLetter letter = DeadLetters.of("clicks", "parse", "malformed_json", "not JSON", "{\"customer_id\": \"C1\"", null);
-    p.apply(Create.of(letter).withCoder(AvroCoder.specific(DeadLetter.class))).apply(DeadLetterSink.to(dir.toString()));
+    DeadLetter letter =
+        DeadLetters.of(
+            "clicks", "parse", "malformed_json", "not JSON", "{\"customer_id\": \"C1\"", null);
+    p.apply(Create.of(letter).withCoder(AvroCoder.specific(DeadLetter.class)))
+        .apply(DeadLetterSink.to(dir.toString()));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
     p.run().waitUntilFinish();
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));

@@ -26,25 +26,66 @@ public class JsonRecordsTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final long T = 1_767_225_600_250L; // 2026-01-01T00:00:00.250Z
-  private static final List<FeatureValue> FEATURES = List.of(
-      new FeatureValue("clicks_7d", 3.0, null), new FeatureValue("country", null, "DE"), new FeatureValue("age", null, null));
+  private static final List<FeatureValue> FEATURES =
+      List.of(
+          new FeatureValue("clicks_7d", 3.0, null),
+          new FeatureValue("country", null, "DE"),
+          new FeatureValue("age", null, null));
 
   @Test
   public void everySchemaFieldAppearsUnderItsNameWithFeaturesSpread() throws Exception {
-    List<SpecificRecord> records = List.of(
-        new FeatureRow("e1", "k1", T, "click", "fp", FEATURES),
-        new TrainingExample("p1", "k1", T, 1, "train", "fp", FEATURES),
-        Prediction.newBuilder().setEventId("e1").setCustomerKey("k1").setEventTime(T).setScore(0.25)
-            .setModelName("m").setModelVersion("3").setVariant("champion").setSpecFingerprint("fp")
-            .setContributions(List.of(new Contribution("clicks_7d", 0.5))).build(),
-        AuditRecord.newBuilder().setEventId("e1").setCustomerKey("k1").setModelName("m").setModelVersion("3")
-            .setVariant("challenger").setSpecFingerprint("fp").setScore(0.5).setEventTime(T).setScoringTime(T + 1)
-            .setRunId("r").setContributions(null).setPromoId("p1").build(),
-        DriftRecord.newBuilder().setFeature("clicks_7d").setStatistic("psi").setValue(0.3).setThreshold(0.2)
-            .setPValue(null).setWindowStart(T).setWindowEnd(null).setModelName("m").setModelVersion("3")
-            .setRows(10).setDrifted(true).build(),
-        DeadLetter.newBuilder().setSource("clicks").setStep("parse").setReason("invalid_json").setMessage("x")
-            .setEventTime(null).setRaw("{").setRawTruncated(false).setRawBase64(null).build());
+    List<SpecificRecord> records =
+        List.of(
+            new FeatureRow("e1", "k1", T, "click", "fp", FEATURES),
+            new TrainingExample("p1", "k1", T, 1, "train", "fp", FEATURES),
+            Prediction.newBuilder()
+                .setEventId("e1")
+                .setCustomerKey("k1")
+                .setEventTime(T)
+                .setScore(0.25)
+                .setModelName("m")
+                .setModelVersion("3")
+                .setVariant("champion")
+                .setSpecFingerprint("fp")
+                .setContributions(List.of(new Contribution("clicks_7d", 0.5)))
+                .build(),
+            AuditRecord.newBuilder()
+                .setEventId("e1")
+                .setCustomerKey("k1")
+                .setModelName("m")
+                .setModelVersion("3")
+                .setVariant("challenger")
+                .setSpecFingerprint("fp")
+                .setScore(0.5)
+                .setEventTime(T)
+                .setScoringTime(T + 1)
+                .setRunId("r")
+                .setContributions(null)
+                .setPromoId("p1")
+                .build(),
+            DriftRecord.newBuilder()
+                .setFeature("clicks_7d")
+                .setStatistic("psi")
+                .setValue(0.3)
+                .setThreshold(0.2)
+                .setPValue(null)
+                .setWindowStart(T)
+                .setWindowEnd(null)
+                .setModelName("m")
+                .setModelVersion("3")
+                .setRows(10)
+                .setDrifted(true)
+                .build(),
+            DeadLetter.newBuilder()
+                .setSource("clicks")
+                .setStep("parse")
+                .setReason("invalid_json")
+                .setMessage("x")
+                .setEventTime(null)
+                .setRaw("{")
+                .setRawTruncated(false)
+                .setRawBase64(null)
+                .build());
     for (SpecificRecord record : records) {
       JsonNode json = MAPPER.readTree(JsonRecords.render(record));
       List<String> expected = new ArrayList<>();
@@ -65,24 +106,49 @@ public class JsonRecordsTest {
 
   @Test
   public void timesAreIsoFeaturesTypedContributionsAnObjectNullsNull() throws Exception {
-    JsonNode row = MAPPER.readTree(JsonRecords.render(new FeatureRow("e1", "k1", T, "click", "fp", FEATURES)));
+    JsonNode row =
+        MAPPER.readTree(JsonRecords.render(new FeatureRow("e1", "k1", T, "click", "fp", FEATURES)));
     assertEquals("2026-01-01T00:00:00.250Z", row.get("event_time").asText());
     assertEquals(3.0, row.get("clicks_7d").asDouble(), 0);
     assertEquals("DE", row.get("country").asText());
     assertTrue(row.get("age").isNull());
 
-    JsonNode drift = MAPPER.readTree(JsonRecords.render(DriftRecord.newBuilder().setFeature("f").setStatistic("ks")
-        .setValue(0.3).setThreshold(0.2).setPValue(0.01).setWindowStart(T).setWindowEnd(null).setModelName("m")
-        .setModelVersion("3").setRows(10).setDrifted(false).build()));
+    JsonNode drift =
+        MAPPER.readTree(
+            JsonRecords.render(
+                DriftRecord.newBuilder()
+                    .setFeature("f")
+                    .setStatistic("ks")
+                    .setValue(0.3)
+                    .setThreshold(0.2)
+                    .setPValue(0.01)
+                    .setWindowStart(T)
+                    .setWindowEnd(null)
+                    .setModelName("m")
+                    .setModelVersion("3")
+                    .setRows(10)
+                    .setDrifted(false)
+                    .build()));
     assertEquals("2026-01-01T00:00:00.250Z", drift.get("window_start").asText());
     assertTrue(drift.get("window_end").isNull());
     assertEquals(10, drift.get("rows").asLong());
     assertTrue(drift.get("drifted").isBoolean());
 
-    JsonNode prediction = MAPPER.readTree(JsonRecords.render(Prediction.newBuilder().setEventId("e").setCustomerKey("k")
-        .setEventTime(T).setScore(0.25).setModelName("m").setModelVersion("3").setVariant("champion")
-        .setSpecFingerprint("fp").setContributions(List.of(new Contribution("clicks_7d", 0.5), new Contribution("age", -0.1)))
-        .build()));
+    JsonNode prediction =
+        MAPPER.readTree(
+            JsonRecords.render(
+                Prediction.newBuilder()
+                    .setEventId("e")
+                    .setCustomerKey("k")
+                    .setEventTime(T)
+                    .setScore(0.25)
+                    .setModelName("m")
+                    .setModelVersion("3")
+                    .setVariant("champion")
+                    .setSpecFingerprint("fp")
+                    .setContributions(
+                        List.of(new Contribution("clicks_7d", 0.5), new Contribution("age", -0.1)))
+                    .build()));
     assertEquals(0.5, prediction.get("contributions").get("clicks_7d").asDouble(), 0);
     assertEquals(-0.1, prediction.get("contributions").get("age").asDouble(), 0);
     assertEquals(0.25, prediction.get("score").asDouble(), 0);
@@ -90,9 +156,14 @@ public class JsonRecordsTest {
 
   @Test
   public void numbersTextsAndMissingFeaturesRenderAsAJsonTreeWould() throws Exception {
-    List<FeatureValue> features = List.of(new FeatureValue("clicks_1h", 3.0, null), new FeatureValue("spend_7d", 12.345678901, null),
-        new FeatureValue("ratio", Double.NaN, null), new FeatureValue("country", null, "DE\n"),
-        new FeatureValue("age_days", null, null), new FeatureValue("tiny", 1e-12, null));
+    List<FeatureValue> features =
+        List.of(
+            new FeatureValue("clicks_1h", 3.0, null),
+            new FeatureValue("spend_7d", 12.345678901, null),
+            new FeatureValue("ratio", Double.NaN, null),
+            new FeatureValue("country", null, "DE\n"),
+            new FeatureValue("age_days", null, null),
+            new FeatureValue("tiny", 1e-12, null));
     FeatureRow r = new FeatureRow("e\"1\u00e9", "k", T, "view", "f", features);
     com.fasterxml.jackson.databind.node.ObjectNode tree = MAPPER.createObjectNode();
     tree.put("event_id", r.getEventId());

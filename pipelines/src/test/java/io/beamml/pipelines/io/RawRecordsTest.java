@@ -53,7 +53,10 @@ public class RawRecordsTest {
     return out.toByteArray();
   }
 
-  /** Records as text, with any byte that is not ASCII shown as {@code <xx>}, so bytes compare exactly. */
+  /**
+   * Records as text, with any byte that is not ASCII shown as {@code <xx>}, so bytes compare
+   * exactly.
+   */
   private static List<String> show(List<byte[]> records) {
     List<String> shown = new ArrayList<>();
     for (byte[] record : records) {
@@ -75,7 +78,8 @@ public class RawRecordsTest {
   }
 
   private static RawRecordSource source(Path file, boolean csv, long max) {
-    return new RawRecordSource(StaticValueProvider.of(file.toString()), EmptyMatchTreatment.DISALLOW, csv, max, null);
+    return new RawRecordSource(
+        StaticValueProvider.of(file.toString()), EmptyMatchTreatment.DISALLOW, csv, max, null);
   }
 
   private static List<String> read(BoundedSource<byte[]> source) throws Exception {
@@ -84,21 +88,36 @@ public class RawRecordsTest {
 
   @Test
   public void linesAreTheBytesReadBetweenAnyLineEndingLikeTextIo() throws Exception {
-    byte[] content = bytes(0xEF, 0xBB, 0xBF, "a1\n", "b2\r\n", "\n", "c", 0xff, "3\r", "d4\r\n\r\n", "  \n", "last");
+    byte[] content =
+        bytes(
+            0xEF,
+            0xBB,
+            0xBF,
+            "a1\n",
+            "b2\r\n",
+            "\n",
+            "c",
+            0xff,
+            "3\r",
+            "d4\r\n\r\n",
+            "  \n",
+            "last");
     Path file = write("mixed.jsonl", content);
 
     assertEquals(
-        List.of("a1", "b2", "", "c<ff>3", "d4", "", "  ", "last"), read(source(file, false, 1 << 20)));
+        List.of("a1", "b2", "", "c<ff>3", "d4", "", "  ", "last"),
+        read(source(file, false, 1 << 20)));
 
     // The same framing as TextIO's for the same file (which decodes the <ff> leniently).
     PCollection<String> ours =
-        pipeline.apply("Ours", RawRecords.lines(file.toString()))
-            .apply(MapElements.into(TypeDescriptors.strings()).via((byte[] b) -> new String(b, StandardCharsets.UTF_8)));
+        pipeline
+            .apply("Ours", RawRecords.lines(file.toString()))
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via((byte[] b) -> new String(b, StandardCharsets.UTF_8)));
     PCollection<String> textIo = pipeline.apply("TextIO", TextIO.read().from(file.toString()));
-    PAssert.that(ours).containsInAnyOrder(
-        "a1", "b2", "", "c\uFFFD3", "d4", "", "  ", "last");
-    PAssert.that(textIo).containsInAnyOrder(
-        "a1", "b2", "", "c\uFFFD3", "d4", "", "  ", "last");
+    PAssert.that(ours).containsInAnyOrder("a1", "b2", "", "c\uFFFD3", "d4", "", "  ", "last");
+    PAssert.that(textIo).containsInAnyOrder("a1", "b2", "", "c\uFFFD3", "d4", "", "  ", "last");
     pipeline.run();
   }
 
@@ -106,7 +125,10 @@ public class RawRecordsTest {
   public void batchesOfEachSplitHoldEachLineExactlyOnce() throws Exception {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < 300; i++) {
-      sb.append("{\"line\":").append(i).append("}").append(i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "\n" : "\r");
+      sb.append("{\"line\":")
+          .append(i)
+          .append("}")
+          .append(i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "\n" : "\r");
     }
     Path file = write("batched.jsonl", bytes(sb.toString()));
     RawRecordSource source = source(file, false, 1 << 20);
@@ -135,7 +157,10 @@ public class RawRecordsTest {
   public void splitsOfALinesFileReadEachLineExactlyOnce() throws Exception {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < 300; i++) {
-      sb.append("{\"line\":").append(i).append("}").append(i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "\n" : "\r");
+      sb.append("{\"line\":")
+          .append(i)
+          .append("}")
+          .append(i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "\n" : "\r");
     }
     Path file = write("many.jsonl", bytes(sb.toString()));
     RawRecordSource source = source(file, false, 1 << 20);
@@ -148,15 +173,16 @@ public class RawRecordsTest {
 
   @Test
   public void csvRecordsKeepLineBreaksInsideQuotes() throws Exception {
-    byte[] content = bytes(
-        "id,note\r\n",
-        "1,\"two\r\nlines, and \"\"quotes\"\"\"\r\n",
-        "2,\"lf\nonly\"\n",
-        "3,plain\n",
-        "\n",
-        "4,\"\",\"\"\"\"\r\n",
-        "5,stray\"quote\n",
-        "6,end");
+    byte[] content =
+        bytes(
+            "id,note\r\n",
+            "1,\"two\r\nlines, and \"\"quotes\"\"\"\r\n",
+            "2,\"lf\nonly\"\n",
+            "3,plain\n",
+            "\n",
+            "4,\"\",\"\"\"\"\r\n",
+            "5,stray\"quote\n",
+            "6,end");
     Path file = write("notes.csv", content);
 
     assertEquals(
@@ -187,8 +213,12 @@ public class RawRecordsTest {
   }
 
   @Test
-  public void anUnclosedQuoteEndsAtTheFirstLineBreakPastTheLimitAndLongRecordsAreCut() throws Exception {
-    Path file = write("open.csv", bytes("1,\"open\n", "x".repeat(30), "\n", "2,next\n", "y".repeat(40), "\n3,ok"));
+  public void anUnclosedQuoteEndsAtTheFirstLineBreakPastTheLimitAndLongRecordsAreCut()
+      throws Exception {
+    Path file =
+        write(
+            "open.csv",
+            bytes("1,\"open\n", "x".repeat(30), "\n", "2,next\n", "y".repeat(40), "\n3,ok"));
     assertEquals(
         List.of("1,\"open<0a>" + "x".repeat(13), "2,next", "y".repeat(21), "3,ok"),
         read(source(file, true, 20)));
@@ -201,7 +231,8 @@ public class RawRecordsTest {
       out.write(bytes("1,\"a\r\nb\"\r\n2,c\n"));
     }
     PCollection<String> records =
-        pipeline.apply(RawRecords.csv(file.toString()))
+        pipeline
+            .apply(RawRecords.csv(file.toString()))
             .apply(MapElements.into(TypeDescriptors.strings()).via(RawRecordsTest::show));
     PAssert.that(records).containsInAnyOrder("1,\"a<0d><0a>b\"", "2,c");
     pipeline.run();

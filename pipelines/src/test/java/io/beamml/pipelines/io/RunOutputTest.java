@@ -44,7 +44,8 @@ public class RunOutputTest {
     Path attempt = Paths.get(run.attempt());
     assertEquals(out.getParent(), attempt.getParent());
     assertTrue(attempt.getFileName().toString().startsWith(".out.attempt-"));
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(attempt)));
+    assertEquals(
+        "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(attempt)));
     Files.writeString(attempt.resolve("summary.json"), "{}");
     assertFalse(Files.exists(out));
     run.publish();
@@ -56,12 +57,19 @@ public class RunOutputTest {
   @Test
   public void publishingByCopyReplacesEveryFileOfThePreviousRun() throws Exception {
     Path out = tmp.getRoot().toPath().resolve("copied");
-    publishByCopy(out, "features/d=1/part-00000-of-00002.avro", "features/d=1/part-00001-of-00002.avro");
+    publishByCopy(
+        out, "features/d=1/part-00000-of-00002.avro", "features/d=1/part-00001-of-00002.avro");
     publishByCopy(out, "features/d=1/part-00000-of-00001.avro");
-    assertEquals(List.of("_SUCCESS", "features/d=1/part-00000-of-00001.avro", "summary.json"), files(out));
+    assertEquals(
+        List.of("_SUCCESS", "features/d=1/part-00000-of-00001.avro", "summary.json"), files(out));
     try (Stream<Path> siblings = Files.walk(out.getParent())) {
-      assertThat("nothing of an attempt is left", siblings.filter(Files::isRegularFile)
-          .filter(p -> p.toString().contains(".copied.attempt-")).toList(), empty());
+      assertThat(
+          "nothing of an attempt is left",
+          siblings
+              .filter(Files::isRegularFile)
+              .filter(p -> p.toString().contains(".copied.attempt-"))
+              .toList(),
+          empty());
     }
   }
 
@@ -79,9 +87,15 @@ public class RunOutputTest {
   public void anAttemptOfALiveProcessIsNotRemoved() throws Exception {
     Path out = tmp.getRoot().toPath().resolve("busy");
     long other = ProcessHandle.current().parent().orElseThrow().pid();
-    Path live = out.resolveSibling(".busy.attempt-20260101T000000Z-" + other + ".1@" + InetAddress.getLocalHost().getHostName());
+    Path live =
+        out.resolveSibling(
+            ".busy.attempt-20260101T000000Z-"
+                + other
+                + ".1@"
+                + InetAddress.getLocalHost().getHostName());
     Files.createDirectories(live);
-    OutputRefusedException e = assertThrows(OutputRefusedException.class, () -> RunOutput.begin(out.toString(), false));
+    OutputRefusedException e =
+        assertThrows(OutputRefusedException.class, () -> RunOutput.begin(out.toString(), false));
     assertThat(e.getMessage(), containsString("is being written by another run (process " + other));
     assertTrue(Files.exists(live));
   }
@@ -91,8 +105,10 @@ public class RunOutputTest {
     Path out = tmp.newFolder("half").toPath();
     Files.writeString(out.resolve(PublishedRun.SUMMARY_FILE), "{}");
     Files.createDirectories(out.resolve("features/d=1"));
-    PublishedRun.IncompleteRunException e = assertThrows(PublishedRun.IncompleteRunException.class,
-        () -> PublishedRun.requireCompleteAbove(out + "/features/*/*.avro", "--features"));
+    PublishedRun.IncompleteRunException e =
+        assertThrows(
+            PublishedRun.IncompleteRunException.class,
+            () -> PublishedRun.requireCompleteAbove(out + "/features/*/*.avro", "--features"));
     assertThat(e.getMessage(), containsString("no _SUCCESS"));
     Files.writeString(out.resolve(PublishedRun.SUCCESS_FILE), "{}");
     PublishedRun.requireCompleteAbove(out + "/features/*/*.avro", "--features");
@@ -115,7 +131,10 @@ public class RunOutputTest {
 
   private static List<String> files(Path dir) throws IOException {
     try (Stream<Path> all = Files.walk(dir)) {
-      return all.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+      return all.filter(Files::isRegularFile)
+          .map(p -> dir.relativize(p).toString())
+          .sorted()
+          .toList();
     }
   }
 }

@@ -25,19 +25,32 @@ public class InputPatternsTest {
   @Test
   public void aPatternThatMatchesNothingNamesItsFlag() throws Exception {
     Files.writeString(tmp.getRoot().toPath().resolve("clicks.jsonl"), "{}\n");
-    InputPatterns.create().flag("clicks", tmp.getRoot() + "/*.jsonl").flag("sales", null).requireMatches();
-    InputMissingException e = assertThrows(InputMissingException.class,
-        () -> InputPatterns.create().flag("clicks", tmp.getRoot() + "/*.json").requireMatches());
-    assertThat(e.getMessage(), containsString("--clicks=" + tmp.getRoot() + "/*.json matches no file"));
+    InputPatterns.create()
+        .flag("clicks", tmp.getRoot() + "/*.jsonl")
+        .flag("sales", null)
+        .requireMatches();
+    InputMissingException e =
+        assertThrows(
+            InputMissingException.class,
+            () ->
+                InputPatterns.create().flag("clicks", tmp.getRoot() + "/*.json").requireMatches());
+    assertThat(
+        e.getMessage(), containsString("--clicks=" + tmp.getRoot() + "/*.json matches no file"));
   }
 
   @Test
   public void aPatternThatReachesIntoAnUnpublishedAttemptIsRefused() throws Exception {
-    Path attempt = tmp.getRoot().toPath().resolve(".backfill.attempt-20260101T000000Z-1.1@host/features/d=1");
+    Path attempt =
+        tmp.getRoot().toPath().resolve(".backfill.attempt-20260101T000000Z-1.1@host/features/d=1");
     Files.createDirectories(attempt);
     Files.writeString(attempt.resolve("part-0.avro"), "x");
-    InputMissingException e = assertThrows(InputMissingException.class,
-        () -> InputPatterns.create().flag("features", tmp.getRoot() + "/*/features/*/*.avro").requireMatches());
+    InputMissingException e =
+        assertThrows(
+            InputMissingException.class,
+            () ->
+                InputPatterns.create()
+                    .flag("features", tmp.getRoot() + "/*/features/*/*.avro")
+                    .requireMatches());
     assertThat(e.getMessage(), containsString("has not been published"));
   }
 }

@@ -53,11 +53,21 @@ public class QualityReportPipelineTest {
     Path data = TMP.newFolder("data").toPath();
     DataGenerator.generate(GeneratorConfig.of(8000, 4, 23), data);
     known = KnownScores.write(data, SampleData.KEY, TMP.newFolder("scores").toPath());
-    TruthFile truth = TruthFile.read(data.resolve(DataGenerator.TRUTH_FILE).toString()).keyedBy(SampleData.KEY);
-    oracleAuc = auc(known.expected.values().stream()
-        .map(e -> new KnownScores.Expected(e.promoId(), e.customerKey(), e.sentTime(), e.responded(),
-            truth.probability(e.promoId(), e.customerKey()), e.variant()))
-        .toList());
+    TruthFile truth =
+        TruthFile.read(data.resolve(DataGenerator.TRUTH_FILE).toString()).keyedBy(SampleData.KEY);
+    oracleAuc =
+        auc(
+            known.expected.values().stream()
+                .map(
+                    e ->
+                        new KnownScores.Expected(
+                            e.promoId(),
+                            e.customerKey(),
+                            e.sentTime(),
+                            e.responded(),
+                            truth.probability(e.promoId(), e.customerKey()),
+                            e.variant()))
+                .toList());
 
     String registry = TMP.newFolder("registry").toString();
     ModelRegistry models = ModelRegistry.at(registry);
@@ -67,19 +77,28 @@ public class QualityReportPipelineTest {
       template.specFingerprint = "spec";
       template.featureSpec = "{}";
       // Both versions were as good as the truth on their test split.
-      template.metrics = new TreeMap<>(Map.of(ModelEvaluation.TEST_AUC, oracleAuc, ModelEvaluation.TEST_LOGLOSS, 0.35));
-      models.register(KnownScores.MODEL, "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());
+      template.metrics =
+          new TreeMap<>(
+              Map.of(ModelEvaluation.TEST_AUC, oracleAuc, ModelEvaluation.TEST_LOGLOSS, 0.35));
+      models.register(
+          KnownScores.MODEL, "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());
     }
 
     out = TMP.newFolder("out").toPath();
-    QualityReportPipeline.Options options = PipelineOptionsFactory.fromArgs(
-            "--responses=" + data.resolve(DataGenerator.RESPONSES_FILE),
-            "--predictions=" + known.predictions, "--audit=" + known.audit,
-            "--registry=" + registry, "--model=" + KnownScores.MODEL + "@champion",
-            "--output=" + out, "--minPositives=" + MIN_POSITIVES)
-        .withValidation().as(QualityReportPipeline.Options.class);
+    QualityReportPipeline.Options options =
+        PipelineOptionsFactory.fromArgs(
+                "--responses=" + data.resolve(DataGenerator.RESPONSES_FILE),
+                "--predictions=" + known.predictions,
+                "--audit=" + known.audit,
+                "--registry=" + registry,
+                "--model=" + KnownScores.MODEL + "@champion",
+                "--output=" + out,
+                "--minPositives=" + MIN_POSITIVES)
+            .withValidation()
+            .as(QualityReportPipeline.Options.class);
     Pipeline p = Pipeline.create(options);
-    QualityReportPipeline.build(p, options, SampleData.KEY, QualityReportPipeline.testMetrics(options));
+    QualityReportPipeline.build(
+        p, options, SampleData.KEY, QualityReportPipeline.testMetrics(options));
     p.run().waitUntilFinish();
     QualityReportPipeline.writeReport(options);
     ObjectMapper mapper = new ObjectMapper();
@@ -106,13 +125,21 @@ public class QualityReportPipelineTest {
     assertEquals(8, byDayAndVariant.size());
     assertEquals(byDayAndVariant.size(), readout.path("rows").size());
     for (JsonNode row : readout.path("rows")) {
-      List<KnownScores.Expected> expected = byDayAndVariant.get(row.path("day").asText() + "/" + row.path("variant").asText());
+      List<KnownScores.Expected> expected =
+          byDayAndVariant.get(row.path("day").asText() + "/" + row.path("variant").asText());
       assertEquals(row.toString(), expected.size(), row.path("rows").asLong());
-      assertEquals(expected.stream().filter(KnownScores.Expected::responded).count(), row.path("positives").asLong());
+      assertEquals(
+          expected.stream().filter(KnownScores.Expected::responded).count(),
+          row.path("positives").asLong());
       assertEquals(row.toString(), auc(expected), row.path("auc").asDouble(), 1e-12);
-      assertEquals(row.path("variant").asText().equals("champion") ? "1" : "2", row.path("model_version").asText());
+      assertEquals(
+          row.path("variant").asText().equals("champion") ? "1" : "2",
+          row.path("model_version").asText());
       assertEquals(oracleAuc, row.path("test_auc").asDouble(), 0.0);
-      assertEquals(row.toString(), row.path("positives").asLong() >= MIN_POSITIVES, row.path("alarmable").asBoolean());
+      assertEquals(
+          row.toString(),
+          row.path("positives").asLong() >= MIN_POSITIVES,
+          row.path("alarmable").asBoolean());
     }
   }
 
@@ -120,9 +147,12 @@ public class QualityReportPipelineTest {
   public void theDegradedChallengerTripsTheAlertAndTheChampionDoesNot() {
     Map<String, JsonNode> alerts = new TreeMap<>();
     readout.path("alerts").forEach(a -> alerts.put(a.path("variant").asText(), a));
-    assertTrue(alerts.get("challenger").toString(), alerts.get("challenger").path("firing").asBoolean());
-    assertTrue(alerts.get("challenger").path("days_below_test").asInt() >= QualityAlarm.DEFAULT_DAYS);
-    assertFalse(alerts.get("champion").toString(), alerts.get("champion").path("firing").asBoolean());
+    assertTrue(
+        alerts.get("challenger").toString(), alerts.get("challenger").path("firing").asBoolean());
+    assertTrue(
+        alerts.get("challenger").path("days_below_test").asInt() >= QualityAlarm.DEFAULT_DAYS);
+    assertFalse(
+        alerts.get("champion").toString(), alerts.get("champion").path("firing").asBoolean());
     for (JsonNode row : readout.path("rows")) {
       if (row.path("variant").asText().equals("champion")) {
         assertTrue(row.toString(), row.path("auc").asDouble() > oracleAuc - 0.05 - 0.1);
@@ -144,8 +174,11 @@ public class QualityReportPipelineTest {
     assertEquals(4, days);
     assertEquals("champion_better", pooled.path("verdict").asText());
     assertTrue(pooled.path("ci95_high").asDouble() < 0);
-    assertEquals(pooled.path("challenger").path("auc").asDouble() - pooled.path("champion").path("auc").asDouble(),
-        pooled.path("auc_difference").asDouble(), 1e-12);
+    assertEquals(
+        pooled.path("challenger").path("auc").asDouble()
+            - pooled.path("champion").path("auc").asDouble(),
+        pooled.path("auc_difference").asDouble(),
+        1e-12);
   }
 
   @Test
@@ -154,8 +187,16 @@ public class QualityReportPipelineTest {
     assertTrue(summary.toString(), summary.path("balanced").asBoolean());
     assertEquals(known.unscored.size(), responses.path(QualityReportPipeline.UNSCORED).asLong());
     assertEquals(known.unscored.size(), readout.path("unscored_responses").asLong());
-    assertEquals(known.expected.size() + known.unscored.size(), responses.path("records_out").asLong());
-    assertEquals(1, summary.path("sources").path("predictions").path("dead_letters").path("score_not_probability").asLong());
+    assertEquals(
+        known.expected.size() + known.unscored.size(), responses.path("records_out").asLong());
+    assertEquals(
+        1,
+        summary
+            .path("sources")
+            .path("predictions")
+            .path("dead_letters")
+            .path("score_not_probability")
+            .asLong());
     assertTrue(known.unscored.size() > 0);
   }
 
@@ -165,7 +206,12 @@ public class QualityReportPipelineTest {
     assertTrue(html.contains(KnownScores.MODEL + ":1"));
     assertTrue(html.contains("FIRING"));
     assertTrue(html.contains("champion better"));
-    for (String png : List.of(QualityReport.AUC_PNG, QualityReport.CALIBRATION_PNG, QualityReport.LOSS_PNG, QualityReport.BRIER_PNG)) {
+    for (String png :
+        List.of(
+            QualityReport.AUC_PNG,
+            QualityReport.CALIBRATION_PNG,
+            QualityReport.LOSS_PNG,
+            QualityReport.BRIER_PNG)) {
       assertTrue(png, html.contains(png));
       assertTrue(png, Files.size(out.resolve(png)) > 1000);
     }

@@ -72,7 +72,8 @@ public class ScorePipelineSinkTest {
 
     ObjectMapper mapper = new ObjectMapper();
     Map<String, JsonNode> predictions = new TreeMap<>();
-    for (String line : SampleData.linesUnder(out.resolve(ScorePipeline.PREDICTIONS_DIR), ".jsonl")) {
+    for (String line :
+        SampleData.linesUnder(out.resolve(ScorePipeline.PREDICTIONS_DIR), ".jsonl")) {
       JsonNode p = mapper.readTree(line);
       predictions.put(p.path("event_id").asText(), p);
     }
@@ -81,9 +82,18 @@ public class ScorePipelineSinkTest {
     for (String line : auditLines) {
       JsonNode a = mapper.readTree(line);
       JsonNode p = predictions.remove(a.path("event_id").asText());
-      assertTrue("audit record without its prediction, or a second one: " + a.path("event_id"), p != null);
-      for (String field : List.of("customer_key", "model_name", "model_version", "variant", "spec_fingerprint",
-          "score", "event_time", "contributions")) {
+      assertTrue(
+          "audit record without its prediction, or a second one: " + a.path("event_id"), p != null);
+      for (String field :
+          List.of(
+              "customer_key",
+              "model_name",
+              "model_version",
+              "variant",
+              "spec_fingerprint",
+              "score",
+              "event_time",
+              "contributions")) {
         assertEquals(field, p.path(field), a.path(field));
       }
       assertEquals("score-sink-test", a.path("run_id").asText());
@@ -101,12 +111,19 @@ public class ScorePipelineSinkTest {
     ScorePipeline.Options options = options(out);
 
     // BigQuery refuses the predictions (not the audit records) of events whose id ends in 00.
-    datasets.setShouldFailRow((Function<TableRow, Boolean> & Serializable)
-        r -> r.containsKey("variant") && !r.containsKey("run_id") && String.valueOf(r.get("event_id")).endsWith("00"));
+    datasets.setShouldFailRow(
+        (Function<TableRow, Boolean> & Serializable)
+            r ->
+                r.containsKey("variant")
+                    && !r.containsKey("run_id")
+                    && String.valueOf(r.get("event_id")).endsWith("00"));
 
     options.setSink(BigQuerySinkOptions.Sink.bigquery);
     options.setBigQueryDataset(PROJECT + ":scoring");
-    options.setBigQueryServices(new FakeBigQueryServices().withDatasetService(datasets).withJobService(new FakeJobService()));
+    options.setBigQueryServices(
+        new FakeBigQueryServices()
+            .withDatasetService(datasets)
+            .withJobService(new FakeJobService()));
     ScorePipeline.run(options, SampleData.KEY);
 
     List<String> audited = ids(datasets.getAllRows(PROJECT, "scoring", "audit"));
@@ -126,7 +143,8 @@ public class ScorePipelineSinkTest {
     assertEquals(scored, audited.size());
     assertEquals(scored, predictions.path("records_in").asLong());
     assertEquals(expectedWritten.size(), predictions.path("records_out").asLong());
-    assertEquals(refused.size(), predictions.path("dead_letters").path(Reasons.SINK_REJECTED).asLong());
+    assertEquals(
+        refused.size(), predictions.path("dead_letters").path(Reasons.SINK_REJECTED).asLong());
     JsonNode audit = summary.path("sources").path(BigQueryDestinations.AUDIT);
     assertEquals(scored, audit.path("records_out").asLong());
 
@@ -158,17 +176,21 @@ public class ScorePipelineSinkTest {
 
   @Test
   public void aBatchRunRefusesTheKafkaSinkWhenBuilt() throws Exception {
-    ScorePipeline.Options options = PipelineOptionsFactory.fromArgs("--sink=kafka").as(ScorePipeline.Options.class);
+    ScorePipeline.Options options =
+        PipelineOptionsFactory.fromArgs("--sink=kafka").as(ScorePipeline.Options.class);
     Path out = TMP.newFolder("kafka").toPath();
     options.setRegistry(registry);
     options.setModel("promo@champion");
     options.setOutput(out.toString());
     options.setClicks(SampleData.clicks());
     Pipeline p = Pipeline.create(options);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ScorePipeline.build(p, options, SampleData.KEY));
-    assertEquals("--sink=kafka is for the streaming job only; a batch run writes --sink=files (under --output) "
-        + "or --sink=bigquery (tables in --bigQueryDataset)", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> ScorePipeline.build(p, options, SampleData.KEY));
+    assertEquals(
+        "--sink=kafka is for the streaming job only; a batch run writes --sink=files (under --output) "
+            + "or --sink=bigquery (tables in --bigQueryDataset)",
+        e.getMessage());
     assertEquals("nothing was added to the pipeline", 0, countTransforms(p));
     // Without --sink a batch run writes files.
     options.setSink(null);
@@ -177,12 +199,14 @@ public class ScorePipelineSinkTest {
 
   private static int countTransforms(Pipeline p) {
     int[] count = {0};
-    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public void visitPrimitiveTransform(org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
-        count[0]++;
-      }
-    });
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public void visitPrimitiveTransform(
+              org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+            count[0]++;
+          }
+        });
     return count[0];
   }
 

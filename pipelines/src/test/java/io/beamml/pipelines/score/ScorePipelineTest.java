@@ -19,8 +19,8 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Batch scoring over the committed sample: raw inputs and the feature rows a backfill stored
- * give the same predictions, and every row is scored exactly once by the champion.
+ * Batch scoring over the committed sample: raw inputs and the feature rows a backfill stored give
+ * the same predictions, and every row is scored exactly once by the champion.
  */
 public class ScorePipelineTest {
 
@@ -53,7 +53,8 @@ public class ScorePipelineTest {
     ScorePipeline.run(raw, SampleData.KEY);
 
     Path backfill = TMP.newFolder("backfill").toPath();
-    BackfillPipeline.Options backfillOptions = PipelineOptionsFactory.create().as(BackfillPipeline.Options.class);
+    BackfillPipeline.Options backfillOptions =
+        PipelineOptionsFactory.create().as(BackfillPipeline.Options.class);
     backfillOptions.setClicks(SampleData.clicks());
     backfillOptions.setSales(SampleData.sales());
     backfillOptions.setProfiles(SampleData.profiles());
@@ -64,14 +65,18 @@ public class ScorePipelineTest {
     stored.setFeatures(backfill.resolve(BackfillPipeline.FEATURES_DIR) + "/*/*.avro");
     ScorePipeline.run(stored, null);
 
-    List<String> rawPredictions = SampleData.linesUnder(fromRaw.resolve(ScorePipeline.PREDICTIONS_DIR), ".jsonl");
-    SampleData.assertSameLines("predictions", rawPredictions,
+    List<String> rawPredictions =
+        SampleData.linesUnder(fromRaw.resolve(ScorePipeline.PREDICTIONS_DIR), ".jsonl");
+    SampleData.assertSameLines(
+        "predictions",
+        rawPredictions,
         SampleData.linesUnder(fromStored.resolve(ScorePipeline.PREDICTIONS_DIR), ".jsonl"));
 
     JsonNode summary = new ObjectMapper().readTree(RunSummary.read(fromRaw.toString()));
     assertTrue(summary.path("balanced").asBoolean());
-    long events = SampleData.manifest().path("sources").path("clicks").path("valid_unique").asLong()
-        + SampleData.manifest().path("sources").path("sales").path("valid_unique").asLong();
+    long events =
+        SampleData.manifest().path("sources").path("clicks").path("valid_unique").asLong()
+            + SampleData.manifest().path("sources").path("sales").path("valid_unique").asLong();
     JsonNode features = summary.path("sources").path("features");
     assertEquals(events, features.path("records_in").asLong());
     assertEquals(events, features.path("records_out").asLong());

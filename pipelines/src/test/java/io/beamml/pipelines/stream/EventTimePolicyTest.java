@@ -3,8 +3,8 @@ package io.beamml.pipelines.stream;
 import static org.junit.Assert.assertEquals;
 
 import io.beamml.transforms.parse.EventTimes;
-import java.util.Optional;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -20,12 +20,17 @@ public class EventTimePolicyTest {
   private static final Duration DELAY = Duration.standardSeconds(5);
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
 
-  private final EventTimePolicy policy = new EventTimePolicy(
-      EventTimes::clickEventTime, DELAY, Metrics.counter("test", "unreadable"), Optional.empty());
+  private final EventTimePolicy policy =
+      new EventTimePolicy(
+          EventTimes::clickEventTime,
+          DELAY,
+          Metrics.counter("test", "unreadable"),
+          Optional.empty());
 
   @Test
   public void stampsEventTimeAndTrailsTheLatestByTheOutOfOrderness() {
-    assertEquals(Instant.parse("2026-01-02T10:00:00Z"),
+    assertEquals(
+        Instant.parse("2026-01-02T10:00:00Z"),
         policy.getTimestampForRecord(busy(), record("2026-01-02T10:00:00Z", NOW)));
     policy.getTimestampForRecord(busy(), record("2026-01-02T09:00:00Z", NOW));
 
@@ -66,8 +71,15 @@ public class EventTimePolicyTest {
 
   private static KafkaRecord<byte[], byte[]> record(String eventTime, Instant kafkaTime) {
     String json = "{\"event_id\":\"E1\",\"event_time\":\"" + eventTime + "\"}";
-    return new KafkaRecord<>("clicks", 0, 0, kafkaTime.getMillis(), KafkaTimestampType.CREATE_TIME,
-        new RecordHeaders(), "E1".getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+    return new KafkaRecord<>(
+        "clicks",
+        0,
+        0,
+        kafkaTime.getMillis(),
+        KafkaTimestampType.CREATE_TIME,
+        new RecordHeaders(),
+        "E1".getBytes(StandardCharsets.UTF_8),
+        json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static TimestampPolicy.PartitionContext busy() {

@@ -27,18 +27,24 @@ public class MeasureEventLagTest {
   public void recordsNowLessEventTimeAndPassesPredictionsOn() {
     long now = System.currentTimeMillis();
     List<Prediction> input = List.of(prediction("e1", now - 5_000), prediction("e2", now - 1_000));
-    PCollection<Prediction> out = pipeline
-        .apply(Create.of(input).withCoder(AvroCoder.specific(Prediction.class)))
-        .apply(MeasureEventLag.create());
+    PCollection<Prediction> out =
+        pipeline
+            .apply(Create.of(input).withCoder(AvroCoder.specific(Prediction.class)))
+            .apply(MeasureEventLag.create());
     PAssert.that(out).containsInAnyOrder(input);
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
     long after = System.currentTimeMillis();
 
     List<DistributionResult> lags = new ArrayList<>();
-    for (MetricResult<DistributionResult> d : run.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.named(StreamCounters.NAMESPACE, MeasureEventLag.LAG)).build())
-        .getDistributions()) {
+    for (MetricResult<DistributionResult> d :
+        run.metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(
+                        MetricNameFilter.named(StreamCounters.NAMESPACE, MeasureEventLag.LAG))
+                    .build())
+            .getDistributions()) {
       lags.add(d.getAttempted());
     }
     assertEquals(1, lags.size());

@@ -44,8 +44,10 @@ public class StreamDriftTest implements Serializable {
   @Rule public final transient TestPipeline p = TestPipeline.create();
 
   private static final long HOUR = 3_600_000L;
+
   /** An hour boundary (2023-11-14T23:00Z). */
   private static final long HOUR_0 = 1_700_002_800_000L;
+
   private static String registry;
   private static String version;
 
@@ -58,8 +60,13 @@ public class StreamDriftTest implements Serializable {
     template.specFingerprint = DriftRows.SPEC.fingerprint();
     template.featureSpec = DriftRows.SPEC.toCanonicalJson();
     ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered = models.register("promo", "{}".getBytes(StandardCharsets.UTF_8), "json", template,
-        Map.of(ReferenceProfile.FILE, reference.toJson()));
+    ModelMetadata registered =
+        models.register(
+            "promo",
+            "{}".getBytes(StandardCharsets.UTF_8),
+            "json",
+            template,
+            Map.of(ReferenceProfile.FILE, reference.toJson()));
     models.moveAlias("promo", "champion", registered.version, false, "test");
     version = registered.version;
   }
@@ -67,14 +74,20 @@ public class StreamDriftTest implements Serializable {
   /** The stream's flags for drift; {@code extra} flags replace defaults of the same name. */
   private static StreamOptions options(String... extra) {
     Map<String, String> flags = new LinkedHashMap<>();
-    for (String flag : List.of("--bootstrapServers=unused:9092", "--registry=" + registry, "--model=promo@champion",
-        "--driftWindow=PT1H", "--driftMinRows=100")) {
+    for (String flag :
+        List.of(
+            "--bootstrapServers=unused:9092",
+            "--registry=" + registry,
+            "--model=promo@champion",
+            "--driftWindow=PT1H",
+            "--driftMinRows=100")) {
       flags.put(flag.substring(0, flag.indexOf('=')), flag);
     }
     for (String flag : extra) {
       flags.put(flag.substring(0, flag.indexOf('=')), flag);
     }
-    return PipelineOptionsFactory.fromArgs(flags.values().toArray(new String[0])).as(StreamOptions.class);
+    return PipelineOptionsFactory.fromArgs(flags.values().toArray(new String[0]))
+        .as(StreamOptions.class);
   }
 
   @Test
@@ -87,24 +100,30 @@ public class StreamDriftTest implements Serializable {
     StreamDrift drift = StreamPipeline.drift(options());
     assertEquals(version, drift.modelVersion());
 
-    PCollection<DriftRecord> records = p.apply(stream.advanceWatermarkToInfinity()).apply("DetectDrift", drift);
+    PCollection<DriftRecord> records =
+        p.apply(stream.advanceWatermarkToInfinity()).apply("DetectDrift", drift);
 
     assertTrue(records.getWindowingStrategy().getWindowFn() instanceof GlobalWindows);
-    PAssert.that(records).satisfies(all -> {
-      Set<String> flagged = new TreeSet<>();
-      for (DriftRecord r : all) {
-        flagged.add(r.getFeature() + "/" + r.getStatistic());
-        assertEquals("only the shifted hour flags anything", Long.valueOf(HOUR_0 + HOUR), r.getWindowStart());
-        assertEquals(Long.valueOf(HOUR_0 + 2 * HOUR), r.getWindowEnd());
-        assertEquals(600L, r.getRows());
-        assertTrue(r.getDrifted());
-        assertTrue(r.getValue() > r.getThreshold());
-        assertEquals("promo", r.getModelName());
-        assertEquals(version, r.getModelVersion());
-      }
-      assertEquals(Set.of("clicks_7d/ks", "clicks_7d/psi"), flagged);
-      return null;
-    });
+    PAssert.that(records)
+        .satisfies(
+            all -> {
+              Set<String> flagged = new TreeSet<>();
+              for (DriftRecord r : all) {
+                flagged.add(r.getFeature() + "/" + r.getStatistic());
+                assertEquals(
+                    "only the shifted hour flags anything",
+                    Long.valueOf(HOUR_0 + HOUR),
+                    r.getWindowStart());
+                assertEquals(Long.valueOf(HOUR_0 + 2 * HOUR), r.getWindowEnd());
+                assertEquals(600L, r.getRows());
+                assertTrue(r.getDrifted());
+                assertTrue(r.getValue() > r.getThreshold());
+                assertEquals("promo", r.getModelName());
+                assertEquals(version, r.getModelVersion());
+              }
+              assertEquals(Set.of("clicks_7d/ks", "clicks_7d/psi"), flagged);
+              return null;
+            });
     p.run().waitUntilFinish();
   }
 
@@ -113,8 +132,9 @@ public class StreamDriftTest implements Serializable {
     TestStream.Builder<FeatureRow> stream = TestStream.create(AvroCoder.specific(FeatureRow.class));
     stream = addRows(stream, DriftRows.rows(600, 4, "h1", HOUR_0, 5_000L, 1));
     // The shifted hour has 600 rows: with --driftMinRows=601 it is measured but flags nothing.
-    PCollection<DriftRecord> records = p.apply(stream.advanceWatermarkToInfinity())
-        .apply("DetectDrift", StreamPipeline.drift(options("--driftMinRows=601")));
+    PCollection<DriftRecord> records =
+        p.apply(stream.advanceWatermarkToInfinity())
+            .apply("DetectDrift", StreamPipeline.drift(options("--driftMinRows=601")));
     PAssert.that(records).empty();
     p.run().waitUntilFinish();
   }
@@ -125,8 +145,9 @@ public class StreamDriftTest implements Serializable {
     // alone and, below --driftMinRows, flags nothing; the job does not fail on it.
     TestStream.Builder<FeatureRow> stream = TestStream.create(AvroCoder.specific(FeatureRow.class));
     stream = addRows(stream, DriftRows.rows(1, 5, "lonely", HOUR_0, 5_000L, 1));
-    PCollection<DriftRecord> records = p.apply(stream.advanceWatermarkToInfinity())
-        .apply("DetectDrift", StreamPipeline.drift(options()));
+    PCollection<DriftRecord> records =
+        p.apply(stream.advanceWatermarkToInfinity())
+            .apply("DetectDrift", StreamPipeline.drift(options()));
     PAssert.that(records).empty();
     p.run().waitUntilFinish();
   }
@@ -139,21 +160,28 @@ public class StreamDriftTest implements Serializable {
     template.specFingerprint = DriftRows.SPEC.fingerprint();
     template.featureSpec = DriftRows.SPEC.toCanonicalJson();
     ModelRegistry models = ModelRegistry.at(bare);
-    ModelMetadata registered = models.register("promo", "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());
+    ModelMetadata registered =
+        models.register("promo", "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());
     models.moveAlias("promo", "champion", registered.version, false, "test");
     StreamOptions noReference = options();
     noReference.setRegistry(bare);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StreamPipeline.drift(noReference));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> StreamPipeline.drift(noReference));
     assertTrue(e.getMessage(), e.getMessage().contains(ReferenceProfile.FILE));
-    e = assertThrows(IllegalArgumentException.class, () -> StreamPipeline.drift(options("--driftWindow=1h")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> StreamPipeline.drift(options("--driftWindow=1h")));
     assertTrue(e.getMessage(), e.getMessage().contains("--driftWindow"));
     p.enableAbandonedNodeEnforcement(false);
   }
 
-  private static TestStream.Builder<FeatureRow> addRows(TestStream.Builder<FeatureRow> stream, List<FeatureRow> rows) {
+  private static TestStream.Builder<FeatureRow> addRows(
+      TestStream.Builder<FeatureRow> stream, List<FeatureRow> rows) {
     TestStream.Builder<FeatureRow> s = stream;
     for (int i = 0; i < rows.size(); i += 100) {
-      FeatureRow[] batch = rows.subList(i, Math.min(rows.size(), i + 100)).toArray(new FeatureRow[0]);
+      FeatureRow[] batch =
+          rows.subList(i, Math.min(rows.size(), i + 100)).toArray(new FeatureRow[0]);
       @SuppressWarnings("unchecked")
       TimestampedValue<FeatureRow>[] stamped = new TimestampedValue[batch.length];
       for (int j = 0; j < batch.length; j++) {

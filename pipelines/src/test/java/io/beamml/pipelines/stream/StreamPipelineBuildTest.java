@@ -44,36 +44,51 @@ public class StreamPipelineBuildTest {
     template.specFingerprint = DriftRows.SPEC.fingerprint();
     template.featureSpec = DriftRows.SPEC.toCanonicalJson();
     ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered = models.register("promo", "{}".getBytes(StandardCharsets.UTF_8), "json", template,
-        Map.of(ReferenceProfile.FILE, DriftRows.reference(500, 1).toJson()));
+    ModelMetadata registered =
+        models.register(
+            "promo",
+            "{}".getBytes(StandardCharsets.UTF_8),
+            "json",
+            template,
+            Map.of(ReferenceProfile.FILE, DriftRows.reference(500, 1).toJson()));
     models.moveAlias("promo", "champion", registered.version, false, "test");
   }
 
   /** Names of the transforms directly under WriteOutputs, and whether audit and drift were made. */
   private static Set<String> build(String... flags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--bootstrapServers=localhost:9092", "--registry=" + registry,
-        "--model=promo@champion", "--output=" + TMP.newFolder().toPath(), "--bigQueryDataset=beamml-test:stream",
-        "--bigQueryValidate=false"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrapServers=localhost:9092",
+                "--registry=" + registry,
+                "--model=promo@champion",
+                "--output=" + TMP.newFolder().toPath(),
+                "--bigQueryDataset=beamml-test:stream",
+                "--bigQueryValidate=false"));
     args.addAll(List.of(flags));
-    StreamOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(StreamOptions.class);
+    StreamOptions options =
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(StreamOptions.class);
     FakeDatasetService.setUp();
-    options.setBigQueryServices(new FakeBigQueryServices()
-        .withDatasetService(new FakeDatasetService()).withJobService(new FakeJobService()));
+    options.setBigQueryServices(
+        new FakeBigQueryServices()
+            .withDatasetService(new FakeDatasetService())
+            .withJobService(new FakeJobService()));
     Pipeline p = Pipeline.create(options);
     StreamPipeline.build(p, options, SampleData.KEY);
     Set<String> names = new TreeSet<>();
-    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
-        note(node.getFullName(), names);
-        return CompositeBehavior.ENTER_TRANSFORM;
-      }
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+            note(node.getFullName(), names);
+            return CompositeBehavior.ENTER_TRANSFORM;
+          }
 
-      @Override
-      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-        note(node.getFullName(), names);
-      }
-    });
+          @Override
+          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+            note(node.getFullName(), names);
+          }
+        });
     return names;
   }
 
@@ -81,7 +96,9 @@ public class StreamPipelineBuildTest {
     if (name.startsWith("WriteOutputs/") && name.indexOf('/', "WriteOutputs/".length()) < 0) {
       names.add(name.substring("WriteOutputs/".length()));
     }
-    if (name.equals("MakeAuditRecords") || name.equals("DetectDrift") || name.equals("MeasureLiveQuality")
+    if (name.equals("MakeAuditRecords")
+        || name.equals("DetectDrift")
+        || name.equals("MeasureLiveQuality")
         || name.equals("ReadResponsesTopic")) {
       names.add("made:" + name);
     }
@@ -90,37 +107,75 @@ public class StreamPipelineBuildTest {
   @Test
   public void kafkaIsTheDefaultAndWritesAuditAndDriftTopics() throws Exception {
     Set<String> names = build("--featuresTopic=features", "--duplicatesTopic=duplicates");
-    assertEquals(Set.of("made:MakeAuditRecords", "made:DetectDrift", "WritePredictions", "WriteAuditRecords",
-        "WriteDriftRecords", "WriteFeatureRows", "WriteDuplicates", "WriteDeadLetters", "CollectWrittenDeadLetters"),
+    assertEquals(
+        Set.of(
+            "made:MakeAuditRecords",
+            "made:DetectDrift",
+            "WritePredictions",
+            "WriteAuditRecords",
+            "WriteDriftRecords",
+            "WriteFeatureRows",
+            "WriteDuplicates",
+            "WriteDeadLetters",
+            "CollectWrittenDeadLetters"),
         names);
   }
 
   @Test
   public void filesWriteEveryOutputInWindows() throws Exception {
     Set<String> names = build("--sink=files");
-    assertEquals(Set.of("made:MakeAuditRecords", "made:DetectDrift", "WritePredictions", "WriteAuditRecords",
-        "WriteDriftRecords", "WriteDeadLetters", "CollectWrittenDeadLetters"), names);
+    assertEquals(
+        Set.of(
+            "made:MakeAuditRecords",
+            "made:DetectDrift",
+            "WritePredictions",
+            "WriteAuditRecords",
+            "WriteDriftRecords",
+            "WriteDeadLetters",
+            "CollectWrittenDeadLetters"),
+        names);
   }
 
   @Test
   public void bigQueryJoinsRejectedRowsToTheDeadLetters() throws Exception {
     Set<String> names = build("--sink=bigquery", "--featuresTopic=on", "--duplicatesTopic=on");
-    assertEquals(Set.of("made:MakeAuditRecords", "made:DetectDrift", "WritePredictionsToBigQuery",
-        "WriteAuditRecordsToBigQuery", "WriteDriftRecordsToBigQuery", "WriteFeatureRowsToBigQuery",
-        "TakeDuplicateNotices", "AssignDuplicateFileWindows", "WriteDuplicates", "CollectWrittenDeadLetters",
-        "WriteDeadLettersToBigQuery", "WriteRejectedDeadLetters"), names);
+    assertEquals(
+        Set.of(
+            "made:MakeAuditRecords",
+            "made:DetectDrift",
+            "WritePredictionsToBigQuery",
+            "WriteAuditRecordsToBigQuery",
+            "WriteDriftRecordsToBigQuery",
+            "WriteFeatureRowsToBigQuery",
+            "TakeDuplicateNotices",
+            "AssignDuplicateFileWindows",
+            "WriteDuplicates",
+            "CollectWrittenDeadLetters",
+            "WriteDeadLettersToBigQuery",
+            "WriteRejectedDeadLetters"),
+        names);
   }
 
   @Test
   public void aResponsesTopicMeasuresLiveQualityAndEverySinkWritesItsRecords() throws Exception {
     Set<String> kafka = build("--responsesTopic=responses");
-    assertTrue(kafka.toString(), kafka.containsAll(Set.of("made:ReadResponsesTopic", "made:MeasureLiveQuality",
-        "WriteQualityRecords")));
+    assertTrue(
+        kafka.toString(),
+        kafka.containsAll(
+            Set.of("made:ReadResponsesTopic", "made:MeasureLiveQuality", "WriteQualityRecords")));
     Set<String> files = build("--sink=files", "--responsesTopic=responses");
-    assertTrue(files.toString(), files.containsAll(Set.of("made:MeasureLiveQuality", "TakeQualityRecords",
-        "AssignQualityFileWindows", "WriteQualityRecords")));
+    assertTrue(
+        files.toString(),
+        files.containsAll(
+            Set.of(
+                "made:MeasureLiveQuality",
+                "TakeQualityRecords",
+                "AssignQualityFileWindows",
+                "WriteQualityRecords")));
     Set<String> bigQuery = build("--sink=bigquery", "--responsesTopic=responses");
-    assertTrue(bigQuery.toString(), bigQuery.containsAll(Set.of("made:MeasureLiveQuality", "WriteQualityRecords")));
+    assertTrue(
+        bigQuery.toString(),
+        bigQuery.containsAll(Set.of("made:MeasureLiveQuality", "WriteQualityRecords")));
     Set<String> gaugesOnly = build("--responsesTopic=responses", "--qualityTopic=");
     assertTrue(gaugesOnly.toString(), gaugesOnly.contains("made:MeasureLiveQuality"));
     assertFalse(gaugesOnly.toString(), gaugesOnly.contains("WriteQualityRecords"));

@@ -55,10 +55,10 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * The stream's output stage on unbounded (TestStream) input, as {@code --sink} chooses it:
- * BigQuery on Beam's fake services (tables with the derived schemas, a rejected prediction back as
- * a dead letter, a rejected dead letter as a file) and windowed files holding every prediction
- * exactly once.
+ * The stream's output stage on unbounded (TestStream) input, as {@code --sink} chooses it: BigQuery
+ * on Beam's fake services (tables with the derived schemas, a rejected prediction back as a dead
+ * letter, a rejected dead letter as a file) and windowed files holding every prediction exactly
+ * once.
  */
 public class StreamSinksTest implements Serializable {
 
@@ -67,29 +67,48 @@ public class StreamSinksTest implements Serializable {
   @Rule public final transient TestPipeline p = TestPipeline.create();
 
   private static final String PROJECT = "beamml-test";
+
   /** Beam remembers per JVM which tables it created: a fresh dataset per test keeps them apart. */
   private static final AtomicInteger DATASETS = new AtomicInteger();
+
   private static final long DAY_1 = 1_700_000_000_000L;
   private static final long DAY_2 = DAY_1 + 86_400_000L;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static Prediction prediction(String eventId, long eventTime) {
     return Prediction.newBuilder()
-        .setEventId(eventId).setCustomerKey("cust-" + eventId).setEventTime(eventTime).setScore(0.5)
-        .setModelName("promo").setModelVersion("3").setVariant("champion").setSpecFingerprint("fp-1")
+        .setEventId(eventId)
+        .setCustomerKey("cust-" + eventId)
+        .setEventTime(eventTime)
+        .setScore(0.5)
+        .setModelName("promo")
+        .setModelVersion("3")
+        .setVariant("champion")
+        .setSpecFingerprint("fp-1")
         .setContributions(null)
         .build();
   }
 
   static DriftRecord driftRecord(String feature, String statistic, long windowStart) {
     return DriftRecord.newBuilder()
-        .setFeature(feature).setStatistic(statistic).setValue(2.5).setThreshold(0.2).setPValue(null)
-        .setWindowStart(windowStart).setWindowEnd(windowStart + 3_600_000L)
-        .setModelName("promo").setModelVersion("3").setRows(600L).setDrifted(true)
+        .setFeature(feature)
+        .setStatistic(statistic)
+        .setValue(2.5)
+        .setThreshold(0.2)
+        .setPValue(null)
+        .setWindowStart(windowStart)
+        .setWindowEnd(windowStart + 3_600_000L)
+        .setModelName("promo")
+        .setModelVersion("3")
+        .setRows(600L)
+        .setDrifted(true)
         .build();
   }
 
-  /** Predictions on two event dates, arriving in three bundles with the watermark moving between them. */
+  /**
+   * Predictions on two event dates, arriving in three bundles with the watermark moving between
+   * them.
+   */
   private PCollection<Prediction> predictions(List<Prediction> all) {
     TestStream.Builder<Prediction> stream = TestStream.create(AvroCoder.specific(Prediction.class));
     int third = (all.size() + 2) / 3;
@@ -101,8 +120,12 @@ public class StreamSinksTest implements Serializable {
         stamped.add(TimestampedValue.of(pr, new Instant(pr.getEventTime())));
         latest = Math.max(latest, pr.getEventTime());
       }
-      stream = stream.addElements(stamped.get(0), stamped.subList(1, stamped.size()).toArray(new TimestampedValue[0]))
-          .advanceWatermarkTo(new Instant(latest));
+      stream =
+          stream
+              .addElements(
+                  stamped.get(0),
+                  stamped.subList(1, stamped.size()).toArray(new TimestampedValue[0]))
+              .advanceWatermarkTo(new Instant(latest));
     }
     return p.apply("ReadPredictions", stream.advanceWatermarkToInfinity());
   }
@@ -117,69 +140,120 @@ public class StreamSinksTest implements Serializable {
   }
 
   private static StreamOptions options(String... flags) {
-    List<String> args = new ArrayList<>(List.of("--bootstrapServers=unused:9092", "--registry=unused", "--model=promo@champion"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrapServers=unused:9092", "--registry=unused", "--model=promo@champion"));
     args.addAll(List.of(flags));
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(StreamOptions.class);
   }
 
   @Test
-  public void bigQuerySinkWritesEveryOutputToItsTableAndRejectedRowsBecomeDeadLetters() throws Exception {
+  public void bigQuerySinkWritesEveryOutputToItsTableAndRejectedRowsBecomeDeadLetters()
+      throws Exception {
     FakeDatasetService.setUp();
     FakeDatasetService datasets = new FakeDatasetService();
     String dataset = "stream_" + DATASETS.incrementAndGet();
     datasets.createDataset(PROJECT, dataset, "", "", null);
     // The predictions table refuses e-bad's prediction (its audit record is fine); the dead-letter
     // table refuses the dead letter whose raw input is "poison".
-    datasets.setShouldFailRow((Function<TableRow, Boolean> & Serializable) r ->
-        (r.containsKey("variant") && !r.containsKey("run_id") && "e-bad".equals(r.get("event_id")))
-            || (r.containsKey("reason") && "poison".equals(r.get("raw"))));
+    datasets.setShouldFailRow(
+        (Function<TableRow, Boolean> & Serializable)
+            r ->
+                (r.containsKey("variant")
+                        && !r.containsKey("run_id")
+                        && "e-bad".equals(r.get("event_id")))
+                    || (r.containsKey("reason") && "poison".equals(r.get("raw"))));
     Path out = TMP.newFolder("bigquery").toPath();
-    StreamOptions options = options("--sink=bigquery", "--bigQueryDataset=" + PROJECT + ":" + dataset,
-        "--output=" + out, "--fileWindow=PT1S");
-    options.setBigQueryServices(new FakeBigQueryServices().withDatasetService(datasets).withJobService(new FakeJobService()));
+    StreamOptions options =
+        options(
+            "--sink=bigquery",
+            "--bigQueryDataset=" + PROJECT + ":" + dataset,
+            "--output=" + out,
+            "--fileWindow=PT1S");
+    options.setBigQueryServices(
+        new FakeBigQueryServices()
+            .withDatasetService(datasets)
+            .withJobService(new FakeJobService()));
 
     List<Prediction> all = new ArrayList<>(somePredictions(4));
     all.add(prediction("e-bad", DAY_2 + 10_000L));
     PCollection<Prediction> predictions = predictions(all);
-    DeadLetter parseFailure = DeadLetters.of(Sources.CLICKS, Steps.PARSE, Reasons.MALFORMED_JSON, "bad json", "{oops", null);
-    DeadLetter poison = DeadLetters.of(Sources.ORDERS, Steps.PARSE, Reasons.MALFORMED_JSON, "bad json", "poison", DAY_1);
-    PCollection<DeadLetter> deadLetters = p.apply("ReadDeadLetters", TestStream.create(DeadLetters.coder())
-        .addElements(TimestampedValue.of(parseFailure, new Instant(DAY_1)), TimestampedValue.of(poison, new Instant(DAY_1)))
-        .advanceWatermarkToInfinity());
-    PCollection<DriftRecord> drift = p.apply("ReadDriftRecords", TestStream.create(AvroCoder.specific(DriftRecord.class))
-        .addElements(TimestampedValue.of(driftRecord("clicks_7d", "psi", DAY_1), new Instant(DAY_1)),
-            TimestampedValue.of(driftRecord("clicks_7d", "ks", DAY_1), new Instant(DAY_1)))
-        .advanceWatermarkToInfinity());
+    DeadLetter parseFailure =
+        DeadLetters.of(
+            Sources.CLICKS, Steps.PARSE, Reasons.MALFORMED_JSON, "bad json", "{oops", null);
+    DeadLetter poison =
+        DeadLetters.of(
+            Sources.ORDERS, Steps.PARSE, Reasons.MALFORMED_JSON, "bad json", "poison", DAY_1);
+    PCollection<DeadLetter> deadLetters =
+        p.apply(
+            "ReadDeadLetters",
+            TestStream.create(DeadLetters.coder())
+                .addElements(
+                    TimestampedValue.of(parseFailure, new Instant(DAY_1)),
+                    TimestampedValue.of(poison, new Instant(DAY_1)))
+                .advanceWatermarkToInfinity());
+    PCollection<DriftRecord> drift =
+        p.apply(
+            "ReadDriftRecords",
+            TestStream.create(AvroCoder.specific(DriftRecord.class))
+                .addElements(
+                    TimestampedValue.of(driftRecord("clicks_7d", "psi", DAY_1), new Instant(DAY_1)),
+                    TimestampedValue.of(driftRecord("clicks_7d", "ks", DAY_1), new Instant(DAY_1)))
+                .advanceWatermarkToInfinity());
 
-    StreamOutputs outputs = StreamOutputs.of(predictions, deadLetters)
-        .withAudit(predictions.apply("MakeAuditRecords", ToAuditRecords.forRun("stream-test")))
-        .withDrift(drift);
+    StreamOutputs outputs =
+        StreamOutputs.of(predictions, deadLetters)
+            .withAudit(predictions.apply("MakeAuditRecords", ToAuditRecords.forRun("stream-test")))
+            .withDrift(drift);
     PCollection<DeadLetter> written = outputs.apply("WriteOutputs", StreamSinks.chosenBy(options));
 
-    PAssert.that(written).satisfies(letters -> {
-      Map<String, String> reasons = new TreeMap<>();
-      for (DeadLetter d : letters) {
-        reasons.put(d.getSource() + "/" + d.getRaw().replaceAll(".*\"event_id\":\"(e-bad)\".*", "$1"), d.getReason());
-        if (Reasons.SINK_REJECTED.equals(d.getReason())) {
-          assertEquals(Steps.SINK, d.getStep());
-          assertEquals(Long.valueOf(DAY_2 + 10_000L), d.getEventTime());
-        }
-      }
-      assertEquals(Map.of(
-          "clicks/{oops", Reasons.MALFORMED_JSON,
-          "orders/poison", Reasons.MALFORMED_JSON,
-          BigQueryDestinations.PREDICTIONS + "/e-bad", Reasons.SINK_REJECTED), reasons);
-      return null;
-    });
+    PAssert.that(written)
+        .satisfies(
+            letters -> {
+              Map<String, String> reasons = new TreeMap<>();
+              for (DeadLetter d : letters) {
+                reasons.put(
+                    d.getSource()
+                        + "/"
+                        + d.getRaw().replaceAll(".*\"event_id\":\"(e-bad)\".*", "$1"),
+                    d.getReason());
+                if (Reasons.SINK_REJECTED.equals(d.getReason())) {
+                  assertEquals(Steps.SINK, d.getStep());
+                  assertEquals(Long.valueOf(DAY_2 + 10_000L), d.getEventTime());
+                }
+              }
+              assertEquals(
+                  Map.of(
+                      "clicks/{oops",
+                      Reasons.MALFORMED_JSON,
+                      "orders/poison",
+                      Reasons.MALFORMED_JSON,
+                      BigQueryDestinations.PREDICTIONS + "/e-bad",
+                      Reasons.SINK_REJECTED),
+                  reasons);
+              return null;
+            });
     p.run().waitUntilFinish();
 
-    assertEquals(AvroToBigQuery.tableSchema(Prediction.class), table(datasets, dataset, "predictions").getSchema());
-    assertEquals(AvroToBigQuery.tableSchema(AuditRecord.class), table(datasets, dataset, "audit").getSchema());
-    assertEquals(AvroToBigQuery.tableSchema(DriftRecord.class), table(datasets, dataset, "drift").getSchema());
-    assertEquals(AvroToBigQuery.tableSchema(DeadLetter.class), table(datasets, dataset, "dead_letters").getSchema());
-    assertEquals(List.of("feature", "statistic"), table(datasets, dataset, "drift").getClustering().getFields());
+    assertEquals(
+        AvroToBigQuery.tableSchema(Prediction.class),
+        table(datasets, dataset, "predictions").getSchema());
+    assertEquals(
+        AvroToBigQuery.tableSchema(AuditRecord.class),
+        table(datasets, dataset, "audit").getSchema());
+    assertEquals(
+        AvroToBigQuery.tableSchema(DriftRecord.class),
+        table(datasets, dataset, "drift").getSchema());
+    assertEquals(
+        AvroToBigQuery.tableSchema(DeadLetter.class),
+        table(datasets, dataset, "dead_letters").getSchema());
+    assertEquals(
+        List.of("feature", "statistic"),
+        table(datasets, dataset, "drift").getClustering().getFields());
 
-    List<String> predicted = column(datasets.getAllRows(PROJECT, dataset, "predictions"), "event_id");
+    List<String> predicted =
+        column(datasets.getAllRows(PROJECT, dataset, "predictions"), "event_id");
     assertEquals(List.of("e000", "e001", "e002", "e003"), predicted);
     List<TableRow> audit = datasets.getAllRows(PROJECT, dataset, "audit");
     assertEquals(List.of("e-bad", "e000", "e001", "e002", "e003"), column(audit, "event_id"));
@@ -196,7 +270,8 @@ public class StreamSinksTest implements Serializable {
     // refusal of the poison letter is a file under OUTPUT/dead-letters, holding that letter as raw.
     List<TableRow> stored = datasets.getAllRows(PROJECT, dataset, "dead_letters");
     assertEquals(List.of(Reasons.MALFORMED_JSON, Reasons.SINK_REJECTED), column(stored, "reason"));
-    List<String> fallback = SampleData.linesUnder(out.resolve(FileStreamSinks.DEAD_LETTERS_DIR), ".jsonl");
+    List<String> fallback =
+        SampleData.linesUnder(out.resolve(FileStreamSinks.DEAD_LETTERS_DIR), ".jsonl");
     assertEquals(1, fallback.size());
     JsonNode refused = JSON.readTree(fallback.get(0));
     assertEquals(BigQueryDestinations.DEAD_LETTERS, refused.path("source").asText());
@@ -209,23 +284,31 @@ public class StreamSinksTest implements Serializable {
   @Test
   public void filesSinkWritesWindowedFilesHoldingEveryPredictionOnce() throws Exception {
     Path out = TMP.newFolder("files").toPath();
-    StreamOptions options = options("--sink=files", "--output=" + out, "--fileWindow=PT1S", "--fileShards=2");
+    StreamOptions options =
+        options("--sink=files", "--output=" + out, "--fileWindow=PT1S", "--fileShards=2");
     List<Prediction> all = somePredictions(60);
     PCollection<Prediction> predictions = predictions(all);
-    DeadLetter late = DeadLetters.of(Sources.CLICKS, Steps.FEATURES, Reasons.LATE_EVENT, "late", "{}", DAY_1 - 86_400_000L);
+    DeadLetter late =
+        DeadLetters.of(
+            Sources.CLICKS, Steps.FEATURES, Reasons.LATE_EVENT, "late", "{}", DAY_1 - 86_400_000L);
     // A dead letter stamped a day before everything else: far behind the watermark, not dropped.
-    PCollection<DeadLetter> deadLetters = p.apply("ReadDeadLetters", TestStream.create(DeadLetters.coder())
-        .advanceWatermarkTo(new Instant(DAY_2))
-        .addElements(TimestampedValue.of(late, new Instant(DAY_1 - 86_400_000L)))
-        .advanceWatermarkToInfinity());
-    StreamOutputs outputs = StreamOutputs.of(predictions, deadLetters)
-        .withAudit(predictions.apply("MakeAuditRecords", ToAuditRecords.forRun("stream-test")));
+    PCollection<DeadLetter> deadLetters =
+        p.apply(
+            "ReadDeadLetters",
+            TestStream.create(DeadLetters.coder())
+                .advanceWatermarkTo(new Instant(DAY_2))
+                .addElements(TimestampedValue.of(late, new Instant(DAY_1 - 86_400_000L)))
+                .advanceWatermarkToInfinity());
+    StreamOutputs outputs =
+        StreamOutputs.of(predictions, deadLetters)
+            .withAudit(predictions.apply("MakeAuditRecords", ToAuditRecords.forRun("stream-test")));
     outputs.apply("WriteOutputs", StreamSinks.chosenBy(options));
     p.run().waitUntilFinish();
 
-    Pattern windowed = Pattern.compile(
-        "part-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"
-            + "(-pane-\\d+(-late)?(-last)?)?-0000[01]-of-00002\\.jsonl");
+    Pattern windowed =
+        Pattern.compile(
+            "part-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"
+                + "(-pane-\\d+(-late)?(-last)?)?-0000[01]-of-00002\\.jsonl");
     for (String dir : List.of(FileStreamSinks.PREDICTIONS_DIR, FileStreamSinks.AUDIT_DIR)) {
       Map<String, Integer> seen = new HashMap<>();
       Map<String, String> dateOf = new HashMap<>();
@@ -242,13 +325,18 @@ public class StreamSinksTest implements Serializable {
       assertEquals(dir + ": every prediction exactly once", all.size(), seen.size());
       for (Prediction pr : all) {
         assertEquals(dir + " " + pr.getEventId(), Integer.valueOf(1), seen.get(pr.getEventId()));
-        assertEquals("event_date=" + PartitionedFileSink.eventDate(pr.getEventTime()), dateOf.get(pr.getEventId()));
+        assertEquals(
+            "event_date=" + PartitionedFileSink.eventDate(pr.getEventTime()),
+            dateOf.get(pr.getEventId()));
       }
     }
     List<Path> deadLetterFiles = files(out.resolve(FileStreamSinks.DEAD_LETTERS_DIR));
-    assertTrue(deadLetterFiles.toString(), deadLetterFiles.stream()
-        .allMatch(f -> windowed.matcher(f.getFileName().toString()).matches()));
-    List<String> letters = SampleData.linesUnder(out.resolve(FileStreamSinks.DEAD_LETTERS_DIR), ".jsonl");
+    assertTrue(
+        deadLetterFiles.toString(),
+        deadLetterFiles.stream()
+            .allMatch(f -> windowed.matcher(f.getFileName().toString()).matches()));
+    List<String> letters =
+        SampleData.linesUnder(out.resolve(FileStreamSinks.DEAD_LETTERS_DIR), ".jsonl");
     assertEquals(1, letters.size());
     assertEquals(Reasons.LATE_EVENT, JSON.readTree(letters.get(0)).path("reason").asText());
   }
@@ -257,14 +345,21 @@ public class StreamSinksTest implements Serializable {
   public void sinkFlagsAreCheckedWhenTheJobIsBuilt() {
     assertEquals(BigQuerySinkOptions.Sink.kafka, StreamSinks.sink(options()));
     assertTrue(StreamSinks.chosenBy(options()) instanceof KafkaStreamSinks);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> StreamSinks.chosenBy(options("--sink=files")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> StreamSinks.chosenBy(options("--sink=files")));
     assertTrue(e.getMessage(), e.getMessage().contains("--output"));
-    e = assertThrows(IllegalArgumentException.class,
-        () -> StreamSinks.chosenBy(options("--sink=bigquery", "--output=/tmp/x")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> StreamSinks.chosenBy(options("--sink=bigquery", "--output=/tmp/x")));
     assertTrue(e.getMessage(), e.getMessage().contains("--bigQueryDataset"));
-    e = assertThrows(IllegalArgumentException.class,
-        () -> StreamSinks.chosenBy(options("--sink=files", "--output=/tmp/x", "--fileWindow=1m")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                StreamSinks.chosenBy(
+                    options("--sink=files", "--output=/tmp/x", "--fileWindow=1m")));
     assertTrue(e.getMessage(), e.getMessage().contains("--fileWindow"));
     p.enableAbandonedNodeEnforcement(false);
   }
@@ -272,27 +367,39 @@ public class StreamSinksTest implements Serializable {
   @Test
   public void aFileSinkRefusesAnUnboundedInputWithoutWindows() {
     PCollection<Prediction> predictions = predictions(somePredictions(3));
-    PartitionedFileSink<Prediction> sink = PartitionedFileSink.of(Prediction.class, TMP.getRoot() + "/nowindows",
-        io.beamml.pipelines.options.OutputOptions.OutputFormat.jsonl, Prediction::getEventTime,
-        io.beamml.pipelines.io.JsonRecords.renderer());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> predictions.apply("WriteWithoutWindows", sink));
+    PartitionedFileSink<Prediction> sink =
+        PartitionedFileSink.of(
+            Prediction.class,
+            TMP.getRoot() + "/nowindows",
+            io.beamml.pipelines.options.OutputOptions.OutputFormat.jsonl,
+            Prediction::getEventTime,
+            io.beamml.pipelines.io.JsonRecords.renderer());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> predictions.apply("WriteWithoutWindows", sink));
     assertTrue(e.getMessage(), e.getMessage().contains("withWindows"));
     p.enableAbandonedNodeEnforcement(false);
   }
 
-  private static Table table(FakeDatasetService datasets, String dataset, String name) throws Exception {
-    return datasets.getTable(new TableReference().setProjectId(PROJECT).setDatasetId(dataset).setTableId(name));
+  private static Table table(FakeDatasetService datasets, String dataset, String name)
+      throws Exception {
+    return datasets.getTable(
+        new TableReference().setProjectId(PROJECT).setDatasetId(dataset).setTableId(name));
   }
 
   private static List<String> column(List<TableRow> rows, String name) {
-    return rows.stream().map(r -> String.valueOf(r.get(name))).sorted().collect(Collectors.toList());
+    return rows.stream()
+        .map(r -> String.valueOf(r.get(name)))
+        .sorted()
+        .collect(Collectors.toList());
   }
 
   private static List<Path> files(Path dir) throws IOException {
     try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
-          .sorted().collect(Collectors.toList());
+      return walk.filter(Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().startsWith("."))
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 }

@@ -28,9 +28,9 @@ import org.junit.rules.TemporaryFolder;
 /**
  * The training-set build with {@code --sink=bigquery} against Beam's fake BigQuery, which refuses
  * one example, compared with a files run of the same sample: the training-examples table holds
- * exactly the Avro examples but the refused one, the dead-letter table exactly the files run's
- * dead letters plus the refused example, train still reads every example from the Avro files
- * under --output, and the summary balances.
+ * exactly the Avro examples but the refused one, the dead-letter table exactly the files run's dead
+ * letters plus the refused example, train still reads every example from the Avro files under
+ * --output, and the summary balances.
  */
 public class TrainingSetBigQueryTest {
 
@@ -52,13 +52,15 @@ public class TrainingSetBigQueryTest {
     Path files = TMP.newFolder("files").toPath();
     TrainingSetPipeline.run(options(files), SampleData.KEY);
     fileExamples = examples(files);
-    fileDeadLetters = FakeBigQuery.deadLetterKeys(files.resolve(TrainingSetPipeline.DEAD_LETTERS_DIR));
+    fileDeadLetters =
+        FakeBigQuery.deadLetterKeys(files.resolve(TrainingSetPipeline.DEAD_LETTERS_DIR));
     fileSummary = MAPPER.readTree(RunSummary.read(files.toString()));
 
     refused = fileExamples.get(0);
     String refusedId = refused.getPromoId();
     // Only examples carry promo_id: the dead letter that reports the refused one is accepted.
-    bigQuery = FakeBigQuery.create("training_set").failing(r -> refusedId.equals(r.get("promo_id")));
+    bigQuery =
+        FakeBigQuery.create("training_set").failing(r -> refusedId.equals(r.get("promo_id")));
     out = TMP.newFolder("bigquery").toPath();
     TrainingSetPipeline.Options options = options(out);
     bigQuery.configure(options);
@@ -84,7 +86,8 @@ public class TrainingSetBigQueryTest {
     assertTrue("the sample yields examples", fileExamples.size() > 20);
     List<TrainingExample> accepted = new ArrayList<>(fileExamples);
     assertTrue(accepted.remove(refused));
-    SampleData.assertSameLines("training examples",
+    SampleData.assertSameLines(
+        "training examples",
         FakeBigQuery.canonicalRecords(AvroToBigQuery.tableSchema(TrainingExample.class), accepted),
         bigQuery.canonicalRows(BigQueryDestinations.TRAINING_EXAMPLES));
   }
@@ -102,20 +105,28 @@ public class TrainingSetBigQueryTest {
 
   @Test
   public void deadLetterTableHoldsTheFilesRunsDeadLettersAndTheRefusedExample() throws Exception {
-    FakeBigQuery.assertInputDeadLettersAndOneRefusal(bigQuery.rows(BigQueryDestinations.DEAD_LETTERS),
-        fileDeadLetters, INPUTS, BigQueryDestinations.TRAINING_EXAMPLES, refused.getPromoId(), refused.getSentTime());
+    FakeBigQuery.assertInputDeadLettersAndOneRefusal(
+        bigQuery.rows(BigQueryDestinations.DEAD_LETTERS),
+        fileDeadLetters,
+        INPUTS,
+        BigQueryDestinations.TRAINING_EXAMPLES,
+        refused.getPromoId(),
+        refused.getSentTime());
     FakeBigQuery.assertNoFallbackDeadLetters(out.resolve(TrainingSetPipeline.DEAD_LETTERS_DIR));
   }
 
   @Test
   public void summaryBalancesWithTheRefusedExampleAmongTheDeadLetters() {
-    // The inputs count the same: every example is still an output of its response (in the Avro files).
-    FakeBigQuery.assertOneRowRefused(summary, fileSummary, INPUTS, BigQueryDestinations.TRAINING_EXAMPLES, fileExamples.size());
+    // The inputs count the same: every example is still an output of its response (in the Avro
+    // files).
+    FakeBigQuery.assertOneRowRefused(
+        summary, fileSummary, INPUTS, BigQueryDestinations.TRAINING_EXAMPLES, fileExamples.size());
   }
 
   /** The Avro examples a run wrote under --output, by promotion id. */
   private static List<TrainingExample> examples(Path out) throws IOException {
-    List<TrainingExample> examples = TrainingSetPipelineTest.readAvro(out.resolve(TrainingSetPipeline.EXAMPLES_DIR));
+    List<TrainingExample> examples =
+        TrainingSetPipelineTest.readAvro(out.resolve(TrainingSetPipeline.EXAMPLES_DIR));
     examples.sort(Comparator.comparing(TrainingExample::getPromoId));
     return examples;
   }

@@ -34,7 +34,10 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-/** Runs the training-set build once over the committed sample; checks accounting, privacy and the handoff to train. */
+/**
+ * Runs the training-set build once over the committed sample; checks accounting, privacy and the
+ * handoff to train.
+ */
 public class TrainingSetPipelineTest {
 
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -48,12 +51,14 @@ public class TrainingSetPipelineTest {
   @BeforeClass
   public static void runTrainingSet() throws IOException {
     output = TMP.newFolder("training-set").toPath();
-    TrainingSetPipeline.run(options(output, TrainingSetPipeline.Options.ExampleFormat.csv), SampleData.KEY);
+    TrainingSetPipeline.run(
+        options(output, TrainingSetPipeline.Options.ExampleFormat.csv), SampleData.KEY);
     summary = new ObjectMapper().readTree(RunSummary.read(output.toString()));
     examples = readAvro(output.resolve(TrainingSetPipeline.EXAMPLES_DIR));
   }
 
-  static TrainingSetPipeline.Options options(Path out, TrainingSetPipeline.Options.ExampleFormat format) {
+  static TrainingSetPipeline.Options options(
+      Path out, TrainingSetPipeline.Options.ExampleFormat format) {
     TrainingSetPipeline.Options options =
         PipelineOptionsFactory.fromArgs().as(TrainingSetPipeline.Options.class);
     options.setClicks(SampleData.clicks());
@@ -71,10 +76,22 @@ public class TrainingSetPipelineTest {
     for (String source : SOURCES) {
       JsonNode expected = manifest.path(source);
       JsonNode actual = summary.path("sources").path(source);
-      assertEquals(source + " records in", expected.path("lines").asLong(), actual.path("records_in").asLong());
-      assertEquals(source + " records out", expected.path("valid_unique").asLong(), actual.path("records_out").asLong());
-      assertEquals(source + " duplicates", expected.path("duplicates").asLong(), actual.path("duplicates").asLong());
-      assertEquals(source + " dead letters by reason", asMap(expected.path("bad")), asMap(actual.path("dead_letters")));
+      assertEquals(
+          source + " records in",
+          expected.path("lines").asLong(),
+          actual.path("records_in").asLong());
+      assertEquals(
+          source + " records out",
+          expected.path("valid_unique").asLong(),
+          actual.path("records_out").asLong());
+      assertEquals(
+          source + " duplicates",
+          expected.path("duplicates").asLong(),
+          actual.path("duplicates").asLong());
+      assertEquals(
+          source + " dead letters by reason",
+          asMap(expected.path("bad")),
+          asMap(actual.path("dead_letters")));
       assertTrue(source + " balances", actual.path("balanced").asBoolean());
     }
     assertEquals(SOURCES.stream().sorted().toList(), fieldNames(summary.path("sources")));
@@ -84,9 +101,11 @@ public class TrainingSetPipelineTest {
 
   @Test
   public void oneExamplePerValidResponseWithTheSpecFingerprint() {
-    long validResponses = SampleData.manifest().path("sources").path("responses").path("valid_unique").asLong();
+    long validResponses =
+        SampleData.manifest().path("sources").path("responses").path("valid_unique").asLong();
     assertEquals(validResponses, examples.size());
-    assertEquals(validResponses, examples.stream().map(TrainingExample::getPromoId).distinct().count());
+    assertEquals(
+        validResponses, examples.stream().map(TrainingExample::getPromoId).distinct().count());
     String fingerprint = FeatureSpec.defaultSpec().fingerprint();
     assertEquals(fingerprint, summary.path("spec_fingerprint").asText());
     long responded = 0;
@@ -111,29 +130,39 @@ public class TrainingSetPipelineTest {
   public void splitsAreByTimeWithTestLatest() {
     Map<Split, List<Long>> times = new TreeMap<>();
     for (TrainingExample e : examples) {
-      times.computeIfAbsent(Split.valueOf(e.getSplit()), s -> new ArrayList<>()).add(e.getSentTime());
+      times
+          .computeIfAbsent(Split.valueOf(e.getSplit()), s -> new ArrayList<>())
+          .add(e.getSentTime());
     }
     assertEquals(3, times.size());
     long trainMax = times.get(Split.train).stream().mapToLong(Long::longValue).max().orElseThrow();
-    long validationMin = times.get(Split.validation).stream().mapToLong(Long::longValue).min().orElseThrow();
-    long validationMax = times.get(Split.validation).stream().mapToLong(Long::longValue).max().orElseThrow();
+    long validationMin =
+        times.get(Split.validation).stream().mapToLong(Long::longValue).min().orElseThrow();
+    long validationMax =
+        times.get(Split.validation).stream().mapToLong(Long::longValue).max().orElseThrow();
     long testMin = times.get(Split.test).stream().mapToLong(Long::longValue).min().orElseThrow();
     assertTrue(trainMax < validationMin);
     assertTrue(validationMax < testMin);
     int n = examples.size();
-    assertTrue("train is the bulk: " + times.get(Split.train).size() + " of " + n, times.get(Split.train).size() >= n / 2);
+    assertTrue(
+        "train is the bulk: " + times.get(Split.train).size() + " of " + n,
+        times.get(Split.train).size() >= n / 2);
   }
 
   @Test
   public void customersWithoutEventsStillGetAnExampleWithZeroCounts() {
     // The generator sends some promotions to customers who have no event at all.
-    long toCustomersWithoutEvents = SampleData.manifest().path("promos").path("to_customers_without_events").asLong();
+    long toCustomersWithoutEvents =
+        SampleData.manifest().path("promos").path("to_customers_without_events").asLong();
     assertTrue(toCustomersWithoutEvents > 0);
-    long allZero = examples.stream()
-        .filter(e -> e.getFeatures().stream()
-            .filter(f -> f.getName().endsWith("_7d") || f.getName().endsWith("_1d"))
-            .allMatch(f -> f.getNumber() != null && f.getNumber() == 0.0))
-        .count();
+    long allZero =
+        examples.stream()
+            .filter(
+                e ->
+                    e.getFeatures().stream()
+                        .filter(f -> f.getName().endsWith("_7d") || f.getName().endsWith("_1d"))
+                        .allMatch(f -> f.getNumber() != null && f.getNumber() == 0.0))
+            .count();
     assertTrue(allZero + " examples with every window empty", allZero >= toCustomersWithoutEvents);
   }
 
@@ -146,7 +175,9 @@ public class TrainingSetPipelineTest {
     for (Split s : Split.values()) {
       SplitRows split = set.split(s);
       rows += split.rows();
-      assertEquals(summary.path("sources").path("responses").path(s.name() + "_examples").asLong(), split.rows());
+      assertEquals(
+          summary.path("sources").path("responses").path(s.name() + "_examples").asLong(),
+          split.rows());
     }
     assertEquals(examples.size(), rows);
     assertTrue(set.train().sentTime(set.train().rows() - 1) < set.validation().sentTime(0));
@@ -155,18 +186,23 @@ public class TrainingSetPipelineTest {
 
   @Test
   public void specJsonIsTheCanonicalSpec() throws IOException {
-    String written = Files.readString(output.resolve(TrainingSetPipeline.SPEC_FILE), StandardCharsets.UTF_8).trim();
+    String written =
+        Files.readString(output.resolve(TrainingSetPipeline.SPEC_FILE), StandardCharsets.UTF_8)
+            .trim();
     assertEquals(FeatureSpec.defaultSpec().toCanonicalJson(), written);
   }
 
   @Test
   public void csvCopyHasTheHeaderAndOneRowPerExample() throws IOException {
     Path dir = output.resolve(TrainingSetPipeline.EXAMPLES_CSV_DIR);
-    String header = "promo_id,customer_key,sent_time,label,split,"
-        + String.join(",", FeatureSpec.defaultSpec().featureNames());
+    String header =
+        "promo_id,customer_key,sent_time,label,split,"
+            + String.join(",", FeatureSpec.defaultSpec().featureNames());
     List<String> rows = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().endsWith(".csv")).sorted()::iterator) {
+      for (Path f :
+          (Iterable<Path>)
+              files.filter(f -> f.getFileName().toString().endsWith(".csv")).sorted()::iterator) {
         List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
         assertEquals(f + " starts with the header", header, lines.get(0));
         rows.addAll(lines.subList(1, lines.size()));
@@ -189,7 +225,8 @@ public class TrainingSetPipelineTest {
   public void deadLettersHoldTheBadResponsesToo() {
     Map<String, Long> byReason = new TreeMap<>();
     ObjectMapper mapper = new ObjectMapper();
-    for (String line : SampleData.linesUnder(output.resolve(TrainingSetPipeline.DEAD_LETTERS_DIR), ".jsonl")) {
+    for (String line :
+        SampleData.linesUnder(output.resolve(TrainingSetPipeline.DEAD_LETTERS_DIR), ".jsonl")) {
       try {
         JsonNode d = mapper.readTree(line);
         byReason.merge(d.path("source").asText() + "/" + d.path("reason").asText(), 1L, Long::sum);
@@ -198,8 +235,13 @@ public class TrainingSetPipelineTest {
       }
     }
     Map<String, Long> expected = new TreeMap<>();
-    SampleData.manifest().path("sources").fields().forEachRemaining(source ->
-        asMap(source.getValue().path("bad")).forEach((reason, n) -> expected.put(source.getKey() + "/" + reason, n)));
+    SampleData.manifest()
+        .path("sources")
+        .fields()
+        .forEachRemaining(
+            source ->
+                asMap(source.getValue().path("bad"))
+                    .forEach((reason, n) -> expected.put(source.getKey() + "/" + reason, n)));
     assertEquals(expected, byReason);
   }
 
@@ -215,24 +257,33 @@ public class TrainingSetPipelineTest {
         }
         String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
         Matcher m = rawId.matcher(text);
-        assertFalse("raw customer id " + (m.find() ? m.group() : "") + " in " + f, rawId.matcher(text).find());
+        assertFalse(
+            "raw customer id " + (m.find() ? m.group() : "") + " in " + f,
+            rawId.matcher(text).find());
         scanned.add(output.relativize(f).toString());
       }
     }
     for (String expected : List.of("summary.json", "spec.json", "examples/", "examples-csv/")) {
-      assertTrue("scanned " + expected + " in " + scanned, scanned.stream().anyMatch(s -> s.startsWith(expected)));
+      assertTrue(
+          "scanned " + expected + " in " + scanned,
+          scanned.stream().anyMatch(s -> s.startsWith(expected)));
     }
     // The scan can fail: the dead letters do hold raw ids, responses among them.
-    assertTrue(SampleData.linesUnder(deadLetters, ".jsonl").stream()
-        .anyMatch(l -> l.contains("\"source\":\"responses\"") && rawId.matcher(l).find()));
+    assertTrue(
+        SampleData.linesUnder(deadLetters, ".jsonl").stream()
+            .anyMatch(l -> l.contains("\"source\":\"responses\"") && rawId.matcher(l).find()));
   }
 
   static List<TrainingExample> readAvro(Path dir) throws IOException {
     List<TrainingExample> all = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().matches("part-.*\\.avro")).sorted()::iterator) {
+      for (Path f :
+          (Iterable<Path>)
+              files.filter(f -> f.getFileName().toString().matches("part-.*\\.avro")).sorted()
+                  ::iterator) {
         try (InputStream in = Files.newInputStream(f);
-            DataFileStream<TrainingExample> stream = new DataFileStream<>(in, new SpecificDatumReader<>(TrainingExample.class))) {
+            DataFileStream<TrainingExample> stream =
+                new DataFileStream<>(in, new SpecificDatumReader<>(TrainingExample.class))) {
           stream.forEach(all::add);
         }
       }

@@ -11,7 +11,6 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-
 /** {@code ./pipeline backfill}: files in, offline feature store, dead letters and summary out. */
 public final class BackfillCommand implements Subcommand {
 
@@ -37,7 +36,8 @@ public final class BackfillCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
-    BackfillPipeline.Options options = BatchRunnerDefaults.options(args, BackfillPipeline.Options.class);
+    BackfillPipeline.Options options =
+        BatchRunnerDefaults.options(args, BackfillPipeline.Options.class);
     HmacKey key = CommandSupport.hmacKey(options.getHmacKeyFile());
     return run(options, key);
   }
@@ -47,24 +47,32 @@ public final class BackfillCommand implements Subcommand {
     long start = System.nanoTime();
     InputPatterns.of(options).requireMatches();
     CommandSupport.say("backfill: running on " + options.getRunner().getSimpleName() + " ...");
-    CommandSupport.intoOutput(options, () -> {
-      Pipeline p = Pipeline.create(options);
-      BackfillPipeline.build(p, options, key);
-      CommandSupport.requireDone("backfill", MonitoredJob.run(p));
-    });
+    CommandSupport.intoOutput(
+        options,
+        () -> {
+          Pipeline p = Pipeline.create(options);
+          BackfillPipeline.build(p, options, key);
+          CommandSupport.requireDone("backfill", MonitoredJob.run(p));
+        });
     double seconds = (System.nanoTime() - start) / 1e9;
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     CommandSupport.say(String.format("backfill: finished in %.1f s", seconds));
     BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     String deadLetterFiles = options.getOutput() + "/" + BackfillPipeline.DEAD_LETTERS_DIR + "/";
-    CommandSupport.say("  feature rows: " + (bigQuery == null
-        ? options.getOutput() + "/" + BackfillPipeline.FEATURES_DIR + "/" : bigQuery.featureRows().table()));
-    CommandSupport.say("  dead letters: " + (bigQuery == null
-        ? deadLetterFiles : bigQuery.deadLetters().table() + ", any it refuses under " + deadLetterFiles)
-        + " (raw input: may hold personal data)");
-    CommandSupport.say("  summary:      " + options.getOutput() + "/" + BackfillPipeline.SUMMARY_FILE);
+    CommandSupport.say(
+        "  feature rows: "
+            + (bigQuery == null
+                ? options.getOutput() + "/" + BackfillPipeline.FEATURES_DIR + "/"
+                : bigQuery.featureRows().table()));
+    CommandSupport.say(
+        "  dead letters: "
+            + (bigQuery == null
+                ? deadLetterFiles
+                : bigQuery.deadLetters().table() + ", any it refuses under " + deadLetterFiles)
+            + " (raw input: may hold personal data)");
+    CommandSupport.say(
+        "  summary:      " + options.getOutput() + "/" + BackfillPipeline.SUMMARY_FILE);
     return CommandSupport.balanced("backfill", summary);
   }
-
 }

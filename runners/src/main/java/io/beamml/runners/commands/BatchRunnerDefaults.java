@@ -9,11 +9,11 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * The runner a batch command ({@code backfill}, {@code training-set}, {@code score}) runs on when
  * the user names none: embedded Flink, with one task slot per core, Flink's faster copies between
  * chained steps and object reuse. Measured by {@code ./pipeline benchmark-backfill}, it is several
- * times faster than the Direct runner on one machine (the Direct runner is a test aid: it runs
- * each key's group and each bundle through its checking machinery), and it is the runner the jobs
- * later run on at scale. {@code --runner=DirectRunner} still picks the Direct runner (where batch
- * dedup and features group by shard, see {@code --groupingShards}); every default here gives way
- * to the same flag given on the command line.
+ * times faster than the Direct runner on one machine (the Direct runner is a test aid: it runs each
+ * key's group and each bundle through its checking machinery), and it is the runner the jobs later
+ * run on at scale. {@code --runner=DirectRunner} still picks the Direct runner (where batch dedup
+ * and features group by shard, see {@code --groupingShards}); every default here gives way to the
+ * same flag given on the command line.
  */
 final class BatchRunnerDefaults {
 
@@ -35,7 +35,11 @@ final class BatchRunnerDefaults {
     }
     if (isFlink(all)) {
       if (isEmbedded(all)) {
-        addUnlessGiven(all, args, "--parallelism", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        addUnlessGiven(
+            all,
+            args,
+            "--parallelism",
+            Integer.toString(Runtime.getRuntime().availableProcessors()));
       }
       // Beam copies each element between chained Flink steps unless told these are safe: our DoFns
       // never mutate their input or an output after emitting it.
@@ -47,7 +51,8 @@ final class BatchRunnerDefaults {
 
   private static boolean isFlink(List<String> args) {
     for (String a : args) {
-      if (a.startsWith("--runner=") && a.substring("--runner=".length()).toLowerCase().contains("flink")) {
+      if (a.startsWith("--runner=")
+          && a.substring("--runner=".length()).toLowerCase().contains("flink")) {
         return true;
       }
     }

@@ -37,9 +37,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * {@code ./pipeline benchmark-backfill}: one command, one process tree, one run, so every figure
- * is measured on the same (shared, noisy) machine at the same moment and only ratios are compared.
- * On generated data it times the backfill on the default runner, on the Direct runner at a smaller
+ * {@code ./pipeline benchmark-backfill}: one command, one process tree, one run, so every figure is
+ * measured on the same (shared, noisy) machine at the same moment and only ratios are compared. On
+ * generated data it times the backfill on the default runner, on the Direct runner at a smaller
  * size, a Beam read-parse-write pass-through on the default runner and a plain single-threaded
  * Python script computing the same rows ({@code reference_backfill.py}); it fails unless the
  * script's rows equal the backfill's. {@code --jobs} adds training-set and score on the same data,
@@ -67,19 +67,22 @@ public final class BenchmarkBackfillCommand implements Subcommand {
 
     void setWorkDir(String value);
 
-    @Description("Customers for the Direct runner's run (0 skips it); it is too slow for the full size")
+    @Description(
+        "Customers for the Direct runner's run (0 skips it); it is too slow for the full size")
     @Default.Integer(2000)
     Integer getDirectCustomers();
 
     void setDirectCustomers(Integer value);
 
-    @Description("Also time training-set and score (a model is trained, untimed, in between) on the same data")
+    @Description(
+        "Also time training-set and score (a model is trained, untimed, in between) on the same data")
     @Default.Boolean(true)
     Boolean getJobs();
 
     void setJobs(Boolean value);
 
-    @Description("Also time the backfill on 4x the customers (about four million events) and compare events/s")
+    @Description(
+        "Also time the backfill on 4x the customers (about four million events) and compare events/s")
     @Default.Boolean(false)
     Boolean getScaling();
 
@@ -131,76 +134,147 @@ public final class BenchmarkBackfillCommand implements Subcommand {
 
     Path data = work.resolve("data");
     long events = generate(data, options.getCustomers(), options.getDays());
-    say(report, String.format("data: %d click + sales lines (%d customers x %d days) in %s; default runner: %s",
-        events, options.getCustomers(), options.getDays(), data, String.join(" ", defaults)));
+    say(
+        report,
+        String.format(
+            "data: %d click + sales lines (%d customers x %d days) in %s; default runner: %s",
+            events, options.getCustomers(), options.getDays(), data, String.join(" ", defaults)));
 
     if (options.getDirectCustomers() > 0) {
       Path small = work.resolve("data-direct");
       long smallEvents = generate(small, options.getDirectCustomers(), options.getDays());
-      String[] direct = BatchRunnerDefaults.withDefaults(new String[] {"--runner=" + DirectRunner.class.getSimpleName()});
-      Timing flinkSmall = time(report, "backfill, default runner, small", smallEvents,
-          () -> backfill(small, work.resolve("backfill-small-default"), defaults, key));
-      Timing directSmall = time(report, "backfill, Direct runner, small", smallEvents,
-          () -> backfill(small, work.resolve("backfill-small-direct"), direct, key));
+      String[] direct =
+          BatchRunnerDefaults.withDefaults(
+              new String[] {"--runner=" + DirectRunner.class.getSimpleName()});
+      Timing flinkSmall =
+          time(
+              report,
+              "backfill, default runner, small",
+              smallEvents,
+              () -> backfill(small, work.resolve("backfill-small-default"), defaults, key));
+      Timing directSmall =
+          time(
+              report,
+              "backfill, Direct runner, small",
+              smallEvents,
+              () -> backfill(small, work.resolve("backfill-small-direct"), direct, key));
       timings.add(flinkSmall);
       timings.add(directSmall);
-      say(report, String.format("  Direct runner / default runner at %d events: %.2fx the time",
-          smallEvents, directSmall.seconds / flinkSmall.seconds));
+      say(
+          report,
+          String.format(
+              "  Direct runner / default runner at %d events: %.2fx the time",
+              smallEvents, directSmall.seconds / flinkSmall.seconds));
     }
 
-    Timing passThrough = time(report, "pass-through read-parse-write, default runner", events,
-        () -> passThrough(data, work.resolve("pass-through"), defaults));
+    Timing passThrough =
+        time(
+            report,
+            "pass-through read-parse-write, default runner",
+            events,
+            () -> passThrough(data, work.resolve("pass-through"), defaults));
     Path backfillOut = work.resolve("backfill");
-    Timing backfill = time(report, "backfill, default runner", events, () -> backfill(data, backfillOut, defaults, key));
+    Timing backfill =
+        time(
+            report,
+            "backfill, default runner",
+            events,
+            () -> backfill(data, backfillOut, defaults, key));
     Path referenceOut = work.resolve("reference.jsonl");
-    Timing reference = time(report, "plain single-threaded script (python3)", events,
-        () -> reference(options.getPython(), work, data, keyFile, referenceOut));
+    Timing reference =
+        time(
+            report,
+            "plain single-threaded script (python3)",
+            events,
+            () -> reference(options.getPython(), work, data, keyFile, referenceOut));
     timings.add(passThrough);
     timings.add(backfill);
     timings.add(reference);
 
-    RowDigest ours = RowDigest.ofJsonLines(RowDigest.files(backfillOut.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl"));
+    RowDigest ours =
+        RowDigest.ofJsonLines(
+            RowDigest.files(backfillOut.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl"));
     RowDigest theirs = RowDigest.ofJsonLines(List.of(referenceOut));
     boolean same = ours.equals(theirs);
-    say(report, String.format("feature rows: backfill %s, script %s: %s", ours, theirs, same ? "the same rows" : "DIFFERENT"));
-    say(report, String.format("ratios: pass-through time / backfill time %.2f (goal >= 0.5); "
-            + "script time / backfill time %.2f (goal >= 1)",
-        passThrough.seconds / backfill.seconds, reference.seconds / backfill.seconds));
+    say(
+        report,
+        String.format(
+            "feature rows: backfill %s, script %s: %s",
+            ours, theirs, same ? "the same rows" : "DIFFERENT"));
+    say(
+        report,
+        String.format(
+            "ratios: pass-through time / backfill time %.2f (goal >= 0.5); "
+                + "script time / backfill time %.2f (goal >= 1)",
+            passThrough.seconds / backfill.seconds, reference.seconds / backfill.seconds));
 
     if (options.getJobs()) {
-      Timing trainingSet = time(report, "training-set, default runner", events,
-          () -> trainingSet(data, work.resolve("training-set"), defaults, key));
+      Timing trainingSet =
+          time(
+              report,
+              "training-set, default runner",
+              events,
+              () -> trainingSet(data, work.resolve("training-set"), defaults, key));
       String registry = work.resolve("registry").toString();
       ModelMetadata model = train(work.resolve("training-set"), registry, data);
-      Timing score = time(report, "score, default runner", events,
-          () -> score(data, work.resolve("score"), registry, "benchmark:" + model.version, defaults, key));
+      Timing score =
+          time(
+              report,
+              "score, default runner",
+              events,
+              () ->
+                  score(
+                      data,
+                      work.resolve("score"),
+                      registry,
+                      "benchmark:" + model.version,
+                      defaults,
+                      key));
       timings.add(trainingSet);
       timings.add(score);
-      say(report, String.format("ratios: training-set / backfill %.2f, score / backfill %.2f (goal <= 2)",
-          trainingSet.seconds / backfill.seconds, score.seconds / backfill.seconds));
+      say(
+          report,
+          String.format(
+              "ratios: training-set / backfill %.2f, score / backfill %.2f (goal <= 2)",
+              trainingSet.seconds / backfill.seconds, score.seconds / backfill.seconds));
     }
 
     if (options.getScaling()) {
       Path large = work.resolve("data-4x");
       long largeEvents = generate(large, options.getCustomers() * 4, options.getDays());
-      Timing big = time(report, "backfill, default runner, 4x", largeEvents,
-          () -> backfill(large, work.resolve("backfill-4x"), defaults, key));
+      Timing big =
+          time(
+              report,
+              "backfill, default runner, 4x",
+              largeEvents,
+              () -> backfill(large, work.resolve("backfill-4x"), defaults, key));
       timings.add(big);
-      say(report, String.format("scaling: %.0f events/s at %d events, %.0f at %d: %.2fx (goal >= 0.8), max heap %d MB",
-          backfill.eventsPerSecond(), events, big.eventsPerSecond(), largeEvents,
-          big.eventsPerSecond() / backfill.eventsPerSecond(), Runtime.getRuntime().maxMemory() >> 20));
+      say(
+          report,
+          String.format(
+              "scaling: %.0f events/s at %d events, %.0f at %d: %.2fx (goal >= 0.8), max heap %d MB",
+              backfill.eventsPerSecond(),
+              events,
+              big.eventsPerSecond(),
+              largeEvents,
+              big.eventsPerSecond() / backfill.eventsPerSecond(),
+              Runtime.getRuntime().maxMemory() >> 20));
     }
 
     CommandSupport.say("");
-    CommandSupport.say(String.format("%-48s %10s %9s %11s", "run", "events", "seconds", "events/s"));
+    CommandSupport.say(
+        String.format("%-48s %10s %9s %11s", "run", "events", "seconds", "events/s"));
     for (Timing t : timings) {
-      String line = String.format("%-48s %10d %9.1f %11.0f", t.what, t.events, t.seconds, t.eventsPerSecond());
+      String line =
+          String.format(
+              "%-48s %10d %9.1f %11.0f", t.what, t.events, t.seconds, t.eventsPerSecond());
       report.add(line);
       CommandSupport.say(line);
     }
     Files.write(work.resolve("benchmark.txt"), report, StandardCharsets.UTF_8);
     if (!same) {
-      System.err.println("benchmark-backfill: the script's feature rows differ from the backfill's");
+      System.err.println(
+          "benchmark-backfill: the script's feature rows differ from the backfill's");
       return 1;
     }
     return 0;
@@ -211,7 +285,8 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     return manifest.clicks().lines() + manifest.sales().lines();
   }
 
-  private static Timing time(List<String> report, String what, long events, Callable<?> job) throws Exception {
+  private static Timing time(List<String> report, String what, long events, Callable<?> job)
+      throws Exception {
     CommandSupport.say("benchmark-backfill: " + what + " ...");
     long start = System.nanoTime();
     job.call();
@@ -234,7 +309,10 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     return options;
   }
 
-  /** The backfill with JSON Lines out, as the script writes; {@code ReferenceBackfillParityTest} runs it too. */
+  /**
+   * The backfill with JSON Lines out, as the script writes; {@code ReferenceBackfillParityTest}
+   * runs it too.
+   */
   static String backfill(Path data, Path out, String[] runnerArgs, HmacKey key) throws IOException {
     BackfillPipeline.Options options = inputs(runnerArgs, BackfillPipeline.Options.class, data);
     options.setOutput(out.toString());
@@ -242,14 +320,17 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     return balanced("backfill", BackfillPipeline.run(options, key), out);
   }
 
-  private static String trainingSet(Path data, Path out, String[] runnerArgs, HmacKey key) throws IOException {
-    TrainingSetPipeline.Options options = inputs(runnerArgs, TrainingSetPipeline.Options.class, data);
+  private static String trainingSet(Path data, Path out, String[] runnerArgs, HmacKey key)
+      throws IOException {
+    TrainingSetPipeline.Options options =
+        inputs(runnerArgs, TrainingSetPipeline.Options.class, data);
     options.setResponses(data.resolve("responses") + "/*.csv");
     options.setOutput(out.toString());
     return balanced("training-set", TrainingSetPipeline.run(options, key), out);
   }
 
-  private static String score(Path data, Path out, String registry, String model, String[] runnerArgs, HmacKey key)
+  private static String score(
+      Path data, Path out, String registry, String model, String[] runnerArgs, HmacKey key)
       throws IOException {
     ScorePipeline.Options options = inputs(runnerArgs, ScorePipeline.Options.class, data);
     options.setRegistry(registry);
@@ -279,9 +360,9 @@ public final class BenchmarkBackfillCommand implements Subcommand {
   }
 
   /**
-   * Reads the clicks and sales, parses them and writes the parsed records as Avro: the floor
-   * under any backfill (a backfill also validates, deduplicates, pseudonymises, groups, computes
-   * and renders JSON).
+   * Reads the clicks and sales, parses them and writes the parsed records as Avro: the floor under
+   * any backfill (a backfill also validates, deduplicates, pseudonymises, groups, computes and
+   * renders JSON).
    */
   private static PipelineResult passThrough(Path data, Path out, String[] runnerArgs) {
     PipelineOptions options = PipelineOptionsFactory.fromArgs(runnerArgs).create();
@@ -290,11 +371,17 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     p.apply("ReadClicks", RawRecords.lines(data.resolve("clicks") + "/*.jsonl"))
         .apply("ParseClicks", Parse.clicks())
         .output()
-        .apply("WriteClicks", AvroIO.write(ClickEvent.class).to(out.resolve("clicks/part").toString()).withSuffix(".avro"));
+        .apply(
+            "WriteClicks",
+            AvroIO.write(ClickEvent.class)
+                .to(out.resolve("clicks/part").toString())
+                .withSuffix(".avro"));
     p.apply("ReadSales", RawRecords.csv(data.resolve("sales") + "/*.csv"))
         .apply("ParseSales", Parse.sales())
         .output()
-        .apply("WriteSales", AvroIO.write(Order.class).to(out.resolve("sales/part").toString()).withSuffix(".avro"));
+        .apply(
+            "WriteSales",
+            AvroIO.write(Order.class).to(out.resolve("sales/part").toString()).withSuffix(".avro"));
     PipelineResult result = p.run();
     CommandSupport.requireDone("pass-through", result.waitUntilFinish());
     return result;
@@ -302,29 +389,37 @@ public final class BenchmarkBackfillCommand implements Subcommand {
 
   /**
    * Runs the plain script on the same files, with the same key, spec and contract, in a child
-   * process; {@code ReferenceBackfillParityTest} runs it too, so the rows cannot drift apart unseen.
+   * process; {@code ReferenceBackfillParityTest} runs it too, so the rows cannot drift apart
+   * unseen.
    */
-  static Integer reference(String python, Path work, Path data, Path keyFile, Path out) throws Exception {
+  static Integer reference(String python, Path work, Path data, Path keyFile, Path out)
+      throws Exception {
     Path script = work.resolve(REFERENCE_SCRIPT);
-    try (InputStream in = BenchmarkBackfillCommand.class.getResourceAsStream("/io/beamml/runners/benchmark/" + REFERENCE_SCRIPT)) {
+    try (InputStream in =
+        BenchmarkBackfillCommand.class.getResourceAsStream(
+            "/io/beamml/runners/benchmark/" + REFERENCE_SCRIPT)) {
       Files.write(script, in.readAllBytes());
     }
     Path spec = work.resolve("feature-spec.json");
     FeatureSpec featureSpec = FeatureSpec.defaultSpec();
     Files.writeString(spec, featureSpec.toCanonicalJson());
-    Process process = new ProcessBuilder(python, script.toString(),
-        "--clicks=" + data.resolve("clicks") + "/*.jsonl",
-        "--sales=" + data.resolve("sales") + "/*.csv",
-        "--profiles=" + data.resolve("profiles") + "/*.csv",
-        "--key-file=" + keyFile,
-        "--spec=" + spec,
-        "--fingerprint=" + featureSpec.fingerprint(),
-        "--countries=" + String.join(" ", Locale.getISOCountries()),
-        "--now-millis=" + System.currentTimeMillis(),
-        "--max-line-bytes=" + PipelineOptionsFactory.create().as(InputOptions.class).getMaxLineBytes(),
-        "--out=" + out)
-        .inheritIO()
-        .start();
+    Process process =
+        new ProcessBuilder(
+                python,
+                script.toString(),
+                "--clicks=" + data.resolve("clicks") + "/*.jsonl",
+                "--sales=" + data.resolve("sales") + "/*.csv",
+                "--profiles=" + data.resolve("profiles") + "/*.csv",
+                "--key-file=" + keyFile,
+                "--spec=" + spec,
+                "--fingerprint=" + featureSpec.fingerprint(),
+                "--countries=" + String.join(" ", Locale.getISOCountries()),
+                "--now-millis=" + System.currentTimeMillis(),
+                "--max-line-bytes="
+                    + PipelineOptionsFactory.create().as(InputOptions.class).getMaxLineBytes(),
+                "--out=" + out)
+            .inheritIO()
+            .start();
     int code = process.waitFor();
     if (code != 0) {
       throw new IllegalStateException(python + " " + script + " exited with " + code);

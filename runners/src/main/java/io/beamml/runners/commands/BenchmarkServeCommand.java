@@ -90,18 +90,38 @@ public final class BenchmarkServeCommand implements Subcommand {
     new SecureRandom().nextBytes(secret);
     HmacKey key = HmacKey.ofBytes(secret);
     String registry = work.resolve("registry").toString();
-    String version = SyntheticModel.registerAs(registry, "promo", "champion", FeatureSpec.defaultSpec(), 7, 100, 6);
-    CommandSupport.say("benchmark-serve: " + Runtime.getRuntime().availableProcessors() + " cores; model promo:" + version
-        + " (100 trees, depth 6); " + options.getBenchCustomers() + " customers x " + options.getBenchEventsPerCustomer()
-        + " events in Redis");
+    String version =
+        SyntheticModel.registerAs(
+            registry, "promo", "champion", FeatureSpec.defaultSpec(), 7, 100, 6);
+    CommandSupport.say(
+        "benchmark-serve: "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores; model promo:"
+            + version
+            + " (100 trees, depth 6); "
+            + options.getBenchCustomers()
+            + " customers x "
+            + options.getBenchEventsPerCustomer()
+            + " events in Redis");
     try (LocalRedis redis = LocalRedis.start()) {
       PipelineOptionsFactory.register(ServeOptions.class);
-      ServeOptions serve = PipelineOptionsFactory.fromArgs("--registry=" + registry, "--model=promo@champion",
-          "--onlineStore=" + redis.uri(), "--port=0", "--auditDir=" + work.resolve("audit")).as(ServeOptions.class);
+      ServeOptions serve =
+          PipelineOptionsFactory.fromArgs(
+                  "--registry=" + registry,
+                  "--model=promo@champion",
+                  "--onlineStore=" + redis.uri(),
+                  "--port=0",
+                  "--auditDir=" + work.resolve("audit"))
+              .as(ServeOptions.class);
       try (ServingStack stack = ServingStack.start(serve, key, OpenTelemetry.noop())) {
         Pseudonymiser pseudonymiser = new Pseudonymiser(key);
-        List<String> ids = ServeBenchmark.fill(stack.store(), pseudonymiser, options.getBenchCustomers(),
-            options.getBenchEventsPerCustomer(), System.currentTimeMillis());
+        List<String> ids =
+            ServeBenchmark.fill(
+                stack.store(),
+                pseudonymiser,
+                options.getBenchCustomers(),
+                options.getBenchEventsPerCustomer(),
+                System.currentTimeMillis());
         List<String> keys = new ArrayList<>();
         for (String id : ids) {
           keys.add(pseudonymiser.pseudonym(id));
@@ -114,27 +134,38 @@ public final class BenchmarkServeCommand implements Subcommand {
         CommandSupport.say(bench.liveAtRate(500, options.getSecondsPerRate()).toString());
         ServeBenchmark.Result at500 = null;
         for (String rate : options.getRates().split(",")) {
-          ServeBenchmark.Result r = bench.atRate(Integer.parseInt(rate.trim()), options.getSecondsPerRate());
+          ServeBenchmark.Result r =
+              bench.atRate(Integer.parseInt(rate.trim()), options.getSecondsPerRate());
           CommandSupport.say(r.toString());
           if (rate.trim().equals("500")) {
             at500 = r;
           }
         }
-        ServeBenchmark.Result saturation = bench.saturation(options.getClients(), options.getSecondsPerRate());
+        ServeBenchmark.Result saturation =
+            bench.saturation(options.getClients(), options.getSecondsPerRate());
         CommandSupport.say(saturation.toString());
         ServeBenchmark.Result hundred = bench.batches(100, options.getBatchRequests());
         CommandSupport.say(hundred.toString());
         CommandSupport.say("");
         CommandSupport.say("goals:");
         if (at500 != null) {
-          CommandSupport.say(String.format("  p99 at 500 req/s <= 5 ms:          %.3f ms  %s", at500.p99(), at500.p99() <= 5 ? "met" : "NOT met"));
+          CommandSupport.say(
+              String.format(
+                  "  p99 at 500 req/s <= 5 ms:          %.3f ms  %s",
+                  at500.p99(), at500.p99() <= 5 ? "met" : "NOT met"));
           double ratio = at500.p50() / floor.p50();
-          CommandSupport.say(String.format("  p50 within 3x of the floor:        %.3f / %.3f ms = %.1fx  %s",
-              at500.p50(), floor.p50(), ratio, ratio <= 3 ? "met" : "NOT met"));
+          CommandSupport.say(
+              String.format(
+                  "  p50 within 3x of the floor:        %.3f / %.3f ms = %.1fx  %s",
+                  at500.p50(), floor.p50(), ratio, ratio <= 3 ? "met" : "NOT met"));
         }
-        CommandSupport.say(String.format("  100 customers per request p99 <= 20 ms: %.3f ms  %s", hundred.p99(),
-            hundred.p99() <= 20 ? "met" : "NOT met"));
-        CommandSupport.say(String.format("  throughput at saturation:          %.0f req/s", saturation.throughput()));
+        CommandSupport.say(
+            String.format(
+                "  100 customers per request p99 <= 20 ms: %.3f ms  %s",
+                hundred.p99(), hundred.p99() <= 20 ? "met" : "NOT met"));
+        CommandSupport.say(
+            String.format(
+                "  throughput at saturation:          %.0f req/s", saturation.throughput()));
       }
     }
     return 0;

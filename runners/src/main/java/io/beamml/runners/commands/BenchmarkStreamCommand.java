@@ -47,10 +47,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * {@code ./pipeline benchmark-stream}: the streaming job on embedded Flink through a real
  * (embedded) broker, beside a pass-through job (both topics copied to one, no work) in the same
- * run. For each: the sustained rate when fed as fast as the producer goes, with its latencies,
- * then the latencies at half that rate. Latency is from an event's Kafka timestamp on its input
- * topic (the producer's CreateTime, set when it is sent) to its output's Kafka timestamp (set when
- * the job's producer writes it). Producer, broker, consumers and job share this JVM and its cores.
+ * run. For each: the sustained rate when fed as fast as the producer goes, with its latencies, then
+ * the latencies at half that rate. Latency is from an event's Kafka timestamp on its input topic
+ * (the producer's CreateTime, set when it is sent) to its output's Kafka timestamp (set when the
+ * job's producer writes it). Producer, broker, consumers and job share this JVM and its cores.
  */
 public final class BenchmarkStreamCommand implements Subcommand {
 
@@ -77,26 +77,30 @@ public final class BenchmarkStreamCommand implements Subcommand {
 
     void setFlinkParallelism(Integer value);
 
-    @Description("Feature mode of the streaming job: low_latency (rows on arrival) or exact (rows after the watermark plus the allowed lateness)")
+    @Description(
+        "Feature mode of the streaming job: low_latency (rows on arrival) or exact (rows after the watermark plus the allowed lateness)")
     @Default.Enum("low_latency")
     StreamOptions.FeatureMode getStreamFeatureMode();
 
     void setStreamFeatureMode(StreamOptions.FeatureMode value);
 
-    @Description("Also measure the stream with --deliveryGuarantee=exactly_once (job stream-eos: transactional Kafka"
-        + " outputs, read read_committed), beside the at-least-once stream in the same run")
+    @Description(
+        "Also measure the stream with --deliveryGuarantee=exactly_once (job stream-eos: transactional Kafka"
+            + " outputs, read read_committed), beside the at-least-once stream in the same run")
     @Default.Boolean(false)
     Boolean getExactlyOnce();
 
     void setExactlyOnce(Boolean value);
 
-    @Description("Checkpoint interval of the stream-eos job (ms): its outputs become visible when a checkpoint completes")
+    @Description(
+        "Checkpoint interval of the stream-eos job (ms): its outputs become visible when a checkpoint completes")
     @Default.Long(1000)
     Long getEosCheckpointingInterval();
 
     void setEosCheckpointingInterval(Long value);
 
-    @Description("Trees in the synthetic model scored (depth 4, like the trainer's defaults without early stopping)")
+    @Description(
+        "Trees in the synthetic model scored (depth 4, like the trainer's defaults without early stopping)")
     @Default.Integer(300)
     Integer getModelTrees();
 
@@ -126,14 +130,21 @@ public final class BenchmarkStreamCommand implements Subcommand {
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
     List<ReplayEvents.Message> messages = generate(work.resolve("data"), warmUp + events);
     String registry = work.resolve("registry").toString();
-    SyntheticModel.registerAs(registry, MODEL_NAME, "champion", FeatureSpec.defaultSpec(), 1,
-        options.getModelTrees(), 4);
-    Bench bench = new Bench(options, registry, messages.subList(0, warmUp),
-        messages.subList(warmUp, warmUp + events), work.resolve("data/profiles/profiles.csv").toString());
+    SyntheticModel.registerAs(
+        registry, MODEL_NAME, "champion", FeatureSpec.defaultSpec(), 1, options.getModelTrees(), 4);
+    Bench bench =
+        new Bench(
+            options,
+            registry,
+            messages.subList(0, warmUp),
+            messages.subList(warmUp, warmUp + events),
+            work.resolve("data/profiles/profiles.csv").toString());
 
     List<String> report = new ArrayList<>();
-    report.add(String.format("%-12s %9s %10s %9s %9s %10s %9s %9s", "job", "events", "peak ev/s", "p50 ms",
-        "p99 ms", "half ev/s", "p50 ms", "p99 ms"));
+    report.add(
+        String.format(
+            "%-12s %9s %10s %9s %9s %10s %9s %9s",
+            "job", "events", "peak ev/s", "p50 ms", "p99 ms", "half ev/s", "p50 ms", "p99 ms"));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       List<String> jobs = new ArrayList<>(List.of("pass-through", "stream"));
       if (options.getExactlyOnce()) {
@@ -144,35 +155,68 @@ public final class BenchmarkStreamCommand implements Subcommand {
         CommandSupport.say("benchmark-stream: " + job + " at full speed: " + peak);
         Result half = bench.measure(broker, job, peak.eventsPerSecond / 2);
         CommandSupport.say("benchmark-stream: " + job + " at half that rate: " + half);
-        report.add(String.format("%-12s %9d %10.0f %9d %9d %10.0f %9d %9d", job, events, peak.eventsPerSecond,
-            peak.p50, peak.p99, half.eventsPerSecond, half.p50, half.p99));
+        report.add(
+            String.format(
+                "%-12s %9d %10.0f %9d %9d %10.0f %9d %9d",
+                job,
+                events,
+                peak.eventsPerSecond,
+                peak.p50,
+                peak.p99,
+                half.eventsPerSecond,
+                half.p50,
+                half.p99));
       }
     }
     report.add("");
-    report.add("peak: the producer sends as fast as it can; ev/s = outputs between the 10th and 90th percentile of");
-    report.add("output times; latency = output's Kafka timestamp - input's Kafka timestamp. half: fed at half the");
-    report.add("job's own peak. stream-eos = stream with --deliveryGuarantee=exactly_once, checkpoints every "
-        + options.getEosCheckpointingInterval() + " ms, read read_committed. stream = parse, validate, dedup, pseudonymise, " + options.getStreamFeatureMode()
-        + " features, XGBoost (" + options.getModelTrees() + " trees); parallelism " + options.getFlinkParallelism()
-        + ", bundles of at most " + options.as(FlinkPipelineOptions.class).getMaxBundleSize() + " elements or "
-        + options.as(FlinkPipelineOptions.class).getMaxBundleTimeMills() + " ms (--maxBundleSize, --maxBundleTimeMills).");
+    report.add(
+        "peak: the producer sends as fast as it can; ev/s = outputs between the 10th and 90th percentile of");
+    report.add(
+        "output times; latency = output's Kafka timestamp - input's Kafka timestamp. half: fed at half the");
+    report.add(
+        "job's own peak. stream-eos = stream with --deliveryGuarantee=exactly_once, checkpoints every "
+            + options.getEosCheckpointingInterval()
+            + " ms, read read_committed. stream = parse, validate, dedup, pseudonymise, "
+            + options.getStreamFeatureMode()
+            + " features, XGBoost ("
+            + options.getModelTrees()
+            + " trees); parallelism "
+            + options.getFlinkParallelism()
+            + ", bundles of at most "
+            + options.as(FlinkPipelineOptions.class).getMaxBundleSize()
+            + " elements or "
+            + options.as(FlinkPipelineOptions.class).getMaxBundleTimeMills()
+            + " ms (--maxBundleSize, --maxBundleTimeMills).");
     CommandSupport.say("");
     report.forEach(CommandSupport::say);
     Files.write(work.resolve("benchmark-stream.txt"), report, StandardCharsets.UTF_8);
     return 0;
   }
 
-  /** Generated events without bad rows or duplicates (each becomes exactly one output), as many as asked. */
+  /**
+   * Generated events without bad rows or duplicates (each becomes exactly one output), as many as
+   * asked.
+   */
   private static List<ReplayEvents.Message> generate(Path data, int needed) throws IOException {
     int customers = Math.max(200, needed / 40);
     if (!Files.isDirectory(data.resolve("clicks"))) {
-      DataGenerator.generate(GeneratorConfig.of(customers, 30, 3).withBadRowRate(0).withDuplicateRate(0)
-          .withIncludeOversizedLines(false), data);
+      DataGenerator.generate(
+          GeneratorConfig.of(customers, 30, 3)
+              .withBadRowRate(0)
+              .withDuplicateRate(0)
+              .withIncludeOversizedLines(false),
+          data);
     }
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     if (messages.size() < needed) {
-      throw new IllegalArgumentException("generated " + messages.size() + " events under " + data
-          + ", fewer than the " + needed + " needed: delete it or ask for fewer --events");
+      throw new IllegalArgumentException(
+          "generated "
+              + messages.size()
+              + " events under "
+              + data
+              + ", fewer than the "
+              + needed
+              + " needed: delete it or ask for fewer --events");
     }
     return messages;
   }
@@ -181,7 +225,9 @@ public final class BenchmarkStreamCommand implements Subcommand {
   private record Result(double eventsPerSecond, long p50, long p99, int outputs) {
     @Override
     public String toString() {
-      return String.format("%.0f events/s, latency p50 %d ms, p99 %d ms (%d outputs)", eventsPerSecond, p50, p99, outputs);
+      return String.format(
+          "%.0f events/s, latency p50 %d ms, p99 %d ms (%d outputs)",
+          eventsPerSecond, p50, p99, outputs);
     }
   }
 
@@ -193,7 +239,11 @@ public final class BenchmarkStreamCommand implements Subcommand {
     private final String profiles;
     private int runs;
 
-    Bench(Options options, String registry, List<ReplayEvents.Message> warmUp, List<ReplayEvents.Message> measured,
+    Bench(
+        Options options,
+        String registry,
+        List<ReplayEvents.Message> warmUp,
+        List<ReplayEvents.Message> measured,
         String profiles) {
       this.options = options;
       this.registry = registry;
@@ -202,7 +252,10 @@ public final class BenchmarkStreamCommand implements Subcommand {
       this.profiles = profiles;
     }
 
-    /** Starts the job on fresh topics, warms it up, feeds the measured events at {@code rate} (0 = flat out). */
+    /**
+     * Starts the job on fresh topics, warms it up, feeds the measured events at {@code rate} (0 =
+     * flat out).
+     */
     Result measure(EmbeddedKafkaBroker broker, String job, double rate) throws Exception {
       String prefix = job + "-" + (++runs);
       String clicks = prefix + "-clicks";
@@ -220,19 +273,32 @@ public final class BenchmarkStreamCommand implements Subcommand {
       try (TopicTail clicksIn = TopicTail.start(servers, clicks);
           TopicTail ordersIn = TopicTail.start(servers, orders);
           TopicTail outputs = TopicTail.start(servers, out, job.equals("stream-eos"))) {
-        PipelineResult running = job.startsWith("stream")
-            ? startStream(servers, clicks, orders, out, deadLetters, prefix, job.equals("stream-eos"))
-            : startPassThrough(servers, clicks, orders, out);
+        PipelineResult running =
+            job.startsWith("stream")
+                ? startStream(
+                    servers, clicks, orders, out, deadLetters, prefix, job.equals("stream-eos"))
+                : startPassThrough(servers, clicks, orders, out);
         try {
           EventFeed.start(servers, clicks, orders, warmUp, 0, true).await(Duration.ofMinutes(2));
           if (!outputs.awaitCount(warmUp.size(), Duration.ofMinutes(3))) {
-            throw new IllegalStateException(job + ": only " + outputs.count() + " of " + warmUp.size()
-                + " warm-up events came out");
+            throw new IllegalStateException(
+                job
+                    + ": only "
+                    + outputs.count()
+                    + " of "
+                    + warmUp.size()
+                    + " warm-up events came out");
           }
-          EventFeed.start(servers, clicks, orders, measured, rate, true).await(Duration.ofMinutes(30));
+          EventFeed.start(servers, clicks, orders, measured, rate, true)
+              .await(Duration.ofMinutes(30));
           if (!outputs.awaitCount(warmUp.size() + measured.size(), Duration.ofMinutes(5))) {
-            throw new IllegalStateException(job + ": only " + outputs.count() + " of "
-                + (warmUp.size() + measured.size()) + " events came out");
+            throw new IllegalStateException(
+                job
+                    + ": only "
+                    + outputs.count()
+                    + " of "
+                    + (warmUp.size() + measured.size())
+                    + " events came out");
           }
         } finally {
           JobControl.cancel(running);
@@ -256,12 +322,14 @@ public final class BenchmarkStreamCommand implements Subcommand {
       return ids;
     }
 
-    private static Result figures(String job, Set<String> ids, Map<String, Long> sent,
-        List<TopicTail.Received> outputs) throws IOException {
+    private static Result figures(
+        String job, Set<String> ids, Map<String, Long> sent, List<TopicTail.Received> outputs)
+        throws IOException {
       List<Long> outTimes = new ArrayList<>();
       List<Long> latencies = new ArrayList<>();
       for (TopicTail.Received r : outputs) {
-        String id = job.startsWith("stream") ? JSON.readTree(r.value()).path("event_id").asText() : r.key();
+        String id =
+            job.startsWith("stream") ? JSON.readTree(r.value()).path("event_id").asText() : r.key();
         if (!ids.contains(id) || !sent.containsKey(id)) {
           continue;
         }
@@ -273,51 +341,84 @@ public final class BenchmarkStreamCommand implements Subcommand {
       int lo = (int) (times.length * 0.1);
       int hi = (int) (times.length * 0.9) - 1;
       double seconds = Math.max(1, times[hi] - times[lo]) / 1000.0;
-      return new Result((hi - lo) / seconds, percentile(lat, 0.50), percentile(lat, 0.99), times.length);
+      return new Result(
+          (hi - lo) / seconds, percentile(lat, 0.50), percentile(lat, 0.99), times.length);
     }
 
     private static long percentile(long[] sorted, double q) {
       return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    /** Embedded Flink, with the bundle settings given on the command line (Beam's defaults otherwise). */
+    /**
+     * Embedded Flink, with the bundle settings given on the command line (Beam's defaults
+     * otherwise).
+     */
     private String[] runnerArgs() {
       FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-      return new String[] {"--runner=FlinkRunner", "--flinkMaster=[local]", "--streaming=true",
-          "--attachedMode=false", "--parallelism=" + options.getFlinkParallelism(),
-          "--maxBundleTimeMills=" + flink.getMaxBundleTimeMills(), "--maxBundleSize=" + flink.getMaxBundleSize(),
-          "--fasterCopy=" + flink.getFasterCopy()};
+      return new String[] {
+        "--runner=FlinkRunner",
+        "--flinkMaster=[local]",
+        "--streaming=true",
+        "--attachedMode=false",
+        "--parallelism=" + options.getFlinkParallelism(),
+        "--maxBundleTimeMills=" + flink.getMaxBundleTimeMills(),
+        "--maxBundleSize=" + flink.getMaxBundleSize(),
+        "--fasterCopy=" + flink.getFasterCopy()
+      };
     }
 
-    private PipelineResult startStream(String servers, String clicks, String orders, String out, String deadLetters,
-        String group, boolean exactlyOnce) {
+    private PipelineResult startStream(
+        String servers,
+        String clicks,
+        String orders,
+        String out,
+        String deadLetters,
+        String group,
+        boolean exactlyOnce) {
       List<String> args = new ArrayList<>(Arrays.asList(runnerArgs()));
       if (exactlyOnce) {
         args.add("--deliveryGuarantee=exactly_once");
         args.add("--checkpointingInterval=" + options.getEosCheckpointingInterval());
       }
-      args.addAll(List.of("--bootstrapServers=" + servers, "--clicksTopic=" + clicks, "--ordersTopic=" + orders,
-          "--predictionsTopic=" + out, "--deadLettersTopic=" + deadLetters, "--consumerGroup=" + group,
-          "--auditTopic=" + group + "-audit", "--driftTopic=" + group + "-drift",
-          "--profiles=" + profiles, "--registry=" + registry, "--model=" + MODEL_NAME + "@champion",
-          "--featureMode=" + options.getStreamFeatureMode()));
-      StreamOptions stream = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation()
-          .as(StreamOptions.class);
-      return StreamPipeline.start(stream, HmacKey.ofBytes("benchmark-key-not-secret".getBytes(StandardCharsets.UTF_8)));
+      args.addAll(
+          List.of(
+              "--bootstrapServers=" + servers,
+              "--clicksTopic=" + clicks,
+              "--ordersTopic=" + orders,
+              "--predictionsTopic=" + out,
+              "--deadLettersTopic=" + deadLetters,
+              "--consumerGroup=" + group,
+              "--auditTopic=" + group + "-audit",
+              "--driftTopic=" + group + "-drift",
+              "--profiles=" + profiles,
+              "--registry=" + registry,
+              "--model=" + MODEL_NAME + "@champion",
+              "--featureMode=" + options.getStreamFeatureMode()));
+      StreamOptions stream =
+          PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+              .withValidation()
+              .as(StreamOptions.class);
+      return StreamPipeline.start(
+          stream, HmacKey.ofBytes("benchmark-key-not-secret".getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Both topics copied to the output as they are, keys kept: what Kafka in and out costs alone. */
-    private PipelineResult startPassThrough(String servers, String clicks, String orders, String out) {
+    /**
+     * Both topics copied to the output as they are, keys kept: what Kafka in and out costs alone.
+     */
+    private PipelineResult startPassThrough(
+        String servers, String clicks, String orders, String out) {
       Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(runnerArgs()).create());
-      PCollection<KV<String, String>> in = PCollectionList
-          .of(p.apply("ReadClicks", read(servers, clicks)))
-          .and(p.apply("ReadOrders", read(servers, orders)))
-          .apply("FlattenTopics", Flatten.pCollections());
-      in.apply("WriteOutput", KafkaIO.<String, String>write()
-          .withBootstrapServers(servers)
-          .withTopic(out)
-          .withKeySerializer(StringSerializer.class)
-          .withValueSerializer(StringSerializer.class));
+      PCollection<KV<String, String>> in =
+          PCollectionList.of(p.apply("ReadClicks", read(servers, clicks)))
+              .and(p.apply("ReadOrders", read(servers, orders)))
+              .apply("FlattenTopics", Flatten.pCollections());
+      in.apply(
+          "WriteOutput",
+          KafkaIO.<String, String>write()
+              .withBootstrapServers(servers)
+              .withTopic(out)
+              .withKeySerializer(StringSerializer.class)
+              .withValueSerializer(StringSerializer.class));
       return p.run();
     }
 

@@ -35,7 +35,8 @@ final class CommandSupport {
   private CommandSupport() {}
 
   /** What a subcommand that runs a job lists for --help besides its own flags. */
-  static final List<Class<? extends PipelineOptions>> JOB_LAUNCHER_OPTIONS = List.of(MetricsEndpointOptions.class);
+  static final List<Class<? extends PipelineOptions>> JOB_LAUNCHER_OPTIONS =
+      List.of(MetricsEndpointOptions.class);
 
   /**
    * Parses a subcommand's flags. Beam accepts a flag of any options interface registered in the
@@ -46,7 +47,10 @@ final class CommandSupport {
     return options(args, type, JOB_LAUNCHER_OPTIONS);
   }
 
-  /** {@link #options}, for a command whose launcher takes further flags of its own ({@code launchers}). */
+  /**
+   * {@link #options}, for a command whose launcher takes further flags of its own ({@code
+   * launchers}).
+   */
   static <T extends PipelineOptions> T options(
       String[] args, Class<T> type, List<Class<? extends PipelineOptions>> launchers) {
     for (Class<? extends PipelineOptions> launcher : launchers) {
@@ -57,7 +61,10 @@ final class CommandSupport {
     return options;
   }
 
-  /** Parses like {@link #options} but lets flags of every registered job through (demo passes them on). */
+  /**
+   * Parses like {@link #options} but lets flags of every registered job through (demo passes them
+   * on).
+   */
   static <T extends PipelineOptions> T anyJobsFlags(String[] args, Class<T> type) {
     PipelineOptionsFactory.register(type);
     PipelineOptionsFactory.register(MetricsEndpointOptions.class);
@@ -69,9 +76,9 @@ final class CommandSupport {
   }
 
   /**
-   * The Direct runner re-encodes and compares every element to catch DoFns that mutate their
-   * input: a test aid that costs the CLI's real runs about 2-3x. Tests keep it on; the launcher
-   * turns it off unless a flag asks for it.
+   * The Direct runner re-encodes and compares every element to catch DoFns that mutate their input:
+   * a test aid that costs the CLI's real runs about 2-3x. Tests keep it on; the launcher turns it
+   * off unless a flag asks for it.
    */
   static void relaxDirectRunnerChecks(PipelineOptions options, String[] args) {
     DirectOptions direct = options.as(DirectOptions.class);
@@ -84,13 +91,16 @@ final class CommandSupport {
   }
 
   private static void refuseOtherJobsFlags(
-      String[] args, Class<? extends PipelineOptions> type, List<Class<? extends PipelineOptions>> launchers) {
+      String[] args,
+      Class<? extends PipelineOptions> type,
+      List<Class<? extends PipelineOptions>> launchers) {
     Set<String> own = new TreeSet<>(flagsOf(type));
     for (Class<? extends PipelineOptions> launcher : launchers) {
       own.addAll(flagsOf(launcher));
     }
     Set<String> beamml = new TreeSet<>();
-    for (Class<? extends PipelineOptions> registered : PipelineOptionsFactory.getRegisteredOptions()) {
+    for (Class<? extends PipelineOptions> registered :
+        PipelineOptionsFactory.getRegisteredOptions()) {
       if (registered.getName().startsWith("io.beamml.")) {
         beamml.addAll(flagsOf(registered));
       }
@@ -101,7 +111,8 @@ final class CommandSupport {
       }
       String flag = a.substring(2).split("=", 2)[0];
       if (beamml.contains(flag) && !own.contains(flag)) {
-        throw new IllegalArgumentException("--" + flag + " is another job's flag, not one of this job's");
+        throw new IllegalArgumentException(
+            "--" + flag + " is another job's flag, not one of this job's");
       }
     }
   }
@@ -120,12 +131,17 @@ final class CommandSupport {
     return false;
   }
 
-  /** 0 when a run summary balances; otherwise says so (it is a bug) and returns {@link ExitCode#UNBALANCED}. */
+  /**
+   * 0 when a run summary balances; otherwise says so (it is a bug) and returns {@link
+   * ExitCode#UNBALANCED}.
+   */
   static int balanced(String pipeline, String summaryJson) {
     if (RunSummary.isBalanced(summaryJson)) {
       return ExitCode.OK.code();
     }
-    System.err.println(pipeline + ": the summary does not balance (in != out + duplicates + dead letters): a bug, please report it");
+    System.err.println(
+        pipeline
+            + ": the summary does not balance (in != out + duplicates + dead letters): a bug, please report it");
     return ExitCode.UNBALANCED.code();
   }
 
@@ -143,12 +159,17 @@ final class CommandSupport {
     void run() throws Exception;
   }
 
-  /** Runs {@code job} into a fresh attempt directory and publishes it as {@code --output} ({@link RunOutput#into}). */
+  /**
+   * Runs {@code job} into a fresh attempt directory and publishes it as {@code --output} ({@link
+   * RunOutput#into}).
+   */
   static void intoOutput(RunOutputOptions options, Job job) throws Exception {
-    RunOutput.into(options, () -> {
-      job.run();
-      return null;
-    });
+    RunOutput.into(
+        options,
+        () -> {
+          job.run();
+          return null;
+        });
   }
 
   /** Returns quietly when a batch job finished; otherwise says how it ended, as an exception. */
@@ -179,10 +200,17 @@ final class CommandSupport {
         return Optional.empty();
       }
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
-      if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
-        return Optional.of("HMAC key file " + keyFile + " is readable by " + (mode.contains(PosixFilePermission.OTHERS_READ)
-            ? "everyone" : "its group") + " (" + PosixFilePermissions.toString(mode) + "): whoever reads it can"
-            + " re-identify customers; chmod 600 it");
+      if (mode.contains(PosixFilePermission.GROUP_READ)
+          || mode.contains(PosixFilePermission.OTHERS_READ)) {
+        return Optional.of(
+            "HMAC key file "
+                + keyFile
+                + " is readable by "
+                + (mode.contains(PosixFilePermission.OTHERS_READ) ? "everyone" : "its group")
+                + " ("
+                + PosixFilePermissions.toString(mode)
+                + "): whoever reads it can"
+                + " re-identify customers; chmod 600 it");
       }
     } catch (IOException e) {
       return Optional.empty();

@@ -1,20 +1,20 @@
 package io.beamml.runners.commands;
 
-import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.score.ScorePipeline;
-import io.beamml.pipelines.trainingset.TrainingSetPipeline;
-import io.beamml.training.PromoteModel;
-import io.beamml.training.Promotion;
-import io.beamml.training.PromoteOptions;
-import io.beamml.training.TrainModel;
-import io.beamml.training.TrainedVersion;
-import io.beamml.training.TrainOptions;
-import io.beamml.runners.Subcommand;
 import io.beamml.pipelines.stream.StreamOptions;
+import io.beamml.pipelines.trainingset.TrainingSetPipeline;
+import io.beamml.runners.Subcommand;
 import io.beamml.runners.stream.StreamingDemo;
+import io.beamml.training.PromoteModel;
+import io.beamml.training.PromoteOptions;
+import io.beamml.training.Promotion;
+import io.beamml.training.TrainModel;
+import io.beamml.training.TrainOptions;
+import io.beamml.training.TrainedVersion;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -28,8 +28,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 
 /**
- * {@code ./pipeline demo}: the whole path on generated data with embedded defaults. The one
- * command allowed to create its own HMAC key (a local file beside its outputs).
+ * {@code ./pipeline demo}: the whole path on generated data with embedded defaults. The one command
+ * allowed to create its own HMAC key (a local file beside its outputs).
  */
 public final class DemoCommand implements Subcommand {
 
@@ -100,12 +100,18 @@ public final class DemoCommand implements Subcommand {
     // So that stream flags (--featureMode, --allowedLateness, ...) parse alongside the demo's.
     PipelineOptionsFactory.register(StreamOptions.class);
     // The batch steps run where backfill, training-set and score run by default.
-    Options options = CommandSupport.anyJobsFlags(BatchRunnerDefaults.withDefaults(args), Options.class);
+    Options options =
+        CommandSupport.anyJobsFlags(BatchRunnerDefaults.withDefaults(args), Options.class);
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
     Path data = work.resolve("data");
 
-    CommandSupport.say("demo [1/6] generate: " + options.getCustomers() + " customers x " + options.getDays()
-        + " days into " + data);
+    CommandSupport.say(
+        "demo [1/6] generate: "
+            + options.getCustomers()
+            + " customers x "
+            + options.getDays()
+            + " days into "
+            + data);
     GenerateCommand.generate(data, options.getCustomers(), options.getDays(), options.getSeed());
     Path keyFile = work.resolve("hmac.key");
     HmacKey key = HmacKey.createLocalKey(keyFile);
@@ -124,8 +130,16 @@ public final class DemoCommand implements Subcommand {
 
     String registry = work.resolve("registry").toString();
     String trainingSetOut = work.resolve("training-set").toString();
-    Trained trained = trainAndPromote(options, data, key, registry, trainingSetOut, "demo [3/6] ", "demo [4/6] ",
-        "demo [5/6] ");
+    Trained trained =
+        trainAndPromote(
+            options,
+            data,
+            key,
+            registry,
+            trainingSetOut,
+            "demo [3/6] ",
+            "demo [4/6] ",
+            "demo [5/6] ");
     code = firstFailure(code, trained.code);
     ModelMetadata model = trained.model;
     String scoringModel = trained.scoringModel;
@@ -143,11 +157,16 @@ public final class DemoCommand implements Subcommand {
     CommandSupport.say("demo: outputs under " + work);
     CommandSupport.say("  feature store:  " + backfillOut + "/features/");
     CommandSupport.say("  training set:   " + trainingSetOut + "/examples/");
-    CommandSupport.say("  model registry: " + registry + " (aliases " + models.aliases(MODEL_NAME) + ")");
-    CommandSupport.say("  model card:     " + models.versionDir(MODEL_NAME, model.version) + "/model-card.html");
+    CommandSupport.say(
+        "  model registry: " + registry + " (aliases " + models.aliases(MODEL_NAME) + ")");
+    CommandSupport.say(
+        "  model card:     " + models.versionDir(MODEL_NAME, model.version) + "/model-card.html");
     CommandSupport.say("  predictions:    " + scoresOut + "/predictions/");
-    CommandSupport.say(String.format("  test AUC %.3f (oracle %.3f from the generator's true probabilities)",
-        model.metrics.getOrDefault("test_auc", Double.NaN), model.metrics.getOrDefault("oracle_auc", Double.NaN)));
+    CommandSupport.say(
+        String.format(
+            "  test AUC %.3f (oracle %.3f from the generator's true probabilities)",
+            model.metrics.getOrDefault("test_auc", Double.NaN),
+            model.metrics.getOrDefault("oracle_auc", Double.NaN)));
     return code;
   }
 
@@ -156,14 +175,25 @@ public final class DemoCommand implements Subcommand {
     return soFar != 0 ? soFar : next;
   }
 
-  /** What the training steps left: the model, the reference to score with and the exit code so far. */
+  /**
+   * What the training steps left: the model, the reference to score with and the exit code so far.
+   */
   private record Trained(ModelMetadata model, String scoringModel, int code) {}
 
   /** training-set, train and promote to champion (or, if the gate refuses, the pinned version). */
-  private static Trained trainAndPromote(Options options, Path data, HmacKey key, String registry,
-      String trainingSetOut, String setStep, String trainStep, String promoteStep) throws Exception {
+  private static Trained trainAndPromote(
+      Options options,
+      Path data,
+      HmacKey key,
+      String registry,
+      String trainingSetOut,
+      String setStep,
+      String trainStep,
+      String promoteStep)
+      throws Exception {
     CommandSupport.say(setStep + "training-set");
-    TrainingSetPipeline.Options trainingSet = inputs(options.as(TrainingSetPipeline.Options.class), data);
+    TrainingSetPipeline.Options trainingSet =
+        inputs(options.as(TrainingSetPipeline.Options.class), data);
     trainingSet.setResponses(data.resolve("responses") + "/*.csv");
     trainingSet.setOutput(trainingSetOut);
     int code = TrainingSetCommand.run(trainingSet, key);
@@ -178,7 +208,8 @@ public final class DemoCommand implements Subcommand {
     ModelCommandOutput.trained(System.out, trained);
     ModelMetadata model = trained.metadata();
 
-    CommandSupport.say(promoteStep + "promote " + MODEL_NAME + ":" + model.version + " to champion");
+    CommandSupport.say(
+        promoteStep + "promote " + MODEL_NAME + ":" + model.version + " to champion");
     PromoteOptions promote = options.as(PromoteOptions.class);
     promote.setModel(MODEL_NAME + ":" + model.version);
     promote.setAlias("champion");
@@ -187,7 +218,9 @@ public final class DemoCommand implements Subcommand {
     Promotion promotion = PromoteModel.run(promote);
     if (promotion.refused()) {
       CommandSupport.say(
-          "demo: the gate refused (" + promotion.verdict().explanation() + "); scoring the pinned version instead");
+          "demo: the gate refused ("
+              + promotion.verdict().explanation()
+              + "); scoring the pinned version instead");
       scoringModel = MODEL_NAME + ":" + model.version;
     } else {
       ModelCommandOutput.promotion(System.out, System.err, promotion);
@@ -197,10 +230,11 @@ public final class DemoCommand implements Subcommand {
 
   /**
    * {@code demo --streaming}: trains and promotes a model unless the registry under the work
-   * directory already has a champion, then streams the generated events through an embedded
-   * broker and the streaming job on embedded Flink for {@code --streamFor}, and stops everything.
+   * directory already has a champion, then streams the generated events through an embedded broker
+   * and the streaming job on embedded Flink for {@code --streamFor}, and stops everything.
    */
-  private static int runStreaming(Options options, String[] args, Path work, Path data, HmacKey key, Path keyFile)
+  private static int runStreaming(
+      Options options, String[] args, Path work, Path data, HmacKey key, Path keyFile)
       throws Exception {
     String registry = work.resolve("registry").toString();
     String scoringModel = MODEL_NAME + "@champion";
@@ -209,16 +243,28 @@ public final class DemoCommand implements Subcommand {
         || !ModelRegistry.at(registry).aliases(MODEL_NAME).containsKey("champion")) {
       // The batch pipelines below must not run as streaming jobs.
       options.as(StreamingOptions.class).setStreaming(false);
-      Trained trained = trainAndPromote(options, data, key, registry, work.resolve("training-set").toString(),
-          "demo [2/5] ", "demo [3/5] ", "demo [4/5] ");
+      Trained trained =
+          trainAndPromote(
+              options,
+              data,
+              key,
+              registry,
+              work.resolve("training-set").toString(),
+              "demo [2/5] ",
+              "demo [3/5] ",
+              "demo [4/5] ");
       scoringModel = trained.scoringModel;
       code = trained.code;
     } else {
       CommandSupport.say("demo [2-4/5] " + registry + " already has a champion: no training");
     }
 
-    CommandSupport.say("demo [5/5] stream for " + options.getStreamFor() + " at " + options.getEventsPerSecond()
-        + " events/s");
+    CommandSupport.say(
+        "demo [5/5] stream for "
+            + options.getStreamFor()
+            + " at "
+            + options.getEventsPerSecond()
+            + " events/s");
     StreamOptions stream = PipelineOptionsFactory.fromArgs(args).as(StreamOptions.class);
     stream.setRegistry(registry);
     stream.setModel(scoringModel);
@@ -229,9 +275,12 @@ public final class DemoCommand implements Subcommand {
       stream.setFeatureMode(StreamOptions.FeatureMode.low_latency);
     }
     Duration duration = Duration.parse(options.getStreamFor());
-    long predictions = new StreamingDemo(stream, key, data, System.out).run(duration, options.getEventsPerSecond());
+    long predictions =
+        new StreamingDemo(stream, key, data, System.out)
+            .run(duration, options.getEventsPerSecond());
     if (predictions == 0) {
-      System.err.println("demo: the streaming job wrote no predictions in " + duration.toSeconds() + " s");
+      System.err.println(
+          "demo: the streaming job wrote no predictions in " + duration.toSeconds() + " s");
       return 1;
     }
     return code;

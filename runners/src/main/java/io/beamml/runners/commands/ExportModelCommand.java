@@ -6,7 +6,10 @@ import io.beamml.training.ExportModel;
 import io.beamml.training.ExportOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** {@code ./pipeline export-model}: a registered model in a form another XGBoost reader scores identically. */
+/**
+ * {@code ./pipeline export-model}: a registered model in a form another XGBoost reader scores
+ * identically.
+ */
 public final class ExportModelCommand implements Subcommand {
 
   @Override
@@ -26,7 +29,8 @@ public final class ExportModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    ModelCommandOutput.exported(System.out, ExportModel.run(CommandSupport.options(args, ExportOptions.class)));
+    ModelCommandOutput.exported(
+        System.out, ExportModel.run(CommandSupport.options(args, ExportOptions.class)));
     return ExitCode.OK.code();
   }
 }

@@ -16,7 +16,8 @@ public final class GenerateCommand implements Subcommand {
 
   /** Flags of {@code ./pipeline generate}. */
   public interface Options extends PipelineOptions {
-    @Description("Directory to write clicks/, sales/, profiles/, responses/, truth/ and manifest.json into")
+    @Description(
+        "Directory to write clicks/, sales/, profiles/, responses/, truth/ and manifest.json into")
     @Validation.Required
     String getOut();
 
@@ -59,15 +60,19 @@ public final class GenerateCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     Options options = CommandSupport.options(args, Options.class);
-    generate(Paths.get(options.getOut()), options.getCustomers(), options.getDays(), options.getSeed());
+    generate(
+        Paths.get(options.getOut()), options.getCustomers(), options.getDays(), options.getSeed());
     return 0;
   }
 
-  static GenerationManifest generate(Path out, int customers, int days, long seed) throws Exception {
+  static GenerationManifest generate(Path out, int customers, int days, long seed)
+      throws Exception {
     long start = System.nanoTime();
-    GenerationManifest manifest = DataGenerator.generate(GeneratorConfig.of(customers, days, seed), out);
+    GenerationManifest manifest =
+        DataGenerator.generate(GeneratorConfig.of(customers, days, seed), out);
     CommandSupport.say(manifest.summary());
-    CommandSupport.say(String.format("generate: wrote %s in %.1f s", out, (System.nanoTime() - start) / 1e9));
+    CommandSupport.say(
+        String.format("generate: wrote %s in %.1f s", out, (System.nanoTime() - start) / 1e9));
     return manifest;
   }
 }

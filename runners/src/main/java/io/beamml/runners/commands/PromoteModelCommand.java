@@ -3,8 +3,8 @@ package io.beamml.runners.commands;
 import io.beamml.runners.ExitCode;
 import io.beamml.runners.Subcommand;
 import io.beamml.training.PromoteModel;
-import io.beamml.training.Promotion;
 import io.beamml.training.PromoteOptions;
+import io.beamml.training.Promotion;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -30,7 +30,8 @@ public final class PromoteModelCommand implements Subcommand {
 
   @Override
   public int run(String[] args) {
-    // A lost race throws AliasConflictException, which the launcher maps to ExitCode.ALIAS_CONFLICT.
+    // A lost race throws AliasConflictException, which the launcher maps to
+    // ExitCode.ALIAS_CONFLICT.
     Promotion promotion = PromoteModel.run(CommandSupport.options(args, PromoteOptions.class));
     ModelCommandOutput.promotion(System.out, System.err, promotion);
     return (promotion.refused() ? ExitCode.PROMOTION_REFUSED : ExitCode.OK).code();

@@ -28,8 +28,11 @@ public final class RegisterModelCommand implements Subcommand {
   @Override
   public int run(String[] args) {
     RegisterOptions options = CommandSupport.options(args, RegisterOptions.class);
-    InputPatterns.create().flag("modelFile", options.getModelFile()).flag("featureSpec", options.getFeatureSpec())
-        .flag("truthFile", options.getTruthFile()).requireMatches();
+    InputPatterns.create()
+        .flag("modelFile", options.getModelFile())
+        .flag("featureSpec", options.getFeatureSpec())
+        .flag("truthFile", options.getTruthFile())
+        .requireMatches();
     ModelCommandOutput.imported(System.out, ImportModel.run(options));
     return ExitCode.OK.code();
   }

@@ -44,7 +44,8 @@ public final class RetrainCommand implements Subcommand {
 
     void setAlias(String value);
 
-    @Description("XGBoost parameter override key=value; repeat the flag or separate with commas, e.g. --param=eta=0.05 --param=max_depth=6")
+    @Description(
+        "XGBoost parameter override key=value; repeat the flag or separate with commas, e.g. --param=eta=0.05 --param=max_depth=6")
     List<String> getParam();
 
     void setParam(List<String> value);
@@ -54,12 +55,14 @@ public final class RetrainCommand implements Subcommand {
 
     void setParamsFile(String value);
 
-    @Description("CSV promo_id,customer_id,probability of true response probabilities (synthetic data): reports the oracle AUC")
+    @Description(
+        "CSV promo_id,customer_id,probability of true response probabilities (synthetic data): reports the oracle AUC")
     String getTruthFile();
 
     void setTruthFile(String value);
 
-    @Description("Lowest test AUC the candidate may have; unset means " + PromotionGate.DEFAULT_MIN_AUC)
+    @Description(
+        "Lowest test AUC the candidate may have; unset means " + PromotionGate.DEFAULT_MIN_AUC)
     Double getMinAuc();
 
     void setMinAuc(Double value);
@@ -104,13 +107,18 @@ public final class RetrainCommand implements Subcommand {
 
   static int run(Options options, HmacKey key) throws Exception {
     String set = options.getOutput();
-    String window = options.getTrainingWindowDays() == null
-        ? "every response" : options.getTrainingWindowDays() + " days";
-    String asOf = options.getAsOf() == null || options.getAsOf().isBlank() ? "now" : options.getAsOf();
-    CommandSupport.say("retrain [1/3] training set of " + window + " up to " + asOf + " into " + set);
+    String window =
+        options.getTrainingWindowDays() == null
+            ? "every response"
+            : options.getTrainingWindowDays() + " days";
+    String asOf =
+        options.getAsOf() == null || options.getAsOf().isBlank() ? "now" : options.getAsOf();
+    CommandSupport.say(
+        "retrain [1/3] training set of " + window + " up to " + asOf + " into " + set);
     int code = TrainingSetCommand.run(options.as(TrainingSetPipeline.Options.class), key);
     if (code != ExitCode.OK.code()) {
-      CommandSupport.say("retrain: the training set did not finish balanced (exit " + code + "): nothing trained");
+      CommandSupport.say(
+          "retrain: the training set did not finish balanced (exit " + code + "): nothing trained");
       return code;
     }
 
@@ -127,8 +135,15 @@ public final class RetrainCommand implements Subcommand {
     ModelCommandOutput.trained(System.out, trained);
 
     String candidate = trained.metadata().name + ":" + trained.metadata().version;
-    CommandSupport.say("retrain [3/3] " + candidate + " against " + options.getModelName() + "@" + options.getAlias()
-        + ", both on the test split of " + set);
+    CommandSupport.say(
+        "retrain [3/3] "
+            + candidate
+            + " against "
+            + options.getModelName()
+            + "@"
+            + options.getAlias()
+            + ", both on the test split of "
+            + set);
     PromoteOptions promote = PipelineOptionsFactory.create().as(PromoteOptions.class);
     promote.setRegistry(options.getRegistry());
     promote.setModel(candidate);
@@ -136,7 +151,10 @@ public final class RetrainCommand implements Subcommand {
     promote.setMinAuc(options.getMinAuc());
     promote.setMaxAucDrop(options.getMaxAucDrop());
     promote.setTestSet(set);
-    String given = options.getReason() == null || options.getReason().isBlank() ? "" : options.getReason() + "; ";
+    String given =
+        options.getReason() == null || options.getReason().isBlank()
+            ? ""
+            : options.getReason() + "; ";
     promote.setReason(given + "retrain on " + window + " up to " + asOf);
     Promotion promotion = PromoteModel.run(promote, true);
     ModelCommandOutput.promotion(System.out, System.err, promotion);

@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * An order-independent digest of a set of JSON Lines rows, so two programs' outputs can be compared
- * without holding either in memory: each line is put in a canonical form (fields sorted, numbers
- * as the double they denote, whatever digits a language printed), hashed, and the hashes summed.
- * Equal digests mean the same multiset of rows, up to a 2^-64 chance.
+ * without holding either in memory: each line is put in a canonical form (fields sorted, numbers as
+ * the double they denote, whatever digits a language printed), hashed, and the hashes summed. Equal
+ * digests mean the same multiset of rows, up to a 2^-64 chance.
  */
 record RowDigest(long rows, long sum, long sumOfSquares) {
 
@@ -40,7 +40,10 @@ record RowDigest(long rows, long sum, long sumOfSquares) {
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         String line;
         while ((line = in.readLine()) != null) {
-          long h = ByteBuffer.wrap(sha.digest(canonical(MAPPER.readTree(line)).getBytes(StandardCharsets.UTF_8))).getLong();
+          long h =
+              ByteBuffer.wrap(
+                      sha.digest(canonical(MAPPER.readTree(line)).getBytes(StandardCharsets.UTF_8)))
+                  .getLong();
           rows++;
           sum += h;
           squares += h * h;

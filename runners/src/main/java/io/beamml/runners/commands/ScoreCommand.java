@@ -37,7 +37,8 @@ public final class ScoreCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     ScorePipeline.Options options = BatchRunnerDefaults.options(args, ScorePipeline.Options.class);
-    return run(options, storedRows(options) ? null : CommandSupport.hmacKey(options.getHmacKeyFile()));
+    return run(
+        options, storedRows(options) ? null : CommandSupport.hmacKey(options.getHmacKeyFile()));
   }
 
   private static boolean storedRows(ScorePipeline.Options options) {
@@ -50,19 +51,32 @@ public final class ScoreCommand implements Subcommand {
     } else {
       InputPatterns.of(options).requireMatches();
     }
-    CommandSupport.say("score: " + options.getModel() + " from " + options.getRegistry() + " on "
-        + options.getRunner().getSimpleName() + " ...");
+    CommandSupport.say(
+        "score: "
+            + options.getModel()
+            + " from "
+            + options.getRegistry()
+            + " on "
+            + options.getRunner().getSimpleName()
+            + " ...");
     long start = System.nanoTime();
-    CommandSupport.intoOutput(options, () -> {
-      Pipeline p = Pipeline.create(options);
-      ScorePipeline.build(p, options, key);
-      CommandSupport.requireDone("score", MonitoredJob.run(p));
-    });
+    CommandSupport.intoOutput(
+        options,
+        () -> {
+          Pipeline p = Pipeline.create(options);
+          ScorePipeline.build(p, options, key);
+          CommandSupport.requireDone("score", MonitoredJob.run(p));
+        });
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
     BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
-    CommandSupport.say(String.format("score: finished in %.1f s; predictions in %s", (System.nanoTime() - start) / 1e9,
-        bigQuery == null ? options.getOutput() + "/" + ScorePipeline.PREDICTIONS_DIR + "/" : bigQuery.predictions().table()));
+    CommandSupport.say(
+        String.format(
+            "score: finished in %.1f s; predictions in %s",
+            (System.nanoTime() - start) / 1e9,
+            bigQuery == null
+                ? options.getOutput() + "/" + ScorePipeline.PREDICTIONS_DIR + "/"
+                : bigQuery.predictions().table()));
     return CommandSupport.balanced("score", summary);
   }
 }

@@ -9,7 +9,9 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.concurrent.CountDownLatch;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** {@code ./pipeline serve}: the live scoring endpoint over the Redis online store, until stopped. */
+/**
+ * {@code ./pipeline serve}: the live scoring endpoint over the Redis online store, until stopped.
+ */
 public final class ServeCommand implements Subcommand {
 
   @Override
@@ -34,13 +36,25 @@ public final class ServeCommand implements Subcommand {
     OpenTelemetrySdk telemetry = ServingTelemetry.fromEnvironment(System.getenv());
     ServingStack stack = ServingStack.start(options, key, telemetry);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stack.close();
-      telemetry.close();
-      stopped.countDown();
-    }, "serve-shutdown"));
-    CommandSupport.say("serve: " + options.getModel() + " on " + stack.baseUrl() + " (store " + options.getOnlineStore()
-        + ", ready: " + stack.server().isReady() + "); Ctrl-C stops");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stack.close();
+                  telemetry.close();
+                  stopped.countDown();
+                },
+                "serve-shutdown"));
+    CommandSupport.say(
+        "serve: "
+            + options.getModel()
+            + " on "
+            + stack.baseUrl()
+            + " (store "
+            + options.getOnlineStore()
+            + ", ready: "
+            + stack.server().isReady()
+            + "); Ctrl-C stops");
     CommandSupport.say("  try: " + curlLine(stack.baseUrl(), "CUSTOMER_ID"));
     stopped.await();
     return 0;
@@ -48,7 +62,10 @@ public final class ServeCommand implements Subcommand {
 
   /** A request that works against a server at {@code baseUrl}, for the console. */
   public static String curlLine(String baseUrl, String customerId) {
-    return "curl -s -X POST " + baseUrl + "/v1/score -H 'Content-Type: application/json' -d '{\"customer_id\": \""
-        + customerId + "\", \"explain\": 3}'";
+    return "curl -s -X POST "
+        + baseUrl
+        + "/v1/score -H 'Content-Type: application/json' -d '{\"customer_id\": \""
+        + customerId
+        + "\", \"explain\": 3}'";
   }
 }

@@ -20,9 +20,9 @@ import org.apache.flink.runtime.client.JobStatusMessage;
 
 /**
  * {@code ./pipeline stop-stream}: stops a running stream with a savepoint through Flink's REST API
- * and prints the savepoint's path, which {@code ./pipeline stream --savepointPath=PATH} (a new build
- * or changed flags) resumes from with the dedup and feature state of that moment. The sources stop
- * at the savepoint, so the stopped job's outputs are exactly those of the saved state: the
+ * and prints the savepoint's path, which {@code ./pipeline stream --savepointPath=PATH} (a new
+ * build or changed flags) resumes from with the dedup and feature state of that moment. The sources
+ * stop at the savepoint, so the stopped job's outputs are exactly those of the saved state: the
  * resumed job neither repeats nor misses an event.
  */
 public final class StopStreamCommand implements Subcommand {
@@ -47,32 +47,59 @@ public final class StopStreamCommand implements Subcommand {
     StopStreamOptions options = CommandSupport.options(args, StopStreamOptions.class);
     String master = options.as(FlinkPipelineOptions.class).getFlinkMaster();
     if (master == null || !master.matches("[^\\[\\]:]+:\\d+")) {
-      throw new IllegalArgumentException("--flinkMaster=HOST:PORT must name the Flink REST address (for embedded"
-          + " Flink, start the stream with --embeddedRestPort=PORT and pass --flinkMaster=127.0.0.1:PORT), got " + master);
+      throw new IllegalArgumentException(
+          "--flinkMaster=HOST:PORT must name the Flink REST address (for embedded"
+              + " Flink, start the stream with --embeddedRestPort=PORT and pass --flinkMaster=127.0.0.1:PORT), got "
+              + master);
     }
     String host = master.substring(0, master.lastIndexOf(':'));
     int port = Integer.parseInt(master.substring(master.lastIndexOf(':') + 1));
     Configuration conf = new Configuration();
     conf.set(RestOptions.ADDRESS, host);
     conf.set(RestOptions.PORT, port);
-    try (RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {
-      JobID job = options.getJobId() != null ? JobID.fromHexString(options.getJobId()) : theRunningJob(client, master);
-      String path = client.stopWithSavepoint(job, false, savepointTarget(options.getSavepointDir()),
-          SavepointFormatType.CANONICAL).get(180, TimeUnit.SECONDS);
-      CommandSupport.say("stop-stream: job " + job + " stopped with a savepoint; resume with --savepointPath=" + path);
+    try (RestClusterClient<StandaloneClusterId> client =
+        new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {
+      JobID job =
+          options.getJobId() != null
+              ? JobID.fromHexString(options.getJobId())
+              : theRunningJob(client, master);
+      String path =
+          client
+              .stopWithSavepoint(
+                  job,
+                  false,
+                  savepointTarget(options.getSavepointDir()),
+                  SavepointFormatType.CANONICAL)
+              .get(180, TimeUnit.SECONDS);
+      CommandSupport.say(
+          "stop-stream: job "
+              + job
+              + " stopped with a savepoint; resume with --savepointPath="
+              + path);
       System.out.println(path);
       return 0;
     }
   }
 
-  private static JobID theRunningJob(RestClusterClient<StandaloneClusterId> client, String master) throws Exception {
+  private static JobID theRunningJob(RestClusterClient<StandaloneClusterId> client, String master)
+      throws Exception {
     Collection<JobStatusMessage> jobs = client.listJobs().get(30, TimeUnit.SECONDS);
-    List<JobStatusMessage> running = jobs.stream().filter(j -> j.getJobState() == JobStatus.RUNNING)
-        .collect(Collectors.toList());
+    List<JobStatusMessage> running =
+        jobs.stream()
+            .filter(j -> j.getJobState() == JobStatus.RUNNING)
+            .collect(Collectors.toList());
     if (running.size() != 1) {
-      throw new IllegalArgumentException(running.size() + " jobs are running at " + master + (running.isEmpty() ? ""
-          : " (" + running.stream().map(j -> j.getJobId() + " " + j.getJobName()).collect(Collectors.joining(", "))
-          + "); name one with --jobId"));
+      throw new IllegalArgumentException(
+          running.size()
+              + " jobs are running at "
+              + master
+              + (running.isEmpty()
+                  ? ""
+                  : " ("
+                      + running.stream()
+                          .map(j -> j.getJobId() + " " + j.getJobName())
+                          .collect(Collectors.joining(", "))
+                      + "); name one with --jobId"));
     }
     return running.get(0).getJobId();
   }

@@ -16,9 +16,9 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * {@code ./pipeline stream}: the streaming job, Kafka in, Kafka, files or BigQuery out
- * ({@code --sink}), until it is stopped (or, with {@code --maxRecords}/{@code --maxReadTime},
- * until its bounded read is done).
+ * {@code ./pipeline stream}: the streaming job, Kafka in, Kafka, files or BigQuery out ({@code
+ * --sink}), until it is stopped (or, with {@code --maxRecords}/{@code --maxReadTime}, until its
+ * bounded read is done).
  */
 public final class StreamCommand implements Subcommand {
 
@@ -39,7 +39,8 @@ public final class StreamCommand implements Subcommand {
 
   @Override
   public List<Class<? extends PipelineOptions>> launcherOptions() {
-    List<Class<? extends PipelineOptions>> launcher = new java.util.ArrayList<>(CommandSupport.JOB_LAUNCHER_OPTIONS);
+    List<Class<? extends PipelineOptions>> launcher =
+        new java.util.ArrayList<>(CommandSupport.JOB_LAUNCHER_OPTIONS);
     launcher.add(StreamLaunchOptions.class);
     return launcher;
   }
@@ -54,13 +55,31 @@ public final class StreamCommand implements Subcommand {
     }
     HmacKey key = CommandSupport.hmacKey(options.getHmacKeyFile());
     StreamLaunchChecks.check(options);
-    CommandSupport.say("stream: " + options.getClicksTopic() + " + " + options.getOrdersTopic() + " at "
-        + options.getBootstrapServers() + " -> " + destination(options) + ", model " + options.getModel()
-        + ", features " + options.getFeatureMode() + ", " + options.getDeliveryGuarantee() + ", on "
-        + options.getRunner().getSimpleName());
+    CommandSupport.say(
+        "stream: "
+            + options.getClicksTopic()
+            + " + "
+            + options.getOrdersTopic()
+            + " at "
+            + options.getBootstrapServers()
+            + " -> "
+            + destination(options)
+            + ", model "
+            + options.getModel()
+            + ", features "
+            + options.getFeatureMode()
+            + ", "
+            + options.getDeliveryGuarantee()
+            + ", on "
+            + options.getRunner().getSimpleName());
     if (options.getResponsesTopic() != null && !options.getResponsesTopic().isBlank()) {
-      CommandSupport.say("stream: live quality from " + options.getResponsesTopic() + " per day of sent_time, responses up to "
-          + options.getResponseLateness() + " late, scores kept " + options.getScoreTtl());
+      CommandSupport.say(
+          "stream: live quality from "
+              + options.getResponsesTopic()
+              + " per day of sent_time, responses up to "
+              + options.getResponseLateness()
+              + " late, scores kept "
+              + options.getScoreTtl());
     }
     // --savepointPath (and --embeddedRestPort) on embedded Flink: Beam hands them only to clusters.
     EmbeddedFlinkConf.apply(options);
@@ -81,7 +100,10 @@ public final class StreamCommand implements Subcommand {
         return "BigQuery dataset " + options.getBigQueryDataset();
       case kafka:
       default:
-        return options.getPredictionsTopic() + " (dead letters: " + options.getDeadLettersTopic() + ")";
+        return options.getPredictionsTopic()
+            + " (dead letters: "
+            + options.getDeadLettersTopic()
+            + ")";
     }
   }
 }

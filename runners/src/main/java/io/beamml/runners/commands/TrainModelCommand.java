@@ -40,7 +40,9 @@ public final class TrainModelCommand implements Subcommand {
     String keyFile = options.getHmacKeyFile();
     HmacKey key = keyFile == null || keyFile.isBlank() ? null : CommandSupport.hmacKey(keyFile);
     InputPatterns.create()
-        .flag("trainingSet", trimSlash(options.getTrainingSet()) + "/" + TrainingSetReader.EXAMPLES_GLOB)
+        .flag(
+            "trainingSet",
+            trimSlash(options.getTrainingSet()) + "/" + TrainingSetReader.EXAMPLES_GLOB)
         .flag("truthFile", options.getTruthFile())
         .flag("paramsFile", options.getParamsFile())
         .requireMatches();

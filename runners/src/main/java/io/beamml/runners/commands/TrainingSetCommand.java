@@ -36,7 +36,8 @@ public final class TrainingSetCommand implements Subcommand {
 
   @Override
   public int run(String[] args) throws Exception {
-    TrainingSetPipeline.Options options = BatchRunnerDefaults.options(args, TrainingSetPipeline.Options.class);
+    TrainingSetPipeline.Options options =
+        BatchRunnerDefaults.options(args, TrainingSetPipeline.Options.class);
     return run(options, CommandSupport.hmacKey(options.getHmacKeyFile()));
   }
 
@@ -44,18 +45,28 @@ public final class TrainingSetCommand implements Subcommand {
     InputPatterns.of(options).flag("responses", options.getResponses()).requireMatches();
     CommandSupport.say("training-set: running on " + options.getRunner().getSimpleName() + " ...");
     long start = System.nanoTime();
-    CommandSupport.intoOutput(options, () -> {
-      Pipeline p = Pipeline.create(options);
-      TrainingSetPipeline.build(p, options, key);
-      CommandSupport.requireDone("training-set", MonitoredJob.run(p));
-    });
+    CommandSupport.intoOutput(
+        options,
+        () -> {
+          Pipeline p = Pipeline.create(options);
+          TrainingSetPipeline.build(p, options, key);
+          CommandSupport.requireDone("training-set", MonitoredJob.run(p));
+        });
     String summary = RunSummary.read(options.getOutput());
     RunSummary.printTable(summary, System.out);
-    CommandSupport.say(String.format("training-set: finished in %.1f s; examples under %s/%s/",
-        (System.nanoTime() - start) / 1e9, options.getOutput(), TrainingSetPipeline.EXAMPLES_DIR));
+    CommandSupport.say(
+        String.format(
+            "training-set: finished in %.1f s; examples under %s/%s/",
+            (System.nanoTime() - start) / 1e9,
+            options.getOutput(),
+            TrainingSetPipeline.EXAMPLES_DIR));
     BigQueryDestinations bigQuery = BigQueryDestinations.ifChosen(options);
     if (bigQuery != null) {
-      CommandSupport.say("  and in " + bigQuery.trainingExamples().table() + "; dead letters in " + bigQuery.deadLetters().table());
+      CommandSupport.say(
+          "  and in "
+              + bigQuery.trainingExamples().table()
+              + "; dead letters in "
+              + bigQuery.deadLetters().table());
     }
     return CommandSupport.balanced("training-set", summary);
   }

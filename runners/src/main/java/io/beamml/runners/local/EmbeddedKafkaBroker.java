@@ -14,9 +14,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * A real Kafka broker inside this JVM, so tests and the streaming demo need no installed Kafka
- * and no Docker: one KRaft node acting as broker and controller, listening on a free loopback
- * port, its logs in a temporary folder that {@link #close()} deletes.
+ * A real Kafka broker inside this JVM, so tests and the streaming demo need no installed Kafka and
+ * no Docker: one KRaft node acting as broker and controller, listening on a free loopback port, its
+ * logs in a temporary folder that {@link #close()} deletes.
  *
  * <p>Sized for one broker: the internal offsets and transaction-state topics have replication
  * factor 1 (so exactly-once sinks work), and consumer groups rebalance without the usual delay.
@@ -64,7 +64,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("Could not start the embedded Kafka broker: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Could not start the embedded Kafka broker: " + e.getMessage(), e);
     }
   }
 
@@ -110,7 +111,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throws InterruptedException, ExecutionException {
     TopicDescription description;
     try {
-      description = admin.describeTopics(Collections.singleton(name)).allTopicNames().get().get(name);
+      description =
+          admin.describeTopics(Collections.singleton(name)).allTopicNames().get().get(name);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         return false;
@@ -131,7 +133,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("Could not stop the embedded Kafka broker: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Could not stop the embedded Kafka broker: " + e.getMessage(), e);
     }
   }
 

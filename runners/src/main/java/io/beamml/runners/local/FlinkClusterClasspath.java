@@ -37,7 +37,8 @@ public final class FlinkClusterClasspath {
   public static Path prometheusReporterJar() {
     List<Path> jars = resolve(entries(PROMETHEUS_REPORTER_RESOURCE, "flink-metrics-prometheus"));
     if (jars.size() != 1) {
-      throw new IllegalStateException(PROMETHEUS_REPORTER_RESOURCE + " lists " + jars.size() + " jars, not one");
+      throw new IllegalStateException(
+          PROMETHEUS_REPORTER_RESOURCE + " lists " + jars.size() + " jars, not one");
     }
     return jars.get(0);
   }
@@ -75,7 +76,10 @@ public final class FlinkClusterClasspath {
     try (InputStream in = FlinkClusterClasspath.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(
-            "Resource " + resource + " is missing next to " + FlinkClusterClasspath.class.getName()
+            "Resource "
+                + resource
+                + " is missing next to "
+                + FlinkClusterClasspath.class.getName()
                 + ": the build's generate-resources phase writes it.");
       }
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();

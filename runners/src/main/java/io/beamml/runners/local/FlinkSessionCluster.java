@@ -2,7 +2,6 @@ package io.beamml.runners.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,19 +24,19 @@ import java.util.stream.Stream;
 
 /**
  * A real Flink 1.19 session cluster on loopback, started from the Maven jars the build resolved:
- * one JobManager and one TaskManager, each its own JVM, as Flink's start scripts would launch
- * them. Beam submits to it with {@code --runner=FlinkRunner --flinkMaster=}{@link #restAddress()}.
- * Jobs run in the TaskManager process, so {@link #killTaskManager()} is a real crash (kill -9)
- * and {@link #startTaskManager()} brings up a replacement for fail-over tests.
+ * one JobManager and one TaskManager, each its own JVM, as Flink's start scripts would launch them.
+ * Beam submits to it with {@code --runner=FlinkRunner --flinkMaster=}{@link #restAddress()}. Jobs
+ * run in the TaskManager process, so {@link #killTaskManager()} is a real crash (kill -9) and
+ * {@link #startTaskManager()} brings up a replacement for fail-over tests.
  *
  * <p>Everything lives under the work directory: the generated {@code conf/flink-conf.yaml}, the
- * process logs {@code jobmanager.log} and {@code taskmanager-N.log}, temporary files,
- * checkpoints and {@code plugins/}. A JVM shutdown hook kills the children if the caller never
- * closes the cluster.
+ * process logs {@code jobmanager.log} and {@code taskmanager-N.log}, temporary files, checkpoints
+ * and {@code plugins/}. A JVM shutdown hook kills the children if the caller never closes the
+ * cluster.
  *
  * <p>{@link Setup#withPrometheusReporter(int)} installs Flink's own Prometheus reporter the way a
- * Flink distribution does (its jar under {@code plugins/metrics-prometheus/}, two lines of
- * {@code flink-conf.yaml}): every process then serves its metrics, Beam's user metrics among the
+ * Flink distribution does (its jar under {@code plugins/metrics-prometheus/}, two lines of {@code
+ * flink-conf.yaml}): every process then serves its metrics, Beam's user metrics among the
  * TaskManager's, at {@code http://127.0.0.1:PORT/metrics}.
  */
 public final class FlinkSessionCluster implements AutoCloseable {
@@ -73,8 +72,13 @@ public final class FlinkSessionCluster implements AutoCloseable {
   private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
   private static final String BASH_JAVA_UTILS_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
   private static final String LOOPBACK = "127.0.0.1";
-  /** Flink reads its plugins from this directory ({@code plugins/} of the working directory if unset). */
+
+  /**
+   * Flink reads its plugins from this directory ({@code plugins/} of the working directory if
+   * unset).
+   */
   private static final String PLUGINS_DIR_VARIABLE = "FLINK_PLUGINS_DIR";
+
   private static final String PROMETHEUS_REPORTER_FACTORY =
       "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
   private static final String PROMETHEUS_PORT_KEY = "metrics.reporter.prom.port";
@@ -146,7 +150,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
      */
     public Setup withPrometheusReporter(int port) {
       if (port < 0 || port > 65534) {
-        throw new IllegalArgumentException("The reporter port must be 0 (any free port) or 1..65534: " + port);
+        throw new IllegalArgumentException(
+            "The reporter port must be 0 (any free port) or 1..65534: " + port);
       }
       return new Setup(workDir, port);
     }
@@ -209,8 +214,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
   }
 
   /**
-   * The port where the JobManager's Prometheus reporter serves {@code /metrics} on 127.0.0.1;
-   * fails if the cluster was started without {@link Setup#withPrometheusReporter(int)}.
+   * The port where the JobManager's Prometheus reporter serves {@code /metrics} on 127.0.0.1; fails
+   * if the cluster was started without {@link Setup#withPrometheusReporter(int)}.
    */
   public int jobManagerMetricsPort() {
     if (jobManagerMetricsPort == NO_REPORTER) {
@@ -264,7 +269,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
     if (taskManagerMetricsPort != NO_REPORTER) {
       args.addAll(List.of("-D", PROMETHEUS_PORT_KEY + "=" + taskManagerMetricsPort));
     }
-    taskManager = launch(workDir, classpath, "GET_TM_RESOURCE_PARAMS", TASK_MANAGER_MAIN, args, log);
+    taskManager =
+        launch(workDir, classpath, "GET_TM_RESOURCE_PARAMS", TASK_MANAGER_MAIN, args, log);
     awaitTaskManager(resourceId, log);
     if (taskManagerMetricsPort != NO_REPORTER) {
       awaitMetrics(taskManagerMetricsPort, taskManager, log);
@@ -344,8 +350,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
   /**
    * Waits until the reporter of {@code process} answers on {@code port}. Flink starts reporters
-   * before the process registers, but one that could not bind only logs the failure: this turns
-   * it into an error naming the log.
+   * before the process registers, but one that could not bind only logs the failure: this turns it
+   * into an error naming the log.
    */
   private void awaitMetrics(int port, Process process, Path log) {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -367,21 +373,32 @@ public final class FlinkSessionCluster implements AutoCloseable {
         // The reporter is still starting, or failed to bind.
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for Flink's Prometheus reporter", e);
+        throw new IllegalStateException(
+            "Interrupted while waiting for Flink's Prometheus reporter", e);
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Flink's Prometheus reporter does not answer on port " + port + "; see " + log
-            + reporterLines(log));
+        throw new IllegalStateException(
+            "Flink's Prometheus reporter does not answer on port "
+                + port
+                + "; see "
+                + log
+                + reporterLines(log));
       }
       sleep(POLL_INTERVAL);
     }
   }
 
-  /** What the log says about the reporter, so that a CI failure shows the cause, not just the path. */
+  /**
+   * What the log says about the reporter, so that a CI failure shows the cause, not just the path.
+   */
   private static String reporterLines(Path log) {
     try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
-      List<String> said = lines.filter(l -> l.contains("eporter") || l.contains("Prometheus")).collect(Collectors.toList());
-      return said.isEmpty() ? " (it says nothing about reporters)"
+      List<String> said =
+          lines
+              .filter(l -> l.contains("eporter") || l.contains("Prometheus"))
+              .collect(Collectors.toList());
+      return said.isEmpty()
+          ? " (it says nothing about reporters)"
           : ":\n  " + String.join("\n  ", said.subList(Math.max(0, said.size() - 8), said.size()));
     } catch (IOException | UncheckedIOException unreadable) {
       return "";
@@ -443,7 +460,12 @@ public final class FlinkSessionCluster implements AutoCloseable {
    * the derived memory settings (second line, {@code -D key=value} program arguments).
    */
   private static Process launch(
-      Path dir, String classpath, String resourceCommand, String mainClass, List<String> args, Path log) {
+      Path dir,
+      String classpath,
+      String resourceCommand,
+      String mainClass,
+      List<String> args,
+      Path log) {
     Path confDir = dir.resolve("conf");
     List<String> resourceParams = resourceParams(dir, classpath, resourceCommand, log);
     List<String> command = new ArrayList<>();
@@ -504,11 +526,17 @@ public final class FlinkSessionCluster implements AutoCloseable {
               .collect(Collectors.toList());
       if (utils.exitValue() != 0 || results.size() != 2) {
         throw new IllegalStateException(
-            "Flink's " + resourceCommand + " failed (exit " + utils.exitValue() + "); see " + utilsLog);
+            "Flink's "
+                + resourceCommand
+                + " failed (exit "
+                + utils.exitValue()
+                + "); see "
+                + utilsLog);
       }
       return results;
     } catch (IOException e) {
-      throw new UncheckedIOException("Could not run Flink's " + resourceCommand + "; see " + utilsLog, e);
+      throw new UncheckedIOException(
+          "Could not run Flink's " + resourceCommand + "; see " + utilsLog, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while running Flink's " + resourceCommand, e);
@@ -516,7 +544,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
   }
 
   private static List<String> split(String line) {
-    return Arrays.stream(line.trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+    return Arrays.stream(line.trim().split("\\s+"))
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toList());
   }
 
   private static String javaExecutable() {
@@ -561,7 +591,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
   private static void waitForExit(Process process) {
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("Flink process " + process.pid() + " did not exit after SIGKILL");
+        throw new IllegalStateException(
+            "Flink process " + process.pid() + " did not exit after SIGKILL");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

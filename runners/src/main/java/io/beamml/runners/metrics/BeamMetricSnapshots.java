@@ -23,18 +23,19 @@ import org.apache.beam.sdk.metrics.MetricResult;
 
 /**
  * Beam's metric results as Prometheus snapshots. A Beam metric {@code family{k=v}} in namespace
- * {@code ns} (labels as {@link MetricLabels} writes them) becomes {@code beamml_<ns>_<family>{k="v"}},
- * the name lower-cased with every other character than {@code [a-z0-9_]} made an underscore:
+ * {@code ns} (labels as {@link MetricLabels} writes them) becomes {@code
+ * beamml_<ns>_<family>{k="v"}}, the name lower-cased with every other character than {@code
+ * [a-z0-9_]} made an underscore:
  *
  * <ul>
  *   <li>counters: a counter (exposed with {@code _total}), summed over the steps that report it;
- *   <li>distributions: a summary ({@code _count}, {@code _sum}) and gauges {@code _min} and
- *       {@code _max}, merged over steps;
+ *   <li>distributions: a summary ({@code _count}, {@code _sum}) and gauges {@code _min} and {@code
+ *       _max}, merged over steps;
  *   <li>gauges: a gauge holding the step's value reported last.
  * </ul>
  *
- * <p>Values are the committed ones where the runner has them, else the attempted ones, divided by
- * a {@link MetricLabels#SCALE} label's factor. A name that is not a well-formed labelled name is
+ * <p>Values are the committed ones where the runner has them, else the attempted ones, divided by a
+ * {@link MetricLabels#SCALE} label's factor. A name that is not a well-formed labelled name is
  * taken whole as the family. A counter below zero (Beam's can be decremented) is left out, as are
  * string sets, bounded tries and histograms.
  */
@@ -52,8 +53,7 @@ public final class BeamMetricSnapshots {
       Series s = Series.of(r.getName());
       Long value = value(r);
       if (value != null) {
-        counters.computeIfAbsent(s.name, n -> new Family<>(s))
-            .merge(s, value, Long::sum);
+        counters.computeIfAbsent(s.name, n -> new Family<>(s)).merge(s, value, Long::sum);
       }
     }
     Map<String, Family<DistributionResult>> distributions = new TreeMap<>();
@@ -61,7 +61,8 @@ public final class BeamMetricSnapshots {
       Series s = Series.of(r.getName());
       DistributionResult value = value(r);
       if (value != null && value.getCount() > 0) {
-        distributions.computeIfAbsent(s.name, n -> new Family<>(s))
+        distributions
+            .computeIfAbsent(s.name, n -> new Family<>(s))
             .merge(s, value, BeamMetricSnapshots::mergeDistributions);
       }
     }
@@ -70,47 +71,83 @@ public final class BeamMetricSnapshots {
       Series s = Series.of(r.getName());
       GaugeResult value = value(r);
       if (value != null) {
-        gauges.computeIfAbsent(s.name, n -> new Family<>(s))
+        gauges
+            .computeIfAbsent(s.name, n -> new Family<>(s))
             .merge(s, value, (a, b) -> b.getTimestamp().isAfter(a.getTimestamp()) ? b : a);
       }
     }
 
     Map<String, MetricSnapshot> out = new LinkedHashMap<>();
-    counters.forEach((name, family) -> {
-      CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(family.help("counter"));
-      family.series.forEach((labels, point) -> {
-        // A Beam counter may be decremented; a Prometheus counter may not go below 0.
-        if (point.raw >= 0) {
-          b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
-              .labels(labels).value((double) point.raw / point.scale).build());
-        }
-      });
-      add(out, name, b.build());
-    });
-    distributions.forEach((name, family) -> {
-      if (out.containsKey(name) || out.containsKey(name + "_min") || out.containsKey(name + "_max")) {
-        return;
-      }
-      SummarySnapshot.Builder summary = SummarySnapshot.builder().name(name).help(family.help("distribution"));
-      GaugeSnapshot.Builder min = GaugeSnapshot.builder().name(name + "_min").help("Minimum of " + family.help("distribution"));
-      GaugeSnapshot.Builder max = GaugeSnapshot.builder().name(name + "_max").help("Maximum of " + family.help("distribution"));
-      family.series.forEach((labels, point) -> {
-        DistributionResult d = point.raw;
-        summary.dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder()
-            .labels(labels).count(d.getCount()).sum((double) d.getSum() / point.scale).build());
-        min.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value((double) d.getMin() / point.scale).build());
-        max.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value((double) d.getMax() / point.scale).build());
-      });
-      add(out, name, summary.build());
-      add(out, name + "_min", min.build());
-      add(out, name + "_max", max.build());
-    });
-    gauges.forEach((name, family) -> {
-      GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(family.help("gauge"));
-      family.series.forEach((labels, point) -> b.dataPoint(
-          GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value((double) point.raw.getValue() / point.scale).build()));
-      add(out, name, b.build());
-    });
+    counters.forEach(
+        (name, family) -> {
+          CounterSnapshot.Builder b =
+              CounterSnapshot.builder().name(name).help(family.help("counter"));
+          family.series.forEach(
+              (labels, point) -> {
+                // A Beam counter may be decremented; a Prometheus counter may not go below 0.
+                if (point.raw >= 0) {
+                  b.dataPoint(
+                      CounterSnapshot.CounterDataPointSnapshot.builder()
+                          .labels(labels)
+                          .value((double) point.raw / point.scale)
+                          .build());
+                }
+              });
+          add(out, name, b.build());
+        });
+    distributions.forEach(
+        (name, family) -> {
+          if (out.containsKey(name)
+              || out.containsKey(name + "_min")
+              || out.containsKey(name + "_max")) {
+            return;
+          }
+          SummarySnapshot.Builder summary =
+              SummarySnapshot.builder().name(name).help(family.help("distribution"));
+          GaugeSnapshot.Builder min =
+              GaugeSnapshot.builder()
+                  .name(name + "_min")
+                  .help("Minimum of " + family.help("distribution"));
+          GaugeSnapshot.Builder max =
+              GaugeSnapshot.builder()
+                  .name(name + "_max")
+                  .help("Maximum of " + family.help("distribution"));
+          family.series.forEach(
+              (labels, point) -> {
+                DistributionResult d = point.raw;
+                summary.dataPoint(
+                    SummarySnapshot.SummaryDataPointSnapshot.builder()
+                        .labels(labels)
+                        .count(d.getCount())
+                        .sum((double) d.getSum() / point.scale)
+                        .build());
+                min.dataPoint(
+                    GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(labels)
+                        .value((double) d.getMin() / point.scale)
+                        .build());
+                max.dataPoint(
+                    GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(labels)
+                        .value((double) d.getMax() / point.scale)
+                        .build());
+              });
+          add(out, name, summary.build());
+          add(out, name + "_min", min.build());
+          add(out, name + "_max", max.build());
+        });
+    gauges.forEach(
+        (name, family) -> {
+          GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(family.help("gauge"));
+          family.series.forEach(
+              (labels, point) ->
+                  b.dataPoint(
+                      GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                          .labels(labels)
+                          .value((double) point.raw.getValue() / point.scale)
+                          .build()));
+          add(out, name, b.build());
+        });
     return new MetricSnapshots(out.values());
   }
 
@@ -141,11 +178,17 @@ public final class BeamMetricSnapshots {
   }
 
   private static DistributionResult mergeDistributions(DistributionResult a, DistributionResult b) {
-    return DistributionResult.create(a.getSum() + b.getSum(), a.getCount() + b.getCount(),
-        Math.min(a.getMin(), b.getMin()), Math.max(a.getMax(), b.getMax()));
+    return DistributionResult.create(
+        a.getSum() + b.getSum(),
+        a.getCount() + b.getCount(),
+        Math.min(a.getMin(), b.getMin()),
+        Math.max(a.getMax(), b.getMax()));
   }
 
-  /** Two Beam names that sanitise alike are one family; a name taken by another kind stays with the first. */
+  /**
+   * Two Beam names that sanitise alike are one family; a name taken by another kind stays with the
+   * first.
+   */
   private static void add(Map<String, MetricSnapshot> out, String name, MetricSnapshot snapshot) {
     out.putIfAbsent(name, snapshot);
   }
@@ -160,7 +203,9 @@ public final class BeamMetricSnapshots {
     }
 
     void merge(Series s, T value, BinaryOperator<T> combine) {
-      series.merge(s.labels, new Point<>(value, s.scale),
+      series.merge(
+          s.labels,
+          new Point<>(value, s.scale),
           (a, b) -> new Point<>(combine.apply(a.raw, b.raw), a.scale));
     }
 
@@ -189,11 +234,17 @@ public final class BeamMetricSnapshots {
           names.add(label.getKey());
           values.add(label.getValue());
         }
-        return new Series(prometheusName(beam.getNamespace(), parsed.family()),
-            beam.getNamespace() + "/" + parsed.family(), Labels.of(names, values), scale);
+        return new Series(
+            prometheusName(beam.getNamespace(), parsed.family()),
+            beam.getNamespace() + "/" + parsed.family(),
+            Labels.of(names, values),
+            scale);
       } catch (IllegalArgumentException e) {
-        return new Series(prometheusName(beam.getNamespace(), beam.getName()),
-            beam.getNamespace() + "/" + beam.getName(), Labels.EMPTY, 1);
+        return new Series(
+            prometheusName(beam.getNamespace(), beam.getName()),
+            beam.getNamespace() + "/" + beam.getName(),
+            Labels.EMPTY,
+            1);
       }
     }
   }

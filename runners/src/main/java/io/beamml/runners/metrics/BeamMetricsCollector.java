@@ -24,7 +24,9 @@ public final class BeamMetricsCollector implements MultiCollector {
   private volatile MetricSnapshots last = new MetricSnapshots();
   private volatile boolean failing;
 
-  /** From now on, scrapes ask {@code metrics} (typically a running job's {@code result::metrics}). */
+  /**
+   * From now on, scrapes ask {@code metrics} (typically a running job's {@code result::metrics}).
+   */
   public void follow(Supplier<MetricResults> metrics) {
     this.source = metrics;
   }

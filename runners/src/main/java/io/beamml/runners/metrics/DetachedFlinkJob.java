@@ -39,10 +39,13 @@ public final class DetachedFlinkJob {
     JobClient client = jobClient(result);
     try {
       JobExecutionResult done = client.getJobExecutionResult().get();
-      Object containers = done.getAllAccumulatorResults().get(FlinkMetricContainer.ACCUMULATOR_NAME);
-      MetricResults metrics = containers instanceof MetricsContainerStepMap
-          ? MetricsContainerStepMap.asAttemptedOnlyMetricResults((MetricsContainerStepMap) containers)
-          : null;
+      Object containers =
+          done.getAllAccumulatorResults().get(FlinkMetricContainer.ACCUMULATOR_NAME);
+      MetricResults metrics =
+          containers instanceof MetricsContainerStepMap
+              ? MetricsContainerStepMap.asAttemptedOnlyMetricResults(
+                  (MetricsContainerStepMap) containers)
+              : null;
       return new End(PipelineResult.State.DONE, metrics);
     } catch (ExecutionException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
@@ -57,18 +60,25 @@ public final class DetachedFlinkJob {
     }
   }
 
-  /** Flink's client of a job Beam started detached: how {@code JobControl} stops it with a savepoint. */
+  /**
+   * Flink's client of a job Beam started detached: how {@code JobControl} stops it with a
+   * savepoint.
+   */
   public static JobClient jobClient(PipelineResult result) {
     if (!isDetachedFlink(result)) {
-      throw new IllegalArgumentException("not a detached Flink job (run it with --attachedMode=false): " + result);
+      throw new IllegalArgumentException(
+          "not a detached Flink job (run it with --attachedMode=false): " + result);
     }
     try {
       Field field = FlinkDetachedRunnerResult.class.getDeclaredField("jobClient");
       field.setAccessible(true);
       return (JobClient) field.get(result);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("cannot reach the Flink job client inside Beam's detached result"
-          + " (has Beam's FlinkDetachedRunnerResult changed?): " + e, e);
+      throw new IllegalStateException(
+          "cannot reach the Flink job client inside Beam's detached result"
+              + " (has Beam's FlinkDetachedRunnerResult changed?): "
+              + e,
+          e);
     }
   }
 }

@@ -47,9 +47,9 @@ import org.joda.time.Instant;
  * reads them as Beam results on demand. A metric of an operator that finished keeps its last value;
  * a restarted operator's metric replaces its predecessor's.
  *
- * <p>Embedded Flink takes its configuration only from a directory ({@code --flinkConfDir}):
- * {@link #install} writes one holding the job's own configuration plus this reporter, and points
- * the options at it.
+ * <p>Embedded Flink takes its configuration only from a directory ({@code --flinkConfDir}): {@link
+ * #install} writes one holding the job's own configuration plus this reporter, and points the
+ * options at it.
  */
 final class FlinkMetricsBridge implements AutoCloseable {
 
@@ -70,13 +70,16 @@ final class FlinkMetricsBridge implements AutoCloseable {
         && (master == null || master.equals("[local]") || master.equals("[auto]"));
   }
 
-  /** A bridge for one job, with the configuration directory that installs it set on {@code options}. */
+  /**
+   * A bridge for one job, with the configuration directory that installs it set on {@code options}.
+   */
   static FlinkMetricsBridge install(FlinkPipelineOptions options) {
     FlinkMetricsBridge bridge = new FlinkMetricsBridge();
     String userDir = options.getFlinkConfDir();
-    Configuration conf = userDir == null || userDir.isBlank()
-        ? GlobalConfiguration.loadConfiguration()
-        : GlobalConfiguration.loadConfiguration(userDir);
+    Configuration conf =
+        userDir == null || userDir.isBlank()
+            ? GlobalConfiguration.loadConfiguration()
+            : GlobalConfiguration.loadConfiguration(userDir);
     Map<String, String> entries = new TreeMap<>(conf.toMap());
     String prefix = "metrics.reporter." + REPORTER + ".";
     entries.put(prefix + "factory.class", Factory.class.getName());
@@ -98,7 +101,10 @@ final class FlinkMetricsBridge implements AutoCloseable {
     return bridge;
   }
 
-  /** The job's Beam metrics as Flink holds them now: attempted values, one step per operator subtask. */
+  /**
+   * The job's Beam metrics as Flink holds them now: attempted values, one step per operator
+   * subtask.
+   */
   MetricResults results() {
     List<MetricResult<Long>> counters = new ArrayList<>();
     List<MetricResult<DistributionResult>> distributions = new ArrayList<>();
@@ -116,14 +122,19 @@ final class FlinkMetricsBridge implements AutoCloseable {
     return new MetricResults() {
       @Override
       public MetricQueryResults queryMetrics(MetricsFilter filter) {
-        return MetricQueryResults.create(matching(counters, filter), matching(distributions, filter),
-            matching(gauges, filter), List.<MetricResult<StringSetResult>>of(),
-            List.<MetricResult<BoundedTrieResult>>of(), List.<MetricResult<HistogramData>>of());
+        return MetricQueryResults.create(
+            matching(counters, filter),
+            matching(distributions, filter),
+            matching(gauges, filter),
+            List.<MetricResult<StringSetResult>>of(),
+            List.<MetricResult<BoundedTrieResult>>of(),
+            List.<MetricResult<HistogramData>>of());
       }
     };
   }
 
-  private static <T> List<MetricResult<T>> matching(List<MetricResult<T>> all, MetricsFilter filter) {
+  private static <T> List<MetricResult<T>> matching(
+      List<MetricResult<T>> all, MetricsFilter filter) {
     if (filter == null) {
       return all;
     }
@@ -152,7 +163,9 @@ final class FlinkMetricsBridge implements AutoCloseable {
 
   private void added(Metric metric, String name, MetricGroup group) {
     int dot = name.indexOf('.');
-    if (dot <= 0 || dot == name.length() - 1 || !(metric instanceof Counter || metric instanceof Gauge)) {
+    if (dot <= 0
+        || dot == name.length() - 1
+        || !(metric instanceof Counter || metric instanceof Gauge)) {
       return;
     }
     Map<String, String> vars = group.getAllVariables();
@@ -162,7 +175,8 @@ final class FlinkMetricsBridge implements AutoCloseable {
       return;
     }
     String step = operator + "#" + vars.getOrDefault("<subtask_index>", "0");
-    MetricKey key = MetricKey.create(step, MetricName.named(name.substring(0, dot), name.substring(dot + 1)));
+    MetricKey key =
+        MetricKey.create(step, MetricName.named(name.substring(0, dot), name.substring(dot + 1)));
     metrics.put(step + "/" + name, new Entry(key, metric));
   }
 
@@ -225,7 +239,9 @@ final class FlinkMetricsBridge implements AutoCloseable {
     }
   }
 
-  /** Passes Flink's metric registrations to the bridge (none if the bridge was closed meanwhile). */
+  /**
+   * Passes Flink's metric registrations to the bridge (none if the bridge was closed meanwhile).
+   */
   private static final class Reporter implements MetricReporter {
     private final FlinkMetricsBridge bridge;
 

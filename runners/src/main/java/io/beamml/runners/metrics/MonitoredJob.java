@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a built pipeline for the launcher: every subcommand's job goes through here. With {@code
- * --metricsPort} ({@link MetricsEndpointOptions}) it first starts a {@link PrometheusEndpoint}, then
- * runs the job so that its metrics can be read while it runs (the Direct runner non-blocking, Flink
- * detached), serves them until the job ends, for {@code --metricsLingerSeconds} more, and closes.
- * Without it the job runs as the runner's flags say.
+ * --metricsPort} ({@link MetricsEndpointOptions}) it first starts a {@link PrometheusEndpoint},
+ * then runs the job so that its metrics can be read while it runs (the Direct runner non-blocking,
+ * Flink detached), serves them until the job ends, for {@code --metricsLingerSeconds} more, and
+ * closes. Without it the job runs as the runner's flags say.
  *
  * <p>On embedded Flink the values come from Flink's metric system while the job runs ({@link
  * FlinkMetricsBridge}: Beam's detached result has a streaming operator's metrics only once it
@@ -34,8 +34,11 @@ public final class MonitoredJob implements AutoCloseable {
   private final int lingerSeconds;
 
   private MonitoredJob(
-      PipelineResult result, @Nullable PrometheusEndpoint endpoint, @Nullable BeamMetricsCollector metrics,
-      @Nullable FlinkMetricsBridge flinkMetrics, int lingerSeconds) {
+      PipelineResult result,
+      @Nullable PrometheusEndpoint endpoint,
+      @Nullable BeamMetricsCollector metrics,
+      @Nullable FlinkMetricsBridge flinkMetrics,
+      int lingerSeconds) {
     this.result = result;
     this.endpoint = endpoint;
     this.metrics = metrics;
@@ -67,7 +70,8 @@ public final class MonitoredJob implements AutoCloseable {
     }
     runWithLiveMetrics(p.getOptions());
     BeamMetricsCollector metrics = new BeamMetricsCollector();
-    PrometheusEndpoint endpoint = PrometheusEndpoint.start(flags.getMetricsBindAddress(), port, metrics);
+    PrometheusEndpoint endpoint =
+        PrometheusEndpoint.start(flags.getMetricsBindAddress(), port, metrics);
     FlinkMetricsBridge flinkMetrics = null;
     try {
       FlinkPipelineOptions flink = p.getOptions().as(FlinkPipelineOptions.class);
@@ -76,7 +80,9 @@ public final class MonitoredJob implements AutoCloseable {
       }
       PipelineResult result = p.run();
       metrics.follow(flinkMetrics != null ? flinkMetrics::results : result::metrics);
-      LOG.info("Serving the job's metrics for Prometheus at http://{}:{}/metrics", endpoint.address().getHostAddress(),
+      LOG.info(
+          "Serving the job's metrics for Prometheus at http://{}:{}/metrics",
+          endpoint.address().getHostAddress(),
           endpoint.port());
       return new MonitoredJob(result, endpoint, metrics, flinkMetrics, linger);
     } catch (RuntimeException e) {
@@ -89,8 +95,8 @@ public final class MonitoredJob implements AutoCloseable {
   }
 
   /**
-   * A runner that blocks in {@code run()} until the job is done gives no result, and so no
-   * metrics, while the job runs: the Direct runner is told not to block, Flink to run detached.
+   * A runner that blocks in {@code run()} until the job is done gives no result, and so no metrics,
+   * while the job runs: the Direct runner is told not to block, Flink to run detached.
    */
   static void runWithLiveMetrics(PipelineOptions options) {
     options.as(DirectOptions.class).setBlockOnRun(false);

@@ -28,36 +28,47 @@ public final class PrometheusEndpoint implements AutoCloseable {
     this.address = address;
   }
 
-  /** Starts serving on {@code port} of the loopback interface; see {@link #start(String, int, MultiCollector)}. */
+  /**
+   * Starts serving on {@code port} of the loopback interface; see {@link #start(String, int,
+   * MultiCollector)}.
+   */
   public static PrometheusEndpoint start(int port, MultiCollector metrics) {
     return start(LOOPBACK, port, metrics);
   }
 
   /**
-   * Starts serving on {@code port} of {@code bindAddress} (0.0.0.0: every interface); port 0 picks a
-   * free port ({@link #port()}).
+   * Starts serving on {@code port} of {@code bindAddress} (0.0.0.0: every interface); port 0 picks
+   * a free port ({@link #port()}).
    *
    * @throws IllegalArgumentException if the port is taken or the address is not one of this host's
    */
   public static PrometheusEndpoint start(String bindAddress, int port, MultiCollector metrics) {
     if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("--metricsPort must be 0 (any free port) to 65535, got " + port);
+      throw new IllegalArgumentException(
+          "--metricsPort must be 0 (any free port) to 65535, got " + port);
     }
     InetAddress address;
     try {
       address = InetAddress.getByName(bindAddress);
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--metricsBindAddress=" + bindAddress + " is not a known address", e);
+      throw new IllegalArgumentException(
+          "--metricsBindAddress=" + bindAddress + " is not a known address", e);
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(metrics);
     JvmMetrics.builder().register(registry);
     try {
       return new PrometheusEndpoint(
-          HTTPServer.builder().inetAddress(address).port(port).registry(registry).buildAndStart(), address);
+          HTTPServer.builder().inetAddress(address).port(port).registry(registry).buildAndStart(),
+          address);
     } catch (BindException e) {
-      throw new IllegalArgumentException("--metricsPort=" + port + ": the port is already in use ("
-          + e.getMessage() + "); pick another, or 0 for any free port", e);
+      throw new IllegalArgumentException(
+          "--metricsPort="
+              + port
+              + ": the port is already in use ("
+              + e.getMessage()
+              + "); pick another, or 0 for any free port",
+          e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the metrics endpoint on port " + port, e);
     }

@@ -39,8 +39,12 @@ public final class FileAuditLog implements AuditLog {
       LocalDate today = LocalDate.now(ZoneOffset.UTC);
       if (!today.equals(day)) {
         close();
-        writer = Files.newBufferedWriter(dir.resolve("audit-" + today + ".jsonl"), StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        writer =
+            Files.newBufferedWriter(
+                dir.resolve("audit-" + today + ".jsonl"),
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         day = today;
       }
       for (AuditRecord r : records) {

@@ -39,11 +39,13 @@ public final class KafkaAuditLog implements AuditLog {
   @Override
   public void write(List<AuditRecord> records) {
     for (AuditRecord r : records) {
-      producer.send(new ProducerRecord<>(topic, r.getCustomerKey(), JsonRecords.render(r)), (metadata, error) -> {
-        if (error != null && failures.getAndIncrement() == 0) {
-          LOG.warn("Cannot send audit records to topic {}: {}", topic, error.toString());
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(topic, r.getCustomerKey(), JsonRecords.render(r)),
+          (metadata, error) -> {
+            if (error != null && failures.getAndIncrement() == 0) {
+              LOG.warn("Cannot send audit records to topic {}: {}", topic, error.toString());
+            }
+          });
     }
   }
 

@@ -32,20 +32,25 @@ public final class ServeBenchmark {
   private static final long DAY = 86_400_000L;
 
   /** Latency percentiles in milliseconds, and what was achieved. */
-  public record Result(String what, int requests, int errors, double seconds, double p50, double p99, double max) {
+  public record Result(
+      String what, int requests, int errors, double seconds, double p50, double p99, double max) {
     public double throughput() {
       return requests / seconds;
     }
 
     @Override
     public String toString() {
-      return String.format("%-40s %7d req %5d err %8.1f req/s   p50 %7.3f ms   p99 %7.3f ms   max %7.3f ms",
+      return String.format(
+          "%-40s %7d req %5d err %8.1f req/s   p50 %7.3f ms   p99 %7.3f ms   max %7.3f ms",
           what, requests, errors, throughput(), p50, p99, max);
     }
   }
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String scoreUrl;
   private final List<String> rawIds;
 
@@ -54,8 +59,12 @@ public final class ServeBenchmark {
     this.rawIds = rawIds;
   }
 
-  /** Writes {@code customers} customers with {@code events} events each in the 7 days before {@code now}. */
-  public static List<String> fill(RedisOnlineStore store, Pseudonymiser pseudonymiser, int customers, int events, long now) {
+  /**
+   * Writes {@code customers} customers with {@code events} events each in the 7 days before {@code
+   * now}.
+   */
+  public static List<String> fill(
+      RedisOnlineStore store, Pseudonymiser pseudonymiser, int customers, int events, long now) {
     Random random = new Random(42);
     String[] types = {"view", "view", "view", "click", "click", "add_to_cart", "order"};
     List<String> ids = new ArrayList<>(customers);
@@ -67,11 +76,22 @@ public final class ServeBenchmark {
       ids.add(id);
       for (int e = 0; e < events; e++) {
         String type = types[random.nextInt(types.length)];
-        batch.add(new CustomerEvent(id + "-" + e, key, type, now - (long) (random.nextDouble() * 7 * DAY),
-            type.equals("order") ? 5 + random.nextInt(200) * 1.0 : null, "web"));
+        batch.add(
+            new CustomerEvent(
+                id + "-" + e,
+                key,
+                type,
+                now - (long) (random.nextDouble() * 7 * DAY),
+                type.equals("order") ? 5 + random.nextInt(200) * 1.0 : null,
+                "web"));
       }
-      profiles.add(new CustomerProfile(key, 18 + random.nextInt(60), random.nextBoolean() ? "F" : "M", "DE",
-          (int) (now / DAY) - random.nextInt(2000)));
+      profiles.add(
+          new CustomerProfile(
+              key,
+              18 + random.nextInt(60),
+              random.nextBoolean() ? "F" : "M",
+              "DE",
+              (int) (now / DAY) - random.nextInt(2000)));
       if (batch.size() >= 5000) {
         store.writeEvents(batch);
         batch.clear();
@@ -87,18 +107,24 @@ public final class ServeBenchmark {
     return redis("redis: one customer's state (floor)", store, keys, 1, iterations);
   }
 
-  /** {@code size} customers' stored states read and decoded in one round trip, as a 100-customer request does. */
-  public static Result redisBatch(RedisOnlineStore store, List<String> keys, int size, int iterations) {
+  /**
+   * {@code size} customers' stored states read and decoded in one round trip, as a 100-customer
+   * request does.
+   */
+  public static Result redisBatch(
+      RedisOnlineStore store, List<String> keys, int size, int iterations) {
     return redis("redis: " + size + " customers' state, decoded", store, keys, size, iterations);
   }
 
-  private static Result redis(String what, RedisOnlineStore store, List<String> keys, int size, int iterations) {
+  private static Result redis(
+      String what, RedisOnlineStore store, List<String> keys, int size, int iterations) {
     Runnable[] reads = new Runnable[keys.size()];
     for (int i = 0; i < reads.length; i++) {
       int first = i;
-      reads[i] = size == 1
-          ? () -> store.readRawBytes(keys.get(first))
-          : () -> store.readAll(window(keys, first, size));
+      reads[i] =
+          size == 1
+              ? () -> store.readRawBytes(keys.get(first))
+              : () -> store.readAll(window(keys, first, size));
     }
     for (int i = 0; i < Math.min(iterations, 2000); i++) {
       reads[i % reads.length].run();
@@ -121,27 +147,41 @@ public final class ServeBenchmark {
     return out;
   }
 
-  /** The HTTP floor: {@code GET /v2/health/live} (no store, no model) at {@code rate} for {@code seconds}. */
+  /**
+   * The HTTP floor: {@code GET /v2/health/live} (no store, no model) at {@code rate} for {@code
+   * seconds}.
+   */
   public Result liveAtRate(int rate, double seconds) throws InterruptedException {
-    HttpRequest live = HttpRequest.newBuilder(URI.create(scoreUrl.replace("/v1/score", "/v2/health/live")))
-        .timeout(Duration.ofSeconds(10)).GET().build();
+    HttpRequest live =
+        HttpRequest.newBuilder(URI.create(scoreUrl.replace("/v1/score", "/v2/health/live")))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
     return openLoop("http: GET /v2/health/live at " + rate + " req/s", rate, seconds, i -> live);
   }
 
   private HttpRequest single(int i) {
     String body = "{\"customer_id\": \"" + rawIds.get(i % rawIds.size()) + "\"}";
-    return HttpRequest.newBuilder(URI.create(scoreUrl)).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return HttpRequest.newBuilder(URI.create(scoreUrl))
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
   }
 
   private HttpRequest batch(int i, int size) {
     StringBuilder body = new StringBuilder("[");
     for (int k = 0; k < size; k++) {
-      body.append(k == 0 ? "" : ",").append("{\"customer_id\": \"").append(rawIds.get((i * size + k) % rawIds.size()))
+      body.append(k == 0 ? "" : ",")
+          .append("{\"customer_id\": \"")
+          .append(rawIds.get((i * size + k) % rawIds.size()))
           .append("\"}");
     }
-    return HttpRequest.newBuilder(URI.create(scoreUrl)).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString())).build();
+    return HttpRequest.newBuilder(URI.create(scoreUrl))
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString()))
+        .build();
   }
 
   /** Warms the server and the client's connections. */
@@ -156,7 +196,8 @@ public final class ServeBenchmark {
     return openLoop("score 1 customer at " + rate + " req/s", rate, seconds, this::single);
   }
 
-  private Result openLoop(String what, int rate, double seconds, java.util.function.IntFunction<HttpRequest> request)
+  private Result openLoop(
+      String what, int rate, double seconds, java.util.function.IntFunction<HttpRequest> request)
       throws InterruptedException {
     int total = (int) Math.round(rate * seconds);
     long interval = 1_000_000_000L / rate;
@@ -171,13 +212,15 @@ public final class ServeBenchmark {
         LockSupport.parkNanos(wait);
       }
       int index = i;
-      http.sendAsync(request.apply(i), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-        nanos[index] = System.nanoTime() - scheduled;
-        if (error != null || response.statusCode() != 200) {
-          errors.incrementAndGet();
-        }
-        done.countDown();
-      });
+      http.sendAsync(request.apply(i), HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (response, error) -> {
+                nanos[index] = System.nanoTime() - scheduled;
+                if (error != null || response.statusCode() != 200) {
+                  errors.incrementAndGet();
+                }
+                done.countDown();
+              });
     }
     if (!done.await(60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("requests at " + rate + " req/s did not finish within 60 s");
@@ -192,31 +235,37 @@ public final class ServeBenchmark {
     AtomicLong count = new AtomicLong();
     AtomicInteger errors = new AtomicInteger();
     List<CompletableFuture<Void>> running = new ArrayList<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(clients);
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       long[] nanos = new long[(int) (seconds * 20_000)];
       perClient.add(nanos);
       int client = c;
-      running.add(CompletableFuture.runAsync(() -> {
-        int n = 0;
-        while (System.nanoTime() < end && n < nanos.length) {
-          long t = System.nanoTime();
-          try {
-            HttpResponse<Void> r = http.send(single(client * 7919 + n), HttpResponse.BodyHandlers.discarding());
-            if (r.statusCode() != 200) {
-              errors.incrementAndGet();
-            }
-          } catch (Exception e) {
-            errors.incrementAndGet();
-          }
-          nanos[n++] = System.nanoTime() - t;
-        }
-        count.addAndGet(n);
-        if (n < nanos.length) {
-          nanos[n] = -1;
-        }
-      }, pool));
+      running.add(
+          CompletableFuture.runAsync(
+              () -> {
+                int n = 0;
+                while (System.nanoTime() < end && n < nanos.length) {
+                  long t = System.nanoTime();
+                  try {
+                    HttpResponse<Void> r =
+                        http.send(
+                            single(client * 7919 + n), HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() != 200) {
+                      errors.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                  }
+                  nanos[n++] = System.nanoTime() - t;
+                }
+                count.addAndGet(n);
+                if (n < nanos.length) {
+                  nanos[n] = -1;
+                }
+              },
+              pool));
     }
     try {
       CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get();
@@ -236,7 +285,12 @@ public final class ServeBenchmark {
         }
       }
     }
-    return summarise("saturation, " + clients + " closed-loop clients", Arrays.copyOf(all, k), k, errors.get(), elapsed);
+    return summarise(
+        "saturation, " + clients + " closed-loop clients",
+        Arrays.copyOf(all, k),
+        k,
+        errors.get(),
+        elapsed);
   }
 
   /** {@code size} customers per request, one request after another. */
@@ -255,14 +309,26 @@ public final class ServeBenchmark {
         errors++;
       }
     }
-    return summarise("score " + size + " customers per request", nanos, requests, errors, System.nanoTime() - start);
+    return summarise(
+        "score " + size + " customers per request",
+        nanos,
+        requests,
+        errors,
+        System.nanoTime() - start);
   }
 
-  private static Result summarise(String what, long[] nanos, int requests, int errors, long elapsedNanos) {
+  private static Result summarise(
+      String what, long[] nanos, int requests, int errors, long elapsedNanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
-    return new Result(what, requests, errors, elapsedNanos / 1e9,
-        percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+    return new Result(
+        what,
+        requests,
+        errors,
+        elapsedNanos / 1e9,
+        percentile(sorted, 0.50),
+        percentile(sorted, 0.99),
+        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
   }
 
   private static double percentile(long[] sorted, double p) {

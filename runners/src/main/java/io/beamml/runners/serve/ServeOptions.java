@@ -14,7 +14,8 @@ import org.apache.beam.sdk.options.Description;
  */
 public interface ServeOptions extends HmacKeyOptions, OnlineStoreOptions, ScoringOptions {
 
-  @Description("How often the scorer re-reads the registry's aliases (NAME@ALIAS models), as an ISO-8601 duration")
+  @Description(
+      "How often the scorer re-reads the registry's aliases (NAME@ALIAS models), as an ISO-8601 duration")
   @Default.String("PT10S")
   String getModelRefresh();
 
@@ -38,13 +39,15 @@ public interface ServeOptions extends HmacKeyOptions, OnlineStoreOptions, Scorin
 
   void setMaxBodyBytes(Long value);
 
-  @Description("Directory for the audit records as JSON Lines (one file per UTC day), when --serveAuditTopic is not given")
+  @Description(
+      "Directory for the audit records as JSON Lines (one file per UTC day), when --serveAuditTopic is not given")
   @Default.String("serve-audit")
   String getAuditDir();
 
   void setAuditDir(String value);
 
-  @Description("Kafka topic for the audit records (JSON keyed by pseudonymised customer) instead of files; needs --auditBootstrapServers")
+  @Description(
+      "Kafka topic for the audit records (JSON keyed by pseudonymised customer) instead of files; needs --auditBootstrapServers")
   @Default.String("")
   String getServeAuditTopic();
 

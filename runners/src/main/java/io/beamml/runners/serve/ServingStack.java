@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything {@code serve} runs, built from its flags and started in order: the models (loaded
- * and verified before anything listens), the online store client, the audit log and the HTTP
- * server. Closing stops them in reverse order.
+ * Everything {@code serve} runs, built from its flags and started in order: the models (loaded and
+ * verified before anything listens), the online store client, the audit log and the HTTP server.
+ * Closing stops them in reverse order.
  */
 public final class ServingStack implements AutoCloseable {
 
@@ -24,7 +24,8 @@ public final class ServingStack implements AutoCloseable {
   private final AuditLog audit;
   private final ServingServer server;
 
-  private ServingStack(ServingModels models, RedisOnlineStore store, AuditLog audit, ServingServer server) {
+  private ServingStack(
+      ServingModels models, RedisOnlineStore store, AuditLog audit, ServingServer server) {
     this.models = models;
     this.store = store;
     this.audit = audit;
@@ -33,27 +34,42 @@ public final class ServingStack implements AutoCloseable {
 
   public static ServingStack start(ServeOptions options, HmacKey key, OpenTelemetry telemetry) {
     if (options.getOnlineStore() == null || options.getOnlineStore().isBlank()) {
-      throw new IllegalArgumentException("serve needs --onlineStore=redis://HOST:PORT (the store the stream or materialize fills)");
+      throw new IllegalArgumentException(
+          "serve needs --onlineStore=redis://HOST:PORT (the store the stream or materialize fills)");
     }
     Duration refresh;
     try {
       refresh = Duration.parse(options.getModelRefresh());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--modelRefresh must be an ISO-8601 duration such as PT10S, got '"
-          + options.getModelRefresh() + "'");
+      throw new IllegalArgumentException(
+          "--modelRefresh must be an ISO-8601 duration such as PT10S, got '"
+              + options.getModelRefresh()
+              + "'");
     }
-    ServingModels models = ServingModels.start(
-        options.getRegistry(), options.getModel(), options.getChallenger(), options.getChallengerShare(), refresh);
+    ServingModels models =
+        ServingModels.start(
+            options.getRegistry(),
+            options.getModel(),
+            options.getChallenger(),
+            options.getChallengerShare(),
+            refresh);
     RedisOnlineStore store = null;
     AuditLog audit = null;
     try {
-      OnlineStoreConfig config = OnlineStoreOptions.configFor(options, models.champion().model().spec());
+      OnlineStoreConfig config =
+          OnlineStoreOptions.configFor(options, models.champion().model().spec());
       store = RedisOnlineStore.connect(config, 64, 1000);
       audit = auditLog(options);
-      ServingServer server = ServingServer.start(
-          ServingServer.Config.defaults().withHost(options.getHost()).withPort(options.getPort())
-              .withMaxBodyBytes(options.getMaxBodyBytes()),
-          new OnlineScorer(store, models), key, audit, telemetry);
+      ServingServer server =
+          ServingServer.start(
+              ServingServer.Config.defaults()
+                  .withHost(options.getHost())
+                  .withPort(options.getPort())
+                  .withMaxBodyBytes(options.getMaxBodyBytes()),
+              new OnlineScorer(store, models),
+              key,
+              audit,
+              telemetry);
       return new ServingStack(models, store, audit, server);
     } catch (RuntimeException e) {
       if (audit != null) {
@@ -70,7 +86,8 @@ public final class ServingStack implements AutoCloseable {
   private static AuditLog auditLog(ServeOptions options) {
     String topic = options.getServeAuditTopic();
     if (topic != null && !topic.isBlank()) {
-      if (options.getAuditBootstrapServers() == null || options.getAuditBootstrapServers().isBlank()) {
+      if (options.getAuditBootstrapServers() == null
+          || options.getAuditBootstrapServers().isBlank()) {
         throw new IllegalArgumentException("--serveAuditTopic needs --auditBootstrapServers");
       }
       return new KafkaAuditLog(options.getAuditBootstrapServers(), topic);

@@ -19,10 +19,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Flink, and gives its cluster a known REST port ({@code --embeddedRestPort}). Beam 2.70 hands the
  * savepoint to Flink only when it submits to a remote cluster; for {@code [local]} it builds a
  * local environment from {@code --flinkConfDir} alone and the flag is silently ignored, so the job
- * would start empty. This writes a configuration directory that holds the user's own
- * {@code --flinkConfDir} files plus {@code execution.savepoint.path} (and {@code rest.bind-port}),
- * and points {@code --flinkConfDir} at it: Flink's local environment restores from it as a
- * cluster does from {@code flink run -s}.
+ * would start empty. This writes a configuration directory that holds the user's own {@code
+ * --flinkConfDir} files plus {@code execution.savepoint.path} (and {@code rest.bind-port}), and
+ * points {@code --flinkConfDir} at it: Flink's local environment restores from it as a cluster does
+ * from {@code flink run -s}.
  */
 public final class EmbeddedFlinkConf {
 
@@ -38,8 +38,8 @@ public final class EmbeddedFlinkConf {
   }
 
   /**
-   * On embedded Flink with a savepoint or a REST port asked for, rewrites {@code --flinkConfDir}
-   * as described above; otherwise leaves the options alone (a cluster takes {@code --savepointPath}
+   * On embedded Flink with a savepoint or a REST port asked for, rewrites {@code --flinkConfDir} as
+   * described above; otherwise leaves the options alone (a cluster takes {@code --savepointPath}
    * from Beam itself).
    */
   public static void apply(PipelineOptions options) {
@@ -73,7 +73,9 @@ public final class EmbeddedFlinkConf {
       }
       if (!blank(savepoint)) {
         lines.add("execution.savepoint.path: " + savepoint);
-        lines.add("execution.savepoint.ignore-unclaimed-state: " + Boolean.TRUE.equals(flink.getAllowNonRestoredState()));
+        lines.add(
+            "execution.savepoint.ignore-unclaimed-state: "
+                + Boolean.TRUE.equals(flink.getAllowNonRestoredState()));
       }
       if (restPort != null) {
         lines.add("rest.address: 127.0.0.1");
@@ -86,7 +88,8 @@ public final class EmbeddedFlinkConf {
       conf.toFile().deleteOnExit();
       flink.setFlinkConfDir(dir.toString());
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write the embedded Flink configuration: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not write the embedded Flink configuration: " + e.getMessage(), e);
     }
   }
 

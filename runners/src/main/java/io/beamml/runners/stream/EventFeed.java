@@ -23,10 +23,16 @@ public final class EventFeed implements AutoCloseable {
   private volatile boolean stopping;
 
   private EventFeed(
-      String bootstrapServers, String clicksTopic, String ordersTopic, List<ReplayEvents.Message> messages,
-      double perSecond, boolean live) {
-    this.thread = new Thread(() -> run(bootstrapServers, clicksTopic, ordersTopic, messages, perSecond, live),
-        "event-feed");
+      String bootstrapServers,
+      String clicksTopic,
+      String ordersTopic,
+      List<ReplayEvents.Message> messages,
+      double perSecond,
+      boolean live) {
+    this.thread =
+        new Thread(
+            () -> run(bootstrapServers, clicksTopic, ordersTopic, messages, perSecond, live),
+            "event-feed");
     this.thread.setDaemon(true);
   }
 
@@ -35,12 +41,18 @@ public final class EventFeed implements AutoCloseable {
    * the producer takes them), until all are sent or the feed is closed.
    */
   public static EventFeed start(
-      String bootstrapServers, String clicksTopic, String ordersTopic, List<ReplayEvents.Message> messages,
-      double perSecond, boolean live) {
+      String bootstrapServers,
+      String clicksTopic,
+      String ordersTopic,
+      List<ReplayEvents.Message> messages,
+      double perSecond,
+      boolean live) {
     if (perSecond < 0) {
-      throw new IllegalArgumentException("rate must be 0 (unthrottled) or positive, got " + perSecond);
+      throw new IllegalArgumentException(
+          "rate must be 0 (unthrottled) or positive, got " + perSecond);
     }
-    EventFeed feed = new EventFeed(bootstrapServers, clicksTopic, ordersTopic, messages, perSecond, live);
+    EventFeed feed =
+        new EventFeed(bootstrapServers, clicksTopic, ordersTopic, messages, perSecond, live);
     feed.thread.start();
     return feed;
   }
@@ -54,7 +66,8 @@ public final class EventFeed implements AutoCloseable {
   public void await(Duration timeout) throws InterruptedException {
     thread.join(timeout.toMillis());
     if (failure.get() != null) {
-      throw new IllegalStateException("the event feed failed: " + failure.get().getMessage(), failure.get());
+      throw new IllegalStateException(
+          "the event feed failed: " + failure.get().getMessage(), failure.get());
     }
     if (thread.isAlive()) {
       throw new IllegalStateException("the event feed did not finish within " + timeout);
@@ -73,8 +86,12 @@ public final class EventFeed implements AutoCloseable {
   }
 
   private void run(
-      String bootstrapServers, String clicksTopic, String ordersTopic, List<ReplayEvents.Message> messages,
-      double perSecond, boolean live) {
+      String bootstrapServers,
+      String clicksTopic,
+      String ordersTopic,
+      List<ReplayEvents.Message> messages,
+      double perSecond,
+      boolean live) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -91,15 +108,18 @@ public final class EventFeed implements AutoCloseable {
             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
           }
         }
-        ReplayEvents.Message m = live ? messages.get(i).at(System.currentTimeMillis()) : messages.get(i);
+        ReplayEvents.Message m =
+            live ? messages.get(i).at(System.currentTimeMillis()) : messages.get(i);
         String topic = m.kind() == ReplayEvents.Kind.CLICK ? clicksTopic : ordersTopic;
-        producer.send(new ProducerRecord<>(topic, m.id(), m.value()), (metadata, e) -> {
-          if (e != null) {
-            failure.compareAndSet(null, e);
-          } else {
-            sent.incrementAndGet();
-          }
-        });
+        producer.send(
+            new ProducerRecord<>(topic, m.id(), m.value()),
+            (metadata, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              } else {
+                sent.incrementAndGet();
+              }
+            });
       }
       producer.flush();
     } catch (InterruptedException e) {

@@ -10,18 +10,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Releases the transactional Kafka producers Beam's exactly-once sink keeps per JVM. Beam 2.70
- * caches each shard's writer in a static map by sink group (closed only after a minute idle); a
- * job cancelled in the middle of a transaction leaves its writer there still in that transaction,
- * and on embedded Flink (which loads job classes from the application's class loader) the next job
- * of the same sink group in this JVM would take it over and fail ("Invalid transition attempted
- * from state IN_TRANSACTION"). Closing them aborts those transactions, which the restored job
- * writes again from its checkpoint. A job on a cluster is unaffected: each job has its own class
- * loader there, and the new process of a restarted CLI run starts with an empty map.
+ * caches each shard's writer in a static map by sink group (closed only after a minute idle); a job
+ * cancelled in the middle of a transaction leaves its writer there still in that transaction, and
+ * on embedded Flink (which loads job classes from the application's class loader) the next job of
+ * the same sink group in this JVM would take it over and fail ("Invalid transition attempted from
+ * state IN_TRANSACTION"). Closing them aborts those transactions, which the restored job writes
+ * again from its checkpoint. A job on a cluster is unaffected: each job has its own class loader
+ * there, and the new process of a restarted CLI run starts with an empty map.
  */
 final class ExactlyOnceWriters {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceWriters.class);
-  private static final String WRITER = "org.apache.beam.sdk.io.kafka.KafkaExactlyOnceSink$ExactlyOnceWriter";
+  private static final String WRITER =
+      "org.apache.beam.sdk.io.kafka.KafkaExactlyOnceSink$ExactlyOnceWriter";
 
   private ExactlyOnceWriters() {}
 
@@ -46,8 +47,10 @@ final class ExactlyOnceWriters {
     } catch (ClassNotFoundException noKafkaSink) {
       // Nothing was ever cached.
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn("Could not release Beam's cached exactly-once Kafka writers (has KafkaExactlyOnceSink changed?);"
-          + " a job of the same sink group started next in this JVM may fail: {}", e.toString());
+      LOG.warn(
+          "Could not release Beam's cached exactly-once Kafka writers (has KafkaExactlyOnceSink changed?);"
+              + " a job of the same sink group started next in this JVM may fail: {}",
+          e.toString());
     }
   }
 

@@ -15,8 +15,9 @@ public final class JobControl {
 
   /**
    * Cancels the job and waits until it has stopped, then releases the exactly-once Kafka writers
-   * Beam cached in this JVM ({@link ExactlyOnceWriters}), so a job restarted here starts clean. Embedded Flink shuts its mini cluster down
-   * with the job, after which the result can no longer be asked for its state: that means done.
+   * Beam cached in this JVM ({@link ExactlyOnceWriters}), so a job restarted here starts clean.
+   * Embedded Flink shuts its mini cluster down with the job, after which the result can no longer
+   * be asked for its state: that means done.
    */
   public static void cancel(PipelineResult job) {
     try {
@@ -41,17 +42,22 @@ public final class JobControl {
    */
   public static String stopWithSavepoint(PipelineResult job, String directory) {
     try {
-      String path = DetachedFlinkJob.jobClient(job)
-          .stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL)
-          .get(180, TimeUnit.SECONDS);
-      DetachedFlinkJob.jobClient(job).getJobExecutionResult().exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+      String path =
+          DetachedFlinkJob.jobClient(job)
+              .stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL)
+              .get(180, TimeUnit.SECONDS);
+      DetachedFlinkJob.jobClient(job)
+          .getJobExecutionResult()
+          .exceptionally(e -> null)
+          .get(60, TimeUnit.SECONDS);
       ExactlyOnceWriters.releaseAll();
       return path;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while stopping the job with a savepoint", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not stop the job with a savepoint in " + directory + ": " + e, e);
+      throw new IllegalStateException(
+          "could not stop the job with a savepoint in " + directory + ": " + e, e);
     }
   }
 
@@ -69,7 +75,9 @@ public final class JobControl {
 
   private static boolean clusterGone(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains("MiniCluster is not yet running or has already been shut down")) {
+      if (t.getMessage() != null
+          && t.getMessage()
+              .contains("MiniCluster is not yet running or has already been shut down")) {
         return true;
       }
     }

@@ -22,10 +22,10 @@ import java.util.stream.Stream;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Generated (or sample) data files as the messages of the clicks and orders topics: each click
- * line as it is, each sales CSV row as the orders JSON with the same fields, in event-time order.
- * Broken rows stay broken (a row that is not CSV is sent as it is), so the stream meets the same
- * bad input the backfill does.
+ * Generated (or sample) data files as the messages of the clicks and orders topics: each click line
+ * as it is, each sales CSV row as the orders JSON with the same fields, in event-time order. Broken
+ * rows stay broken (a row that is not CSV is sent as it is), so the stream meets the same bad input
+ * the backfill does.
  */
 public final class ReplayEvents {
 
@@ -36,8 +36,8 @@ public final class ReplayEvents {
   }
 
   /**
-   * One message: its topic, the event time read from it (null when unreadable; then it sorts as
-   * its file predecessor) and its text.
+   * One message: its topic, the event time read from it (null when unreadable; then it sorts as its
+   * file predecessor) and its text.
    */
   public record Message(Kind kind, @Nullable Long eventTime, long sortTime, String value) {
 
@@ -54,7 +54,9 @@ public final class ReplayEvents {
         if (!(node instanceof ObjectNode object)) {
           return this;
         }
-        object.put(kind == Kind.CLICK ? "event_time" : "order_time", Instant.ofEpochMilli(millis).toString());
+        object.put(
+            kind == Kind.CLICK ? "event_time" : "order_time",
+            Instant.ofEpochMilli(millis).toString());
         return new Message(kind, millis, millis, MAPPER.writeValueAsString(object));
       } catch (IOException e) {
         return this;
@@ -76,29 +78,42 @@ public final class ReplayEvents {
   private static final Pattern INTEGER = Pattern.compile("-?\\d+");
   private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
   private static final List<String> ORDER_FIELDS =
-      List.of("order_id", "customer_id", "product_id", "quantity", "amount", "currency", "order_time");
+      List.of(
+          "order_id", "customer_id", "product_id", "quantity", "amount", "currency", "order_time");
   private static final String SALES_HEADER = String.join(",", ORDER_FIELDS);
 
   private ReplayEvents() {}
 
-  /** Clicks ({@code clicks/*.jsonl}) and sales ({@code sales/*.csv}) under {@code dataDir}, sorted by event time. */
+  /**
+   * Clicks ({@code clicks/*.jsonl}) and sales ({@code sales/*.csv}) under {@code dataDir}, sorted
+   * by event time.
+   */
   public static List<Message> load(Path dataDir) {
     List<Message> messages = new ArrayList<>();
     for (Path file : files(dataDir.resolve("clicks"), ".jsonl")) {
-      addInFileOrder(messages, lines(file).stream()
-          .map(line -> message(Kind.CLICK, EventTimes.clickEventTime(line), line)).collect(Collectors.toList()));
+      addInFileOrder(
+          messages,
+          lines(file).stream()
+              .map(line -> message(Kind.CLICK, EventTimes.clickEventTime(line), line))
+              .collect(Collectors.toList()));
     }
     for (Path file : files(dataDir.resolve("sales"), ".csv")) {
-      addInFileOrder(messages, lines(file).stream()
-          .filter(line -> !line.strip().equals(SALES_HEADER))
-          .map(ReplayEvents::orderJson)
-          .map(json -> message(Kind.ORDER, EventTimes.orderEventTime(json), json)).collect(Collectors.toList()));
+      addInFileOrder(
+          messages,
+          lines(file).stream()
+              .filter(line -> !line.strip().equals(SALES_HEADER))
+              .map(ReplayEvents::orderJson)
+              .map(json -> message(Kind.ORDER, EventTimes.orderEventTime(json), json))
+              .collect(Collectors.toList()));
     }
     messages.sort(Comparator.comparingLong(Message::sortTime));
     return messages;
   }
 
-  /** One sales CSV row as the orders JSON; a row that does not split into the seven fields is sent as it is. */
+  /**
+   * One sales CSV row as the orders JSON; a row that does not split into the seven fields is sent
+   * as it is.
+   */
   public static String orderJson(String csvRow) {
     List<String> fields;
     try {
@@ -149,7 +164,9 @@ public final class ReplayEvents {
       return List.of();
     }
     try (Stream<Path> list = Files.list(dir)) {
-      return list.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().collect(Collectors.toList());
+      return list.filter(f -> f.getFileName().toString().endsWith(suffix))
+          .sorted()
+          .collect(Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }

@@ -56,18 +56,21 @@ public final class StreamLaunchChecks {
       return;
     }
     if (!FlinkRunner.class.equals(options.getRunner())) {
-      throw new IllegalArgumentException("--deliveryGuarantee=exactly_once runs on Flink only (its Kafka transactions"
-          + " commit on Flink checkpoints); use --runner=FlinkRunner");
+      throw new IllegalArgumentException(
+          "--deliveryGuarantee=exactly_once runs on Flink only (its Kafka transactions"
+              + " commit on Flink checkpoints); use --runner=FlinkRunner");
     }
     Long interval = options.as(FlinkPipelineOptions.class).getCheckpointingInterval();
     if (interval == null || interval <= 0) {
-      throw new IllegalArgumentException("--deliveryGuarantee=exactly_once needs checkpointing: add"
-          + " --checkpointingInterval=MILLIS (e.g. 10000); outputs become visible to read_committed consumers"
-          + " when a checkpoint completes");
+      throw new IllegalArgumentException(
+          "--deliveryGuarantee=exactly_once needs checkpointing: add"
+              + " --checkpointingInterval=MILLIS (e.g. 10000); outputs become visible to read_committed consumers"
+              + " when a checkpoint completes");
     }
     if (StreamSinks.sink(options) != io.beamml.pipelines.bigquery.BigQuerySinkOptions.Sink.kafka) {
-      throw new IllegalArgumentException("--deliveryGuarantee=exactly_once applies to --sink=kafka only; the files and"
-          + " BigQuery sinks are at least once (their records carry event_id to remove repeats)");
+      throw new IllegalArgumentException(
+          "--deliveryGuarantee=exactly_once applies to --sink=kafka only; the files and"
+              + " BigQuery sinks are at least once (their records carry event_id to remove repeats)");
     }
   }
 
@@ -79,17 +82,26 @@ public final class StreamLaunchChecks {
     if (committed.isEmpty()) {
       return;
     }
-    String loss = "the old job's Dedup memory of event ids, the customers' feature histories and (exact mode) the rows"
-        + " still waiting for the watermark";
+    String loss =
+        "the old job's Dedup memory of event ids, the customers' feature histories and (exact mode) the rows"
+            + " still waiting for the watermark";
     if (Boolean.TRUE.equals(options.getFromOffsets())) {
-      LOG.warn("--fromOffsets: consumer group {} resumes from its committed offsets on {} with empty state; lost: {}",
-          options.getConsumerGroup(), committed, loss);
+      LOG.warn(
+          "--fromOffsets: consumer group {} resumes from its committed offsets on {} with empty state; lost: {}",
+          options.getConsumerGroup(),
+          committed,
+          loss);
       return;
     }
-    throw new IllegalArgumentException("consumer group " + options.getConsumerGroup() + " has committed offsets on "
-        + String.join(", ", committed) + " but no --savepointPath was given: a new job would resume there without "
-        + loss + ". Resume from the last savepoint or retained checkpoint with --savepointPath=PATH, start afresh with"
-        + " another --consumerGroup, or pass --fromOffsets to accept that loss");
+    throw new IllegalArgumentException(
+        "consumer group "
+            + options.getConsumerGroup()
+            + " has committed offsets on "
+            + String.join(", ", committed)
+            + " but no --savepointPath was given: a new job would resume there without "
+            + loss
+            + ". Resume from the last savepoint or retained checkpoint with --savepointPath=PATH, start afresh with"
+            + " another --consumerGroup, or pass --fromOffsets to accept that loss");
   }
 
   /**
@@ -115,8 +127,9 @@ public final class StreamLaunchChecks {
     for (String name : new String[] {"flink-conf.yaml", "config.yaml"}) {
       Path conf = Paths.get(confDir, name);
       try {
-        if (Files.exists(conf) && Files.readAllLines(conf, StandardCharsets.UTF_8).stream()
-            .anyMatch(l -> l.trim().startsWith("execution.savepoint.path:"))) {
+        if (Files.exists(conf)
+            && Files.readAllLines(conf, StandardCharsets.UTF_8).stream()
+                .anyMatch(l -> l.trim().startsWith("execution.savepoint.path:"))) {
           return true;
         }
       } catch (IOException e) {
@@ -135,19 +148,29 @@ public final class StreamLaunchChecks {
     Set<String> inputs = Set.of(options.getClicksTopic(), options.getOrdersTopic());
     Set<String> committed = new TreeSet<>();
     try (Admin admin = Admin.create(props)) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(options.getConsumerGroup())
-          .partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS);
-      offsets.forEach((partition, offset) -> {
-        if (offset != null && inputs.contains(partition.topic())) {
-          committed.add(partition.topic());
-        }
-      });
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          admin
+              .listConsumerGroupOffsets(options.getConsumerGroup())
+              .partitionsToOffsetAndMetadata()
+              .get(20, TimeUnit.SECONDS);
+      offsets.forEach(
+          (partition, offset) -> {
+            if (offset != null && inputs.contains(partition.topic())) {
+              committed.add(partition.topic());
+            }
+          });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the consumer group's offsets", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not read consumer group " + options.getConsumerGroup() + "'s offsets at "
-          + options.getBootstrapServers() + " (is the broker up?): " + e, e);
+      throw new IllegalStateException(
+          "could not read consumer group "
+              + options.getConsumerGroup()
+              + "'s offsets at "
+              + options.getBootstrapServers()
+              + " (is the broker up?): "
+              + e,
+          e);
     }
     return committed;
   }

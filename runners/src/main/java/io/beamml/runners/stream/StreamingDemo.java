@@ -2,8 +2,8 @@ package io.beamml.runners.stream;
 
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
 import io.beamml.runners.commands.ServeCommand;
+import io.beamml.runners.local.EmbeddedKafkaBroker;
 import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.runners.serve.ServeOptions;
 import io.beamml.runners.serve.ServingStack;
@@ -54,16 +54,24 @@ public final class StreamingDemo {
     this.out = out;
   }
 
-  /** Runs for {@code duration} at {@code perSecond} events a second; returns the predictions read. */
+  /**
+   * Runs for {@code duration} at {@code perSecond} events a second; returns the predictions read.
+   */
   public long run(Duration duration, double perSecond) throws Exception {
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      for (String topic : List.of(options.getClicksTopic(), options.getOrdersTopic(), options.getPredictionsTopic())) {
+      for (String topic :
+          List.of(
+              options.getClicksTopic(), options.getOrdersTopic(), options.getPredictionsTopic())) {
         broker.createTopic(topic, 2);
       }
       broker.createTopic(options.getDeadLettersTopic(), 1);
-      for (String optional : List.of(options.getAuditTopic(), options.getDriftTopic(), options.getFeaturesTopic(),
-          options.getDuplicatesTopic())) {
+      for (String optional :
+          List.of(
+              options.getAuditTopic(),
+              options.getDriftTopic(),
+              options.getFeaturesTopic(),
+              options.getDuplicatesTopic())) {
         if (!optional.isBlank()) {
           broker.createTopic(optional, 1);
         }
@@ -78,8 +86,17 @@ public final class StreamingDemo {
       if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) {
         flink.setCheckpointingInterval(5_000L);
       }
-      say("demo: Kafka at " + broker.bootstrapServers() + "; topics " + options.getClicksTopic() + ", "
-          + options.getOrdersTopic() + " -> " + options.getPredictionsTopic() + ", " + options.getDeadLettersTopic());
+      say(
+          "demo: Kafka at "
+              + broker.bootstrapServers()
+              + "; topics "
+              + options.getClicksTopic()
+              + ", "
+              + options.getOrdersTopic()
+              + " -> "
+              + options.getPredictionsTopic()
+              + ", "
+              + options.getDeadLettersTopic());
       LocalRedis localRedis = null;
       if (options.getOnlineStore() == null || options.getOnlineStore().isBlank()) {
         try {
@@ -89,36 +106,64 @@ public final class StreamingDemo {
           say("demo: " + e.getMessage() + "; the demo runs without the online store and serve");
         }
       }
-      say("demo: starting the streaming job on embedded Flink (" + options.getFeatureMode() + " features, model "
-          + options.getModel() + "; online store " + options.getOnlineStore() + ")");
+      say(
+          "demo: starting the streaming job on embedded Flink ("
+              + options.getFeatureMode()
+              + " features, model "
+              + options.getModel()
+              + "; online store "
+              + options.getOnlineStore()
+              + ")");
       try (LocalRedis ignored = localRedis) {
         return runJob(duration, perSecond, messages, broker);
       }
     }
   }
 
-  private long runJob(Duration duration, double perSecond, List<ReplayEvents.Message> messages, EmbeddedKafkaBroker broker)
+  private long runJob(
+      Duration duration,
+      double perSecond,
+      List<ReplayEvents.Message> messages,
+      EmbeddedKafkaBroker broker)
       throws Exception {
     Pipeline pipeline = Pipeline.create(options);
     StreamPipeline.build(pipeline, options, key);
     MonitoredJob monitored = MonitoredJob.start(pipeline);
     PipelineResult job = monitored.result();
-    monitored.metricsPort().ifPresent(port ->
-        say("demo: the job's metrics for Prometheus: http://localhost:" + port + "/metrics"));
+    monitored
+        .metricsPort()
+        .ifPresent(
+            port ->
+                say(
+                    "demo: the job's metrics for Prometheus: http://localhost:"
+                        + port
+                        + "/metrics"));
     try (monitored;
-        TopicTail predictions = TopicTail.start(broker.bootstrapServers(), options.getPredictionsTopic());
-        TopicTail deadLetters = TopicTail.start(broker.bootstrapServers(), options.getDeadLettersTopic());
-        EventFeed feed = EventFeed.start(broker.bootstrapServers(), options.getClicksTopic(),
-            options.getOrdersTopic(), messages, perSecond, true);
-        ServingStack serving = options.getOnlineStore().isBlank()
-            ? null : ServingStack.start(serveOptions(), key, OpenTelemetry.noop())) {
+        TopicTail predictions =
+            TopicTail.start(broker.bootstrapServers(), options.getPredictionsTopic());
+        TopicTail deadLetters =
+            TopicTail.start(broker.bootstrapServers(), options.getDeadLettersTopic());
+        EventFeed feed =
+            EventFeed.start(
+                broker.bootstrapServers(),
+                options.getClicksTopic(),
+                options.getOrdersTopic(),
+                messages,
+                perSecond,
+                true);
+        ServingStack serving =
+            options.getOnlineStore().isBlank()
+                ? null
+                : ServingStack.start(serveOptions(), key, OpenTelemetry.noop())) {
       String customer = firstCustomer();
       String curl = serving == null ? null : ServeCommand.curlLine(serving.baseUrl(), customer);
       if (curl != null) {
         say("demo: serve answers while the demo runs; try: " + curl);
       }
-      say(String.format("demo: sending %d generated events at %.0f/s for %d s", messages.size(), perSecond,
-          duration.toSeconds()));
+      say(
+          String.format(
+              "demo: sending %d generated events at %.0f/s for %d s",
+              messages.size(), perSecond, duration.toSeconds()));
       long start = System.nanoTime();
       long lastCount = 0;
       long lastTime = start;
@@ -126,9 +171,14 @@ public final class StreamingDemo {
         Thread.sleep(REPORT_EVERY.toMillis());
         long now = System.nanoTime();
         long count = predictions.count();
-        say(String.format("demo: %5.0f s  sent %7d  predictions %7d  (%6.1f/s)  dead letters %5d",
-            (now - start) / 1e9, feed.sent(), count, (count - lastCount) / ((now - lastTime) / 1e9),
-            deadLetters.count()));
+        say(
+            String.format(
+                "demo: %5.0f s  sent %7d  predictions %7d  (%6.1f/s)  dead letters %5d",
+                (now - start) / 1e9,
+                feed.sent(),
+                count,
+                (count - lastCount) / ((now - lastTime) / 1e9),
+                deadLetters.count()));
         lastCount = count;
         lastTime = now;
       }
@@ -143,8 +193,13 @@ public final class StreamingDemo {
       if (!received.isEmpty()) {
         say("demo: last prediction: " + received.get(received.size() - 1).value());
       }
-      say("demo: " + predictions.count() + " predictions, " + deadLetters.count() + " dead letters; "
-          + "the broker stops now");
+      say(
+          "demo: "
+              + predictions.count()
+              + " predictions, "
+              + deadLetters.count()
+              + " dead letters; "
+              + "the broker stops now");
       return predictions.count();
     } finally {
       JobControl.cancel(job);
@@ -153,25 +208,38 @@ public final class StreamingDemo {
 
   private ServeOptions serveOptions() {
     PipelineOptionsFactory.register(ServeOptions.class);
-    return PipelineOptionsFactory.fromArgs("--registry=" + options.getRegistry(), "--model=" + options.getModel(),
-            "--onlineStore=" + options.getOnlineStore(), "--onlineStorePrefix=" + options.getOnlineStorePrefix(),
-            "--port=0", "--auditDir=" + data.resolveSibling("serve-audit"))
+    return PipelineOptionsFactory.fromArgs(
+            "--registry=" + options.getRegistry(),
+            "--model=" + options.getModel(),
+            "--onlineStore=" + options.getOnlineStore(),
+            "--onlineStorePrefix=" + options.getOnlineStorePrefix(),
+            "--port=0",
+            "--auditDir=" + data.resolveSibling("serve-audit"))
         .as(ServeOptions.class);
   }
 
   /** A customer of the generated profiles, for the example request. */
   private String firstCustomer() throws IOException {
     try (var files = Files.list(data.resolve("profiles"))) {
-      Path first = files.sorted().findFirst().orElseThrow(() -> new IOException("no profiles under " + data));
+      Path first =
+          files
+              .sorted()
+              .findFirst()
+              .orElseThrow(() -> new IOException("no profiles under " + data));
       String line = Files.readAllLines(first).get(1);
       return line.substring(0, line.indexOf(','));
     }
   }
 
-  private static String score(String baseUrl, String customer) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/score"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"customer_id\": \"" + customer + "\", \"explain\": 3}")).build();
+  private static String score(String baseUrl, String customer)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/score"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"customer_id\": \"" + customer + "\", \"explain\": 3}"))
+            .build();
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 

@@ -13,10 +13,10 @@ import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
- * An XGBoost model of the trainer's shape (the spec's features, binary logistic) fitted in a
- * second to random rows with a label the 7-day counts explain: for benchmarks and tests, where the
- * cost and the plumbing of scoring matter and the model's quality does not. Like a trained version
- * it carries the training reference ({@value ReferenceProfile#FILE}) the stream's drift check reads.
+ * An XGBoost model of the trainer's shape (the spec's features, binary logistic) fitted in a second
+ * to random rows with a label the 7-day counts explain: for benchmarks and tests, where the cost
+ * and the plumbing of scoring matter and the model's quality does not. Like a trained version it
+ * carries the training reference ({@value ReferenceProfile#FILE}) the stream's drift check reads.
  */
 public final class SyntheticModel {
 
@@ -24,10 +24,11 @@ public final class SyntheticModel {
 
   /**
    * Trains with {@code seed} ({@code rounds} trees of depth {@code depth}; different seeds score
-   * the same row differently) and registers the model as a new version of {@code name}; returns
-   * the version.
+   * the same row differently) and registers the model as a new version of {@code name}; returns the
+   * version.
    */
-  public static String register(String registry, String name, FeatureSpec spec, long seed, int rounds, int depth) {
+  public static String register(
+      String registry, String name, FeatureSpec spec, long seed, int rounds, int depth) {
     int width = spec.featureNames().size();
     int rows = 1000;
     Random random = new Random(seed);
@@ -37,7 +38,10 @@ public final class SyntheticModel {
       for (int j = 0; j < width; j++) {
         m[i * width + j] = random.nextInt(10) == 0 ? Float.NaN : random.nextInt(j < 7 ? 12 : 60);
       }
-      double signal = nz(m[i * width]) * 0.2 + nz(m[i * width + 1]) * 0.4 + random.nextGaussian() * (1 + seed % 3);
+      double signal =
+          nz(m[i * width]) * 0.2
+              + nz(m[i * width + 1]) * 0.4
+              + random.nextGaussian() * (1 + seed % 3);
       y[i] = signal > 2.5 ? 1f : 0f;
     }
     Booster booster = null;
@@ -51,7 +55,8 @@ public final class SyntheticModel {
       params.put("eta", 0.1);
       params.put("nthread", 1);
       params.put("seed", (int) seed);
-      booster = ml.dmlc.xgboost4j.java.XGBoost.train(train, params, rounds, new HashMap<>(), null, null);
+      booster =
+          ml.dmlc.xgboost4j.java.XGBoost.train(train, params, rounds, new HashMap<>(), null, null);
       ModelMetadata metadata = new ModelMetadata();
       metadata.featureNames = new ArrayList<>(spec.featureNames());
       metadata.specFingerprint = spec.fingerprint();
@@ -63,10 +68,22 @@ public final class SyntheticModel {
       for (int i = 0; i < rows; i++) {
         rowKeys[i] = "row-" + i;
       }
-      ReferenceProfile reference = ReferenceProfile.fromRows(
-          spec, m, rows, rowKeys, ReferenceProfile.DEFAULT_BINS, ReferenceProfile.DEFAULT_SAMPLE_SIZE);
-      return ModelRegistry.at(registry).register(name, booster.toByteArray("json"), "json", metadata,
-          Map.of(ReferenceProfile.FILE, reference.toJson())).version;
+      ReferenceProfile reference =
+          ReferenceProfile.fromRows(
+              spec,
+              m,
+              rows,
+              rowKeys,
+              ReferenceProfile.DEFAULT_BINS,
+              ReferenceProfile.DEFAULT_SAMPLE_SIZE);
+      return ModelRegistry.at(registry)
+          .register(
+              name,
+              booster.toByteArray("json"),
+              "json",
+              metadata,
+              Map.of(ReferenceProfile.FILE, reference.toJson()))
+          .version;
     } catch (XGBoostError e) {
       throw new IllegalStateException("could not train the synthetic model: " + e.getMessage(), e);
     } finally {
@@ -80,7 +97,13 @@ public final class SyntheticModel {
   }
 
   /** Registers a model and points {@code alias} at it; returns its version. */
-  public static String registerAs(String registry, String name, String alias, FeatureSpec spec, long seed, int rounds,
+  public static String registerAs(
+      String registry,
+      String name,
+      String alias,
+      FeatureSpec spec,
+      long seed,
+      int rounds,
       int depth) {
     String version = register(registry, name, spec, seed, rounds, depth);
     ModelRegistry.at(registry).moveAlias(name, alias, version, true, "synthetic model");

@@ -87,8 +87,8 @@ public final class TopicTail implements AutoCloseable {
   }
 
   /**
-   * Waits until no record arrived for {@code quiet} (after at least one poll), or the time ran
-   * out; returns the count then.
+   * Waits until no record arrived for {@code quiet} (after at least one poll), or the time ran out;
+   * returns the count then.
    */
   public long awaitQuiet(Duration quiet, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -117,7 +117,8 @@ public final class TopicTail implements AutoCloseable {
 
   private void checkHealthy() {
     if (failure.get() != null) {
-      throw new IllegalStateException("reading the topic failed: " + failure.get().getMessage(), failure.get());
+      throw new IllegalStateException(
+          "reading the topic failed: " + failure.get().getMessage(), failure.get());
     }
   }
 

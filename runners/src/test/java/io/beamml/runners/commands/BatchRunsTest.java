@@ -61,9 +61,11 @@ public class BatchRunsTest {
 
   @BeforeClass
   public static void backfillTwice() throws Exception {
-    // Small generated data with bad rows (dead letters) and duplicates: the runs, not the data, are tested.
+    // Small generated data with bad rows (dead letters) and duplicates: the runs, not the data, are
+    // tested.
     SAMPLE = TMP.getRoot().toPath().resolve("data");
-    DataGenerator.generate(GeneratorConfig.of(30, 2, 5).withBadRowRate(0.05).withIncludeOversizedLines(false), SAMPLE);
+    DataGenerator.generate(
+        GeneratorConfig.of(30, 2, 5).withBadRowRate(0.05).withIncludeOversizedLines(false), SAMPLE);
     key = TMP.getRoot().toPath().resolve("hmac.key");
     HmacKey.createLocalKey(key);
     output = TMP.getRoot().toPath().resolve("out");
@@ -77,7 +79,8 @@ public class BatchRunsTest {
     Files.writeString(staleDeadLetters, "{\"raw\": \"a stale dead letter\"}\n");
     killedAttempt = output.resolveSibling(".out.attempt-20260101T000000Z-999999.1@elsewhere");
     Files.createDirectories(killedAttempt.resolve("dead-letters/.temp-beam-x"));
-    Files.writeString(killedAttempt.resolve("dead-letters/.temp-beam-x/raw.jsonl"), "personal data\n");
+    Files.writeString(
+        killedAttempt.resolve("dead-letters/.temp-beam-x/raw.jsonl"), "personal data\n");
     secondCode = cli(new ByteArrayOutputStream(), backfillArgs(output));
   }
 
@@ -90,14 +93,17 @@ public class BatchRunsTest {
     JsonNode summary = new ObjectMapper().readTree(output.resolve("summary.json").toFile());
     long featureRows = 0;
     for (Path avro : files(output.resolve("features"), ".avro")) {
-      try (DataFileReader<FeatureRow> rows = new DataFileReader<>(avro.toFile(), new SpecificDatumReader<>(FeatureRow.class))) {
+      try (DataFileReader<FeatureRow> rows =
+          new DataFileReader<>(avro.toFile(), new SpecificDatumReader<>(FeatureRow.class))) {
         for (Iterator<FeatureRow> it = rows.iterator(); it.hasNext(); it.next()) {
           featureRows++;
         }
       }
     }
-    assertEquals(summary.path("sources").path("clicks").path("records_out").asLong()
-        + summary.path("sources").path("sales").path("records_out").asLong(), featureRows);
+    assertEquals(
+        summary.path("sources").path("clicks").path("records_out").asLong()
+            + summary.path("sources").path("sales").path("records_out").asLong(),
+        featureRows);
     long deadLetters = 0;
     for (Path jsonl : files(output.resolve("dead-letters"), ".jsonl")) {
       deadLetters += Files.readAllLines(jsonl).size();
@@ -115,21 +121,28 @@ public class BatchRunsTest {
   public void noAttemptOrTempDirectoryIsLeftBehind() throws Exception {
     assertFalse("the killed run's attempt (raw data) was removed", Files.exists(killedAttempt));
     try (Stream<Path> siblings = Files.list(output.getParent())) {
-      assertThat(siblings.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".out.")).toList(), empty());
+      assertThat(
+          siblings.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".out.")).toList(),
+          empty());
     }
     try (Stream<Path> all = Files.walk(output)) {
-      assertThat(all.filter(p -> p.getFileName().toString().startsWith(".temp-beam")).toList(), empty());
+      assertThat(
+          all.filter(p -> p.getFileName().toString().startsWith(".temp-beam")).toList(), empty());
     }
   }
 
   @Test
   public void deadLettersAreOwnerOnlyAndTheRestStaysReadable() throws Exception {
     Path deadLetters = output.resolve("dead-letters");
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(deadLetters)));
+    assertEquals(
+        "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(deadLetters)));
     List<Path> written = files(deadLetters, ".jsonl");
     assertThat(written, not(empty()));
     for (Path f : written) {
-      assertEquals(f.toString(), "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+      assertEquals(
+          f.toString(),
+          "rw-------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     }
     assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(output)));
   }
@@ -137,19 +150,32 @@ public class BatchRunsTest {
   @Test
   public void aPatternThatMatchesNothingFailsBeforeTheRunAndNamesTheFlag() {
     Path out = TMP.getRoot().toPath().resolve("no-input");
-    int code = cli(err, "backfill", "--clicks=" + SAMPLE.resolve("clicks") + "/*.json",
-        "--sales=" + SAMPLE.resolve("sales") + "/*.csv", "--hmacKeyFile=" + key, "--output=" + out);
+    int code =
+        cli(
+            err,
+            "backfill",
+            "--clicks=" + SAMPLE.resolve("clicks") + "/*.json",
+            "--sales=" + SAMPLE.resolve("sales") + "/*.csv",
+            "--hmacKeyFile=" + key,
+            "--output=" + out);
     assertEquals(ExitCode.INPUT_MISSING.code(), code);
-    assertThat(errText(), containsString("--clicks=" + SAMPLE.resolve("clicks") + "/*.json matches no file"));
+    assertThat(
+        errText(),
+        containsString("--clicks=" + SAMPLE.resolve("clicks") + "/*.json matches no file"));
     assertFalse("nothing was written", Files.exists(out));
     assertFalse("one line, no stack trace", errText().contains("\tat "));
   }
 
   @Test
   public void trainingSetChecksItsResponsesPatternToo() {
-    int code = cli(err, "training-set", "--clicks=" + SAMPLE.resolve("clicks") + "/*.jsonl",
-        "--responses=" + SAMPLE.resolve("responses") + "/*.jsonl", "--hmacKeyFile=" + key,
-        "--output=" + TMP.getRoot().toPath().resolve("ts"));
+    int code =
+        cli(
+            err,
+            "training-set",
+            "--clicks=" + SAMPLE.resolve("clicks") + "/*.jsonl",
+            "--responses=" + SAMPLE.resolve("responses") + "/*.jsonl",
+            "--hmacKeyFile=" + key,
+            "--output=" + TMP.getRoot().toPath().resolve("ts"));
     assertEquals(ExitCode.INPUT_MISSING.code(), code);
     assertThat(errText(), containsString("--responses="));
   }
@@ -174,21 +200,34 @@ public class BatchRunsTest {
   @Test
   public void aTamperedModelExitsWithItsOwnCodeInOneLineAndLeavesNoOutput() throws Exception {
     String registry = TMP.getRoot().toPath().resolve("registry").toString();
-    String version = SyntheticModel.register(registry, "tampered", FeatureSpec.defaultSpec(), 3, 4, 2);
+    String version =
+        SyntheticModel.register(registry, "tampered", FeatureSpec.defaultSpec(), 3, 4, 2);
     ModelRegistry models = ModelRegistry.at(registry);
-    Path modelFile = Paths.get(models.versionDir("tampered", version)).resolve(models.metadata("tampered", version).modelFile);
+    Path modelFile =
+        Paths.get(models.versionDir("tampered", version))
+            .resolve(models.metadata("tampered", version).modelFile);
     Files.write(modelFile, " ".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
     Path out = TMP.getRoot().toPath().resolve("scores");
-    String[] score = {"score", "--features=" + output.resolve("features") + "/*/*.avro", "--registry=" + registry,
-        "--model=tampered:" + version, "--output=" + out};
+    String[] score = {
+      "score",
+      "--features=" + output.resolve("features") + "/*/*.avro",
+      "--registry=" + registry,
+      "--model=tampered:" + version,
+      "--output=" + out
+    };
 
     assertEquals(ExitCode.INTEGRITY_REFUSED.code(), cli(err, score));
     assertThat(errText(), containsString("does not match its registered SHA-256"));
     assertFalse("one line, no stack trace", errText().contains("\tat "));
     assertFalse("the failed run published nothing", Files.exists(out));
     try (Stream<Path> siblings = Files.list(out.getParent())) {
-      assertThat("the failed run's attempt was removed",
-          siblings.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".scores.")).toList(), empty());
+      assertThat(
+          "the failed run's attempt was removed",
+          siblings
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith(".scores."))
+              .toList(),
+          empty());
     }
 
     err.reset();
@@ -203,11 +242,18 @@ public class BatchRunsTest {
   public void aRunStillBeingPublishedIsNotReadAsFeatures() throws Exception {
     Path partial = TMP.newFolder("partial").toPath();
     Files.createDirectories(partial.resolve("features/event_date=2026-01-01"));
-    Files.copy(files(output.resolve("features"), ".avro").get(0),
+    Files.copy(
+        files(output.resolve("features"), ".avro").get(0),
         partial.resolve("features/event_date=2026-01-01/part-00000-of-00001.avro"));
     Files.copy(output.resolve("summary.json"), partial.resolve("summary.json"));
-    int code = cli(err, "score", "--features=" + partial.resolve("features") + "/*/*.avro", "--registry=" + TMP.getRoot(),
-        "--model=m:1", "--output=" + TMP.getRoot().toPath().resolve("never"));
+    int code =
+        cli(
+            err,
+            "score",
+            "--features=" + partial.resolve("features") + "/*/*.avro",
+            "--registry=" + TMP.getRoot(),
+            "--model=m:1",
+            "--output=" + TMP.getRoot().toPath().resolve("never"));
     assertEquals(ExitCode.INPUT_MISSING.code(), code);
     assertThat(errText(), containsString("no _SUCCESS"));
   }
@@ -217,19 +263,30 @@ public class BatchRunsTest {
   }
 
   private static String[] backfillArgs(Path out) {
-    return new String[] {"backfill", "--clicks=" + SAMPLE.resolve("clicks") + "/*.jsonl",
-        "--sales=" + SAMPLE.resolve("sales") + "/*.csv", "--profiles=" + SAMPLE.resolve("profiles") + "/*.csv",
-        "--hmacKeyFile=" + key, "--output=" + out};
+    return new String[] {
+      "backfill",
+      "--clicks=" + SAMPLE.resolve("clicks") + "/*.jsonl",
+      "--sales=" + SAMPLE.resolve("sales") + "/*.csv",
+      "--profiles=" + SAMPLE.resolve("profiles") + "/*.csv",
+      "--hmacKeyFile=" + key,
+      "--output=" + out
+    };
   }
 
   static int cli(ByteArrayOutputStream err, String... args) {
-    return PipelineCli.standard().run(args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return PipelineCli.standard()
+        .run(
+            args,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private static List<Path> files(Path dir, String suffix) throws IOException {
     try (Stream<Path> all = Files.walk(dir)) {
-      return all.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+      return all.filter(Files::isRegularFile)
+          .filter(p -> p.getFileName().toString().endsWith(suffix))
+          .sorted()
+          .toList();
     }
   }
 

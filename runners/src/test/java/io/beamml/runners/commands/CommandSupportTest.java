@@ -19,7 +19,8 @@ public class CommandSupportTest {
 
   @Test
   public void anUnbalancedSummaryHasItsOwnExitCode() {
-    assertEquals(ExitCode.UNBALANCED.code(), CommandSupport.balanced("backfill", "{\"balanced\": false}"));
+    assertEquals(
+        ExitCode.UNBALANCED.code(), CommandSupport.balanced("backfill", "{\"balanced\": false}"));
     assertEquals(0, CommandSupport.balanced("backfill", "{\"balanced\": true}"));
   }
 
@@ -28,9 +29,13 @@ public class CommandSupportTest {
     Path key = tmp.getRoot().toPath().resolve("hmac.key");
     Files.writeString(key, "0123456789abcdef0123456789abcdef\n");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-    assertThat(CommandSupport.keyFileWarning(key.toString()).orElseThrow(), containsString("readable by everyone"));
+    assertThat(
+        CommandSupport.keyFileWarning(key.toString()).orElseThrow(),
+        containsString("readable by everyone"));
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
-    assertThat(CommandSupport.keyFileWarning(key.toString()).orElseThrow(), containsString("readable by its group"));
+    assertThat(
+        CommandSupport.keyFileWarning(key.toString()).orElseThrow(),
+        containsString("readable by its group"));
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
     assertTrue(CommandSupport.keyFileWarning(key.toString()).isEmpty());
     assertTrue("no file, no warning", CommandSupport.keyFileWarning(null).isEmpty());

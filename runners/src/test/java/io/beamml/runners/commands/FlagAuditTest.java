@@ -41,12 +41,19 @@ public class FlagAuditTest {
     HmacKey.createLocalKey(key);
     // backfill's options (with --outputFormat) are registered in this JVM from here on.
     assertEquals(0, run("backfill", "--help"));
-    Path sample = BatchRunsTest.sample();  // nothing is read: the flag is refused first
-    int code = run("training-set", "--clicks=" + sample.resolve("clicks") + "/*.jsonl",
-        "--responses=" + sample.resolve("responses") + "/*.csv", "--hmacKeyFile=" + key,
-        "--output=" + tmp.getRoot().toPath().resolve("ts"), "--outputFormat=jsonl");
+    Path sample = BatchRunsTest.sample(); // nothing is read: the flag is refused first
+    int code =
+        run(
+            "training-set",
+            "--clicks=" + sample.resolve("clicks") + "/*.jsonl",
+            "--responses=" + sample.resolve("responses") + "/*.csv",
+            "--hmacKeyFile=" + key,
+            "--output=" + tmp.getRoot().toPath().resolve("ts"),
+            "--outputFormat=jsonl");
     assertEquals(ExitCode.USAGE.code(), code);
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--outputFormat is another job's flag"));
+    assertThat(
+        err.toString(StandardCharsets.UTF_8),
+        containsString("--outputFormat is another job's flag"));
 
     out.reset();
     assertEquals(0, run("training-set", "--help"));
@@ -62,8 +69,13 @@ public class FlagAuditTest {
     assertEquals(0, run("train", "--help"));
     assertThat(listedFlags(out.toString(StandardCharsets.UTF_8)), hasItem("hmacKeyFile"));
     // Parsed and taken: the run gets as far as its input, which is not there.
-    int code = run("train", "--hmacKeyFile=" + key, "--trainingSet=" + tmp.getRoot().toPath().resolve("none"),
-        "--registry=" + tmp.getRoot().toPath().resolve("registry"), "--modelName=m");
+    int code =
+        run(
+            "train",
+            "--hmacKeyFile=" + key,
+            "--trainingSet=" + tmp.getRoot().toPath().resolve("none"),
+            "--registry=" + tmp.getRoot().toPath().resolve("registry"),
+            "--modelName=m");
     assertEquals(err.toString(StandardCharsets.UTF_8), ExitCode.INPUT_MISSING.code(), code);
     assertThat(err.toString(StandardCharsets.UTF_8), containsString("--trainingSet="));
   }
@@ -72,14 +84,20 @@ public class FlagAuditTest {
   public void theJobsThatShareAFlagGiveItTheSameDefault() {
     // Beam refuses an options interface whose flag contradicts a registered one's default: register
     // and the jobs over raw inputs both take --featureSpec, empty meaning the shipped spec.
-    for (String command : new String[] {"backfill", "training-set", "score", "register", "promote", "retrain", "train"}) {
+    for (String command :
+        new String[] {
+          "backfill", "training-set", "score", "register", "promote", "retrain", "train"
+        }) {
       out.reset();
       assertEquals(command, 0, run(command, "--help"));
     }
     assertThat(listedFlags(out.toString(StandardCharsets.UTF_8)), hasItem("trainingSet"));
   }
 
-  /** Flags listed in the io.beamml sections of a --help text (Beam's sections start with the interface name). */
+  /**
+   * Flags listed in the io.beamml sections of a --help text (Beam's sections start with the
+   * interface name).
+   */
   private static List<String> listedFlags(String help) {
     List<String> flags = new ArrayList<>();
     boolean ours = false;
@@ -96,7 +114,10 @@ public class FlagAuditTest {
   }
 
   private int run(String... args) {
-    return PipelineCli.standard().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return PipelineCli.standard()
+        .run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 }

@@ -27,12 +27,12 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * benchmark-backfill fails unless its plain reference script computes the backfill's rows, but
- * only the benchmark runs that check: this keeps it in {@code mvn verify}, on the committed sample
- * (bad rows, duplicates, CRLF, headers, profiles), so the script cannot rot silently when the
- * jobs' rules change. The sample has neither a line that is not UTF-8 nor a signup after an event,
- * so a copy of it gets one of each. The Java jobs are the definition; on a difference the script
- * is wrong.
+ * benchmark-backfill fails unless its plain reference script computes the backfill's rows, but only
+ * the benchmark runs that check: this keeps it in {@code mvn verify}, on the committed sample (bad
+ * rows, duplicates, CRLF, headers, profiles), so the script cannot rot silently when the jobs'
+ * rules change. The sample has neither a line that is not UTF-8 nor a signup after an event, so a
+ * copy of it gets one of each. The Java jobs are the definition; on a difference the script is
+ * wrong.
  */
 public class ReferenceBackfillParityTest {
 
@@ -46,30 +46,40 @@ public class ReferenceBackfillParityTest {
     Path sample = sampleWithEdgeCases(BatchRunsTest.sample(), work.resolve("data"));
     Path keyFile = work.resolve("hmac.key");
     Files.write(keyFile, "parity-key-not-secret".getBytes(StandardCharsets.UTF_8));
-    String[] direct = BatchRunnerDefaults.withDefaults(new String[] {"--runner=" + DirectRunner.class.getSimpleName()});
+    String[] direct =
+        BatchRunnerDefaults.withDefaults(
+            new String[] {"--runner=" + DirectRunner.class.getSimpleName()});
 
     Path backfillOut = work.resolve("backfill");
-    BenchmarkBackfillCommand.backfill(sample, backfillOut, direct, HmacKey.fromFile(keyFile.toString()));
+    BenchmarkBackfillCommand.backfill(
+        sample, backfillOut, direct, HmacKey.fromFile(keyFile.toString()));
     Path referenceOut = work.resolve("reference.jsonl");
     BenchmarkBackfillCommand.reference(python, work, sample, keyFile, referenceOut);
 
-    List<Path> backfillFiles = RowDigest.files(backfillOut.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
+    List<Path> backfillFiles =
+        RowDigest.files(backfillOut.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
     RowDigest ours = RowDigest.ofJsonLines(backfillFiles);
     RowDigest theirs = RowDigest.ofJsonLines(List.of(referenceOut));
-    JsonNode manifest = new ObjectMapper().readTree(BatchRunsTest.sample().resolve("manifest.json").toFile());
-    assertEquals("one row per valid unique click and sale; the line that is not UTF-8 is a dead letter",
+    JsonNode manifest =
+        new ObjectMapper().readTree(BatchRunsTest.sample().resolve("manifest.json").toFile());
+    assertEquals(
+        "one row per valid unique click and sale; the line that is not UTF-8 is a dead letter",
         manifest.path("sources").path("clicks").path("valid_unique").asLong()
-            + manifest.path("sources").path("sales").path("valid_unique").asLong(), ours.rows());
-    assertTrue("some event precedes its customer's signup: tenure_days is missing there",
-        byEventId(backfillFiles).values().stream().anyMatch(r -> r.path("age").isNumber() && r.path("tenure_days").isNull()));
-    String differences = ours.equals(theirs) ? "" : firstDifferences(backfillFiles, referenceOut, 5);
+            + manifest.path("sources").path("sales").path("valid_unique").asLong(),
+        ours.rows());
+    assertTrue(
+        "some event precedes its customer's signup: tenure_days is missing there",
+        byEventId(backfillFiles).values().stream()
+            .anyMatch(r -> r.path("age").isNumber() && r.path("tenure_days").isNull()));
+    String differences =
+        ours.equals(theirs) ? "" : firstDifferences(backfillFiles, referenceOut, 5);
     assertEquals("row count, backfill vs script" + differences, ours.rows(), theirs.rows());
     assertEquals("row digest, backfill vs script" + differences, ours, theirs);
   }
 
   /**
-   * A copy of the sample plus a click line that is not UTF-8 (otherwise valid, with an event id
-   * of its own) and the first profile's signup moved into the period, after some of its events.
+   * A copy of the sample plus a click line that is not UTF-8 (otherwise valid, with an event id of
+   * its own) and the first profile's signup moved into the period, after some of its events.
    */
   private static Path sampleWithEdgeCases(Path sample, Path copy) throws IOException {
     try (Stream<Path> all = Files.walk(sample)) {
@@ -82,9 +92,11 @@ public class ReferenceBackfillParityTest {
         }
       }
     }
-    String click = Files.readAllLines(copy.resolve("clicks/clicks-0000.jsonl"), StandardCharsets.UTF_8).get(0)
-        .replaceFirst("\"event_id\":\"[^\"]*\"", "\"event_id\":\"E-NOT-UTF-8\"")
-        .replaceFirst("\"product_id\":\"", "\"product_id\":\"@");
+    String click =
+        Files.readAllLines(copy.resolve("clicks/clicks-0000.jsonl"), StandardCharsets.UTF_8)
+            .get(0)
+            .replaceFirst("\"event_id\":\"[^\"]*\"", "\"event_id\":\"E-NOT-UTF-8\"")
+            .replaceFirst("\"product_id\":\"", "\"product_id\":\"@");
     byte[] bytes = (click + "\n").getBytes(StandardCharsets.UTF_8);
     bytes[click.indexOf('@')] = (byte) 0xff; // the line is ASCII: char and byte offsets agree
     Files.write(copy.resolve("clicks/clicks-9999.jsonl"), bytes);
@@ -105,8 +117,11 @@ public class ReferenceBackfillParityTest {
     return null;
   }
 
-  /** The first rows, by event_id, that only one side wrote or that the two sides wrote differently. */
-  private static String firstDifferences(List<Path> backfill, Path reference, int limit) throws IOException {
+  /**
+   * The first rows, by event_id, that only one side wrote or that the two sides wrote differently.
+   */
+  private static String firstDifferences(List<Path> backfill, Path reference, int limit)
+      throws IOException {
     Map<String, JsonNode> ours = byEventId(backfill);
     Map<String, JsonNode> theirs = byEventId(List.of(reference));
     TreeSet<String> ids = new TreeSet<>(ours.keySet());
@@ -117,7 +132,12 @@ public class ReferenceBackfillParityTest {
       JsonNode a = ours.get(id);
       JsonNode b = theirs.get(id);
       if (a == null || !a.equals(b) && !sameNumbers(a, b)) {
-        out.append("\n  ").append(id).append("\n    backfill: ").append(a).append("\n    script:   ").append(b);
+        out.append("\n  ")
+            .append(id)
+            .append("\n    backfill: ")
+            .append(a)
+            .append("\n    script:   ")
+            .append(b);
         if (++shown == limit) {
           break;
         }
@@ -135,7 +155,10 @@ public class ReferenceBackfillParityTest {
       Map.Entry<String, JsonNode> f = it.next();
       JsonNode x = f.getValue();
       JsonNode y = b.get(f.getKey());
-      boolean same = x.isNumber() && y != null && y.isNumber() ? x.doubleValue() == y.doubleValue() : x.equals(y);
+      boolean same =
+          x.isNumber() && y != null && y.isNumber()
+              ? x.doubleValue() == y.doubleValue()
+              : x.equals(y);
       if (!same) {
         return false;
       }

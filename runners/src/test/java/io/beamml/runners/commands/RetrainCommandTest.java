@@ -49,15 +49,18 @@ public class RetrainCommandTest {
     Path work = TMP.getRoot().toPath().resolve("retrain");
 
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int first = cli(err, args(data, key, registry, work, "--trainingWindowDays=14", "--minAuc=0.5"));
+    int first =
+        cli(err, args(data, key, registry, work, "--trainingWindowDays=14", "--minAuc=0.5"));
     assertEquals(err.toString(StandardCharsets.UTF_8), ExitCode.OK.code(), first);
     ModelRegistry models = ModelRegistry.at(registry);
     assertEquals(Map.of("champion", "1"), models.aliases("promo"));
 
     err.reset();
-    int second = cli(err, args(data, key, registry, work, "--trainingWindowDays=7", "--minAuc=0.99"));
+    int second =
+        cli(err, args(data, key, registry, work, "--trainingWindowDays=7", "--minAuc=0.99"));
     assertEquals(err.toString(StandardCharsets.UTF_8), ExitCode.PROMOTION_REFUSED.code(), second);
-    assertEquals("the refused version stays registered", List.of("1", "2"), models.versions("promo"));
+    assertEquals(
+        "the refused version stays registered", List.of("1", "2"), models.versions("promo"));
     assertEquals("the champion did not move", Map.of("champion", "1"), models.aliases("promo"));
 
     List<AliasChange> history = models.aliasHistory("promo");
@@ -66,14 +69,17 @@ public class RetrainCommandTest {
     assertEquals(AliasChange.MOVED, promoted.outcome);
     assertNull(promoted.fromVersion);
     assertEquals("1", promoted.toVersion);
-    assertThat(promoted.reason, containsString("retrain on 14 days up to " + AS_OF + "; gate passed"));
+    assertThat(
+        promoted.reason, containsString("retrain on 14 days up to " + AS_OF + "; gate passed"));
     AliasChange refused = history.get(1);
     assertEquals(AliasChange.REFUSED, refused.outcome);
     assertFalse(refused.moved());
     assertEquals("2", refused.candidateVersion);
     assertEquals("1", refused.fromVersion);
     assertEquals("1", refused.toVersion);
-    assertThat(refused.reason, containsString("retrain on 7 days up to " + AS_OF + "; gate refused: promo:2 test AUC"));
+    assertThat(
+        refused.reason,
+        containsString("retrain on 7 days up to " + AS_OF + "; gate refused: promo:2 test AUC"));
     assertThat(refused.reason, containsString("is below the minimum 0.9900"));
     assertThat(refused.reason, containsString("both scored on the test split of " + work));
 
@@ -87,21 +93,28 @@ public class RetrainCommandTest {
   }
 
   private static String[] args(Path data, Path key, String registry, Path work, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "retrain",
-        "--clicks=" + data.resolve(DataGenerator.CLICKS_DIR) + "/*.jsonl",
-        "--sales=" + data.resolve(DataGenerator.SALES_DIR) + "/*.csv",
-        "--profiles=" + data.resolve(DataGenerator.PROFILES_FILE),
-        "--responses=" + data.resolve(DataGenerator.RESPONSES_FILE),
-        "--hmacKeyFile=" + key, "--registry=" + registry, "--modelName=promo", "--output=" + work,
-        "--asOf=" + AS_OF));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "retrain",
+                "--clicks=" + data.resolve(DataGenerator.CLICKS_DIR) + "/*.jsonl",
+                "--sales=" + data.resolve(DataGenerator.SALES_DIR) + "/*.csv",
+                "--profiles=" + data.resolve(DataGenerator.PROFILES_FILE),
+                "--responses=" + data.resolve(DataGenerator.RESPONSES_FILE),
+                "--hmacKeyFile=" + key,
+                "--registry=" + registry,
+                "--modelName=promo",
+                "--output=" + work,
+                "--asOf=" + AS_OF));
     args.addAll(List.of(extra));
     return args.toArray(new String[0]);
   }
 
   private static int cli(ByteArrayOutputStream err, String... args) {
-    return PipelineCli.standard().run(
-        args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return PipelineCli.standard()
+        .run(
+            args,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 }

@@ -44,8 +44,12 @@ public class RetrainScheduleTest {
   public static void listRetrainFlags() {
     root = BatchRunsTest.sample().getParent().getParent();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code = PipelineCli.standard().run(new String[] {"retrain", "--help"},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    int code =
+        PipelineCli.standard()
+            .run(
+                new String[] {"retrain", "--help"},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     assertEquals(0, code);
     retrainFlags = new ArrayList<>();
     Matcher m = LISTED.matcher(out.toString(StandardCharsets.UTF_8));
@@ -57,8 +61,11 @@ public class RetrainScheduleTest {
 
   @Test
   public void theAirflowDagRunsRetrainWithItsOwnFlagsAndSkipsOnARefusal() throws Exception {
-    Process p = new ProcessBuilder("python3", root.resolve("ops/schedules/airflow/tests/check_dag.py").toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "python3", root.resolve("ops/schedules/airflow/tests/check_dag.py").toString())
+            .redirectErrorStream(true)
+            .start();
     String printed;
     try (InputStream in = p.getInputStream()) {
       printed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -68,7 +75,10 @@ public class RetrainScheduleTest {
     JsonNode dag = new ObjectMapper().readTree(printed);
     assertEquals("beamml_retrain", dag.path("dag_id").asText());
     assertEquals("0 3 * * *", dag.path("schedule").asText());
-    assertEquals("one retrain at a time: the registry lock would make a second wait", 1, dag.path("max_active_runs").asInt());
+    assertEquals(
+        "one retrain at a time: the registry lock would make a second wait",
+        1,
+        dag.path("max_active_runs").asInt());
     assertTrue("a lost race (75) is retried", dag.path("retries").asInt() > 0);
     JsonNode task = dag.path("tasks").get(0);
     assertEquals(1, dag.path("tasks").size());
@@ -100,14 +110,16 @@ public class RetrainScheduleTest {
     assertEveryFlagIsRetrains(String.join(" ", args));
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> rule = ((List<Map<String, Object>>) map(jobSpec, "podFailurePolicy").get("rules")).get(0);
+    Map<String, Object> rule =
+        ((List<Map<String, Object>>) map(jobSpec, "podFailurePolicy").get("rules")).get(0);
     assertEquals("FailJob", rule.get("action"));
     @SuppressWarnings("unchecked")
     List<Integer> failAtOnce = (List<Integer>) map(rule, "onExitCodes").get("values");
     assertEquals(container.get("name"), map(rule, "onExitCodes").get("containerName"));
     assertThat("a refusal is final", failAtOnce, hasItem(ExitCode.PROMOTION_REFUSED.code()));
     assertTrue("a lost race is retried", !failAtOnce.contains(ExitCode.ALIAS_CONFLICT.code()));
-    assertTrue("a runtime failure is retried", !failAtOnce.contains(ExitCode.RUNTIME_FAILURE.code()));
+    assertTrue(
+        "a runtime failure is retried", !failAtOnce.contains(ExitCode.RUNTIME_FAILURE.code()));
   }
 
   private static void assertEveryFlagIsRetrains(String command) {

@@ -49,14 +49,15 @@ import org.junit.rules.TemporaryFolder;
  * ({@code --templateLocation}) instead of calling the service, staging goes to a stager that keeps
  * nothing, and gs:// paths are not checked. A pipeline whose graph Dataflow cannot translate (a
  * DoFn that does not serialize, a collection without a coder, an unsupported transform) fails here
- * rather than in the cloud; the assertions check that each job holds the steps the pipeline is
- * made of.
+ * rather than in the cloud; the assertions check that each job holds the steps the pipeline is made
+ * of.
  */
 public class DataflowTranslationTest {
 
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
 
-  private static final HmacKey KEY = HmacKey.ofBytes("offline-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+  private static final HmacKey KEY =
+      HmacKey.ofBytes("offline-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
   private static final String BUCKET = "gs://beamml-offline";
   private static String registry;
   private static File inputs;
@@ -77,7 +78,10 @@ public class DataflowTranslationTest {
     public List<DataflowPackage> stageFiles(List<StagedFile> files) {
       List<DataflowPackage> packages = new ArrayList<>();
       for (StagedFile f : files) {
-        packages.add(new DataflowPackage().setName(f.getDestination()).setLocation(BUCKET + "/staging/" + f.getDestination()));
+        packages.add(
+            new DataflowPackage()
+                .setName(f.getDestination())
+                .setLocation(BUCKET + "/staging/" + f.getDestination()));
       }
       return packages;
     }
@@ -120,47 +124,64 @@ public class DataflowTranslationTest {
     }
     DMatrix matrix = new DMatrix(data, labels.length, width, Float.NaN);
     matrix.setLabel(labels);
-    Booster booster = XGBoost.train(matrix, Map.of("objective", "binary:logistic", "max_depth", 2, "nthread", 1),
-        2, new HashMap<>(), null, null);
+    Booster booster =
+        XGBoost.train(
+            matrix,
+            Map.of("objective", "binary:logistic", "max_depth", 2, "nthread", 1),
+            2,
+            new HashMap<>(),
+            null,
+            null);
     ModelMetadata template = new ModelMetadata();
     template.featureNames = spec.featureNames();
     template.specFingerprint = spec.fingerprint();
     template.featureSpec = spec.toCanonicalJson();
     ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered = models.register("promo", booster.toByteArray("json"), "json", template, Map.of());
+    ModelMetadata registered =
+        models.register("promo", booster.toByteArray("json"), "json", template, Map.of());
     models.moveAlias("promo", "champion", registered.version, false, "test");
     booster.dispose();
     matrix.dispose();
   }
 
-  /** The flags a Dataflow launch takes, plus the offline switches; the job file goes to {@code jobFile}. */
-  private static String[] dataflowArgs(String jobName, File jobFile, String... pipelineArgs) throws Exception {
+  /**
+   * The flags a Dataflow launch takes, plus the offline switches; the job file goes to {@code
+   * jobFile}.
+   */
+  private static String[] dataflowArgs(String jobName, File jobFile, String... pipelineArgs)
+      throws Exception {
     File stagedJar = TMP.newFile(jobName + ".jar");
     Files.write(stagedJar.toPath(), new byte[] {0});
-    List<String> args = new ArrayList<>(List.of(
-        "--runner=DataflowRunner",
-        "--project=beamml-offline",
-        "--region=europe-west1",
-        "--tempLocation=" + BUCKET + "/tmp",
-        "--gcpTempLocation=" + BUCKET + "/tmp",
-        "--stagingLocation=" + BUCKET + "/staging",
-        "--templateLocation=" + jobFile.getAbsolutePath(),
-        "--filesToStage=" + stagedJar.getAbsolutePath(),
-        "--jobName=" + jobName,
-        "--output=" + BUCKET + "/out/" + jobName,
-        "--clicks=" + inputs + "/clicks/*",
-        "--sales=" + inputs + "/sales/*",
-        "--profiles=" + inputs + "/profiles/*"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--runner=DataflowRunner",
+                "--project=beamml-offline",
+                "--region=europe-west1",
+                "--tempLocation=" + BUCKET + "/tmp",
+                "--gcpTempLocation=" + BUCKET + "/tmp",
+                "--stagingLocation=" + BUCKET + "/staging",
+                "--templateLocation=" + jobFile.getAbsolutePath(),
+                "--filesToStage=" + stagedJar.getAbsolutePath(),
+                "--jobName=" + jobName,
+                "--output=" + BUCKET + "/out/" + jobName,
+                "--clicks=" + inputs + "/clicks/*",
+                "--sales=" + inputs + "/sales/*",
+                "--profiles=" + inputs + "/profiles/*"));
     Collections.addAll(args, pipelineArgs);
     return args.toArray(new String[0]);
   }
 
   /** Runs {@code build} on a Dataflow pipeline and returns the job Dataflow would have received. */
   private static <T extends PipelineOptions> JsonNode translate(
-      Class<T> optionsClass, String jobName, BiConsumer<Pipeline, T> build, String... pipelineArgs) throws Exception {
+      Class<T> optionsClass, String jobName, BiConsumer<Pipeline, T> build, String... pipelineArgs)
+      throws Exception {
     File jobFile = new File(TMP.getRoot(), jobName + ".json");
     PipelineOptionsFactory.register(optionsClass);
-    T options = PipelineOptionsFactory.fromArgs(dataflowArgs(jobName, jobFile, pipelineArgs)).withValidation().as(optionsClass);
+    T options =
+        PipelineOptionsFactory.fromArgs(dataflowArgs(jobName, jobFile, pipelineArgs))
+            .withValidation()
+            .as(optionsClass);
     DataflowPipelineOptions dataflow = options.as(DataflowPipelineOptions.class);
     dataflow.setPathValidatorClass(NoopPathValidator.class);
     dataflow.setCredentialFactoryClass(NoopCredentialFactory.class);
@@ -204,76 +225,153 @@ public class DataflowTranslationTest {
   private static void assertNoSteps(JsonNode job, String... unexpected) {
     Set<String> steps = topLevelSteps(job);
     for (String name : unexpected) {
-      assertTrue(name + " should not be in the Dataflow job; it has " + steps, !steps.contains(name));
+      assertTrue(
+          name + " should not be in the Dataflow job; it has " + steps, !steps.contains(name));
     }
   }
 
   @Test
   public void backfillTranslates() throws Exception {
-    JsonNode job = translate(BackfillPipeline.Options.class, "beamml-backfill",
-        (p, o) -> BackfillPipeline.build(p, o, KEY));
-    assertSteps(job, "ReadClicks", "ReadSales", "ReadProfiles", "WriteFeatureStore", "WriteDeadLetters", "WriteSummary");
+    JsonNode job =
+        translate(
+            BackfillPipeline.Options.class,
+            "beamml-backfill",
+            (p, o) -> BackfillPipeline.build(p, o, KEY));
+    assertSteps(
+        job,
+        "ReadClicks",
+        "ReadSales",
+        "ReadProfiles",
+        "WriteFeatureStore",
+        "WriteDeadLetters",
+        "WriteSummary");
     assertEquals("JOB_TYPE_BATCH", job.path("type").asText());
   }
 
   @Test
   public void backfillTranslatesWithBigQuerySinks() throws Exception {
-    JsonNode job = translate(BackfillPipeline.Options.class, "beamml-backfill-bigquery",
-        (p, o) -> BackfillPipeline.build(p, o, KEY),
-        "--sink=bigquery", "--bigQueryDataset=beamml-offline:features", "--bigQueryValidate=false");
-    assertSteps(job, "ReadClicks", "ReadSales", "ReadProfiles", "WriteFeatureRowsToBigQuery",
-        "CountFeatureRowsToBigQuery", "CountFeatureRowsInBigQuery", "WriteDeadLettersToBigQuery",
-        "WriteRejectedDeadLetters", "WriteSummary");
+    JsonNode job =
+        translate(
+            BackfillPipeline.Options.class,
+            "beamml-backfill-bigquery",
+            (p, o) -> BackfillPipeline.build(p, o, KEY),
+            "--sink=bigquery",
+            "--bigQueryDataset=beamml-offline:features",
+            "--bigQueryValidate=false");
+    assertSteps(
+        job,
+        "ReadClicks",
+        "ReadSales",
+        "ReadProfiles",
+        "WriteFeatureRowsToBigQuery",
+        "CountFeatureRowsToBigQuery",
+        "CountFeatureRowsInBigQuery",
+        "WriteDeadLettersToBigQuery",
+        "WriteRejectedDeadLetters",
+        "WriteSummary");
     assertNoSteps(job, "WriteFeatureStore", "WriteDeadLetters");
     assertEquals("JOB_TYPE_BATCH", job.path("type").asText());
   }
 
   @Test
   public void trainingSetTranslates() throws Exception {
-    JsonNode job = translate(TrainingSetPipeline.Options.class, "beamml-training-set",
-        (p, o) -> TrainingSetPipeline.build(p, o, KEY),
-        "--responses=" + inputs + "/responses/*", "--exampleFormat=csv");
-    assertSteps(job, "BuildTrainingExamples", "WriteExamplesAvro", "WriteExamplesCsv", "WriteSpecJson",
-        "WriteDeadLetters", "WriteSummary");
+    JsonNode job =
+        translate(
+            TrainingSetPipeline.Options.class,
+            "beamml-training-set",
+            (p, o) -> TrainingSetPipeline.build(p, o, KEY),
+            "--responses=" + inputs + "/responses/*",
+            "--exampleFormat=csv");
+    assertSteps(
+        job,
+        "BuildTrainingExamples",
+        "WriteExamplesAvro",
+        "WriteExamplesCsv",
+        "WriteSpecJson",
+        "WriteDeadLetters",
+        "WriteSummary");
   }
 
   @Test
   public void trainingSetTranslatesWithBigQuerySinks() throws Exception {
-    JsonNode job = translate(TrainingSetPipeline.Options.class, "beamml-training-set-bigquery",
-        (p, o) -> TrainingSetPipeline.build(p, o, KEY),
-        "--responses=" + inputs + "/responses/*", "--sink=bigquery",
-        "--bigQueryDataset=beamml-offline:training", "--bigQueryValidate=false");
+    JsonNode job =
+        translate(
+            TrainingSetPipeline.Options.class,
+            "beamml-training-set-bigquery",
+            (p, o) -> TrainingSetPipeline.build(p, o, KEY),
+            "--responses=" + inputs + "/responses/*",
+            "--sink=bigquery",
+            "--bigQueryDataset=beamml-offline:training",
+            "--bigQueryValidate=false");
     // train reads the Avro examples and the spec: they are written with either sink.
-    assertSteps(job, "BuildTrainingExamples", "WriteExamplesAvro", "WriteSpecJson", "WriteTrainingExamplesToBigQuery",
-        "CountTrainingExamplesInBigQuery", "WriteDeadLettersToBigQuery", "WriteRejectedDeadLetters", "WriteSummary");
+    assertSteps(
+        job,
+        "BuildTrainingExamples",
+        "WriteExamplesAvro",
+        "WriteSpecJson",
+        "WriteTrainingExamplesToBigQuery",
+        "CountTrainingExamplesInBigQuery",
+        "WriteDeadLettersToBigQuery",
+        "WriteRejectedDeadLetters",
+        "WriteSummary");
     assertNoSteps(job, "WriteDeadLetters");
   }
 
   @Test
   public void scoreTranslatesWithFileSinks() throws Exception {
-    JsonNode job = translate(ScorePipeline.Options.class, "beamml-score-files",
-        (p, o) -> ScorePipeline.build(p, o, KEY),
-        "--registry=" + registry, "--model=promo@champion");
-    assertSteps(job, "Score", "MakeAuditRecords", "WritePredictions", "WriteAuditRecords", "WriteDeadLetters",
+    JsonNode job =
+        translate(
+            ScorePipeline.Options.class,
+            "beamml-score-files",
+            (p, o) -> ScorePipeline.build(p, o, KEY),
+            "--registry=" + registry,
+            "--model=promo@champion");
+    assertSteps(
+        job,
+        "Score",
+        "MakeAuditRecords",
+        "WritePredictions",
+        "WriteAuditRecords",
+        "WriteDeadLetters",
         "WriteSummary");
   }
 
   @Test
   public void scoreTranslatesWithBigQuerySinks() throws Exception {
-    JsonNode job = translate(ScorePipeline.Options.class, "beamml-score-bigquery",
-        (p, o) -> ScorePipeline.build(p, o, KEY),
-        "--registry=" + registry, "--model=promo@champion", "--sink=bigquery",
-        "--bigQueryDataset=beamml-offline:scoring", "--bigQueryValidate=false");
-    assertSteps(job, "Score", "MakeAuditRecords", "WritePredictionsToBigQuery", "WriteAuditRecordsToBigQuery",
-        "WriteDeadLettersToBigQuery", "WriteRejectedDeadLetters", "WriteSummary");
+    JsonNode job =
+        translate(
+            ScorePipeline.Options.class,
+            "beamml-score-bigquery",
+            (p, o) -> ScorePipeline.build(p, o, KEY),
+            "--registry=" + registry,
+            "--model=promo@champion",
+            "--sink=bigquery",
+            "--bigQueryDataset=beamml-offline:scoring",
+            "--bigQueryValidate=false");
+    assertSteps(
+        job,
+        "Score",
+        "MakeAuditRecords",
+        "WritePredictionsToBigQuery",
+        "WriteAuditRecordsToBigQuery",
+        "WriteDeadLettersToBigQuery",
+        "WriteRejectedDeadLetters",
+        "WriteSummary");
   }
 
   @Test
   public void scoreTranslatesWithBigQuerySinksOnRunnerV2() throws Exception {
-    JsonNode job = translate(ScorePipeline.Options.class, "beamml-score-bigquery-v2",
-        (p, o) -> ScorePipeline.build(p, o, KEY),
-        "--registry=" + registry, "--model=promo@champion", "--sink=bigquery",
-        "--bigQueryDataset=beamml-offline:scoring", "--bigQueryValidate=false", "--experiments=use_runner_v2");
+    JsonNode job =
+        translate(
+            ScorePipeline.Options.class,
+            "beamml-score-bigquery-v2",
+            (p, o) -> ScorePipeline.build(p, o, KEY),
+            "--registry=" + registry,
+            "--model=promo@champion",
+            "--sink=bigquery",
+            "--bigQueryDataset=beamml-offline:scoring",
+            "--bigQueryValidate=false",
+            "--experiments=use_runner_v2");
     // A Runner v2 job is described by the portable pipeline it stages, not by v1 steps.
     RunnerApi.Pipeline pipeline = RunnerApi.Pipeline.parseFrom(lastStager.pipelineProto);
     Set<String> transforms = new TreeSet<>();
@@ -281,9 +379,18 @@ public class DataflowTranslationTest {
       String name = t.getUniqueName();
       transforms.add(name.contains("/") ? name.substring(0, name.indexOf('/')) : name);
     }
-    for (String name : List.of("Score", "MakeAuditRecords", "WritePredictionsToBigQuery", "WriteAuditRecordsToBigQuery",
-        "WriteDeadLettersToBigQuery", "WriteRejectedDeadLetters", "WriteSummary")) {
-      assertTrue(name + " missing from the portable pipeline; it has " + transforms, transforms.contains(name));
+    for (String name :
+        List.of(
+            "Score",
+            "MakeAuditRecords",
+            "WritePredictionsToBigQuery",
+            "WriteAuditRecordsToBigQuery",
+            "WriteDeadLettersToBigQuery",
+            "WriteRejectedDeadLetters",
+            "WriteSummary")) {
+      assertTrue(
+          name + " missing from the portable pipeline; it has " + transforms,
+          transforms.contains(name));
     }
     List<String> experiments = new ArrayList<>();
     job.path("environment").path("experiments").forEach(e -> experiments.add(e.asText()));

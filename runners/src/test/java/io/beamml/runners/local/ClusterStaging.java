@@ -11,8 +11,9 @@ import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 
 /**
  * What a test submits to the session cluster: this JVM's classpath, as Beam would stage it, less
- * the jars the cluster already runs on (its reporter plugin included). Flink loads its own packages parent-first anyway, and each
- * staged file crosses the REST upload, which dominates a small job's time.
+ * the jars the cluster already runs on (its reporter plugin included). Flink loads its own packages
+ * parent-first anyway, and each staged file crosses the REST upload, which dominates a small job's
+ * time.
  */
 final class ClusterStaging {
 

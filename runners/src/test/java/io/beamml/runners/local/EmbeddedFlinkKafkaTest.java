@@ -65,7 +65,8 @@ public class EmbeddedFlinkKafkaTest {
                 .withMaxReadTime(org.joda.time.Duration.standardSeconds(60))
                 .withoutMetadata())
         .apply("DropKeys", Values.create())
-        .apply("UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
+        .apply(
+            "UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
         .apply(
             "WriteOutput",
             KafkaIO.<Void, String>write()
@@ -77,7 +78,8 @@ public class EmbeddedFlinkKafkaTest {
 
     assertThat(state, is(PipelineResult.State.DONE));
     assertThat(
-        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "embedded-out", count, Duration.ofSeconds(30)),
+        KafkaRecords.consume(
+            KAFKA.broker().bootstrapServers(), "embedded-out", count, Duration.ofSeconds(30)),
         containsInAnyOrder(LongStream.range(0, count).mapToObj(UppercaseKind::expected).toArray()));
   }
 }

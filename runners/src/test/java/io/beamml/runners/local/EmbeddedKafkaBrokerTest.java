@@ -42,7 +42,8 @@ public class EmbeddedKafkaBrokerTest {
     KafkaRecords.produce(KAFKA.broker().bootstrapServers(), "plain", 3, sent);
 
     List<String> received =
-        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "plain", sent.size(), Duration.ofSeconds(30));
+        KafkaRecords.consume(
+            KAFKA.broker().bootstrapServers(), "plain", sent.size(), Duration.ofSeconds(30));
     assertThat(received, containsInAnyOrder(sent.toArray()));
   }
 
@@ -74,7 +75,8 @@ public class EmbeddedKafkaBrokerTest {
                 .withMaxReadTime(org.joda.time.Duration.standardSeconds(60))
                 .withoutMetadata())
         .apply("DropKeys", Values.create())
-        .apply("UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
+        .apply(
+            "UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
         .apply(
             "WriteOutput",
             KafkaIO.<Void, String>write()
@@ -86,7 +88,8 @@ public class EmbeddedKafkaBrokerTest {
 
     assertThat(state, is(PipelineResult.State.DONE));
     List<String> received =
-        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "direct-out", count, Duration.ofSeconds(30));
+        KafkaRecords.consume(
+            KAFKA.broker().bootstrapServers(), "direct-out", count, Duration.ofSeconds(30));
     assertThat(
         received,
         containsInAnyOrder(LongStream.range(0, count).mapToObj(UppercaseKind::expected).toArray()));

@@ -53,7 +53,8 @@ public class FlinkSessionClusterTest {
 
   @BeforeClass
   public static void startInfrastructure() throws Exception {
-    cluster = FlinkSessionCluster.at(WORK.newFolder("flink").toPath()).withPrometheusReporter(0).start();
+    cluster =
+        FlinkSessionCluster.at(WORK.newFolder("flink").toPath()).withPrometheusReporter(0).start();
   }
 
   @AfterClass
@@ -73,14 +74,16 @@ public class FlinkSessionClusterTest {
     pipeline
         .apply("GenerateIds", GenerateSequence.from(0).to(count))
         .apply("FormatJson", MapElements.into(TypeDescriptors.strings()).via(UppercaseKind::input))
-        .apply("UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
+        .apply(
+            "UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
         .apply("WriteOutput", writeTo("cluster-batch-out"));
     PipelineResult.State state = pipeline.run().waitUntilFinish();
 
     assertThat(state, is(PipelineResult.State.DONE));
     assertThat(finishedJobs(), containsString("\"state\":\"FINISHED\""));
     assertThat(
-        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "cluster-batch-out", count, Duration.ofSeconds(30)),
+        KafkaRecords.consume(
+            KAFKA.broker().bootstrapServers(), "cluster-batch-out", count, Duration.ofSeconds(30)),
         containsInAnyOrder(expected(count)));
   }
 
@@ -88,8 +91,12 @@ public class FlinkSessionClusterTest {
   public void streamingKafkaJobRunsOnAReplacementTaskManager() throws Exception {
     cluster.killTaskManager();
     cluster.startTaskManager();
-    assertThat(get(cluster.taskManagerMetricsPort(), "/metrics"), containsString("tm_id=\"taskmanager_2\""));
-    assertThat(get(cluster.jobManagerMetricsPort(), "/metrics"), containsString("flink_jobmanager_numRegisteredTaskManagers"));
+    assertThat(
+        get(cluster.taskManagerMetricsPort(), "/metrics"),
+        containsString("tm_id=\"taskmanager_2\""));
+    assertThat(
+        get(cluster.jobManagerMetricsPort(), "/metrics"),
+        containsString("flink_jobmanager_numRegisteredTaskManagers"));
     int partitions = 2;
     int count = 400;
     KAFKA.broker().createTopic("cluster-stream-in", partitions);
@@ -114,13 +121,15 @@ public class FlinkSessionClusterTest {
                 .withMaxReadTime(org.joda.time.Duration.standardSeconds(60))
                 .withoutMetadata())
         .apply("DropKeys", Values.create())
-        .apply("UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
+        .apply(
+            "UppercaseKind", MapElements.into(TypeDescriptors.strings()).via(new UppercaseKind()))
         .apply("WriteOutput", writeTo("cluster-stream-out"));
     PipelineResult.State state = pipeline.run().waitUntilFinish();
 
     assertThat(state, is(PipelineResult.State.DONE));
     assertThat(
-        KafkaRecords.consume(KAFKA.broker().bootstrapServers(), "cluster-stream-out", count, Duration.ofSeconds(30)),
+        KafkaRecords.consume(
+            KAFKA.broker().bootstrapServers(), "cluster-stream-out", count, Duration.ofSeconds(30)),
         containsInAnyOrder(expected(count)));
   }
 
@@ -150,7 +159,8 @@ public class FlinkSessionClusterTest {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://" + cluster.restAddress() + "/jobs/overview"))
+                HttpRequest.newBuilder(
+                        URI.create("http://" + cluster.restAddress() + "/jobs/overview"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return response.body();
@@ -158,7 +168,8 @@ public class FlinkSessionClusterTest {
 
   private static String get(int port, String path) throws Exception {
     return HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }

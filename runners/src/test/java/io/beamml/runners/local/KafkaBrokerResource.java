@@ -27,7 +27,8 @@ public final class KafkaBrokerResource extends ExternalResource {
   /** The running broker; only between the class's start and end. */
   public EmbeddedKafkaBroker broker() {
     if (broker == null) {
-      throw new IllegalStateException("the broker runs only while its test class does: use it as a @ClassRule");
+      throw new IllegalStateException(
+          "the broker runs only while its test class does: use it as a @ClassRule");
     }
     return broker;
   }

@@ -35,7 +35,8 @@ final class KafkaRecords {
   }
 
   /** Reads a topic from the beginning until {@code expected} values arrived or the time is up. */
-  static List<String> consume(String bootstrapServers, String topic, int expected, Duration timeout) {
+  static List<String> consume(
+      String bootstrapServers, String topic, int expected, Duration timeout) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());

@@ -8,7 +8,11 @@ package io.beamml.runners.local;
 final class QuietLogs {
 
   private static final String[] NOISY = {
-    "kafka", "org.apache.kafka", "state.change.logger", "org.apache.flink", "org.apache.beam.runners.flink"
+    "kafka",
+    "org.apache.kafka",
+    "state.change.logger",
+    "org.apache.flink",
+    "org.apache.beam.runners.flink"
   };
 
   private QuietLogs() {}

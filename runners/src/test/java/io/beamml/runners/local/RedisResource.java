@@ -5,7 +5,8 @@ import org.junit.rules.ExternalResource;
 
 /**
  * A real redis-server on a free loopback port for one test class: {@code @ClassRule public static
- * final RedisResource REDIS = new RedisResource();}. Stopped, and its directory removed, after the class.
+ * final RedisResource REDIS = new RedisResource();}. Stopped, and its directory removed, after the
+ * class.
  */
 public final class RedisResource extends ExternalResource {
 
@@ -26,7 +27,8 @@ public final class RedisResource extends ExternalResource {
 
   public LocalRedis redis() {
     if (redis == null) {
-      throw new IllegalStateException("redis-server runs only while its test class does: use it as a @ClassRule");
+      throw new IllegalStateException(
+          "redis-server runs only while its test class does: use it as a @ClassRule");
     }
     return redis;
   }

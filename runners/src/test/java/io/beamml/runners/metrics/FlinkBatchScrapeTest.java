@@ -16,7 +16,9 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-/** A batch job on embedded Flink serves its final values after it ended, equal to its run summary. */
+/**
+ * A batch job on embedded Flink serves its final values after it ended, equal to its run summary.
+ */
 public class FlinkBatchScrapeTest {
 
   static {
@@ -32,21 +34,30 @@ public class FlinkBatchScrapeTest {
     Path out = TMP.newFolder("backfill").toPath();
     Path sample = ScrapedJobs.ROOT.resolve("test-data/sample");
     PipelineOptionsFactory.register(MetricsEndpointOptions.class);
-    BackfillPipeline.Options options = PipelineOptionsFactory.fromArgs(
-            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2", "--metricsPort=0")
-        .as(BackfillPipeline.Options.class);
+    BackfillPipeline.Options options =
+        PipelineOptionsFactory.fromArgs(
+                "--runner=FlinkRunner",
+                "--flinkMaster=[local]",
+                "--parallelism=2",
+                "--metricsPort=0")
+            .as(BackfillPipeline.Options.class);
     options.setClicks(sample.resolve("clicks") + "/*.jsonl");
     options.setSales(sample.resolve("sales") + "/*.csv");
     options.setProfiles(sample.resolve("profiles") + "/*.csv");
     options.setOutput(out.toString());
     Pipeline p = Pipeline.create(options);
-    BackfillPipeline.build(p, options, HmacKey.ofBytes("flink-metrics-key-0123456789".getBytes(StandardCharsets.UTF_8)));
+    BackfillPipeline.build(
+        p,
+        options,
+        HmacKey.ofBytes("flink-metrics-key-0123456789".getBytes(StandardCharsets.UTF_8)));
     Scrape scrape;
     try (MonitoredJob job = MonitoredJob.start(p)) {
       assertEquals(PipelineResult.State.DONE, job.awaitEnd());
       scrape = Scrape.of(job.metricsPort().getAsInt());
     }
-    assertEquals(List.of("clicks", "profiles", "sales"),
-        SummaryScrapes.assertMatch(new ObjectMapper().readTree(RunSummary.read(out.toString())), scrape));
+    assertEquals(
+        List.of("clicks", "profiles", "sales"),
+        SummaryScrapes.assertMatch(
+            new ObjectMapper().readTree(RunSummary.read(out.toString())), scrape));
   }
 }

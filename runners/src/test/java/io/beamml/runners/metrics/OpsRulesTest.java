@@ -18,10 +18,10 @@ import org.junit.Test;
 /**
  * The Prometheus rules and the Alertmanager configuration under {@code ops/} checked by the
  * projects' own tools (Debian's {@code prometheus} and {@code prometheus-alertmanager} packages;
- * {@code .ci/run} installs them): every rules file passes {@code promtool check rules}, every
- * rules unit test ({@code ops/prometheus/tests/}) passes {@code promtool test rules}, and
- * {@code amtool} accepts the configuration and routes pages to PagerDuty, the rest to the team.
- * Skipped, saying so, only where a tool is not installed.
+ * {@code .ci/run} installs them): every rules file passes {@code promtool check rules}, every rules
+ * unit test ({@code ops/prometheus/tests/}) passes {@code promtool test rules}, and {@code amtool}
+ * accepts the configuration and routes pages to PagerDuty, the rest to the team. Skipped, saying
+ * so, only where a tool is not installed.
  */
 public class OpsRulesTest {
 
@@ -30,8 +30,10 @@ public class OpsRulesTest {
   @Test
   public void everyRulesFilePassesPromtool() throws Exception {
     requireTool("promtool", "prometheus");
-    List<Path> rules = yamlFiles(OPS.resolve("prometheus")).stream()
-        .filter(f -> text(f).contains("\ngroups:")).toList();
+    List<Path> rules =
+        yamlFiles(OPS.resolve("prometheus")).stream()
+            .filter(f -> text(f).contains("\ngroups:"))
+            .toList();
     assertTrue("rules files under ops/prometheus: " + rules, rules.size() >= 2);
     for (Path f : rules) {
       Run r = run(OPS.resolve("prometheus"), "promtool", "check", "rules", f.toString());
@@ -59,16 +61,26 @@ public class OpsRulesTest {
     assertEquals(check.output, 0, check.exit);
     assertTrue(check.output, check.output.contains("SUCCESS"));
     assertTrue(text(Path.of(config)).contains("pagerduty_configs"));
-    assertEquals("on-call,ml-team", route(config, "severity=page", "alertname=BeammlLiveAucBelowTest"));
+    assertEquals(
+        "on-call,ml-team", route(config, "severity=page", "alertname=BeammlLiveAucBelowTest"));
     assertEquals("ml-team", route(config, "severity=ticket", "alertname=BeammlFeatureDrift"));
     assertEquals("ml-team", route(config, "alertname=SomethingUnlabelled"));
-    Run verify = run(OPS, "amtool", "config", "routes", "test", "--config.file=" + config,
-        "--verify.receivers=on-call,ml-team", "severity=page");
+    Run verify =
+        run(
+            OPS,
+            "amtool",
+            "config",
+            "routes",
+            "test",
+            "--config.file=" + config,
+            "--verify.receivers=on-call,ml-team",
+            "severity=page");
     assertEquals(verify.output, 0, verify.exit);
   }
 
   private static String route(String config, String... labels) throws Exception {
-    List<String> command = new ArrayList<>(List.of("amtool", "config", "routes", "test", "--config.file=" + config));
+    List<String> command =
+        new ArrayList<>(List.of("amtool", "config", "routes", "test", "--config.file=" + config));
     command.addAll(List.of(labels));
     Run r = run(OPS, false, command.toArray(String[]::new));
     assertEquals(r.output, 0, r.exit);
@@ -80,13 +92,21 @@ public class OpsRulesTest {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       found |= Files.isExecutable(Path.of(dir, tool));
     }
-    assumeTrue(tool + " is not installed, so this check is skipped: apt-get install -y " + debianPackage
-        + " (.ci/run installs it)", found);
+    assumeTrue(
+        tool
+            + " is not installed, so this check is skipped: apt-get install -y "
+            + debianPackage
+            + " (.ci/run installs it)",
+        found);
   }
 
   private static List<Path> yamlFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().matches(".*\\.ya?ml")).sorted().toList();
+      return files
+          .filter(Files::isRegularFile)
+          .filter(f -> f.getFileName().toString().matches(".*\\.ya?ml"))
+          .sorted()
+          .toList();
     }
   }
 

@@ -33,7 +33,8 @@ public class ScoringStalledAlertTest {
 
   @Test
   public void pagesForAStalledScoringJobOnlyNeverForABackfill() throws Exception {
-    Assume.assumeTrue("promtool is not installed (apt-get install prometheus): " + ALERT + " is not evaluated",
+    Assume.assumeTrue(
+        "promtool is not installed (apt-get install prometheus): " + ALERT + " is not evaluated",
         promtool() != null);
     Path rules = ScrapedJobs.ROOT.resolve("ops/prometheus/alerts.yml");
     Map<String, Object> alert = rule(rules);
@@ -47,26 +48,41 @@ public class ScoringStalledAlertTest {
     Map<String, String> annotations = (Map<String, String>) alert.get("annotations");
     @SuppressWarnings("unchecked")
     Map<String, String> labels = (Map<String, String>) alert.get("labels");
-    String test = "rule_files:\n  - " + quote(rules.toString()) + "\n"
-        + "evaluation_interval: 1m\n"
-        + "tests:\n"
-        + "  - interval: 1m\n"
-        + "    input_series:\n" + series
-        + "    alert_rule_test:\n"
-        + "      - eval_time: 30m\n"
-        + "        alertname: " + ALERT + "\n"
-        + "        exp_alerts:\n"
-        + "          - exp_labels:\n"
-        + "              job: beamml\n"
-        + "              instance: stalled-score\n"
-        + "              severity: " + quote(labels.get("severity")) + "\n"
-        + "            exp_annotations:\n"
-        + "              summary: " + quote(annotations.get("summary")) + "\n"
-        + "              description: " + quote(annotations.get("description")) + "\n";
+    String test =
+        "rule_files:\n  - "
+            + quote(rules.toString())
+            + "\n"
+            + "evaluation_interval: 1m\n"
+            + "tests:\n"
+            + "  - interval: 1m\n"
+            + "    input_series:\n"
+            + series
+            + "    alert_rule_test:\n"
+            + "      - eval_time: 30m\n"
+            + "        alertname: "
+            + ALERT
+            + "\n"
+            + "        exp_alerts:\n"
+            + "          - exp_labels:\n"
+            + "              job: beamml\n"
+            + "              instance: stalled-score\n"
+            + "              severity: "
+            + quote(labels.get("severity"))
+            + "\n"
+            + "            exp_annotations:\n"
+            + "              summary: "
+            + quote(annotations.get("summary"))
+            + "\n"
+            + "              description: "
+            + quote(annotations.get("description"))
+            + "\n";
     Path file = tmp.getRoot().toPath().resolve("scoring-stalled-test.yml");
     Files.writeString(file, test, StandardCharsets.UTF_8);
 
-    Process p = new ProcessBuilder(promtool(), "test", "rules", file.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(promtool(), "test", "rules", file.toString())
+            .redirectErrorStream(true)
+            .start();
     assertTrue("promtool did not finish", p.waitFor(60, TimeUnit.SECONDS));
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(output, 0, p.exitValue());
@@ -77,7 +93,8 @@ public class ScoringStalledAlertTest {
    * ({@code _total}, {@code _count}, {@code _sum}) grow by 60 a minute, except the predictions when
    * {@code predicting} is false; gauges stay as scraped.
    */
-  private static void addSeries(StringBuilder out, Scrape scrape, String instance, boolean predicting) {
+  private static void addSeries(
+      StringBuilder out, Scrape scrape, String instance, boolean predicting) {
     for (Map.Entry<String, Map<Map<String, String>, Double>> metric : scrape.samples.entrySet()) {
       String name = metric.getKey();
       if (!name.startsWith("beamml_")) {
@@ -90,13 +107,22 @@ public class ScoringStalledAlertTest {
         labels.put("job", "beamml");
         labels.put("instance", instance);
         StringBuilder selector = new StringBuilder(name).append('{');
-        labels.forEach((k, v) -> selector.append(k).append("=\"")
-            .append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append("\","));
+        labels.forEach(
+            (k, v) ->
+                selector
+                    .append(k)
+                    .append("=\"")
+                    .append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
+                    .append("\","));
         selector.setLength(selector.length() - 1);
         selector.append('}');
         double v = Double.isFinite(sample.getValue()) ? sample.getValue() : 0;
-        out.append("      - series: ").append(quote(selector.toString())).append('\n')
-            .append("        values: ").append(quote(grows ? "0+60x30" : v + "x30")).append('\n');
+        out.append("      - series: ")
+            .append(quote(selector.toString()))
+            .append('\n')
+            .append("        values: ")
+            .append(quote(grows ? "0+60x30" : v + "x30"))
+            .append('\n');
       }
     }
   }

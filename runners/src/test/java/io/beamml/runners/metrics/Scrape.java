@@ -18,14 +18,19 @@ import java.util.regex.Pattern;
 /** One GET of a /metrics endpoint, its samples parsed from Prometheus' text format. */
 final class Scrape {
 
-  private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)( \\d+)?");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Pattern SAMPLE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)( \\d+)?");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   final String contentType;
   final String body;
+
   /** Names of the metric families, as their {@code # TYPE} lines give them. */
   final Set<String> families = new TreeSet<>();
+
   /** Every sample: metric name, then its labels, then the value. */
   final Map<String, Map<Map<String, String>, Double>> samples = new TreeMap<>();
 
@@ -47,10 +52,14 @@ final class Scrape {
       if (m.group(3) != null) {
         Matcher l = LABEL.matcher(m.group(3));
         while (l.find()) {
-          labels.put(l.group(1), l.group(2).replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\"));
+          labels.put(
+              l.group(1),
+              l.group(2).replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\"));
         }
       }
-      samples.computeIfAbsent(m.group(1), k -> new LinkedHashMap<>()).put(labels, number(m.group(4)));
+      samples
+          .computeIfAbsent(m.group(1), k -> new LinkedHashMap<>())
+          .put(labels, number(m.group(4)));
     }
   }
 
@@ -67,11 +76,15 @@ final class Scrape {
 
   static Scrape of(int port) {
     try {
-      HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).timeout(Duration.ofSeconds(20)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new AssertionError("GET /metrics answered " + response.statusCode() + ": " + response.body());
+        throw new AssertionError(
+            "GET /metrics answered " + response.statusCode() + ": " + response.body());
       }
       return new Scrape(response.headers().firstValue("Content-Type").orElse(""), response.body());
     } catch (IOException e) {
@@ -94,7 +107,8 @@ final class Scrape {
   /** The sum over every sample of {@code name} whose labels include {@code labels} (0 if none). */
   double sum(String name, Map<String, String> labels) {
     double total = 0;
-    for (Map.Entry<Map<String, String>, Double> s : samples.getOrDefault(name, Map.of()).entrySet()) {
+    for (Map.Entry<Map<String, String>, Double> s :
+        samples.getOrDefault(name, Map.of()).entrySet()) {
       if (s.getKey().entrySet().containsAll(labels.entrySet())) {
         total += s.getValue();
       }

@@ -47,10 +47,10 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * Real jobs launched through {@link MonitoredJob} with an endpoint on a free port, run once per test
- * JVM and scraped over HTTP: a backfill of the committed sample and a drift report over its feature
- * rows on the Direct runner (scraped after they finished), and the streaming job on embedded Flink
- * with the embedded Kafka broker (scraped while it runs, then cancelled).
+ * Real jobs launched through {@link MonitoredJob} with an endpoint on a free port, run once per
+ * test JVM and scraped over HTTP: a backfill of the committed sample and a drift report over its
+ * feature rows on the Direct runner (scraped after they finished), and the streaming job on
+ * embedded Flink with the embedded Kafka broker (scraped while it runs, then cancelled).
  */
 final class ScrapedJobs {
 
@@ -58,33 +58,49 @@ final class ScrapedJobs {
   static final String QUALITY_MODEL = "quality-model";
   static final double QUALITY_TEST_AUC = 0.75;
   static final Path ROOT = repositoryRoot();
-  private static final HmacKey KEY = HmacKey.ofBytes("metrics-test-key-0123456789".getBytes(StandardCharsets.UTF_8));
+  private static final HmacKey KEY =
+      HmacKey.ofBytes("metrics-test-key-0123456789".getBytes(StandardCharsets.UTF_8));
 
   /** The backfill's scrape after it finished, and its run summary. */
   final Scrape backfill;
+
   final JsonNode backfillSummary;
+
   /** The drift report's scrape after it finished, and the comparison it wrote. */
   final Scrape driftReport;
+
   final WindowDrift driftComparison;
+
   /** The quality report's scrape after it finished, and its read-out (quality.json). */
   final Scrape qualityReport;
+
   final JsonNode qualityReadout;
+
   /**
-   * The stream's first scrape with a champion prediction, a later one that grew and holds a measured
-   * drift window, one after the job.
+   * The stream's first scrape with a champion prediction, a later one that grew and holds a
+   * measured drift window, one after the job.
    */
   final Scrape streamFirst;
+
   final Scrape streamSecond;
   final Scrape streamAfterCancel;
   final PipelineResult.State streamEnd;
+
   /** Milliseconds from the stream's start to its first scrape with predictions. */
   final long streamFirstMillis;
 
   private static ScrapedJobs jobs;
 
   private ScrapedJobs(Path work) throws Exception {
-    for (String logger : new String[] {"kafka", "org.apache.kafka", "state.change.logger", "org.apache.flink",
-        "org.apache.beam.runners.flink", "org.apache.beam.sdk.io.kafka"}) {
+    for (String logger :
+        new String[] {
+          "kafka",
+          "org.apache.kafka",
+          "state.change.logger",
+          "org.apache.flink",
+          "org.apache.beam.runners.flink",
+          "org.apache.beam.sdk.io.kafka"
+        }) {
       System.setProperty("org.slf4j.simpleLogger.log." + logger, "warn");
     }
     PipelineOptionsFactory.register(MetricsEndpointOptions.class);
@@ -108,32 +124,47 @@ final class ScrapedJobs {
     String registry = work.resolve("registry").toString();
     String features = backfillOut.resolve(BackfillPipeline.FEATURES_DIR) + "/*/*.avro";
     registerModelWithReference(registry, backfillOut.resolve(BackfillPipeline.FEATURES_DIR));
-    DriftReportPipeline.Options driftOptions = PipelineOptionsFactory.fromArgs("--metricsPort=0",
-            "--features=" + features, "--registry=" + registry, "--model=drift-model@champion",
-            "--output=" + driftOut)
-        .withValidation().as(DriftReportPipeline.Options.class);
+    DriftReportPipeline.Options driftOptions =
+        PipelineOptionsFactory.fromArgs(
+                "--metricsPort=0",
+                "--features=" + features,
+                "--registry=" + registry,
+                "--model=drift-model@champion",
+                "--output=" + driftOut)
+            .withValidation()
+            .as(DriftReportPipeline.Options.class);
     Pipeline driftJob = Pipeline.create(driftOptions);
     DriftReportPipeline.build(driftJob, driftOptions, DriftReportPipeline.detection(driftOptions));
     driftReport = runToEndAndScrape(driftJob);
     driftComparison = DriftReportPipeline.readComparison(driftOut.toString());
 
     Path qualityOut = work.resolve("quality-report");
-    QualityReportPipeline.Options qualityOptions = PipelineOptionsFactory.fromArgs("--metricsPort=0",
-            "--responses=" + sample.resolve("responses") + "/*.csv",
-            "--predictions=" + truthPredictions(sample, work.resolve("quality-predictions.jsonl")),
-            "--registry=" + registerQualityModel(work.resolve("quality-registry").toString()),
-            "--model=" + QUALITY_MODEL, "--minPositives=1", "--output=" + qualityOut)
-        .withValidation().as(QualityReportPipeline.Options.class);
+    QualityReportPipeline.Options qualityOptions =
+        PipelineOptionsFactory.fromArgs(
+                "--metricsPort=0",
+                "--responses=" + sample.resolve("responses") + "/*.csv",
+                "--predictions="
+                    + truthPredictions(sample, work.resolve("quality-predictions.jsonl")),
+                "--registry=" + registerQualityModel(work.resolve("quality-registry").toString()),
+                "--model=" + QUALITY_MODEL,
+                "--minPositives=1",
+                "--output=" + qualityOut)
+            .withValidation()
+            .as(QualityReportPipeline.Options.class);
     Pipeline qualityJob = Pipeline.create(qualityOptions);
-    QualityReportPipeline.build(qualityJob, qualityOptions, KEY, QualityReportPipeline.testMetrics(qualityOptions));
+    QualityReportPipeline.build(
+        qualityJob, qualityOptions, KEY, QualityReportPipeline.testMetrics(qualityOptions));
     qualityReport = runToEndAndScrape(qualityJob);
-    qualityReadout = new ObjectMapper().readTree(QualityReportPipeline.readReadout(qualityOut.toString()));
+    qualityReadout =
+        new ObjectMapper().readTree(QualityReportPipeline.readReadout(qualityOut.toString()));
     long driftDone = System.nanoTime();
 
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       SyntheticModel.registerAs(registry, MODEL, "champion", FeatureSpec.defaultSpec(), 5, 12, 3);
       Path data = Files.createDirectories(work.resolve("stream-data"));
-      DataGenerator.generate(GeneratorConfig.of(150, 3, 29).withBadRowRate(0.03).withIncludeOversizedLines(false), data);
+      DataGenerator.generate(
+          GeneratorConfig.of(150, 3, 29).withBadRowRate(0.03).withIncludeOversizedLines(false),
+          data);
       List<ReplayEvents.Message> messages = ReplayEvents.load(data);
       for (String topic : List.of("m-clicks", "m-orders", "m-predictions", "m-audit")) {
         broker.createTopic(topic, 2);
@@ -141,40 +172,67 @@ final class ScrapedJobs {
       broker.createTopic("m-dead-letters", 1);
       broker.createTopic("m-drift", 1);
       PipelineOptionsFactory.register(StreamOptions.class);
-      StreamOptions options = PipelineOptionsFactory.fromArgs(
-              "--runner=FlinkRunner", "--flinkMaster=[local]", "--streaming=true", "--parallelism=2",
-              "--maxBundleTimeMills=100", "--featureMode=low_latency", "--metricsPort=0",
-              "--bootstrapServers=" + broker.bootstrapServers(), "--registry=" + registry,
-              "--model=" + MODEL + "@champion", "--clicksTopic=m-clicks", "--ordersTopic=m-orders",
-              "--predictionsTopic=m-predictions", "--deadLettersTopic=m-dead-letters", "--auditTopic=m-audit",
-              "--driftTopic=m-drift", "--driftWindow=PT5S", "--driftMinRows=5",
-              "--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=metrics-test")
-          .withValidation().as(StreamOptions.class);
+      StreamOptions options =
+          PipelineOptionsFactory.fromArgs(
+                  "--runner=FlinkRunner",
+                  "--flinkMaster=[local]",
+                  "--streaming=true",
+                  "--parallelism=2",
+                  "--maxBundleTimeMills=100",
+                  "--featureMode=low_latency",
+                  "--metricsPort=0",
+                  "--bootstrapServers=" + broker.bootstrapServers(),
+                  "--registry=" + registry,
+                  "--model=" + MODEL + "@champion",
+                  "--clicksTopic=m-clicks",
+                  "--ordersTopic=m-orders",
+                  "--predictionsTopic=m-predictions",
+                  "--deadLettersTopic=m-dead-letters",
+                  "--auditTopic=m-audit",
+                  "--driftTopic=m-drift",
+                  "--driftWindow=PT5S",
+                  "--driftMinRows=5",
+                  "--profiles=" + data.resolve("profiles") + "/*.csv",
+                  "--consumerGroup=metrics-test")
+              .withValidation()
+              .as(StreamOptions.class);
       Pipeline streamJob = Pipeline.create(options);
       StreamPipeline.build(streamJob, options, KEY);
 
       long streamStart = System.currentTimeMillis();
       // Live feed: each event is stamped when it is sent, so its lag is the job's own delay.
       try (MonitoredJob job = MonitoredJob.start(streamJob);
-          EventFeed feed = EventFeed.start(broker.bootstrapServers(), "m-clicks", "m-orders", messages, 30, true)) {
+          EventFeed feed =
+              EventFeed.start(
+                  broker.bootstrapServers(), "m-clicks", "m-orders", messages, 30, true)) {
         int port = job.metricsPort().getAsInt();
         // The lag distribution is reported by the step after the scorer, so it can trail the
         // predictions counter by a bundle: wait for both before the first scrape.
-        Scrape first = awaitScrape(port, s -> championPredictions(s) > 0 && lagCount(s) > 0, Duration.ofSeconds(60));
+        Scrape first =
+            awaitScrape(
+                port, s -> championPredictions(s) > 0 && lagCount(s) > 0, Duration.ofSeconds(60));
         streamFirstMillis = System.currentTimeMillis() - streamStart;
         streamFirst = first;
-        streamSecond = awaitScrape(port, s -> championPredictions(s) > championPredictions(first)
-                && s.sum("beamml_pipeline_records_in_total", Map.of()) > first.sum("beamml_pipeline_records_in_total", Map.of())
-                && lagCount(s) > lagCount(first)
-                && s.sum("beamml_drift_windows_measured_total", Map.of()) > 0,
-            Duration.ofSeconds(45));
+        streamSecond =
+            awaitScrape(
+                port,
+                s ->
+                    championPredictions(s) > championPredictions(first)
+                        && s.sum("beamml_pipeline_records_in_total", Map.of())
+                            > first.sum("beamml_pipeline_records_in_total", Map.of())
+                        && lagCount(s) > lagCount(first)
+                        && s.sum("beamml_drift_windows_measured_total", Map.of()) > 0,
+                Duration.ofSeconds(45));
         JobControl.cancel(job.result());
         streamEnd = job.awaitEnd();
         streamAfterCancel = Scrape.of(port);
       }
     }
-    System.out.printf("scraped jobs: backfill %.1f s, drift report and quality report %.1f s, stream %.1f s%n",
-        (backfillDone - start) / 1e9, (driftDone - backfillDone) / 1e9, (System.nanoTime() - driftDone) / 1e9);
+    System.out.printf(
+        "scraped jobs: backfill %.1f s, drift report and quality report %.1f s, stream %.1f s%n",
+        (backfillDone - start) / 1e9,
+        (driftDone - backfillDone) / 1e9,
+        (System.nanoTime() - driftDone) / 1e9);
   }
 
   /** The jobs of this JVM, run on first use. */
@@ -188,7 +246,8 @@ final class ScrapedJobs {
   }
 
   static double championPredictions(Scrape s) {
-    return s.sum("beamml_inference_predictions_total", Map.of("model", MODEL, "variant", "champion"));
+    return s.sum(
+        "beamml_inference_predictions_total", Map.of("model", MODEL, "variant", "champion"));
   }
 
   private static double lagCount(Scrape s) {
@@ -204,13 +263,15 @@ final class ScrapedJobs {
   }
 
   /** A model whose training reference is the backfill's own feature rows: nothing drifts. */
-  private static void registerModelWithReference(String registry, Path featureDir) throws IOException {
+  private static void registerModelWithReference(String registry, Path featureDir)
+      throws IOException {
     FeatureSpec spec = FeatureSpec.defaultSpec();
     FeatureVectorizer vectorizer = new FeatureVectorizer(spec);
     List<FeatureRow> rows = new ArrayList<>();
     try (Stream<Path> files = Files.walk(featureDir)) {
       for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".avro"))::iterator) {
-        try (DataFileReader<FeatureRow> reader = new DataFileReader<>(f.toFile(), new SpecificDatumReader<>(FeatureRow.class))) {
+        try (DataFileReader<FeatureRow> reader =
+            new DataFileReader<>(f.toFile(), new SpecificDatumReader<>(FeatureRow.class))) {
           reader.forEach(rows::add);
         }
       }
@@ -221,14 +282,20 @@ final class ScrapedJobs {
       vectorizer.fill(rows.get(i).getFeatures(), matrix, i * vectorizer.width());
       keys[i] = rows.get(i).getEventId();
     }
-    ReferenceProfile reference = ReferenceProfile.fromRows(spec, matrix, rows.size(), keys, 10, 2000);
+    ReferenceProfile reference =
+        ReferenceProfile.fromRows(spec, matrix, rows.size(), keys, 10, 2000);
     ModelMetadata template = new ModelMetadata();
     template.featureNames = spec.featureNames();
     template.specFingerprint = spec.fingerprint();
     template.featureSpec = spec.toCanonicalJson();
     ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered = models.register("drift-model", "{}".getBytes(StandardCharsets.UTF_8), "json", template,
-        Map.of(ReferenceProfile.FILE, reference.toJson()));
+    ModelMetadata registered =
+        models.register(
+            "drift-model",
+            "{}".getBytes(StandardCharsets.UTF_8),
+            "json",
+            template,
+            Map.of(ReferenceProfile.FILE, reference.toJson()));
     models.moveAlias("drift-model", "champion", registered.version, false, "test");
   }
 
@@ -255,10 +322,18 @@ final class ScrapedJobs {
       } catch (java.time.format.DateTimeParseException e) {
         continue;
       }
-      out.add(JsonRecords.render(Prediction.newBuilder().setEventId("e-" + cells[0])
-          .setCustomerKey(pseudonyms.pseudonym(cells[1])).setEventTime(sent - 60_000L)
-          .setScore(Double.parseDouble(truth.get(cells[0]))).setModelName(QUALITY_MODEL).setModelVersion("1")
-          .setVariant("champion").setSpecFingerprint("spec").build()));
+      out.add(
+          JsonRecords.render(
+              Prediction.newBuilder()
+                  .setEventId("e-" + cells[0])
+                  .setCustomerKey(pseudonyms.pseudonym(cells[1]))
+                  .setEventTime(sent - 60_000L)
+                  .setScore(Double.parseDouble(truth.get(cells[0])))
+                  .setModelName(QUALITY_MODEL)
+                  .setModelVersion("1")
+                  .setVariant("champion")
+                  .setSpecFingerprint("spec")
+                  .build()));
     }
     Files.write(file, out);
     return file;
@@ -271,11 +346,13 @@ final class ScrapedJobs {
     template.specFingerprint = "spec";
     template.featureSpec = "{}";
     template.metrics = new java.util.LinkedHashMap<>(Map.of("test_auc", QUALITY_TEST_AUC));
-    ModelRegistry.at(registry).register(QUALITY_MODEL, "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());
+    ModelRegistry.at(registry)
+        .register(QUALITY_MODEL, "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());
     return registry;
   }
 
-  private static Scrape awaitScrape(int port, Predicate<Scrape> until, Duration timeout) throws InterruptedException {
+  private static Scrape awaitScrape(int port, Predicate<Scrape> until, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Scrape s = Scrape.of(port);
@@ -283,8 +360,11 @@ final class ScrapedJobs {
         return s;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the scrape did not get there within " + timeout + "; its beamml_ samples: "
-            + s.names().stream().filter(n -> n.startsWith("beamml_")).toList());
+        throw new AssertionError(
+            "the scrape did not get there within "
+                + timeout
+                + "; its beamml_ samples: "
+                + s.names().stream().filter(n -> n.startsWith("beamml_")).toList());
       }
       Thread.sleep(500);
     }
@@ -306,7 +386,9 @@ final class ScrapedJobs {
         return p;
       }
     }
-    throw new UncheckedIOException(new IOException(
-        "the repository root (with test-data/sample) is not above " + Paths.get("").toAbsolutePath()));
+    throw new UncheckedIOException(
+        new IOException(
+            "the repository root (with test-data/sample) is not above "
+                + Paths.get("").toAbsolutePath()));
   }
 }

@@ -48,16 +48,19 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Training and serving agree: generated events go through Kafka into the streaming job, which
- * fills Redis; {@code serve} then answers for a sample of customers and times, and its features and
- * scores equal the training set's (PointInTimeTrainingSet, i.e. {@code FeatureCalculator.asOf}
- * over the same files) as of the same times, to float precision. And {@code materialize} over the
- * same files leaves exactly the contents the stream left.
+ * Training and serving agree: generated events go through Kafka into the streaming job, which fills
+ * Redis; {@code serve} then answers for a sample of customers and times, and its features and
+ * scores equal the training set's (PointInTimeTrainingSet, i.e. {@code FeatureCalculator.asOf} over
+ * the same files) as of the same times, to float precision. And {@code materialize} over the same
+ * files leaves exactly the contents the stream left.
  */
 public class OnlineStoreParityTest {
 
   static {
-    for (String logger : new String[] {"kafka", "org.apache.kafka", "state.change.logger", "org.apache.beam.sdk.io.kafka"}) {
+    for (String logger :
+        new String[] {
+          "kafka", "org.apache.kafka", "state.change.logger", "org.apache.beam.sdk.io.kafka"
+        }) {
       System.setProperty("org.slf4j.simpleLogger.log." + logger, "warn");
     }
   }
@@ -71,10 +74,15 @@ public class OnlineStoreParityTest {
   private static final int DAYS = 6;
 
   @Test
-  public void streamFedStoreServesTheTrainingSetsFeaturesAndMaterializeLeavesTheSameContents() throws Exception {
+  public void streamFedStoreServesTheTrainingSetsFeaturesAndMaterializeLeavesTheSameContents()
+      throws Exception {
     Path data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(25, DAYS, 23).withBadRowRate(0).withDuplicateRate(0.02)
-        .withIncludeOversizedLines(false), data);
+    DataGenerator.generate(
+        GeneratorConfig.of(25, DAYS, 23)
+            .withBadRowRate(0)
+            .withDuplicateRate(0.02)
+            .withIncludeOversizedLines(false),
+        data);
     String registry = WORK.newFolder("registry").toString();
     SyntheticModel.registerAs(registry, NAME, "champion", SPEC, 4, 12, 3);
     String profiles = data.resolve("profiles") + "/*.csv";
@@ -87,28 +95,49 @@ public class OnlineStoreParityTest {
     KAFKA.broker().createTopic(orders, 2);
     KAFKA.broker().createTopic("parity-predictions", 1);
     KAFKA.broker().createTopic("parity-dead-letters", 1);
-    EventFeed.start(KAFKA.broker().bootstrapServers(), clicks, orders, messages, 0, false).await(Duration.ofSeconds(60));
+    EventFeed.start(KAFKA.broker().bootstrapServers(), clicks, orders, messages, 0, false)
+        .await(Duration.ofSeconds(60));
     PipelineOptionsFactory.register(StreamOptions.class);
-    StreamOptions stream = PipelineOptionsFactory.fromArgs(
-            "--runner=DirectRunner", "--bootstrapServers=" + KAFKA.broker().bootstrapServers(),
-            "--clicksTopic=" + clicks, "--ordersTopic=" + orders, "--predictionsTopic=parity-predictions",
-            "--deadLettersTopic=parity-dead-letters", "--auditTopic=", "--driftTopic=",
-            "--registry=" + registry, "--model=" + NAME + "@champion", "--profiles=" + profiles,
-            "--consumerGroup=parity", "--maxReadTime=PT15S",
-            "--onlineStore=" + REDIS.uri(), "--onlineStorePrefix=stream:")
-        .withValidation().as(StreamOptions.class);
-    assertThat(StreamPipeline.start(stream, ServingHarness.KEY).waitUntilFinish(), is(PipelineResult.State.DONE));
+    StreamOptions stream =
+        PipelineOptionsFactory.fromArgs(
+                "--runner=DirectRunner",
+                "--bootstrapServers=" + KAFKA.broker().bootstrapServers(),
+                "--clicksTopic=" + clicks,
+                "--ordersTopic=" + orders,
+                "--predictionsTopic=parity-predictions",
+                "--deadLettersTopic=parity-dead-letters",
+                "--auditTopic=",
+                "--driftTopic=",
+                "--registry=" + registry,
+                "--model=" + NAME + "@champion",
+                "--profiles=" + profiles,
+                "--consumerGroup=parity",
+                "--maxReadTime=PT15S",
+                "--onlineStore=" + REDIS.uri(),
+                "--onlineStorePrefix=stream:")
+            .withValidation()
+            .as(StreamOptions.class);
+    assertThat(
+        StreamPipeline.start(stream, ServingHarness.KEY).waitUntilFinish(),
+        is(PipelineResult.State.DONE));
 
     // Materialize: the same files, as of after every event -> Redis under "mat:".
     PipelineOptionsFactory.register(MaterializePipeline.Options.class);
-    MaterializePipeline.Options materialize = PipelineOptionsFactory.fromArgs(
-            "--runner=DirectRunner", "--clicks=" + data.resolve("clicks") + "/*.jsonl",
-            "--sales=" + data.resolve("sales") + "/*.csv", "--profiles=" + profiles,
-            "--onlineStore=" + REDIS.uri(), "--onlineStorePrefix=mat:", "--output=" + WORK.newFolder("materialize"))
-        .withValidation().as(MaterializePipeline.Options.class);
+    MaterializePipeline.Options materialize =
+        PipelineOptionsFactory.fromArgs(
+                "--runner=DirectRunner",
+                "--clicks=" + data.resolve("clicks") + "/*.jsonl",
+                "--sales=" + data.resolve("sales") + "/*.csv",
+                "--profiles=" + profiles,
+                "--onlineStore=" + REDIS.uri(),
+                "--onlineStorePrefix=mat:",
+                "--output=" + WORK.newFolder("materialize"))
+            .withValidation()
+            .as(MaterializePipeline.Options.class);
     MaterializePipeline.run(materialize, ServingHarness.KEY, System.currentTimeMillis());
 
-    OnlineStoreConfig layout = OnlineStoreConfig.forSpec(REDIS.uri(), SPEC, OnlineStoreConfig.DEFAULT_TTL_MARGIN);
+    OnlineStoreConfig layout =
+        OnlineStoreConfig.forSpec(REDIS.uri(), SPEC, OnlineStoreConfig.DEFAULT_TTL_MARGIN);
     try (RedisOnlineStore streamed = RedisOnlineStore.connect(layout.withPrefix("stream:"));
         RedisOnlineStore materialized = RedisOnlineStore.connect(layout.withPrefix("mat:"))) {
       Map<String, List<String>> fromStream = withoutPrefix(streamed.snapshot(), "stream:");
@@ -119,8 +148,13 @@ public class OnlineStoreParityTest {
     // The training set's features as of a sample of customers and times, from the same files.
     List<String> customers = sampleCustomers(data, 8);
     Instant end = LocalDate.of(2026, 1, 1).plusDays(DAYS).atStartOfDay(ZoneOffset.UTC).toInstant();
-    List<Instant> times = List.of(end, end.plus(Duration.ofHours(13)), end.plus(Duration.ofDays(3)),
-        end.plus(Duration.ofDays(6)).plus(Duration.ofHours(23)), end.plus(Duration.ofDays(9)));
+    List<Instant> times =
+        List.of(
+            end,
+            end.plus(Duration.ofHours(13)),
+            end.plus(Duration.ofDays(3)),
+            end.plus(Duration.ofDays(6)).plus(Duration.ofHours(23)),
+            end.plus(Duration.ofDays(9)));
     Path responses = WORK.newFolder("responses").toPath().resolve("responses.csv");
     List<String> lines = new ArrayList<>(List.of("promo_id,customer_id,sent_time,responded"));
     int n = 0;
@@ -132,25 +166,42 @@ public class OnlineStoreParityTest {
     Files.write(responses, lines);
     PipelineOptionsFactory.register(TrainingSetPipeline.Options.class);
     String trainingOut = WORK.newFolder("training-set").toString();
-    TrainingSetPipeline.run(PipelineOptionsFactory.fromArgs(
-            "--runner=DirectRunner", "--clicks=" + data.resolve("clicks") + "/*.jsonl",
-            "--sales=" + data.resolve("sales") + "/*.csv", "--profiles=" + profiles,
-            "--responses=" + responses, "--output=" + trainingOut)
-        .withValidation().as(TrainingSetPipeline.Options.class), ServingHarness.KEY);
-    Map<String, TrainingExample> examples = readExamples(Path.of(trainingOut, TrainingSetPipeline.EXAMPLES_DIR));
+    TrainingSetPipeline.run(
+        PipelineOptionsFactory.fromArgs(
+                "--runner=DirectRunner",
+                "--clicks=" + data.resolve("clicks") + "/*.jsonl",
+                "--sales=" + data.resolve("sales") + "/*.csv",
+                "--profiles=" + profiles,
+                "--responses=" + responses,
+                "--output=" + trainingOut)
+            .withValidation()
+            .as(TrainingSetPipeline.Options.class),
+        ServingHarness.KEY);
+    Map<String, TrainingExample> examples =
+        readExamples(Path.of(trainingOut, TrainingSetPipeline.EXAMPLES_DIR));
     assertEquals(customers.size() * times.size(), examples.size());
 
     // The endpoint over the stream's store, all samples in one request.
     ServingHarness harness = new ServingHarness();
-    try (ServingStack stack = ServingStack.start(ServingHarness.options(
-            "--registry=" + registry, "--model=" + NAME + "@champion", "--onlineStore=" + REDIS.uri(),
-            "--onlineStorePrefix=stream:", "--auditDir=" + WORK.newFolder("audit")),
-        ServingHarness.KEY, harness.telemetry)) {
+    try (ServingStack stack =
+        ServingStack.start(
+            ServingHarness.options(
+                "--registry=" + registry,
+                "--model=" + NAME + "@champion",
+                "--onlineStore=" + REDIS.uri(),
+                "--onlineStorePrefix=stream:",
+                "--auditDir=" + WORK.newFolder("audit")),
+            ServingHarness.KEY,
+            harness.telemetry)) {
       ArrayNode request = ServingHarness.JSON.createArrayNode();
       n = 0;
       for (String c : customers) {
         for (Instant t : times) {
-          request.addObject().put("customer_id", c).put("as_of", t.toString()).put("promo_id", "P" + (n++));
+          request
+              .addObject()
+              .put("customer_id", c)
+              .put("as_of", t.toString())
+              .put("promo_id", "P" + (n++));
         }
       }
       ServingHarness.Reply reply = harness.post(stack.baseUrl() + "/v1/score", request.toString());
@@ -161,7 +212,10 @@ public class OnlineStoreParityTest {
       for (JsonNode answer : reply.json()) {
         TrainingExample example = examples.get(answer.get("promo_id").asText());
         String promo = answer.get("promo_id").asText();
-        assertEquals(example.getCustomerKey(), pseudonymiser.pseudonym(customers.get(Integer.parseInt(promo.substring(1)) / times.size())));
+        assertEquals(
+            example.getCustomerKey(),
+            pseudonymiser.pseudonym(
+                customers.get(Integer.parseInt(promo.substring(1)) / times.size())));
         float[] expected = model.vectorizer().toVector(example.getFeatures());
         float[] served = ServingHarness.servedColumns(answer, SPEC);
         assertEquals(promo, java.util.Arrays.toString(expected), java.util.Arrays.toString(served));
@@ -175,7 +229,8 @@ public class OnlineStoreParityTest {
     }
   }
 
-  private static Map<String, List<String>> withoutPrefix(Map<String, List<String>> snapshot, String prefix) {
+  private static Map<String, List<String>> withoutPrefix(
+      Map<String, List<String>> snapshot, String prefix) {
     Map<String, List<String>> out = new TreeMap<>();
     snapshot.forEach((k, v) -> out.put(k.substring(prefix.length()), v));
     return out;
@@ -203,7 +258,8 @@ public class OnlineStoreParityTest {
   private static Map<String, TrainingExample> readExamples(Path dir) throws Exception {
     Map<String, TrainingExample> out = new HashMap<>();
     for (File f : dir.toFile().listFiles((d, name) -> name.endsWith(".avro"))) {
-      try (DataFileReader<TrainingExample> reader = new DataFileReader<>(f, new SpecificDatumReader<>(TrainingExample.class))) {
+      try (DataFileReader<TrainingExample> reader =
+          new DataFileReader<>(f, new SpecificDatumReader<>(TrainingExample.class))) {
         for (TrainingExample e : reader) {
           out.put(e.getPromoId(), e);
         }

@@ -21,7 +21,6 @@ import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.serving.store.LocalRedis;
-import io.beamml.serving.store.RedisOnlineStore;
 import io.beamml.transforms.features.FeatureCalculator;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.pseudonymise.Pseudonymiser;
@@ -47,9 +46,9 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * {@code serve} driven over HTTP as a client would: the Open Inference Protocol endpoints exactly
- * as the protocol documents them, {@code /v1/score} against features computed directly with
- * {@link FeatureCalculator#asOf}, every error case, Redis going down and coming back, a champion
- * alias move seen without a restart, and no raw customer id anywhere the server writes.
+ * as the protocol documents them, {@code /v1/score} against features computed directly with {@link
+ * FeatureCalculator#asOf}, every error case, Redis going down and coming back, a champion alias
+ * move seen without a restart, and no raw customer id anywhere the server writes.
  */
 public class ServingEndpointTest {
 
@@ -80,13 +79,22 @@ public class ServingEndpointTest {
     firstVersion = SyntheticModel.registerAs(registry, NAME, "champion", SPEC, 5, 12, 3);
     auditDir = WORK.newFolder("audit").toPath();
     harness = new ServingHarness();
-    stack = ServingStack.start(ServingHarness.options(
-            "--registry=" + registry, "--model=" + NAME + "@champion", "--modelRefresh=PT0.2S",
-            "--onlineStore=" + redis.uri(), "--auditDir=" + auditDir, "--maxBodyBytes=20000"),
-        ServingHarness.KEY, harness.telemetry);
+    stack =
+        ServingStack.start(
+            ServingHarness.options(
+                "--registry=" + registry,
+                "--model=" + NAME + "@champion",
+                "--modelRefresh=PT0.2S",
+                "--onlineStore=" + redis.uri(),
+                "--auditDir=" + auditDir,
+                "--maxBodyBytes=20000"),
+            ServingHarness.KEY,
+            harness.telemetry);
     url = stack.baseUrl();
     stack.store().writeEvents(events());
-    stack.store().writeProfiles(List.of(new CustomerProfile(key("C0000001"), 41, "F", "DE", 19000)));
+    stack
+        .store()
+        .writeProfiles(List.of(new CustomerProfile(key("C0000001"), 41, "F", "DE", 19000)));
   }
 
   @AfterClass
@@ -110,14 +118,20 @@ public class ServingEndpointTest {
     for (int i = 0; i < 12; i++) {
       long time = T - 6 * DAY + i * DAY / 2;
       String type = i % 3 == 0 ? "order" : i % 3 == 1 ? "view" : "click";
-      events.add(new CustomerEvent("e" + i, k, type, time, type.equals("order") ? 12.5 * (i + 1) : null, "web"));
+      events.add(
+          new CustomerEvent(
+              "e" + i, k, type, time, type.equals("order") ? 12.5 * (i + 1) : null, "web"));
     }
     return events;
   }
 
   private static float[] expectedFeatures(long asOf) {
-    List<FeatureValue> values = FeatureCalculator.of(SPEC).asOf(FeatureCalculator.sortedByTime(events()),
-        new CustomerProfile(key("C0000001"), 41, "F", "DE", 19000), asOf);
+    List<FeatureValue> values =
+        FeatureCalculator.of(SPEC)
+            .asOf(
+                FeatureCalculator.sortedByTime(events()),
+                new CustomerProfile(key("C0000001"), 41, "F", "DE", 19000),
+                asOf);
     return stack.models().champion().model().vectorizer().toVector(values);
   }
 
@@ -160,7 +174,8 @@ public class ServingEndpointTest {
     int width = model.width();
     float[] rows = new float[2 * width];
     ObjectNode request = ServingHarness.JSON.createObjectNode().put("id", "req-1");
-    ObjectNode tensor = request.putArray("inputs").addObject().put("name", "features").put("datatype", "FP32");
+    ObjectNode tensor =
+        request.putArray("inputs").addObject().put("name", "features").put("datatype", "FP32");
     tensor.putArray("shape").add(2).add(width);
     ArrayNode data = tensor.putArray("data");
     for (int i = 0; i < rows.length; i++) {
@@ -168,7 +183,8 @@ public class ServingEndpointTest {
       data.add(rows[i]);
     }
     request.putArray("outputs").addObject().put("name", "score");
-    ServingHarness.Reply reply = harness.post(url + "/v2/models/" + NAME + "/infer", request.toString());
+    ServingHarness.Reply reply =
+        harness.post(url + "/v2/models/" + NAME + "/infer", request.toString());
     assertEquals(reply.text(), 200, reply.status());
     float[] expected = model.predict(rows, 2);
     JsonNode out = reply.json().get("outputs").get(0);
@@ -190,23 +206,34 @@ public class ServingEndpointTest {
       col.putArray("shape").add(2);
       col.putArray("data").add(rows[c]).add(rows[width + c]);
     }
-    ServingHarness.Reply byColumn = harness.post(url + "/v2/models/" + NAME + "/infer", columns.toString());
+    ServingHarness.Reply byColumn =
+        harness.post(url + "/v2/models/" + NAME + "/infer", columns.toString());
     assertEquals(byColumn.text(), 200, byColumn.status());
-    assertEquals(expected[1], byColumn.json().get("outputs").get(0).get("data").get(1).floatValue(), 0f);
+    assertEquals(
+        expected[1], byColumn.json().get("outputs").get(0).get("data").get(1).floatValue(), 0f);
   }
 
   @Test
   public void scoreComputesFeaturesAsOfTheRequestWithTheTrainingDefinition() throws Exception {
     for (long asOf : new long[] {T, T + 3 * DAY, T - 2 * DAY}) {
       String iso = Instant.ofEpochMilli(asOf).toString();
-      ServingHarness.Reply reply = harness.post(url + "/v1/score",
-          "{\"customer_id\": \"C0000001\", \"as_of\": \"" + iso + "\", \"promo_id\": \"P9\", \"explain\": 3}");
+      ServingHarness.Reply reply =
+          harness.post(
+              url + "/v1/score",
+              "{\"customer_id\": \"C0000001\", \"as_of\": \""
+                  + iso
+                  + "\", \"promo_id\": \"P9\", \"explain\": 3}");
       assertEquals(reply.text(), 200, reply.status());
       JsonNode r = reply.json();
       float[] expected = expectedFeatures(asOf);
-      assertEquals("as of " + iso, java.util.Arrays.toString(expected),
+      assertEquals(
+          "as of " + iso,
+          java.util.Arrays.toString(expected),
           java.util.Arrays.toString(ServingHarness.servedColumns(r, SPEC)));
-      assertEquals(stack.models().champion().model().predict(expected, 1)[0], r.get("score").floatValue(), 0f);
+      assertEquals(
+          stack.models().champion().model().predict(expected, 1)[0],
+          r.get("score").floatValue(),
+          0f);
       assertTrue(r.get("known_customer").asBoolean());
       assertTrue(r.get("has_profile").asBoolean());
       assertEquals("champion", r.get("variant").asText());
@@ -219,8 +246,12 @@ public class ServingEndpointTest {
 
   @Test
   public void aListIsScoredInOrderAndAnUnknownCustomerIsFlaggedWithZeroActivity() throws Exception {
-    ServingHarness.Reply reply = harness.post(url + "/v1/score", "[{\"customer_id\": \"C0000001\", \"as_of\": \""
-        + Instant.ofEpochMilli(T) + "\"}, {\"customer_id\": \"C0999999\"}]");
+    ServingHarness.Reply reply =
+        harness.post(
+            url + "/v1/score",
+            "[{\"customer_id\": \"C0000001\", \"as_of\": \""
+                + Instant.ofEpochMilli(T)
+                + "\"}, {\"customer_id\": \"C0999999\"}]");
     assertEquals(reply.text(), 200, reply.status());
     assertEquals(2, reply.json().size());
     assertTrue(reply.json().get(0).get("known_customer").asBoolean());
@@ -235,14 +266,15 @@ public class ServingEndpointTest {
 
   @Test
   public void badInputGetsAV2ErrorBody() throws Exception {
-    Map<String, Integer> cases = Map.of(
-        "{\"customer_id\": \"C0000001\"", 400,
-        "{\"customer_id\": \"C0000001\", \"colour\": \"red\"}", 400,
-        "{\"customer_id\": 1234567}", 400,
-        "{\"customer_id\": \"C0000001\", \"as_of\": \"yesterday\"}", 400,
-        "{\"customer_id\": \"C0000001\", \"explain\": \"3\"}", 400,
-        "[]", 400,
-        "\"C0000001\"", 400);
+    Map<String, Integer> cases =
+        Map.of(
+            "{\"customer_id\": \"C0000001\"", 400,
+            "{\"customer_id\": \"C0000001\", \"colour\": \"red\"}", 400,
+            "{\"customer_id\": 1234567}", 400,
+            "{\"customer_id\": \"C0000001\", \"as_of\": \"yesterday\"}", 400,
+            "{\"customer_id\": \"C0000001\", \"explain\": \"3\"}", 400,
+            "[]", 400,
+            "\"C0000001\"", 400);
     for (Map.Entry<String, Integer> c : cases.entrySet()) {
       ServingHarness.Reply reply = harness.post(url + "/v1/score", c.getKey());
       assertEquals(c.getKey(), (int) c.getValue(), reply.status());
@@ -250,20 +282,21 @@ public class ServingEndpointTest {
       assertThat(reply.json().get("error").asText(), not(containsString("C0000001")));
     }
     String[] infer = {
-        "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 11], \"datatype\": \"FP32\", \"data\": [1, 2]}]}",
-        "{\"inputs\": [{\"name\": \"features\", \"shape\": \"1x11\", \"datatype\": \"FP32\", \"data\": []}]}",
-        "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 11], \"datatype\": \"BYTES\", \"data\": []}]}",
-        "{\"inputs\": [], \"extra\": 1}",
-        "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 11], \"datatype\": \"FP32\", \"data\": [1,1,1,1,1,1,1,1,1,1,1]}],"
-            + " \"outputs\": [{\"name\": \"probability\"}]}",
-        "not json"};
+      "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 11], \"datatype\": \"FP32\", \"data\": [1, 2]}]}",
+      "{\"inputs\": [{\"name\": \"features\", \"shape\": \"1x11\", \"datatype\": \"FP32\", \"data\": []}]}",
+      "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 11], \"datatype\": \"BYTES\", \"data\": []}]}",
+      "{\"inputs\": [], \"extra\": 1}",
+      "{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 11], \"datatype\": \"FP32\", \"data\": [1,1,1,1,1,1,1,1,1,1,1]}],"
+          + " \"outputs\": [{\"name\": \"probability\"}]}",
+      "not json"
+    };
     for (String body : infer) {
       ServingHarness.Reply reply = harness.post(url + "/v2/models/" + NAME + "/infer", body);
       assertEquals(body, 400, reply.status());
       assertTrue(reply.json().get("error").isTextual());
     }
-    ServingHarness.Reply big = harness.post(url + "/v1/score",
-        "{\"customer_id\": \"" + "x".repeat(30_000) + "\"}");
+    ServingHarness.Reply big =
+        harness.post(url + "/v1/score", "{\"customer_id\": \"" + "x".repeat(30_000) + "\"}");
     assertEquals(big.text(), 413, big.status());
     assertTrue(big.json().get("error").isTextual());
     assertEquals(404, harness.get(url + "/v3/anything").status());
@@ -274,10 +307,16 @@ public class ServingEndpointTest {
   public void metricsCountRequestsLatencyRedisAndPredictionsOnTheSamePort() throws Exception {
     harness.post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}");
     String metrics = harness.get(url + "/metrics").text();
-    assertThat(metrics, containsString("beamml_serving_request_duration_seconds_bucket{endpoint=\"score\""));
-    assertThat(metrics, containsString("beamml_serving_requests_total{endpoint=\"score\",status=\"200\"}"));
+    assertThat(
+        metrics,
+        containsString("beamml_serving_request_duration_seconds_bucket{endpoint=\"score\""));
+    assertThat(
+        metrics,
+        containsString("beamml_serving_requests_total{endpoint=\"score\",status=\"200\"}"));
     assertThat(metrics, containsString("beamml_serving_online_store_read_duration_seconds_count"));
-    assertThat(metrics, containsString("beamml_serving_predictions_total{model=\"promo\",model_version=\""));
+    assertThat(
+        metrics,
+        containsString("beamml_serving_predictions_total{model=\"promo\",model_version=\""));
   }
 
   @Test
@@ -285,7 +324,8 @@ public class ServingEndpointTest {
     synchronized (ServingEndpointTest.class) {
       redis.stop();
       try {
-        ServingHarness.Reply score = harness.post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}");
+        ServingHarness.Reply score =
+            harness.post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}");
         assertEquals(score.text(), 503, score.status());
         assertTrue(score.json().get("error").isTextual());
         assertEquals(503, harness.get(url + "/v2/health/ready").status());
@@ -295,15 +335,23 @@ public class ServingEndpointTest {
       }
       assertEquals(200, harness.get(url + "/v2/health/ready").status());
       stack.store().writeEvents(events());
-      stack.store().writeProfiles(List.of(new CustomerProfile(key("C0000001"), 41, "F", "DE", 19000)));
-      assertEquals(200, harness.post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}").status());
+      stack
+          .store()
+          .writeProfiles(List.of(new CustomerProfile(key("C0000001"), 41, "F", "DE", 19000)));
+      assertEquals(
+          200, harness.post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}").status());
     }
   }
 
   @Test
   public void movingTheChampionAliasChangesTheModelVersionWithoutARestart() throws Exception {
     synchronized (ServingEndpointTest.class) {
-      String before = harness.post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}").json().get("model_version").asText();
+      String before =
+          harness
+              .post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}")
+              .json()
+              .get("model_version")
+              .asText();
       String next = SyntheticModel.register(registry, NAME, SPEC, 11, 14, 3);
       assertThat(next, not(equalTo(before)));
       ModelRegistry.at(registry).moveAlias(NAME, "champion", next, true, "test");
@@ -311,17 +359,25 @@ public class ServingEndpointTest {
       long deadline = System.nanoTime() + 15_000_000_000L;
       while (!seen.equals(next) && System.nanoTime() < deadline) {
         Thread.sleep(100);
-        seen = harness.post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}").json().get("model_version").asText();
+        seen =
+            harness
+                .post(url + "/v1/score", "{\"customer_id\": \"C0000001\"}")
+                .json()
+                .get("model_version")
+                .asText();
       }
       assertEquals(next, seen);
-      assertEquals(next, harness.get(url + "/v2/models/" + NAME).json().get("versions").get(0).asText());
+      assertEquals(
+          next, harness.get(url + "/v2/models/" + NAME).json().get("versions").get(0).asText());
       ModelRegistry.at(registry).moveAlias(NAME, "champion", firstVersion, true, "test: back");
     }
   }
 
   @Test
   public void noRawCustomerIdInRedisLogsAuditRecordsOrTraces() throws Exception {
-    harness.post(url + "/v1/score", "[{\"customer_id\": \"C0000001\", \"explain\": 2}, {\"customer_id\": \"C0000002\"}]");
+    harness.post(
+        url + "/v1/score",
+        "[{\"customer_id\": \"C0000001\", \"explain\": 2}, {\"customer_id\": \"C0000002\"}]");
     List<String> places = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : stack.store().snapshot().entrySet()) {
       places.add(e.getKey());
@@ -332,19 +388,24 @@ public class ServingEndpointTest {
     }
     assertThat(places.size(), greaterThan(2));
     try (Stream<Path> files = Files.list(auditDir)) {
-      List<String> audit = files.flatMap(f -> {
-        try {
-          return Files.readAllLines(f).stream();
-        } catch (java.io.IOException ex) {
-          throw new java.io.UncheckedIOException(ex);
-        }
-      }).collect(Collectors.toList());
+      List<String> audit =
+          files
+              .flatMap(
+                  f -> {
+                    try {
+                      return Files.readAllLines(f).stream();
+                    } catch (java.io.IOException ex) {
+                      throw new java.io.UncheckedIOException(ex);
+                    }
+                  })
+              .collect(Collectors.toList());
       assertThat(audit.size(), greaterThan(1));
       assertThat(audit.get(audit.size() - 1), containsString(key("C0000002")));
       places.addAll(audit);
     }
     List<SpanData> spans = harness.spans.getFinishedSpanItems();
-    assertThat(spans.stream().map(SpanData::getName).collect(Collectors.toList()), hasItem("POST score"));
+    assertThat(
+        spans.stream().map(SpanData::getName).collect(Collectors.toList()), hasItem("POST score"));
     for (SpanData s : spans) {
       places.add(s.getName() + " " + s.getAttributes() + " " + s.getStatus() + " " + s.getEvents());
     }

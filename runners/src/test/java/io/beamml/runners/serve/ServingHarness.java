@@ -17,28 +17,38 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
-/** A served stack for tests: flags, an in-memory span exporter, and an HTTP client speaking JSON. */
+/**
+ * A served stack for tests: flags, an in-memory span exporter, and an HTTP client speaking JSON.
+ */
 final class ServingHarness {
 
-  static final HmacKey KEY = HmacKey.ofBytes("serving-test-key-0123456789".getBytes(StandardCharsets.UTF_8));
+  static final HmacKey KEY =
+      HmacKey.ofBytes("serving-test-key-0123456789".getBytes(StandardCharsets.UTF_8));
   static final ObjectMapper JSON = new ObjectMapper();
 
   final InMemorySpanExporter spans = InMemorySpanExporter.create();
-  final OpenTelemetrySdk telemetry = OpenTelemetrySdk.builder()
-      .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-      .build();
+  final OpenTelemetrySdk telemetry =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                  .build())
+          .build();
   final HttpClient http = HttpClient.newHttpClient();
 
   static ServeOptions options(String... flags) {
     List<String> args = new ArrayList<>(List.of("--port=0"));
     args.addAll(List.of(flags));
     PipelineOptionsFactory.register(ServeOptions.class);
-    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(ServeOptions.class);
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+        .withValidation()
+        .as(ServeOptions.class);
   }
 
   /**
    * The {@code features} of a {@code /v1/score} answer as the model's columns: numbers as they are,
-   * categories as their index in the spec, null as NaN (what the vectorizer makes of a feature row).
+   * categories as their index in the spec, null as NaN (what the vectorizer makes of a feature
+   * row).
    */
   static float[] servedColumns(JsonNode answer, io.beamml.transforms.features.FeatureSpec spec) {
     List<String> names = spec.featureNames();
@@ -65,8 +75,11 @@ final class ServingHarness {
   }
 
   Reply post(String url, String body) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   Reply send(HttpRequest request) throws IOException, InterruptedException {

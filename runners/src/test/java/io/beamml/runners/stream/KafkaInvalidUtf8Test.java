@@ -41,8 +41,9 @@ public class KafkaInvalidUtf8Test {
   @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
-  private static final String CLICK = "{\"event_id\":\"E%s\",\"customer_id\":\"C000%s1\",\"event_type\":\"view\","
-      + "\"product_id\":\"P1\",\"event_time\":\"2026-01-05T10:00:00Z\",\"session_id\":\"S1\",\"channel\":\"web\"}";
+  private static final String CLICK =
+      "{\"event_id\":\"E%s\",\"customer_id\":\"C000%s1\",\"event_type\":\"view\","
+          + "\"product_id\":\"P1\",\"event_time\":\"2026-01-05T10:00:00Z\",\"session_id\":\"S1\",\"channel\":\"web\"}";
 
   private static byte[] click(String id, int... customerByte) {
     String[] parts = String.format(CLICK, id, "#").split("#");
@@ -74,24 +75,35 @@ public class KafkaInvalidUtf8Test {
     HmacKey key = HmacKey.ofBytes("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
     IngestResult<CustomerEvent, ?> clicks =
         pipeline
-            .apply(ReadTopic.of(KAFKA.broker().bootstrapServers(), topic, EventTimes::clickEventTime, Duration.ZERO)
-                .withMaxRecords(messages.size())
-                .withMaxReadTime(Duration.standardSeconds(60)))
+            .apply(
+                ReadTopic.of(
+                        KAFKA.broker().bootstrapServers(),
+                        topic,
+                        EventTimes::clickEventTime,
+                        Duration.ZERO)
+                    .withMaxRecords(messages.size())
+                    .withMaxReadTime(Duration.standardSeconds(60)))
             .apply(Ingest.clicks(key, ContractRules.defaults()));
 
-    PAssert.that(clicks.records().apply(MapElements.into(TypeDescriptors.strings()).via(CustomerEvent::getEventId)))
+    PAssert.that(
+            clicks
+                .records()
+                .apply(MapElements.into(TypeDescriptors.strings()).via(CustomerEvent::getEventId)))
         .containsInAnyOrder("E1");
-    PAssert.that(clicks.deadLetters()).satisfies(found -> {
-      List<DeadLetter> letters = new ArrayList<>();
-      found.forEach(letters::add);
-      assertEquals(2, letters.size());
-      letters.sort((a, b) -> a.getRaw().compareTo(b.getRaw()));
-      for (int i = 0; i < letters.size(); i++) {
-        assertEquals(Reasons.INVALID_UTF8, letters.get(i).getReason());
-        assertArrayEquals(invalid.get(i), Base64.getDecoder().decode(letters.get(i).getRawBase64()));
-      }
-      return null;
-    });
+    PAssert.that(clicks.deadLetters())
+        .satisfies(
+            found -> {
+              List<DeadLetter> letters = new ArrayList<>();
+              found.forEach(letters::add);
+              assertEquals(2, letters.size());
+              letters.sort((a, b) -> a.getRaw().compareTo(b.getRaw()));
+              for (int i = 0; i < letters.size(); i++) {
+                assertEquals(Reasons.INVALID_UTF8, letters.get(i).getReason());
+                assertArrayEquals(
+                    invalid.get(i), Base64.getDecoder().decode(letters.get(i).getRawBase64()));
+              }
+              return null;
+            });
     pipeline.run().waitUntilFinish();
   }
 }

@@ -24,10 +24,16 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 final class MetricRelabeling {
 
-  private record Rule(List<String> sourceLabels, String separator, Pattern regex, String action,
-      String targetLabel, String replacement) {}
+  private record Rule(
+      List<String> sourceLabels,
+      String separator,
+      Pattern regex,
+      String action,
+      String targetLabel,
+      String replacement) {}
 
   private static final Pattern PROMETHEUS_GROUP = Pattern.compile("\\$\\{(\\d+)\\}");
+
   /** Prometheus (Go) reads {@code $1_total} as the group named {@code 1_total}, which is empty. */
   private static final Pattern AMBIGUOUS_GROUP = Pattern.compile("\\$\\d+[a-zA-Z_]");
 
@@ -39,32 +45,40 @@ final class MetricRelabeling {
 
   @SuppressWarnings("unchecked")
   static MetricRelabeling load(Path file, String jobName) throws IOException {
-    Object root = new Load(LoadSettings.builder().build())
-        .loadFromString(Files.readString(file, StandardCharsets.UTF_8));
-    List<Map<String, Object>> jobs = (List<Map<String, Object>>) ((Map<String, Object>) root).get("scrape_configs");
-    Map<String, Object> job = jobs.stream()
-        .filter(j -> jobName.equals(j.get("job_name")))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(file + " has no scrape job " + jobName));
+    Object root =
+        new Load(LoadSettings.builder().build())
+            .loadFromString(Files.readString(file, StandardCharsets.UTF_8));
+    List<Map<String, Object>> jobs =
+        (List<Map<String, Object>>) ((Map<String, Object>) root).get("scrape_configs");
+    Map<String, Object> job =
+        jobs.stream()
+            .filter(j -> jobName.equals(j.get("job_name")))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalArgumentException(file + " has no scrape job " + jobName));
     List<Rule> rules = new ArrayList<>();
     for (Map<String, Object> r : (List<Map<String, Object>>) job.get("metric_relabel_configs")) {
       String replacement = (String) r.getOrDefault("replacement", "$1");
       if (AMBIGUOUS_GROUP.matcher(replacement).find()) {
-        throw new IllegalArgumentException("Prometheus reads " + replacement + " as a group named by all that"
-            + " follows the $: write ${1}");
+        throw new IllegalArgumentException(
+            "Prometheus reads "
+                + replacement
+                + " as a group named by all that"
+                + " follows the $: write ${1}");
       }
       String action = (String) r.getOrDefault("action", "replace");
       if (!List.of("replace", "drop", "keep").contains(action)) {
         throw new IllegalArgumentException("relabel action " + action + " is not modelled here");
       }
-      rules.add(new Rule(
-          (List<String>) r.getOrDefault("source_labels", List.of()),
-          (String) r.getOrDefault("separator", ";"),
-          // Prometheus anchors every relabel regex at both ends.
-          Pattern.compile("^(?:" + r.getOrDefault("regex", "(.*)") + ")$"),
-          action,
-          (String) r.get("target_label"),
-          PROMETHEUS_GROUP.matcher(replacement).replaceAll("\\$$1")));
+      rules.add(
+          new Rule(
+              (List<String>) r.getOrDefault("source_labels", List.of()),
+              (String) r.getOrDefault("separator", ";"),
+              // Prometheus anchors every relabel regex at both ends.
+              Pattern.compile("^(?:" + r.getOrDefault("regex", "(.*)") + ")$"),
+              action,
+              (String) r.get("target_label"),
+              PROMETHEUS_GROUP.matcher(replacement).replaceAll("\\$$1")));
     }
     return new MetricRelabeling(rules);
   }
@@ -74,9 +88,10 @@ final class MetricRelabeling {
     Map<String, String> labels = new LinkedHashMap<>(sample.labels());
     labels.put("__name__", sample.name());
     for (Rule rule : rules) {
-      String source = rule.sourceLabels().stream()
-          .map(l -> labels.getOrDefault(l, ""))
-          .collect(Collectors.joining(rule.separator()));
+      String source =
+          rule.sourceLabels().stream()
+              .map(l -> labels.getOrDefault(l, ""))
+              .collect(Collectors.joining(rule.separator()));
       Matcher m = rule.regex().matcher(source);
       boolean matches = m.matches();
       switch (rule.action()) {

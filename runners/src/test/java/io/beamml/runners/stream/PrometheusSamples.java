@@ -29,16 +29,21 @@ final class PrometheusSamples {
 
   private static final Pattern LINE =
       Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)(?:\\s+-?\\d+)?");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private PrometheusSamples() {}
 
   /** GET {@code http://127.0.0.1:PORT/metrics}, parsed. */
   static List<Sample> scrape(int port) throws IOException, InterruptedException {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("GET /metrics on port " + port + " answered " + response.statusCode());
     }
@@ -56,7 +61,8 @@ final class PrometheusSamples {
       if (!m.matches()) {
         throw new IllegalArgumentException("not a sample line: " + line);
       }
-      samples.add(new Sample(m.group(1), labels(m.group(2) == null ? "" : m.group(2)), value(m.group(3))));
+      samples.add(
+          new Sample(m.group(1), labels(m.group(2) == null ? "" : m.group(2)), value(m.group(3))));
     }
     return samples;
   }
@@ -75,7 +81,8 @@ final class PrometheusSamples {
     Matcher m = LABEL.matcher(text);
     int end = 0;
     while (m.find() && m.start() == end) {
-      labels.put(m.group(1), m.group(2).replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\"));
+      labels.put(
+          m.group(1), m.group(2).replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\"));
       end = m.end();
     }
     if (end != text.length()) {

@@ -26,33 +26,40 @@ final class StatefulSteps {
 
   static Set<String> of(Pipeline p) {
     Set<String> names = new TreeSet<>();
-    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
-        PTransform<?, ?> t = node.getTransform();
-        if (t instanceof Read.Unbounded || t instanceof Read.Bounded || t instanceof Combine.PerKey) {
-          names.add(node.getFullName());
-          return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
-        }
-        return CompositeBehavior.ENTER_TRANSFORM;
-      }
-
-      @Override
-      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-        PTransform<?, ?> t = node.getTransform();
-        if (t instanceof GroupByKey || t instanceof Read.Unbounded || t instanceof Read.Bounded) {
-          names.add(node.getFullName());
-        } else if (t instanceof ParDo.MultiOutput) {
-          ParDo.MultiOutput<?, ?> parDo = (ParDo.MultiOutput<?, ?>) t;
-          DoFn<?, ?> fn = parDo.getFn();
-          DoFnSignature signature = DoFnSignatures.getSignature(fn.getClass());
-          if (signature.usesState() || signature.usesTimers() || !parDo.getSideInputs().isEmpty()
-              || signature.processElement().requiresStableInput()) {
-            names.add(node.getFullName());
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+            PTransform<?, ?> t = node.getTransform();
+            if (t instanceof Read.Unbounded
+                || t instanceof Read.Bounded
+                || t instanceof Combine.PerKey) {
+              names.add(node.getFullName());
+              return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
+            }
+            return CompositeBehavior.ENTER_TRANSFORM;
           }
-        }
-      }
-    });
+
+          @Override
+          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+            PTransform<?, ?> t = node.getTransform();
+            if (t instanceof GroupByKey
+                || t instanceof Read.Unbounded
+                || t instanceof Read.Bounded) {
+              names.add(node.getFullName());
+            } else if (t instanceof ParDo.MultiOutput) {
+              ParDo.MultiOutput<?, ?> parDo = (ParDo.MultiOutput<?, ?>) t;
+              DoFn<?, ?> fn = parDo.getFn();
+              DoFnSignature signature = DoFnSignatures.getSignature(fn.getClass());
+              if (signature.usesState()
+                  || signature.usesTimers()
+                  || !parDo.getSideInputs().isEmpty()
+                  || signature.processElement().requiresStableInput()) {
+                names.add(node.getFullName());
+              }
+            }
+          }
+        });
     return names;
   }
 }

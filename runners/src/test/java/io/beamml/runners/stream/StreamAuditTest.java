@@ -38,25 +38,39 @@ public class StreamAuditTest {
     String registry = WORK.newFolder("registry").toString();
     String version = TestModels.registerChampion(registry, 2);
     Path data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(40, 2, 23).withBadRowRate(0).withDuplicateRate(0)
-        .withIncludeOversizedLines(false), data);
+    DataGenerator.generate(
+        GeneratorConfig.of(40, 2, 23)
+            .withBadRowRate(0)
+            .withDuplicateRate(0)
+            .withIncludeOversizedLines(false),
+        data);
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "audited");
-    EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
+    EventFeed.start(
+            KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
         .await(Duration.ofSeconds(60));
 
-    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions);
+    try (TopicTail predictions =
+            TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions);
         TopicTail audit = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.audit)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, topics.flags(
-          "--profiles=" + data.resolve("profiles") + "/*.csv",
-          "--consumerGroup=audited",
-          // Rows as events arrive: no wait for the watermark to pass the allowed lateness.
-          "--featureMode=low_latency",
-          "--jobName=audited-stream")));
+      PipelineResult job =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  topics.flags(
+                      "--profiles=" + data.resolve("profiles") + "/*.csv",
+                      "--consumerGroup=audited",
+                      // Rows as events arrive: no wait for the watermark to pass the allowed
+                      // lateness.
+                      "--featureMode=low_latency",
+                      "--jobName=audited-stream")));
       try {
-        assertTrue("the stream did not score every event in time",
+        assertTrue(
+            "the stream did not score every event in time",
             predictions.awaitCount(messages.size(), Duration.ofSeconds(45)));
-        assertTrue("audit records missing", audit.awaitCount(messages.size(), Duration.ofSeconds(15)));
+        assertTrue(
+            "audit records missing", audit.awaitCount(messages.size(), Duration.ofSeconds(15)));
         audit.awaitQuiet(Duration.ofSeconds(2), Duration.ofSeconds(10));
       } finally {
         StreamJobs.cancel(job);
@@ -67,8 +81,10 @@ public class StreamAuditTest {
         JsonNode p = StreamLosslessTest.read(r.value());
         predicted.put(p.path("event_id").asText(), p);
       }
-      assertEquals("one prediction per event", messages.stream().map(ReplayEvents.Message::id)
-          .collect(Collectors.toSet()), predicted.keySet());
+      assertEquals(
+          "one prediction per event",
+          messages.stream().map(ReplayEvents.Message::id).collect(Collectors.toSet()),
+          predicted.keySet());
 
       Map<String, Integer> audits = new HashMap<>();
       for (TopicTail.Received r : audit.records()) {
@@ -87,8 +103,10 @@ public class StreamAuditTest {
         assertEquals("audited-stream", a.path("run_id").asText());
       }
       assertEquals("audited events", predicted.keySet(), audits.keySet());
-      assertTrue("an event audited twice: " + audits, audits.values().stream().allMatch(n -> n == 1));
-      System.out.printf("audit: %d predictions, %d audit records, model version %s%n",
+      assertTrue(
+          "an event audited twice: " + audits, audits.values().stream().allMatch(n -> n == 1));
+      System.out.printf(
+          "audit: %d predictions, %d audit records, model version %s%n",
           predicted.size(), audit.count(), version);
     }
   }

@@ -38,29 +38,39 @@ public class StreamBoundedRunTest {
     String registry = WORK.newFolder("registry").toString();
     TestModels.registerChampion(registry, 3);
     Path data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(10, 2, 19).withBadRowRate(0).withDuplicateRate(0)
-        .withIncludeOversizedLines(false), data);
+    DataGenerator.generate(
+        GeneratorConfig.of(10, 2, 19)
+            .withBadRowRate(0)
+            .withDuplicateRate(0)
+            .withIncludeOversizedLines(false),
+        data);
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "bounded");
-    EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
+    EventFeed.start(
+            KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
         .await(Duration.ofSeconds(60));
 
     PipelineOptionsFactory.register(StreamOptions.class);
-    StreamOptions options = PipelineOptionsFactory.fromArgs(topics.flags(
-            "--runner=DirectRunner",
-            "--bootstrapServers=" + KAFKA.broker().bootstrapServers(),
-            "--registry=" + registry,
-            "--model=" + TestModels.NAME + "@champion",
-            "--profiles=" + data.resolve("profiles") + "/*.csv",
-            "--consumerGroup=bounded",
-            "--maxReadTime=PT15S"))
-        .withValidation().as(StreamOptions.class);
+    StreamOptions options =
+        PipelineOptionsFactory.fromArgs(
+                topics.flags(
+                    "--runner=DirectRunner",
+                    "--bootstrapServers=" + KAFKA.broker().bootstrapServers(),
+                    "--registry=" + registry,
+                    "--model=" + TestModels.NAME + "@champion",
+                    "--profiles=" + data.resolve("profiles") + "/*.csv",
+                    "--consumerGroup=bounded",
+                    "--maxReadTime=PT15S"))
+            .withValidation()
+            .as(StreamOptions.class);
     PipelineResult.State state = StreamPipeline.start(options, StreamJobs.KEY).waitUntilFinish();
 
     assertThat(state, is(PipelineResult.State.DONE));
-    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
+    try (TopicTail predictions =
+        TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
       predictions.awaitCount(messages.size(), Duration.ofSeconds(30));
-      assertThat(predictions.records().stream()
+      assertThat(
+          predictions.records().stream()
               .map(r -> StreamLosslessTest.read(r.value()).path("event_id").asText())
               .collect(Collectors.toList()),
           containsInAnyOrder(messages.stream().map(ReplayEvents.Message::id).toArray()));

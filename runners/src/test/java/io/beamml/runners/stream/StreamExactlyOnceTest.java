@@ -52,7 +52,10 @@ public class StreamExactlyOnceTest {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-        if (files.anyMatch(f -> f.getFileName().toString().equals("_metadata") && f.toFile().lastModified() > millis)) {
+        if (files.anyMatch(
+            f ->
+                f.getFileName().toString().equals("_metadata")
+                    && f.toFile().lastModified() > millis)) {
           return;
         }
       }
@@ -64,45 +67,63 @@ public class StreamExactlyOnceTest {
   }
 
   @Test
-  public void aRestartFromTheLatestCheckpointRepeatsNothingForReadCommittedConsumers() throws Exception {
+  public void aRestartFromTheLatestCheckpointRepeatsNothingForReadCommittedConsumers()
+      throws Exception {
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "eos");
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     Path checkpoints = WORK.newFolder("checkpoints").toPath();
     Path conf = WORK.newFolder("flink-conf").toPath();
-    Files.write(conf.resolve("flink-conf.yaml"), List.of("state.checkpoints.dir: " + checkpoints.toUri()),
+    Files.write(
+        conf.resolve("flink-conf.yaml"),
+        List.of("state.checkpoints.dir: " + checkpoints.toUri()),
         StandardCharsets.UTF_8);
-    String[] flags = topics.flags("--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=eos",
-        "--featureMode=low_latency", "--deliveryGuarantee=exactly_once",
-        "--externalizedCheckpointsEnabled=true", "--retainExternalizedCheckpointsOnCancellation=true",
-        "--numberOfExecutionRetries=0", "--flinkConfDir=" + conf);
+    String[] flags =
+        topics.flags(
+            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--consumerGroup=eos",
+            "--featureMode=low_latency",
+            "--deliveryGuarantee=exactly_once",
+            "--externalizedCheckpointsEnabled=true",
+            "--retainExternalizedCheckpointsOnCancellation=true",
+            "--numberOfExecutionRetries=0",
+            "--flinkConfDir=" + conf);
 
-    try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tailCommitted(KAFKA.broker(), topics)) {
+    try (StreamLosslessTest.Outputs out =
+        StreamLosslessTest.Outputs.tailCommitted(KAFKA.broker(), topics)) {
       PipelineResult first = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, flags));
       StreamJobs.awaitRunning(first, Duration.ofSeconds(60));
-      EventFeed feed = EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
+      EventFeed feed =
+          EventFeed.start(
+              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
       assertTrue("the first job committed nothing", out.awaitAtLeast(20, Duration.ofSeconds(90)));
       // Beam's exactly-once writer records its id in state only with its first transaction: a
       // checkpoint from before that cannot be restored ("Kafka metadata exists ... but there is no
       // stored state"), so stop once a checkpoint after the first committed output completed.
       awaitCheckpointAfter(checkpoints, System.currentTimeMillis(), Duration.ofSeconds(60));
       StreamJobs.cancel(first);
-      System.out.printf("exactly once: cancelled with %d of %d sent, %d committed outputs%n", feed.sent(),
-          messages.size(), out.total());
+      System.out.printf(
+          "exactly once: cancelled with %d of %d sent, %d committed outputs%n",
+          feed.sent(), messages.size(), out.total());
       long sentAtCancel = feed.sent();
       long committedAtCancel = out.total();
       Path checkpoint = StreamLosslessTest.latestCheckpoint(checkpoints);
 
-      PipelineResult second = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
-          StreamSavepointUpgradeTest.with(flags, "--savepointPath=" + checkpoint.toUri())));
+      PipelineResult second =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  StreamSavepointUpgradeTest.with(flags, "--savepointPath=" + checkpoint.toUri())));
       feed.await(Duration.ofSeconds(120));
       StreamLosslessTest.Accounting accounting = out.awaitAccounted(Duration.ofSeconds(90));
       out.predictions.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(30));
       accounting = out.account();
       StreamJobs.cancel(second);
 
-      System.out.printf("exactly once: %d messages, %d sent and %d committed outputs when the first job was cancelled;"
-          + " restarted from %s; %s%n", accounting.sent, sentAtCancel, committedAtCancel, checkpoint.getFileName(),
-          accounting);
+      System.out.printf(
+          "exactly once: %d messages, %d sent and %d committed outputs when the first job was cancelled;"
+              + " restarted from %s; %s%n",
+          accounting.sent, sentAtCancel, committedAtCancel, checkpoint.getFileName(), accounting);
       assertThat("messages with no outcome", accounting.missing, empty());
       assertThat("messages with more than one outcome", accounting.repeated, empty());
       assertEquals("repeated predictions", 0, accounting.repeatedPredictions);

@@ -42,8 +42,12 @@ public class StreamHotSwapTest {
   public static void setUp() throws Exception {
     registry = WORK.newFolder("registry").toString();
     data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(60, 5, 13).withBadRowRate(0).withDuplicateRate(0)
-        .withIncludeOversizedLines(false), data);
+    DataGenerator.generate(
+        GeneratorConfig.of(60, 5, 13)
+            .withBadRowRate(0)
+            .withDuplicateRate(0)
+            .withIncludeOversizedLines(false),
+        data);
   }
 
   @Test
@@ -53,18 +57,28 @@ public class StreamHotSwapTest {
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "hotswap");
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
 
-    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, topics.flags(
-          "--profiles=" + data.resolve("profiles") + "/*.csv",
-          "--consumerGroup=hotswap",
-          "--featureMode=low_latency",
-          "--modelRefresh=PT1S")));
-      EventFeed feed = EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
+    try (TopicTail predictions =
+        TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
+      PipelineResult job =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  topics.flags(
+                      "--profiles=" + data.resolve("profiles") + "/*.csv",
+                      "--consumerGroup=hotswap",
+                      "--featureMode=low_latency",
+                      "--modelRefresh=PT1S")));
+      EventFeed feed =
+          EventFeed.start(
+              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
       long moved;
       try {
-        assertTrue("no predictions before the move", predictions.awaitCount(60, Duration.ofSeconds(90)));
+        assertTrue(
+            "no predictions before the move", predictions.awaitCount(60, Duration.ofSeconds(90)));
         moved = System.currentTimeMillis();
-        ModelRegistry.at(registry).moveAlias(TestModels.NAME, "champion", second, false, "hot swap test");
+        ModelRegistry.at(registry)
+            .moveAlias(TestModels.NAME, "champion", second, false, "hot swap test");
         // Wait for the new version's predictions, not for a time: a loaded machine refreshes late.
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (predictions.records().stream().filter(r -> version(r).equals(second)).count() <= 50
@@ -91,7 +105,8 @@ public class StreamHotSwapTest {
         }
       }
       long switched = all.stream().filter(r -> version(r).equals(second)).count();
-      System.out.printf("hotswap: %d predictions, %d by version %s after the alias moved from %s%n",
+      System.out.printf(
+          "hotswap: %d predictions, %d by version %s after the alias moved from %s%n",
           all.size(), switched, second, first);
       assertThat("predictions before the move not by " + first, earlyButNew, empty());
       assertThat("old version after the new one", backToOld, empty());
@@ -100,8 +115,12 @@ public class StreamHotSwapTest {
   }
 
   /** Model versions of the predictions that are not {@code expected}. */
-  private static List<String> versions(java.util.stream.Stream<TopicTail.Received> records, String expected) {
-    return records.map(StreamHotSwapTest::version).filter(v -> !v.equals(expected)).collect(Collectors.toList());
+  private static List<String> versions(
+      java.util.stream.Stream<TopicTail.Received> records, String expected) {
+    return records
+        .map(StreamHotSwapTest::version)
+        .filter(v -> !v.equals(expected))
+        .collect(Collectors.toList());
   }
 
   private static String version(TopicTail.Received r) {

@@ -17,7 +17,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  */
 final class StreamJobs {
 
-  static final HmacKey KEY = HmacKey.ofBytes("stream-test-key-0123456789".getBytes(StandardCharsets.UTF_8));
+  static final HmacKey KEY =
+      HmacKey.ofBytes("stream-test-key-0123456789".getBytes(StandardCharsets.UTF_8));
 
   private StreamJobs() {}
 
@@ -26,8 +27,15 @@ final class StreamJobs {
    * created afterwards: test classes call this from a static initializer.
    */
   static void quietLogs() {
-    for (String logger : new String[] {"kafka", "org.apache.kafka", "state.change.logger", "org.apache.flink",
-        "org.apache.beam.runners.flink", "org.apache.beam.sdk.io.kafka"}) {
+    for (String logger :
+        new String[] {
+          "kafka",
+          "org.apache.kafka",
+          "state.change.logger",
+          "org.apache.flink",
+          "org.apache.beam.runners.flink",
+          "org.apache.beam.sdk.io.kafka"
+        }) {
       String key = "org.slf4j.simpleLogger.log." + logger;
       if (System.getProperty(key) == null) {
         System.setProperty(key, "warn");
@@ -40,16 +48,17 @@ final class StreamJobs {
    * which replace a default of the same flag.
    */
   static StreamOptions options(EmbeddedKafkaBroker broker, String registry, String... extra) {
-    List<String> defaults = List.of(
-        "--runner=FlinkRunner",
-        "--flinkMaster=[local]",
-        "--streaming=true",
-        "--attachedMode=false",
-        "--parallelism=2",
-        "--checkpointingInterval=1000",
-        "--bootstrapServers=" + broker.bootstrapServers(),
-        "--registry=" + registry,
-        "--model=" + TestModels.NAME + "@champion");
+    List<String> defaults =
+        List.of(
+            "--runner=FlinkRunner",
+            "--flinkMaster=[local]",
+            "--streaming=true",
+            "--attachedMode=false",
+            "--parallelism=2",
+            "--checkpointingInterval=1000",
+            "--bootstrapServers=" + broker.bootstrapServers(),
+            "--registry=" + registry,
+            "--model=" + TestModels.NAME + "@champion");
     List<String> args = new ArrayList<>();
     for (String flag : defaults) {
       String name = flag.substring(0, flag.indexOf('=') + 1);
@@ -60,17 +69,23 @@ final class StreamJobs {
     args.addAll(Arrays.asList(extra));
     PipelineOptionsFactory.register(StreamOptions.class);
     PipelineOptionsFactory.register(StreamLaunchOptions.class);
-    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(StreamOptions.class);
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+        .withValidation()
+        .as(StreamOptions.class);
   }
 
-  /** Starts the job as {@code ./pipeline stream} does: with --savepointPath honoured on embedded Flink too. */
+  /**
+   * Starts the job as {@code ./pipeline stream} does: with --savepointPath honoured on embedded
+   * Flink too.
+   */
   static PipelineResult start(StreamOptions options) {
     EmbeddedFlinkConf.apply(options);
     return StreamPipeline.start(options, KEY);
   }
 
   /** Waits until Flink reports the job running, so a feed started next meets a reading job. */
-  static void awaitRunning(PipelineResult job, java.time.Duration timeout) throws InterruptedException {
+  static void awaitRunning(PipelineResult job, java.time.Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (job.getState() != PipelineResult.State.RUNNING) {
       if (System.nanoTime() > deadline) {

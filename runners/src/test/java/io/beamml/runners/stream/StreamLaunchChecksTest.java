@@ -26,8 +26,8 @@ import org.junit.rules.TemporaryFolder;
 /**
  * {@code ./pipeline stream} refuses a start it cannot keep its promise on, with exit code 2 and a
  * line saying what to do: exactly-once without checkpointing or with another sink, and a new job
- * for a consumer group that already committed offsets (its state would be lost) unless
- * {@code --fromOffsets} or a savepoint is given.
+ * for a consumer group that already committed offsets (its state would be lost) unless {@code
+ * --fromOffsets} or a savepoint is given.
  */
 public class StreamLaunchChecksTest {
 
@@ -44,16 +44,28 @@ public class StreamLaunchChecksTest {
     Properties props = new Properties();
     props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
     try (Admin admin = Admin.create(props)) {
-      admin.alterConsumerGroupOffsets("used-group",
-          Map.of(new TopicPartition("checks-clicks", 0), new OffsetAndMetadata(0L))).all().get();
+      admin
+          .alterConsumerGroupOffsets(
+              "used-group",
+              Map.of(new TopicPartition("checks-clicks", 0), new OffsetAndMetadata(0L)))
+          .all()
+          .get();
     }
   }
 
   private String[] stream(String... extra) {
-    String[] base = {"stream", "--runner=FlinkRunner", "--flinkMaster=[local]", "--streaming=true",
-        "--bootstrapServers=" + KAFKA.broker().bootstrapServers(), "--clicksTopic=checks-clicks",
-        "--ordersTopic=checks-orders", "--registry=" + WORK.getRoot(), "--model=m@champion",
-        "--hmacKeyFile=" + key};
+    String[] base = {
+      "stream",
+      "--runner=FlinkRunner",
+      "--flinkMaster=[local]",
+      "--streaming=true",
+      "--bootstrapServers=" + KAFKA.broker().bootstrapServers(),
+      "--clicksTopic=checks-clicks",
+      "--ordersTopic=checks-orders",
+      "--registry=" + WORK.getRoot(),
+      "--model=m@champion",
+      "--hmacKeyFile=" + key
+    };
     String[] all = new String[base.length + extra.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -63,8 +75,12 @@ public class StreamLaunchChecksTest {
   private static String[] run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = PipelineCli.standard().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code =
+        PipelineCli.standard()
+            .run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
     return new String[] {String.valueOf(code), err.toString(StandardCharsets.UTF_8)};
   }
 
@@ -77,8 +93,14 @@ public class StreamLaunchChecksTest {
 
   @Test
   public void exactlyOnceToFilesIsRefused() {
-    String[] result = run(stream("--deliveryGuarantee=exactly_once", "--checkpointingInterval=1000",
-        "--sink=files", "--output=" + WORK.getRoot() + "/out", "--consumerGroup=fresh-2"));
+    String[] result =
+        run(
+            stream(
+                "--deliveryGuarantee=exactly_once",
+                "--checkpointingInterval=1000",
+                "--sink=files",
+                "--output=" + WORK.getRoot() + "/out",
+                "--consumerGroup=fresh-2"));
     assertEquals(result[1], String.valueOf(ExitCode.USAGE.code()), result[0]);
     assertThat(result[1], containsString("--sink=kafka only"));
   }
@@ -87,18 +109,36 @@ public class StreamLaunchChecksTest {
   public void aNewJobForAGroupWithCommittedOffsetsIsRefused() {
     String[] result = run(stream("--consumerGroup=used-group"));
     assertEquals(result[1], String.valueOf(ExitCode.USAGE.code()), result[0]);
-    assertThat(result[1], containsString("consumer group used-group has committed offsets on checks-clicks"));
+    assertThat(
+        result[1],
+        containsString("consumer group used-group has committed offsets on checks-clicks"));
     assertThat(result[1], containsString("--fromOffsets"));
   }
 
   @Test
   public void fromOffsetsOrASavepointLetsItStart() {
-    StreamLaunchChecks.checkRestart(StreamJobs.options(KAFKA.broker(), WORK.getRoot().toString(),
-        "--clicksTopic=checks-clicks", "--ordersTopic=checks-orders", "--consumerGroup=used-group", "--fromOffsets=true"));
-    StreamLaunchChecks.checkRestart(StreamJobs.options(KAFKA.broker(), WORK.getRoot().toString(),
-        "--clicksTopic=checks-clicks", "--ordersTopic=checks-orders", "--consumerGroup=used-group",
-        "--savepointPath=/tmp/savepoint-x"));
-    StreamLaunchChecks.checkRestart(StreamJobs.options(KAFKA.broker(), WORK.getRoot().toString(),
-        "--clicksTopic=checks-clicks", "--ordersTopic=checks-orders", "--consumerGroup=never-used"));
+    StreamLaunchChecks.checkRestart(
+        StreamJobs.options(
+            KAFKA.broker(),
+            WORK.getRoot().toString(),
+            "--clicksTopic=checks-clicks",
+            "--ordersTopic=checks-orders",
+            "--consumerGroup=used-group",
+            "--fromOffsets=true"));
+    StreamLaunchChecks.checkRestart(
+        StreamJobs.options(
+            KAFKA.broker(),
+            WORK.getRoot().toString(),
+            "--clicksTopic=checks-clicks",
+            "--ordersTopic=checks-orders",
+            "--consumerGroup=used-group",
+            "--savepointPath=/tmp/savepoint-x"));
+    StreamLaunchChecks.checkRestart(
+        StreamJobs.options(
+            KAFKA.broker(),
+            WORK.getRoot().toString(),
+            "--clicksTopic=checks-clicks",
+            "--ordersTopic=checks-orders",
+            "--consumerGroup=never-used"));
   }
 }

@@ -30,10 +30,10 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Nothing is lost on a real broker: every message sent to the clicks and orders topics comes out
- * of the job as a prediction, a caught duplicate or a dead letter, also when the job is cancelled
- * mid-stream and started again with the same consumer group from its last retained checkpoint.
- * What the restart repeats (the at-least-once guarantee: whatever the first job wrote after that
+ * Nothing is lost on a real broker: every message sent to the clicks and orders topics comes out of
+ * the job as a prediction, a caught duplicate or a dead letter, also when the job is cancelled
+ * mid-stream and started again with the same consumer group from its last retained checkpoint. What
+ * the restart repeats (the at-least-once guarantee: whatever the first job wrote after that
  * checkpoint is written again) is counted and printed.
  *
  * <p>The restart restores the checkpoint, not just the group's committed offsets: those offsets are
@@ -70,31 +70,50 @@ public class StreamLosslessTest {
     Topics topics = Topics.create(KAFKA.broker(), "lossless");
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     Path checkpoints = WORK.newFolder("checkpoints").toPath();
-    String[] flags = topics.flags("--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=lossless",
-        "--featureMode=exact", "--allowedLateness=PT5S", "--externalizedCheckpointsEnabled=true",
-        "--retainExternalizedCheckpointsOnCancellation=true");
+    String[] flags =
+        topics.flags(
+            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--consumerGroup=lossless",
+            "--featureMode=exact",
+            "--allowedLateness=PT5S",
+            "--externalizedCheckpointsEnabled=true",
+            "--retainExternalizedCheckpointsOnCancellation=true");
 
     try (Outputs out = Outputs.tail(KAFKA.broker(), topics)) {
-      PipelineResult first = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
-          with(flags, "--flinkConfDir=" + flinkConf("first", checkpoints, null))));
+      PipelineResult first =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  with(flags, "--flinkConfDir=" + flinkConf("first", checkpoints, null))));
       StreamJobs.awaitRunning(first, Duration.ofSeconds(60));
-      EventFeed feed = EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 20, true);
-      assertTrue("the first job produced nothing", out.awaitAtLeast(messages.size() / 5, Duration.ofSeconds(90)));
+      EventFeed feed =
+          EventFeed.start(
+              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 20, true);
+      assertTrue(
+          "the first job produced nothing",
+          out.awaitAtLeast(messages.size() / 5, Duration.ofSeconds(90)));
       StreamJobs.cancel(first);
       long sentBeforeRestart = feed.sent();
       long beforeRestart = out.total();
       Path checkpoint = latestCheckpoint(checkpoints);
 
-      PipelineResult second = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
-          with(flags, "--flinkConfDir=" + flinkConf("second", checkpoints, checkpoint))));
+      PipelineResult second =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  with(flags, "--flinkConfDir=" + flinkConf("second", checkpoints, checkpoint))));
       feed.await(Duration.ofSeconds(120));
       Accounting accounting = out.awaitAccounted(Duration.ofSeconds(90));
       StreamJobs.cancel(second);
 
-      System.out.printf("lossless: %d messages sent, %d of them before the first job was cancelled, which had"
-          + " written %d outputs; restarted from %s; %s%n",
+      System.out.printf(
+          "lossless: %d messages sent, %d of them before the first job was cancelled, which had"
+              + " written %d outputs; restarted from %s; %s%n",
           accounting.sent, sentBeforeRestart, beforeRestart, checkpoint.getFileName(), accounting);
-      assertThat("messages with no prediction, duplicate or dead letter", accounting.missing, empty());
+      assertThat(
+          "messages with no prediction, duplicate or dead letter", accounting.missing, empty());
       assertThat(accounting.predictions, greaterThan(0L));
     }
   }
@@ -122,10 +141,13 @@ public class StreamLosslessTest {
   /** The newest complete checkpoint (a chk-N directory with its _metadata) under {@code dir}. */
   static Path latestCheckpoint(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(f -> f.getFileName().toString().equals("_metadata"))
+      return files
+          .filter(f -> f.getFileName().toString().equals("_metadata"))
           .map(Path::getParent)
           .filter(p -> p.getFileName().toString().startsWith("chk-"))
-          .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))))
+          .max(
+              Comparator.comparingLong(
+                  p -> Long.parseLong(p.getFileName().toString().substring(4))))
           .orElseThrow(() -> new AssertionError("the first job left no checkpoint under " + dir));
     }
   }
@@ -163,10 +185,16 @@ public class StreamLosslessTest {
     }
 
     String[] flags(String... extra) {
-      List<String> flags = new ArrayList<>(List.of(
-          "--clicksTopic=" + clicks, "--ordersTopic=" + orders, "--predictionsTopic=" + predictions,
-          "--deadLettersTopic=" + deadLetters, "--duplicatesTopic=" + duplicates, "--auditTopic=" + audit,
-          "--driftTopic=" + drift));
+      List<String> flags =
+          new ArrayList<>(
+              List.of(
+                  "--clicksTopic=" + clicks,
+                  "--ordersTopic=" + orders,
+                  "--predictionsTopic=" + predictions,
+                  "--deadLettersTopic=" + deadLetters,
+                  "--duplicatesTopic=" + duplicates,
+                  "--auditTopic=" + audit,
+                  "--driftTopic=" + drift));
       flags.addAll(List.of(extra));
       return flags.toArray(new String[0]);
     }
@@ -225,10 +253,10 @@ public class StreamLosslessTest {
     }
 
     /**
-     * Matches outputs to inputs: a parse failure's dead letter carries the message itself as raw,
-     * a validate failure's the parsed record as JSON (so its id), predictions and duplicates the
-     * event id. Each input message must have at least one outcome; outcomes beyond the messages
-     * are what a restart repeated.
+     * Matches outputs to inputs: a parse failure's dead letter carries the message itself as raw, a
+     * validate failure's the parsed record as JSON (so its id), predictions and duplicates the
+     * event id. Each input message must have at least one outcome; outcomes beyond the messages are
+     * what a restart repeated.
      */
     Accounting account() {
       List<TopicTail.Received> sent = new ArrayList<>(clicks.records());
@@ -268,21 +296,45 @@ public class StreamLosslessTest {
         int d = caught.getOrDefault(e.getKey(), 0);
         int dead = deadById.getOrDefault(e.getKey(), 0);
         if (p + d + dead < e.getValue()) {
-          a.missing.add(e.getKey() + " (sent " + e.getValue() + ", predicted " + p + ", duplicates " + d
-              + ", dead letters " + dead + ")");
+          a.missing.add(
+              e.getKey()
+                  + " (sent "
+                  + e.getValue()
+                  + ", predicted "
+                  + p
+                  + ", duplicates "
+                  + d
+                  + ", dead letters "
+                  + dead
+                  + ")");
         } else {
           a.repeatedPredictions += Math.max(0, p - 1);
           a.repeatedOutcomes += p + d + dead - e.getValue();
           if (p + d + dead > e.getValue()) {
-            a.repeated.add(e.getKey() + " (sent " + e.getValue() + ", predicted " + p + ", duplicates " + d
-                + ", dead letters " + dead + ")");
+            a.repeated.add(
+                e.getKey()
+                    + " (sent "
+                    + e.getValue()
+                    + ", predicted "
+                    + p
+                    + ", duplicates "
+                    + d
+                    + ", dead letters "
+                    + dead
+                    + ")");
           }
         }
       }
       for (Map.Entry<String, Integer> e : unparsedCopies.entrySet()) {
         a.repeatedOutcomes += deadByRaw.get(e.getKey()) - e.getValue();
         if (deadByRaw.get(e.getKey()) > e.getValue()) {
-          a.repeated.add(e.getKey() + " (sent " + e.getValue() + ", dead letters " + deadByRaw.get(e.getKey()) + ")");
+          a.repeated.add(
+              e.getKey()
+                  + " (sent "
+                  + e.getValue()
+                  + ", dead letters "
+                  + deadByRaw.get(e.getKey())
+                  + ")");
         }
       }
       return a;
@@ -326,14 +378,21 @@ public class StreamLosslessTest {
     long repeatedPredictions;
     long repeatedOutcomes;
     final List<String> missing = new ArrayList<>();
+
     /** Messages with more outcomes than copies sent, as the test saw them. */
     final List<String> repeated = new ArrayList<>();
 
     @Override
     public String toString() {
-      return String.format("%d predictions (%d of them repeats of an event already predicted), %d duplicates caught,"
-          + " %d dead letters; %d outcomes more than messages sent; %d messages unaccounted",
-          predictions, repeatedPredictions, duplicates, deadLetters, repeatedOutcomes, missing.size());
+      return String.format(
+          "%d predictions (%d of them repeats of an event already predicted), %d duplicates caught,"
+              + " %d dead letters; %d outcomes more than messages sent; %d messages unaccounted",
+          predictions,
+          repeatedPredictions,
+          duplicates,
+          deadLetters,
+          repeatedOutcomes,
+          missing.size());
     }
   }
 

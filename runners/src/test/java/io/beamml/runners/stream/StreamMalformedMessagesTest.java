@@ -52,8 +52,12 @@ public class StreamMalformedMessagesTest {
     registry = WORK.newFolder("registry").toString();
     TestModels.registerChampion(registry, 1);
     data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(10, 2, 41).withBadRowRate(0).withDuplicateRate(0)
-        .withIncludeOversizedLines(false), data);
+    DataGenerator.generate(
+        GeneratorConfig.of(10, 2, 41)
+            .withBadRowRate(0)
+            .withDuplicateRate(0)
+            .withIncludeOversizedLines(false),
+        data);
   }
 
   /** The hostile messages, each a dead letter with one of {@link #EXPECTED_REASONS}. */
@@ -66,10 +70,12 @@ public class StreamMalformedMessagesTest {
       bytes[0] = (byte) 0xff; // never valid UTF-8, whatever follows
       messages.add(bytes);
     }
-    messages.add("{\"event_id\":\"E1\",\"customer_id\":\"C\u00001\"}".getBytes(StandardCharsets.UTF_8));
+    messages.add(
+        "{\"event_id\":\"E1\",\"customer_id\":\"C\u00001\"}".getBytes(StandardCharsets.UTF_8));
     messages.add(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'});
     messages.add(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}); // a UTF-16 surrogate as UTF-8
-    messages.add(("{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000)).getBytes(StandardCharsets.UTF_8));
+    messages.add(
+        ("{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000)).getBytes(StandardCharsets.UTF_8));
     messages.add(("[".repeat(10_000) + "]".repeat(10_000)).getBytes(StandardCharsets.UTF_8));
     messages.add(("{\"event_id\":\"" + "x".repeat(900_000)).getBytes(StandardCharsets.UTF_8));
     messages.add(" ".repeat(900_000).getBytes(StandardCharsets.UTF_8));
@@ -78,19 +84,29 @@ public class StreamMalformedMessagesTest {
     return messages;
   }
 
-  private static final List<String> EXPECTED_REASONS = List.of(Reasons.INVALID_UTF8, "malformed_json",
-      "missing_required_field", "wrong_type", "blank_line");
+  private static final List<String> EXPECTED_REASONS =
+      List.of(
+          Reasons.INVALID_UTF8,
+          "malformed_json",
+          "missing_required_field",
+          "wrong_type",
+          "blank_line");
 
   @Test
   public void everyHostileMessageIsOneDeadLetterAndTheJobKeepsRunning() throws Exception {
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "hostile");
     List<ReplayEvents.Message> valid = ReplayEvents.load(data);
     List<byte[]> hostile = hostile();
-    String[] flags = topics.flags("--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=hostile",
-        "--featureMode=low_latency", "--numberOfExecutionRetries=0");
+    String[] flags =
+        topics.flags(
+            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--consumerGroup=hostile",
+            "--featureMode=low_latency",
+            "--numberOfExecutionRetries=0");
 
     try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(KAFKA.broker(), topics);
-        TopicTail deadLetters = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.deadLetters)) {
+        TopicTail deadLetters =
+            TopicTail.start(KAFKA.broker().bootstrapServers(), topics.deadLetters)) {
       PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, flags));
       StreamJobs.awaitRunning(job, Duration.ofSeconds(60));
       Properties props = new Properties();
@@ -102,24 +118,39 @@ public class StreamMalformedMessagesTest {
         for (int i = 0; i < valid.size(); i++) {
           ReplayEvents.Message m = valid.get(i).at(System.currentTimeMillis());
           String topic = m.kind() == ReplayEvents.Kind.CLICK ? topics.clicks : topics.orders;
-          producer.send(new ProducerRecord<>(topic, m.id().getBytes(StandardCharsets.UTF_8),
-              m.value().getBytes(StandardCharsets.UTF_8))).get();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      topic,
+                      m.id().getBytes(StandardCharsets.UTF_8),
+                      m.value().getBytes(StandardCharsets.UTF_8)))
+              .get();
           if (i % 5 == 0 && h < hostile.size() * 2) {
             // every hostile message once into each topic, spread among the valid ones
             byte[] bad = hostile.get(h % hostile.size());
-            producer.send(new ProducerRecord<>(h < hostile.size() ? topics.clicks : topics.orders, null, bad)).get();
+            producer
+                .send(
+                    new ProducerRecord<>(
+                        h < hostile.size() ? topics.clicks : topics.orders, null, bad))
+                .get();
             h++;
           }
         }
         while (h < hostile.size() * 2) {
           byte[] bad = hostile.get(h % hostile.size());
-          producer.send(new ProducerRecord<>(h < hostile.size() ? topics.clicks : topics.orders, null, bad)).get();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      h < hostile.size() ? topics.clicks : topics.orders, null, bad))
+              .get();
           h++;
         }
       }
       int expectedDead = hostile.size() * 2;
-      assertTrue("predictions missing", out.predictions.awaitCount(valid.size(), Duration.ofSeconds(120)));
-      List<TopicTail.Received> letters = inputDeadLetters(deadLetters, expectedDead, Duration.ofSeconds(60));
+      assertTrue(
+          "predictions missing", out.predictions.awaitCount(valid.size(), Duration.ofSeconds(120)));
+      List<TopicTail.Received> letters =
+          inputDeadLetters(deadLetters, expectedDead, Duration.ofSeconds(60));
       deadLetters.awaitQuiet(Duration.ofSeconds(3), Duration.ofSeconds(20));
       letters = inputDeadLetters(deadLetters, expectedDead, Duration.ZERO);
       boolean running = JobControl.running(job);
@@ -129,9 +160,10 @@ public class StreamMalformedMessagesTest {
       for (TopicTail.Received d : letters) {
         reasons.merge(StreamLosslessTest.read(d.value()).path("reason").asText(), 1, Integer::sum);
       }
-      System.out.printf("hostile messages: %d valid events -> %d predictions; %d hostile messages -> %d dead letters %s;"
-          + " job running at the end: %s%n", valid.size(), out.predictions.count(), expectedDead, letters.size(),
-          reasons, running);
+      System.out.printf(
+          "hostile messages: %d valid events -> %d predictions; %d hostile messages -> %d dead letters %s;"
+              + " job running at the end: %s%n",
+          valid.size(), out.predictions.count(), expectedDead, letters.size(), reasons, running);
       assertTrue("the job stopped (a hostile message failed it)", running);
       assertEquals("predictions", valid.size(), out.predictions.count());
       assertEquals("dead letters, one per hostile message", expectedDead, letters.size());
@@ -139,7 +171,10 @@ public class StreamMalformedMessagesTest {
     }
   }
 
-  /** The dead letters of the two topics' sources (not the profile files'), once at least {@code n} came. */
+  /**
+   * The dead letters of the two topics' sources (not the profile files'), once at least {@code n}
+   * came.
+   */
   private static List<TopicTail.Received> inputDeadLetters(TopicTail tail, int n, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

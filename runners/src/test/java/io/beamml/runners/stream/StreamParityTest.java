@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.score.ScorePipeline;
+import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.transforms.features.FeatureSpec;
-import io.beamml.runners.local.KafkaBrokerResource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +32,10 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -50,9 +50,9 @@ import org.junit.rules.TemporaryFolder;
  * <p>The stream's watermark passes the last events without a special message: every message is on
  * the broker before the job starts, and a partition with nothing left to read lets the watermark
  * advance to the wall clock less the out-of-orderness (see EventTimePolicy), far past the sample's
- * dates; EXACT mode then emits every waiting row. Two lines of the sample exceed Kafka's default
- * 1 MB message limit and cannot be sent at all; they are dead letters in the batch run only and
- * have no event id to compare.
+ * dates; EXACT mode then emits every waiting row. Two lines of the sample exceed Kafka's default 1
+ * MB message limit and cannot be sent at all; they are dead letters in the batch run only and have
+ * no event id to compare.
  */
 public class StreamParityTest {
 
@@ -80,25 +80,36 @@ public class StreamParityTest {
     Path batchOut = batch();
     Map<String, JsonNode> batchFeatures = byEventId(jsonLines(batchOut.resolve("features")));
     Map<String, JsonNode> batchScores = byEventId(jsonLines(batchOut.resolve("predictions")));
-    assertEquals("the batch runs disagree on the events", batchFeatures.keySet(), batchScores.keySet());
+    assertEquals(
+        "the batch runs disagree on the events", batchFeatures.keySet(), batchScores.keySet());
 
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "parity");
     KAFKA.broker().createTopic("parity-features", 2);
-    List<ReplayEvents.Message> messages = outOfOrder(ReplayEvents.load(sample), 90 * 60_000L, new Random(5));
-    EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
+    List<ReplayEvents.Message> messages =
+        outOfOrder(ReplayEvents.load(sample), 90 * 60_000L, new Random(5));
+    EventFeed.start(
+            KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
         .await(Duration.ofSeconds(60));
 
-    try (TopicTail features = TopicTail.start(KAFKA.broker().bootstrapServers(), "parity-features");
-        TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, topics.flags(
-          "--featuresTopic=parity-features",
-          "--profiles=" + sample.resolve("profiles") + "/*.csv",
-          "--consumerGroup=parity",
-          "--featureMode=exact",
-          "--maxOutOfOrderness=PT1H",
-          "--allowedLateness=PT1H")));
+    try (TopicTail features =
+            TopicTail.start(KAFKA.broker().bootstrapServers(), "parity-features");
+        TopicTail predictions =
+            TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
+      PipelineResult job =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  topics.flags(
+                      "--featuresTopic=parity-features",
+                      "--profiles=" + sample.resolve("profiles") + "/*.csv",
+                      "--consumerGroup=parity",
+                      "--featureMode=exact",
+                      "--maxOutOfOrderness=PT1H",
+                      "--allowedLateness=PT1H")));
       try {
-        assertTrue("the stream did not score every event in time",
+        assertTrue(
+            "the stream did not score every event in time",
             predictions.awaitCount(batchScores.size(), Duration.ofSeconds(120)));
         predictions.awaitQuiet(Duration.ofSeconds(3), Duration.ofSeconds(20));
       } finally {
@@ -115,11 +126,17 @@ public class StreamParityTest {
         assertSameFeatures(batch.getKey(), batch.getValue(), stream);
         JsonNode batchScore = batchScores.get(batch.getKey());
         JsonNode streamScore = streamScores.get(batch.getKey());
-        assertThat("score of " + batch.getKey(), streamScore.path("score").asDouble(), is(batchScore.path("score").asDouble()));
-        assertThat(streamScore.path("model_version").asText(), is(batchScore.path("model_version").asText()));
+        assertThat(
+            "score of " + batch.getKey(),
+            streamScore.path("score").asDouble(),
+            is(batchScore.path("score").asDouble()));
+        assertThat(
+            streamScore.path("model_version").asText(),
+            is(batchScore.path("model_version").asText()));
         compared++;
       }
-      System.out.printf("parity: %d events, features and scores identical; %d messages sent out of order%n",
+      System.out.printf(
+          "parity: %d events, features and scores identical; %d messages sent out of order%n",
           compared, messages.size());
     }
   }
@@ -138,11 +155,20 @@ public class StreamParityTest {
     FeatureSpec spec = FeatureSpec.defaultSpec();
     Pipeline p = Pipeline.create(options);
     PCollection<FeatureRow> rows = OfflineInputs.read(p, options, StreamJobs.KEY).featureRows(spec);
-    rows.apply("RenderFeatureRows", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
-        .apply("WriteFeatureRows", TextIO.write().to(out.resolve("features") + "/part").withSuffix(".jsonl"));
-    rows.apply("Score", ScorePipeline.scoring(options, spec)).output()
-        .apply("RenderPredictions", MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
-        .apply("WritePredictions", TextIO.write().to(out.resolve("predictions") + "/part").withSuffix(".jsonl"));
+    rows.apply(
+            "RenderFeatureRows",
+            MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
+        .apply(
+            "WriteFeatureRows",
+            TextIO.write().to(out.resolve("features") + "/part").withSuffix(".jsonl"));
+    rows.apply("Score", ScorePipeline.scoring(options, spec))
+        .output()
+        .apply(
+            "RenderPredictions",
+            MapElements.into(TypeDescriptors.strings()).via(JsonRecords.renderer()))
+        .apply(
+            "WritePredictions",
+            TextIO.write().to(out.resolve("predictions") + "/part").withSuffix(".jsonl"));
     p.run().waitUntilFinish();
     return out;
   }
@@ -157,7 +183,8 @@ public class StreamParityTest {
    * The messages in event-time order, each moved by up to {@code jitterMillis} of event time: a
    * message arrives at most that much after a later one. Messages Kafka would refuse are left out.
    */
-  static List<ReplayEvents.Message> outOfOrder(List<ReplayEvents.Message> sorted, long jitterMillis, Random random) {
+  static List<ReplayEvents.Message> outOfOrder(
+      List<ReplayEvents.Message> sorted, long jitterMillis, Random random) {
     Map<ReplayEvents.Message, Long> keys = new HashMap<>();
     for (ReplayEvents.Message m : sorted) {
       keys.put(m, m.sortTime() + (long) (random.nextDouble() * jitterMillis));
@@ -182,7 +209,8 @@ public class StreamParityTest {
         double x = b.asDouble();
         double y = a.asDouble();
         // FeatureCalculator's sliding sums may differ from direct ones in the last bit.
-        assertTrue(eventId + " " + e.getKey() + ": batch " + x + ", stream " + y,
+        assertTrue(
+            eventId + " " + e.getKey() + ": batch " + x + ", stream " + y,
             x == y || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y)));
       } else {
         assertEquals(eventId + " " + e.getKey(), b, a);
@@ -215,8 +243,12 @@ public class StreamParityTest {
   private static List<String> jsonLines(Path dir) {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-          .filter(f -> f.getFileName().toString().endsWith(".jsonl"))::iterator) {
+      for (Path f :
+          (Iterable<Path>)
+              files
+                      .filter(Files::isRegularFile)
+                      .filter(f -> f.getFileName().toString().endsWith(".jsonl"))
+                  ::iterator) {
         lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
@@ -232,6 +264,7 @@ public class StreamParityTest {
         return candidate;
       }
     }
-    throw new IllegalStateException("test-data/sample not found above " + Paths.get("").toAbsolutePath());
+    throw new IllegalStateException(
+        "test-data/sample not found above " + Paths.get("").toAbsolutePath());
   }
 }

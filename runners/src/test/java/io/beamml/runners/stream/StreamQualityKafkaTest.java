@@ -61,36 +61,49 @@ public class StreamQualityKafkaTest {
     String registry = WORK.newFolder("registry").toString();
     TestModels.registerChampion(registry, 2);
     Path data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(200, 6, 31).withBadRowRate(0).withDuplicateRate(0)
-        .withIncludeOversizedLines(false), data);
+    DataGenerator.generate(
+        GeneratorConfig.of(200, 6, 31)
+            .withBadRowRate(0)
+            .withDuplicateRate(0)
+            .withIncludeOversizedLines(false),
+        data);
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "quality");
     String responsesTopic = "quality-responses";
     String qualityTopic = "quality-quality";
     KAFKA.broker().createTopic(responsesTopic, 1);
     KAFKA.broker().createTopic(qualityTopic, 1);
-    EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
+    EventFeed.start(
+            KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
         .await(Duration.ofSeconds(60));
     List<String[]> responses = responses(data);
     produce(responsesTopic, responses);
 
-    try (TopicTail predictions = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions);
+    try (TopicTail predictions =
+            TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions);
         TopicTail quality = TopicTail.start(KAFKA.broker().bootstrapServers(), qualityTopic)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, topics.flags(
-          "--profiles=" + data.resolve("profiles") + "/*.csv",
-          "--consumerGroup=quality",
-          "--featureMode=low_latency",
-          "--maxOutOfOrderness=PT1H",
-          "--allowedLateness=PT1H",
-          "--responsesTopic=" + responsesTopic,
-          "--qualityTopic=" + qualityTopic,
-          // The generated promotions are months old: accept them all, and any earlier score.
-          "--responseLateness=P3650D",
-          "--scoreTtl=P3650D",
-          "--qualityRefresh=PT1S",
-          "--minPositives=1")));
+      PipelineResult job =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  topics.flags(
+                      "--profiles=" + data.resolve("profiles") + "/*.csv",
+                      "--consumerGroup=quality",
+                      "--featureMode=low_latency",
+                      "--maxOutOfOrderness=PT1H",
+                      "--allowedLateness=PT1H",
+                      "--responsesTopic=" + responsesTopic,
+                      "--qualityTopic=" + qualityTopic,
+                      // The generated promotions are months old: accept them all, and any earlier
+                      // score.
+                      "--responseLateness=P3650D",
+                      "--scoreTtl=P3650D",
+                      "--qualityRefresh=PT1S",
+                      "--minPositives=1")));
       try {
-        assertTrue("the stream did not score every event in time",
+        assertTrue(
+            "the stream did not score every event in time",
             predictions.awaitCount(messages.size(), Duration.ofSeconds(90)));
         assertTrue("no quality records", quality.awaitCount(1, Duration.ofSeconds(60)));
         quality.awaitQuiet(Duration.ofSeconds(5), Duration.ofSeconds(60));
@@ -101,9 +114,14 @@ public class StreamQualityKafkaTest {
       Map<String, List<Pred>> byCustomer = new HashMap<>();
       for (TopicTail.Received r : predictions.records()) {
         JsonNode p = MAPPER.readTree(r.value());
-        byCustomer.computeIfAbsent(p.path("customer_key").asText(), c -> new ArrayList<>()).add(new Pred(
-            OffsetDateTime.parse(p.path("event_time").asText()).toInstant().toEpochMilli(),
-            p.path("score").asDouble(), p.path("model_version").asText(), p.path("variant").asText()));
+        byCustomer
+            .computeIfAbsent(p.path("customer_key").asText(), c -> new ArrayList<>())
+            .add(
+                new Pred(
+                    OffsetDateTime.parse(p.path("event_time").asText()).toInstant().toEpochMilli(),
+                    p.path("score").asDouble(),
+                    p.path("model_version").asText(),
+                    p.path("variant").asText()));
       }
       Pseudonymiser pseudonyms = new Pseudonymiser(StreamJobs.KEY);
       Map<String, List<double[]>> pairs = new TreeMap<>();
@@ -114,25 +132,42 @@ public class StreamQualityKafkaTest {
         for (Pred p : byCustomer.getOrDefault(pseudonyms.pseudonym(r[1]), List.of())) {
           String variant = p.version() + "/" + p.variant();
           Pred seen = latest.get(variant);
-          if (p.time() <= sent && (seen == null || p.time() > seen.time()
-              || (p.time() == seen.time() && p.score() > seen.score()))) {
+          if (p.time() <= sent
+              && (seen == null
+                  || p.time() > seen.time()
+                  || (p.time() == seen.time() && p.score() > seen.score()))) {
             latest.put(variant, p);
           }
         }
         if (latest.isEmpty()) {
           unmatched++;
         }
-        latest.forEach((variant, p) -> pairs.computeIfAbsent(LabelledScore.day(sent) + "/" + variant,
-            k -> new ArrayList<>()).add(new double[] {p.score(), Double.parseDouble(r[3])}));
+        latest.forEach(
+            (variant, p) ->
+                pairs
+                    .computeIfAbsent(
+                        LabelledScore.day(sent) + "/" + variant, k -> new ArrayList<>())
+                    .add(new double[] {p.score(), Double.parseDouble(r[3])}));
       }
 
       Map<String, JsonNode> last = new TreeMap<>();
       for (TopicTail.Received r : quality.records()) {
         JsonNode n = MAPPER.readTree(r.value());
-        String k = n.path("day").asText() + "/" + n.path("model_version").asText() + "/" + n.path("variant").asText();
-        assertEquals(n.path("model_name").asText() + ":" + n.path("model_version").asText() + "/"
-            + n.path("variant").asText(), r.key());
-        if (!last.containsKey(k) || last.get(k).path("pane_index").asLong() < n.path("pane_index").asLong()) {
+        String k =
+            n.path("day").asText()
+                + "/"
+                + n.path("model_version").asText()
+                + "/"
+                + n.path("variant").asText();
+        assertEquals(
+            n.path("model_name").asText()
+                + ":"
+                + n.path("model_version").asText()
+                + "/"
+                + n.path("variant").asText(),
+            r.key());
+        if (!last.containsKey(k)
+            || last.get(k).path("pane_index").asLong() < n.path("pane_index").asLong()) {
           last.put(k, n);
         }
       }
@@ -164,7 +199,8 @@ public class StreamQualityKafkaTest {
         }
         measured += list.size();
       }
-      System.out.printf("stream quality: %d responses, %d measured over %d days, %d unmatched, %d records%n",
+      System.out.printf(
+          "stream quality: %d responses, %d measured over %d days, %d unmatched, %d records%n",
           responses.size(), measured, last.size(), unmatched, quality.count());
       assertTrue("some responses have no prediction before them", unmatched < responses.size());
     }
@@ -174,7 +210,8 @@ public class StreamQualityKafkaTest {
   private static List<String[]> responses(Path data) throws Exception {
     List<String[]> out = new ArrayList<>();
     Set<String> promos = new HashSet<>();
-    for (String line : Files.readAllLines(data.resolve(DataGenerator.RESPONSES_FILE), StandardCharsets.UTF_8)) {
+    for (String line :
+        Files.readAllLines(data.resolve(DataGenerator.RESPONSES_FILE), StandardCharsets.UTF_8)) {
       String[] cells = line.split(",", -1);
       if (cells.length != 4 || cells[0].equals("promo_id")) {
         continue;

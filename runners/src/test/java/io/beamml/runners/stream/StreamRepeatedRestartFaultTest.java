@@ -56,35 +56,61 @@ public class StreamRepeatedRestartFaultTest {
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     Path checkpoints = WORK.newFolder("checkpoints").toPath();
     Path conf = WORK.newFolder("flink-conf").toPath();
-    Files.write(conf.resolve("flink-conf.yaml"), List.of("state.checkpoints.dir: " + checkpoints.toUri()),
+    Files.write(
+        conf.resolve("flink-conf.yaml"),
+        List.of("state.checkpoints.dir: " + checkpoints.toUri()),
         StandardCharsets.UTF_8);
-    String[] flags = topics.flags("--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=restarts",
-        "--featureMode=exact", "--allowedLateness=PT5S", "--deliveryGuarantee=exactly_once",
-        "--externalizedCheckpointsEnabled=true", "--retainExternalizedCheckpointsOnCancellation=true",
-        "--numberOfExecutionRetries=0", "--flinkConfDir=" + conf);
+    String[] flags =
+        topics.flags(
+            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--consumerGroup=restarts",
+            "--featureMode=exact",
+            "--allowedLateness=PT5S",
+            "--deliveryGuarantee=exactly_once",
+            "--externalizedCheckpointsEnabled=true",
+            "--retainExternalizedCheckpointsOnCancellation=true",
+            "--numberOfExecutionRetries=0",
+            "--flinkConfDir=" + conf);
     Random random = new Random(7);
     List<String> restarts = new ArrayList<>();
 
-    try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tailCommitted(KAFKA.broker(), topics)) {
+    try (StreamLosslessTest.Outputs out =
+        StreamLosslessTest.Outputs.tailCommitted(KAFKA.broker(), topics)) {
       PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, flags));
       StreamJobs.awaitRunning(job, Duration.ofSeconds(60));
-      EventFeed feed = EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 12, true);
-      // The first restart point must follow the writers' first transactions (see StreamExactlyOnceTest).
+      EventFeed feed =
+          EventFeed.start(
+              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 12, true);
+      // The first restart point must follow the writers' first transactions (see
+      // StreamExactlyOnceTest).
       org.junit.Assert.assertTrue(out.awaitAtLeast(1, Duration.ofSeconds(120)));
-      StreamExactlyOnceTest.awaitCheckpointAfter(checkpoints, System.currentTimeMillis(), Duration.ofSeconds(60));
+      StreamExactlyOnceTest.awaitCheckpointAfter(
+          checkpoints, System.currentTimeMillis(), Duration.ofSeconds(60));
       for (int i = 0; i < 5; i++) {
         Thread.sleep(4_000 + random.nextInt(8_000));
         JobControl.cancel(job);
         Path checkpoint = latest(checkpoints);
         long before = out.total();
         long restartedAt = System.nanoTime();
-        job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
-            StreamSavepointUpgradeTest.with(flags, "--savepointPath=" + checkpoint.toUri())));
+        job =
+            StreamJobs.start(
+                StreamJobs.options(
+                    KAFKA.broker(),
+                    registry,
+                    StreamSavepointUpgradeTest.with(
+                        flags, "--savepointPath=" + checkpoint.toUri())));
         StreamJobs.awaitRunning(job, Duration.ofSeconds(60));
-        long recoveryMs = out.awaitAtLeast(before + 1, Duration.ofSeconds(120))
-            ? (System.nanoTime() - restartedAt) / 1_000_000 : -1;
-        restarts.add(String.format("restart %d at %d sent from %s: next committed output after %d ms", i + 1,
-            feed.sent(), checkpoint.getParent().getFileName() + "/" + checkpoint.getFileName(), recoveryMs));
+        long recoveryMs =
+            out.awaitAtLeast(before + 1, Duration.ofSeconds(120))
+                ? (System.nanoTime() - restartedAt) / 1_000_000
+                : -1;
+        restarts.add(
+            String.format(
+                "restart %d at %d sent from %s: next committed output after %d ms",
+                i + 1,
+                feed.sent(),
+                checkpoint.getParent().getFileName() + "/" + checkpoint.getFileName(),
+                recoveryMs));
       }
       feed.await(Duration.ofSeconds(300));
       StreamLosslessTest.Accounting accounting = out.awaitAccounted(Duration.ofSeconds(180));
@@ -101,10 +127,13 @@ public class StreamRepeatedRestartFaultTest {
     }
   }
 
-  /** The newest complete checkpoint of any of the jobs so far, by the time its metadata was written. */
+  /**
+   * The newest complete checkpoint of any of the jobs so far, by the time its metadata was written.
+   */
   private static Path latest(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(f -> f.getFileName().toString().equals("_metadata"))
+      return files
+          .filter(f -> f.getFileName().toString().equals("_metadata"))
           .max(Comparator.comparingLong(f -> f.toFile().lastModified()))
           .map(Path::getParent)
           .orElseThrow(() -> new AssertionError("no checkpoint under " + dir));

@@ -66,33 +66,60 @@ public class StreamSavepointUpgradeTest {
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
     int restPort = freePort();
     String savepoints = WORK.newFolder("savepoints").toString();
-    String[] flags = topics.flags("--profiles=" + data.resolve("profiles") + "/*.csv", "--consumerGroup=upgrade",
-        "--featureMode=exact", "--allowedLateness=PT5S", "--numberOfExecutionRetries=0");
+    String[] flags =
+        topics.flags(
+            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--consumerGroup=upgrade",
+            "--featureMode=exact",
+            "--allowedLateness=PT5S",
+            "--numberOfExecutionRetries=0");
 
     try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(KAFKA.broker(), topics);
         TopicTail features = TopicTail.start(KAFKA.broker().bootstrapServers(), featuresTopic)) {
-      PipelineResult first = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
-          with(flags, "--embeddedRestPort=" + restPort)));
+      PipelineResult first =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(), registry, with(flags, "--embeddedRestPort=" + restPort)));
       StreamJobs.awaitRunning(first, Duration.ofSeconds(60));
-      EventFeed feed = EventFeed.start(KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 20, true);
-      // EXACT rows wait for the watermark (out-of-orderness + lateness): the first outputs show after ~10 s.
+      EventFeed feed =
+          EventFeed.start(
+              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 20, true);
+      // EXACT rows wait for the watermark (out-of-orderness + lateness): the first outputs show
+      // after ~10 s.
       assertTrue("the first job produced nothing", out.awaitAtLeast(30, Duration.ofSeconds(90)));
 
       long t0 = System.nanoTime();
-      System.out.printf("upgrade: %d of %d sent, %d outputs; stopping%n", feed.sent(), messages.size(), out.total());
-      int stopped = new StopStreamCommand().run(new String[] {
-          "--flinkMaster=127.0.0.1:" + restPort, "--savepointDir=" + savepoints});
+      System.out.printf(
+          "upgrade: %d of %d sent, %d outputs; stopping%n",
+          feed.sent(), messages.size(), out.total());
+      int stopped =
+          new StopStreamCommand()
+              .run(
+                  new String[] {
+                    "--flinkMaster=127.0.0.1:" + restPort, "--savepointDir=" + savepoints
+                  });
       assertEquals(0, stopped);
       awaitStopped(first);
       long sentAtStop = feed.sent();
-      System.out.printf("upgrade: stopped after %d ms, %d sent%n", (System.nanoTime() - t0) / 1_000_000, sentAtStop);
+      System.out.printf(
+          "upgrade: stopped after %d ms, %d sent%n",
+          (System.nanoTime() - t0) / 1_000_000, sentAtStop);
       long outputsAtStop = out.total();
       Path savepoint = onlySavepoint(Path.of(savepoints));
-      assertFalse("the feed ended before the stop (" + messages.size() + " messages): the test would prove nothing",
+      assertFalse(
+          "the feed ended before the stop ("
+              + messages.size()
+              + " messages): the test would prove nothing",
           feed.finished());
 
-      PipelineResult second = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry,
-          with(with(flags, "--featuresTopic=" + featuresTopic), "--savepointPath=" + savepoint.toUri())));
+      PipelineResult second =
+          StreamJobs.start(
+              StreamJobs.options(
+                  KAFKA.broker(),
+                  registry,
+                  with(
+                      with(flags, "--featuresTopic=" + featuresTopic),
+                      "--savepointPath=" + savepoint.toUri())));
       feed.await(Duration.ofSeconds(120));
       StreamLosslessTest.Accounting accounting = out.awaitAccounted(Duration.ofSeconds(90));
       // Outputs still on their way would show up as repeats: wait until the outputs are quiet.
@@ -100,15 +127,24 @@ public class StreamSavepointUpgradeTest {
       accounting = out.account();
       StreamJobs.cancel(second);
 
-      System.out.printf("savepoint upgrade: %d messages, %d sent and %d outputs when stopped with %s; %s;"
-          + " %d feature rows from the resumed job%n", accounting.sent, sentAtStop, outputsAtStop,
-          savepoint.getFileName(), accounting, features.count());
+      System.out.printf(
+          "savepoint upgrade: %d messages, %d sent and %d outputs when stopped with %s; %s;"
+              + " %d feature rows from the resumed job%n",
+          accounting.sent,
+          sentAtStop,
+          outputsAtStop,
+          savepoint.getFileName(),
+          accounting,
+          features.count());
       assertThat("messages with no outcome", accounting.missing, empty());
       assertThat("messages with more than one outcome each", accounting.repeated, empty());
       assertEquals("outcomes beyond one per message (repeats)", 0, accounting.repeatedOutcomes);
       assertEquals("repeated predictions", 0, accounting.repeatedPredictions);
       assertThat("the resumed job wrote no feature rows", features.count(), greaterThan(0L));
-      assertThat("feature rows whose counts miss events the first job saw", wrongCounts(out, features), empty());
+      assertThat(
+          "feature rows whose counts miss events the first job saw",
+          wrongCounts(out, features),
+          empty());
     }
   }
 
@@ -121,19 +157,32 @@ public class StreamSavepointUpgradeTest {
     Map<String, List<Instant>> predictedTimes = new HashMap<>();
     for (TopicTail.Received p : out.predictions.records()) {
       JsonNode node = StreamLosslessTest.read(p.value());
-      predictedTimes.computeIfAbsent(node.path("customer_key").asText(), k -> new ArrayList<>())
+      predictedTimes
+          .computeIfAbsent(node.path("customer_key").asText(), k -> new ArrayList<>())
           .add(Instant.parse(node.path("event_time").asText()));
     }
     List<String> wrong = new ArrayList<>();
     for (TopicTail.Received r : features.records()) {
       JsonNode row = StreamLosslessTest.read(r.value());
       Instant asOf = Instant.parse(row.path("event_time").asText());
-      long expected = predictedTimes.getOrDefault(row.path("customer_key").asText(), List.of()).stream()
-          .filter(t -> !t.isAfter(asOf)).count();
-      long counted = Math.round(row.path("views_7d").asDouble() + row.path("clicks_7d").asDouble()
-          + row.path("carts_7d").asDouble() + row.path("orders_7d").asDouble());
+      long expected =
+          predictedTimes.getOrDefault(row.path("customer_key").asText(), List.of()).stream()
+              .filter(t -> !t.isAfter(asOf))
+              .count();
+      long counted =
+          Math.round(
+              row.path("views_7d").asDouble()
+                  + row.path("clicks_7d").asDouble()
+                  + row.path("carts_7d").asDouble()
+                  + row.path("orders_7d").asDouble());
       if (counted != expected) {
-        wrong.add(row.path("event_id").asText() + " counts " + counted + " events, " + expected + " were predicted");
+        wrong.add(
+            row.path("event_id").asText()
+                + " counts "
+                + counted
+                + " events, "
+                + expected
+                + " were predicted");
       }
     }
     return wrong;
@@ -151,7 +200,8 @@ public class StreamSavepointUpgradeTest {
 
   static Path onlySavepoint(Path dir) throws Exception {
     try (Stream<Path> files = Files.list(dir)) {
-      List<Path> found = files.filter(p -> Files.exists(p.resolve("_metadata"))).collect(Collectors.toList());
+      List<Path> found =
+          files.filter(p -> Files.exists(p.resolve("_metadata"))).collect(Collectors.toList());
       assertEquals("savepoints under " + dir, 1, found.size());
       return found.get(0);
     }

@@ -17,6 +17,7 @@ final class TestModels {
 
   /** Registers a model and points the champion alias at it. */
   static String registerChampion(String registry, long seed) {
-    return SyntheticModel.registerAs(registry, NAME, "champion", SPEC, seed, 10 + (int) (seed % 7), 3);
+    return SyntheticModel.registerAs(
+        registry, NAME, "champion", SPEC, seed, 10 + (int) (seed % 7), 3);
   }
 }

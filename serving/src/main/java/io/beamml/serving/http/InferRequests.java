@@ -8,19 +8,21 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads an Open Inference Protocol (KServe V2) inference request for a model of {@code width}
- * features, in either of two layouts: one tensor of shape {@code [N, width]} (any name; the
- * columns in the order of the model metadata's {@code features} input), or one tensor per feature,
- * named after it, each of shape {@code [N]} or {@code [N, 1]}. Numeric datatypes only; tensor data
- * flat or nested, row-major. A JSON {@code null} element is a missing value (XGBoost's NaN), since
- * JSON has no NaN. Requested outputs may only name {@code score}.
+ * features, in either of two layouts: one tensor of shape {@code [N, width]} (any name; the columns
+ * in the order of the model metadata's {@code features} input), or one tensor per feature, named
+ * after it, each of shape {@code [N]} or {@code [N, 1]}. Numeric datatypes only; tensor data flat
+ * or nested, row-major. A JSON {@code null} element is a missing value (XGBoost's NaN), since JSON
+ * has no NaN. Requested outputs may only name {@code score}.
  */
 final class InferRequests {
 
   static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs");
   static final Set<String> INPUT_FIELDS = Set.of("name", "shape", "datatype", "parameters", "data");
   static final Set<String> OUTPUT_FIELDS = Set.of("name", "parameters");
-  static final Set<String> NUMERIC = Set.of(
-      "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64");
+  static final Set<String> NUMERIC =
+      Set.of(
+          "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16",
+          "FP32", "FP64");
   static final String OUTPUT = "score";
 
   /** The rows (row-major, {@code rows * width}), the request id if any. */
@@ -31,7 +33,8 @@ final class InferRequests {
   static Parsed parse(byte[] body, List<String> featureNames, int maxRows) {
     JsonNode tree = JsonBodies.parse(body);
     if (!tree.isObject()) {
-      throw ServingException.badRequest("an inference request must be a JSON object, got " + JsonBodies.typeOf(tree));
+      throw ServingException.badRequest(
+          "an inference request must be a JSON object, got " + JsonBodies.typeOf(tree));
     }
     JsonBodies.onlyKnownFields(tree, FIELDS, "the inference request");
     String id = null;
@@ -59,13 +62,24 @@ final class InferRequests {
         return new Parsed(matrix, rows, id);
       }
       if (width != 1) {
-        throw ServingException.badRequest("a single input must have shape [N, " + width + "] (the model's "
-            + width + " features), got " + java.util.Arrays.toString(shape));
+        throw ServingException.badRequest(
+            "a single input must have shape [N, "
+                + width
+                + "] (the model's "
+                + width
+                + " features), got "
+                + java.util.Arrays.toString(shape));
       }
     }
     if (inputs.size() != width) {
-      throw ServingException.badRequest("send one tensor of shape [N, " + width + "] or one tensor per feature "
-          + featureNames + "; got " + inputs.size() + " inputs");
+      throw ServingException.badRequest(
+          "send one tensor of shape [N, "
+              + width
+              + "] or one tensor per feature "
+              + featureNames
+              + "; got "
+              + inputs.size()
+              + " inputs");
     }
     int rows = -1;
     float[] matrix = null;
@@ -75,7 +89,8 @@ final class InferRequests {
       String name = name(tensor, i);
       int column = featureNames.indexOf(name);
       if (column < 0) {
-        throw ServingException.badRequest("input '" + name + "' is not a feature of the model; its features are " + featureNames);
+        throw ServingException.badRequest(
+            "input '" + name + "' is not a feature of the model; its features are " + featureNames);
       }
       if (seen[column]) {
         throw ServingException.badRequest("input '" + name + "' is given twice");
@@ -83,14 +98,19 @@ final class InferRequests {
       seen[column] = true;
       long[] shape = shape(tensor, "input " + name);
       if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1))) {
-        throw ServingException.badRequest("input '" + name + "' must have shape [N] or [N, 1], got " + java.util.Arrays.toString(shape));
+        throw ServingException.badRequest(
+            "input '"
+                + name
+                + "' must have shape [N] or [N, 1], got "
+                + java.util.Arrays.toString(shape));
       }
       int n = rows(shape[0], maxRows);
       if (rows < 0) {
         rows = n;
         matrix = new float[rows * width];
       } else if (n != rows) {
-        throw ServingException.badRequest("input '" + name + "' has " + n + " rows, the first input " + rows);
+        throw ServingException.badRequest(
+            "input '" + name + "' has " + n + " rows, the first input " + rows);
       }
       fill(tensor, matrix, column, width, rows, name);
     }
@@ -99,7 +119,8 @@ final class InferRequests {
 
   private static String name(JsonNode tensor, int index) {
     if (!tensor.isObject()) {
-      throw ServingException.badRequest("input " + index + " must be a tensor object, got " + JsonBodies.typeOf(tensor));
+      throw ServingException.badRequest(
+          "input " + index + " must be a tensor object, got " + JsonBodies.typeOf(tensor));
     }
     JsonBodies.onlyKnownFields(tensor, INPUT_FIELDS, "input " + index);
     JsonNode name = tensor.get("name");
@@ -108,8 +129,13 @@ final class InferRequests {
     }
     JsonNode datatype = tensor.get("datatype");
     if (datatype == null || !datatype.isTextual() || !NUMERIC.contains(datatype.asText())) {
-      throw ServingException.badRequest("input '" + name.asText() + "' needs a numeric datatype (one of " + NUMERIC
-          + "), got " + (datatype == null ? "none" : datatype.toString()));
+      throw ServingException.badRequest(
+          "input '"
+              + name.asText()
+              + "' needs a numeric datatype (one of "
+              + NUMERIC
+              + "), got "
+              + (datatype == null ? "none" : datatype.toString()));
     }
     checkParameters(tensor.get("parameters"), "input '" + name.asText() + "' parameters");
     return name.asText();
@@ -124,7 +150,8 @@ final class InferRequests {
     for (int i = 0; i < dims.length; i++) {
       JsonNode d = shape.get(i);
       if (!d.isIntegralNumber() || d.asLong() < 0) {
-        throw ServingException.badRequest(what + " has a shape element that is not a non-negative integer");
+        throw ServingException.badRequest(
+            what + " has a shape element that is not a non-negative integer");
       }
       dims[i] = d.asLong();
     }
@@ -139,7 +166,8 @@ final class InferRequests {
   }
 
   /** Writes the tensor's elements, flattened row-major, to matrix[offset + k * stride]. */
-  private static void fill(JsonNode tensor, float[] matrix, int offset, int stride, long expected, String name) {
+  private static void fill(
+      JsonNode tensor, float[] matrix, int offset, int stride, long expected, String name) {
     JsonNode data = tensor.get("data");
     if (data == null || !data.isArray()) {
       throw ServingException.badRequest("input '" + name + "' needs its data as a list");
@@ -147,11 +175,19 @@ final class InferRequests {
     int[] count = {0};
     flatten(data, matrix, offset, stride, expected, count, name);
     if (count[0] != expected) {
-      throw ServingException.badRequest("input '" + name + "' has " + count[0] + " elements, its shape says " + expected);
+      throw ServingException.badRequest(
+          "input '" + name + "' has " + count[0] + " elements, its shape says " + expected);
     }
   }
 
-  private static void flatten(JsonNode node, float[] matrix, int offset, int stride, long expected, int[] count, String name) {
+  private static void flatten(
+      JsonNode node,
+      float[] matrix,
+      int offset,
+      int stride,
+      long expected,
+      int[] count,
+      String name) {
     for (JsonNode e : node) {
       if (e.isArray()) {
         flatten(e, matrix, offset, stride, expected, count, name);
@@ -169,7 +205,8 @@ final class InferRequests {
       } else if (e.isBoolean()) {
         value = e.booleanValue() ? 1f : 0f;
       } else {
-        throw ServingException.badRequest("input '" + name + "' has a " + JsonBodies.typeOf(e) + " element; numbers only");
+        throw ServingException.badRequest(
+            "input '" + name + "' has a " + JsonBodies.typeOf(e) + " element; numbers only");
       }
       matrix[offset + count[0] * stride] = value;
       count[0]++;

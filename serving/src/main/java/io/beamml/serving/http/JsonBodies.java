@@ -18,11 +18,12 @@ import java.util.Set;
  */
 final class JsonBodies {
 
-  static final ObjectMapper MAPPER = JsonMapper.builder()
-      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   private JsonBodies() {}
 
@@ -37,22 +38,33 @@ final class JsonBodies {
       }
       return tree;
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
       throw ServingException.badRequest("malformed JSON" + where);
     } catch (IOException e) {
       throw ServingException.badRequest("unreadable request body");
     }
   }
 
-  /** Refuses any field of {@code node} not in {@code known}, naming the field (names are not data). */
+  /**
+   * Refuses any field of {@code node} not in {@code known}, naming the field (names are not data).
+   */
   static void onlyKnownFields(JsonNode node, Set<String> known, String what) {
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
       String name = names.next();
       if (!known.contains(name)) {
-        throw ServingException.badRequest(what + " has an unknown field '" + clip(name) + "'; known fields are "
-            + new java.util.TreeSet<>(known));
+        throw ServingException.badRequest(
+            what
+                + " has an unknown field '"
+                + clip(name)
+                + "'; known fields are "
+                + new java.util.TreeSet<>(known));
       }
     }
   }

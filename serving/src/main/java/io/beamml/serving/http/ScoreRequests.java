@@ -24,7 +24,8 @@ final class ScoreRequests {
 
   private ScoreRequests() {}
 
-  static Parsed parse(byte[] body, Pseudonymiser pseudonymiser, long nowMillis, int maxCustomers, int maxExplain) {
+  static Parsed parse(
+      byte[] body, Pseudonymiser pseudonymiser, long nowMillis, int maxCustomers, int maxExplain) {
     JsonNode tree = JsonBodies.parse(body);
     List<ScoreRequest> requests = new ArrayList<>();
     if (tree.isArray()) {
@@ -32,7 +33,8 @@ final class ScoreRequests {
         throw ServingException.badRequest("the list of customers is empty");
       }
       if (tree.size() > maxCustomers) {
-        throw ServingException.badRequest("at most " + maxCustomers + " customers per request, got " + tree.size());
+        throw ServingException.badRequest(
+            "at most " + maxCustomers + " customers per request, got " + tree.size());
       }
       for (int i = 0; i < tree.size(); i++) {
         requests.add(one(tree.get(i), "item " + i, pseudonymiser, nowMillis, maxExplain));
@@ -43,34 +45,42 @@ final class ScoreRequests {
     return new Parsed(requests, false);
   }
 
-  private static ScoreRequest one(JsonNode node, String what, Pseudonymiser pseudonymiser, long nowMillis, int maxExplain) {
+  private static ScoreRequest one(
+      JsonNode node, String what, Pseudonymiser pseudonymiser, long nowMillis, int maxExplain) {
     if (!node.isObject()) {
-      throw ServingException.badRequest(what + " must be a JSON object, got " + JsonBodies.typeOf(node));
+      throw ServingException.badRequest(
+          what + " must be a JSON object, got " + JsonBodies.typeOf(node));
     }
     JsonBodies.onlyKnownFields(node, FIELDS, what);
     JsonNode id = node.get("customer_id");
     if (id == null || !id.isTextual() || id.asText().isBlank()) {
-      throw ServingException.badRequest(what + ": customer_id is required and must be a non-empty string"
-          + (id == null ? "" : ", got " + JsonBodies.typeOf(id)));
+      throw ServingException.badRequest(
+          what
+              + ": customer_id is required and must be a non-empty string"
+              + (id == null ? "" : ", got " + JsonBodies.typeOf(id)));
     }
     long asOf = nowMillis;
     JsonNode asOfNode = node.get("as_of");
     if (asOfNode != null && !asOfNode.isNull()) {
       if (!asOfNode.isTextual()) {
-        throw ServingException.badRequest(what + ": as_of must be an ISO-8601 string, got " + JsonBodies.typeOf(asOfNode));
+        throw ServingException.badRequest(
+            what + ": as_of must be an ISO-8601 string, got " + JsonBodies.typeOf(asOfNode));
       }
       try {
         asOf = OffsetDateTime.parse(asOfNode.asText()).toInstant().toEpochMilli();
       } catch (DateTimeParseException e) {
-        throw ServingException.badRequest(what + ": as_of must be an ISO-8601 time with an offset or Z, such as"
-            + " 2024-03-01T12:00:00Z");
+        throw ServingException.badRequest(
+            what
+                + ": as_of must be an ISO-8601 time with an offset or Z, such as"
+                + " 2024-03-01T12:00:00Z");
       }
     }
     String promoId = null;
     JsonNode promo = node.get("promo_id");
     if (promo != null && !promo.isNull()) {
       if (!promo.isTextual()) {
-        throw ServingException.badRequest(what + ": promo_id must be a string, got " + JsonBodies.typeOf(promo));
+        throw ServingException.badRequest(
+            what + ": promo_id must be a string, got " + JsonBodies.typeOf(promo));
       }
       promoId = promo.asText();
     }
@@ -78,7 +88,8 @@ final class ScoreRequests {
     JsonNode k = node.get("explain");
     if (k != null && !k.isNull()) {
       if (!k.isIntegralNumber() || k.asLong() < 0 || k.asLong() > maxExplain) {
-        throw ServingException.badRequest(what + ": explain must be an integer from 0 to " + maxExplain);
+        throw ServingException.badRequest(
+            what + ": explain must be an integer from 0 to " + maxExplain);
       }
       explain = k.asInt();
     }

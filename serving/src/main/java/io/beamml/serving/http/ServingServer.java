@@ -62,7 +62,13 @@ public final class ServingServer implements AutoCloseable {
   private static final String JSON = "application/json";
 
   /** Limits and threads. */
-  public record Config(String host, int port, long maxBodyBytes, int maxCustomers, int ioThreads, int workerThreads) {
+  public record Config(
+      String host,
+      int port,
+      long maxBodyBytes,
+      int maxCustomers,
+      int ioThreads,
+      int workerThreads) {
     public static Config defaults() {
       return new Config("127.0.0.1", 8080, 1 << 20, 1000, 2, 32);
     }
@@ -80,21 +86,22 @@ public final class ServingServer implements AutoCloseable {
     }
   }
 
-  private static final TextMapGetter<HttpServerExchange> HEADERS = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(HttpServerExchange exchange) {
-      List<String> names = new ArrayList<>();
-      for (HttpString h : exchange.getRequestHeaders().getHeaderNames()) {
-        names.add(h.toString());
-      }
-      return names;
-    }
+  private static final TextMapGetter<HttpServerExchange> HEADERS =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(HttpServerExchange exchange) {
+          List<String> names = new ArrayList<>();
+          for (HttpString h : exchange.getRequestHeaders().getHeaderNames()) {
+            names.add(h.toString());
+          }
+          return names;
+        }
 
-    @Override
-    public String get(HttpServerExchange exchange, String key) {
-      return exchange == null ? null : exchange.getRequestHeaders().getFirst(key);
-    }
-  };
+        @Override
+        public String get(HttpServerExchange exchange, String key) {
+          return exchange == null ? null : exchange.getRequestHeaders().getFirst(key);
+        }
+      };
 
   private final Config config;
   private final OnlineScorer scorer;
@@ -109,10 +116,12 @@ public final class ServingServer implements AutoCloseable {
 
   /** Liveness (the HTTP loop answers): what a Kubernetes livenessProbe asks. */
   public static final String HEALTH_LIVE = "/v2/health/live";
+
   /** Readiness (the online store answers): what a Kubernetes readinessProbe asks. */
   public static final String HEALTH_READY = "/v2/health/ready";
 
-  private ServingServer(Config config, OnlineScorer scorer, HmacKey key, AuditLog audit, OpenTelemetry telemetry) {
+  private ServingServer(
+      Config config, OnlineScorer scorer, HmacKey key, AuditLog audit, OpenTelemetry telemetry) {
     this.config = config;
     this.scorer = scorer;
     this.audit = audit;
@@ -120,40 +129,66 @@ public final class ServingServer implements AutoCloseable {
     this.telemetry = telemetry;
     this.tracer = telemetry.getTracer("io.beamml.serving");
     this.runId = "serve-" + UUID.randomUUID();
-    RoutingHandler routes = new RoutingHandler()
-        .get("/v2", route("server_metadata", this::serverMetadata))
-        .get(HEALTH_LIVE, route("live", ex -> json(ex, 200, object().put("live", true))))
-        .get(HEALTH_READY, route("ready", this::ready))
-        .get("/v2/models/{name}", route("model_metadata", this::modelMetadata))
-        .get("/v2/models/{name}/versions/{version}", route("model_metadata", this::modelMetadata))
-        .get("/v2/models/{name}/ready", route("model_ready", this::modelReady))
-        .get("/v2/models/{name}/versions/{version}/ready", route("model_ready", this::modelReady))
-        .post("/v2/models/{name}/infer", route("infer", this::infer))
-        .post("/v2/models/{name}/versions/{version}/infer", route("infer", this::infer))
-        .post("/v1/score", route("score", this::score))
-        .get("/metrics", route("metrics", this::prometheus))
-        .setFallbackHandler(route("not_found", ex -> {
-          throw new ServingException(404, "no such endpoint: " + ex.getRequestMethod() + " " + ex.getRequestPath());
-        }))
-        .setInvalidMethodHandler(route("method_not_allowed", ex -> {
-          throw new ServingException(405, "method " + ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath());
-        }));
-    this.undertow = Undertow.builder()
-        .addHttpListener(config.port(), config.host())
-        .setIoThreads(config.ioThreads())
-        .setWorkerThreads(config.workerThreads())
-        // The body limit is enforced in body(), which answers 413 with a V2 error body; Undertow's
-        // own limit (MAX_ENTITY_SIZE) would refuse such a request with a bare 400.
-        .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
-        .setHandler(new BlockingHandler(routes))
-        .build();
+    RoutingHandler routes =
+        new RoutingHandler()
+            .get("/v2", route("server_metadata", this::serverMetadata))
+            .get(HEALTH_LIVE, route("live", ex -> json(ex, 200, object().put("live", true))))
+            .get(HEALTH_READY, route("ready", this::ready))
+            .get("/v2/models/{name}", route("model_metadata", this::modelMetadata))
+            .get(
+                "/v2/models/{name}/versions/{version}",
+                route("model_metadata", this::modelMetadata))
+            .get("/v2/models/{name}/ready", route("model_ready", this::modelReady))
+            .get(
+                "/v2/models/{name}/versions/{version}/ready",
+                route("model_ready", this::modelReady))
+            .post("/v2/models/{name}/infer", route("infer", this::infer))
+            .post("/v2/models/{name}/versions/{version}/infer", route("infer", this::infer))
+            .post("/v1/score", route("score", this::score))
+            .get("/metrics", route("metrics", this::prometheus))
+            .setFallbackHandler(
+                route(
+                    "not_found",
+                    ex -> {
+                      throw new ServingException(
+                          404,
+                          "no such endpoint: " + ex.getRequestMethod() + " " + ex.getRequestPath());
+                    }))
+            .setInvalidMethodHandler(
+                route(
+                    "method_not_allowed",
+                    ex -> {
+                      throw new ServingException(
+                          405,
+                          "method "
+                              + ex.getRequestMethod()
+                              + " is not allowed on "
+                              + ex.getRequestPath());
+                    }));
+    this.undertow =
+        Undertow.builder()
+            .addHttpListener(config.port(), config.host())
+            .setIoThreads(config.ioThreads())
+            .setWorkerThreads(config.workerThreads())
+            // The body limit is enforced in body(), which answers 413 with a V2 error body;
+            // Undertow's
+            // own limit (MAX_ENTITY_SIZE) would refuse such a request with a bare 400.
+            .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
+            .setHandler(new BlockingHandler(routes))
+            .build();
   }
 
   /** Starts listening; {@link #port()} tells where (useful with port 0). */
-  public static ServingServer start(Config config, OnlineScorer scorer, HmacKey key, AuditLog audit, OpenTelemetry telemetry) {
+  public static ServingServer start(
+      Config config, OnlineScorer scorer, HmacKey key, AuditLog audit, OpenTelemetry telemetry) {
     ServingServer server = new ServingServer(config, scorer, key, audit, telemetry);
     server.undertow.start();
-    LOG.info("Serving {} on http://{}:{} (run {})", scorer.models().modelName(), config.host(), server.port(), server.runId);
+    LOG.info(
+        "Serving {} on http://{}:{} (run {})",
+        scorer.models().modelName(),
+        config.host(),
+        server.port(),
+        server.runId);
     return server;
   }
 
@@ -182,12 +217,19 @@ public final class ServingServer implements AutoCloseable {
   private HttpHandler route(String endpoint, Endpoint handler) {
     return exchange -> {
       long start = System.nanoTime();
-      Context parent = telemetry.getPropagators().getTextMapPropagator().extract(Context.root(), exchange, HEADERS);
-      Span span = tracer.spanBuilder(exchange.getRequestMethod() + " " + endpoint)
-          .setParent(parent).setSpanKind(SpanKind.SERVER)
-          .setAttribute("http.request.method", exchange.getRequestMethod().toString())
-          .setAttribute("http.route", endpoint)
-          .startSpan();
+      Context parent =
+          telemetry
+              .getPropagators()
+              .getTextMapPropagator()
+              .extract(Context.root(), exchange, HEADERS);
+      Span span =
+          tracer
+              .spanBuilder(exchange.getRequestMethod() + " " + endpoint)
+              .setParent(parent)
+              .setSpanKind(SpanKind.SERVER)
+              .setAttribute("http.request.method", exchange.getRequestMethod().toString())
+              .setAttribute("http.route", endpoint)
+              .startSpan();
       int status = 500;
       try (Scope ignored = span.makeCurrent()) {
         try {
@@ -201,10 +243,16 @@ public final class ServingServer implements AutoCloseable {
           error(exchange, status, e.getMessage());
         } catch (RequestTooBigException e) {
           status = 413;
-          error(exchange, status, "the request body is larger than " + config.maxBodyBytes() + " bytes");
+          error(
+              exchange,
+              status,
+              "the request body is larger than " + config.maxBodyBytes() + " bytes");
         } catch (IOException e) {
           status = 400;
-          error(exchange, status, "the request body could not be read: " + e.getClass().getSimpleName());
+          error(
+              exchange,
+              status,
+              "the request body could not be read: " + e.getClass().getSimpleName());
         } catch (Exception e) {
           status = 500;
           span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
@@ -224,7 +272,8 @@ public final class ServingServer implements AutoCloseable {
   private byte[] body(HttpServerExchange exchange) throws IOException {
     long declared = exchange.getRequestContentLength();
     if (declared > config.maxBodyBytes()) {
-      throw new ServingException(413, "the request body is larger than " + config.maxBodyBytes() + " bytes");
+      throw new ServingException(
+          413, "the request body is larger than " + config.maxBodyBytes() + " bytes");
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
     InputStream in = exchange.getInputStream();
@@ -233,7 +282,8 @@ public final class ServingServer implements AutoCloseable {
     while ((n = in.read(buffer)) > 0) {
       out.write(buffer, 0, n);
       if (out.size() > config.maxBodyBytes()) {
-        throw new ServingException(413, "the request body is larger than " + config.maxBodyBytes() + " bytes");
+        throw new ServingException(
+            413, "the request body is larger than " + config.maxBodyBytes() + " bytes");
       }
     }
     return out.toByteArray();
@@ -270,13 +320,15 @@ public final class ServingServer implements AutoCloseable {
     String name = exchange.getQueryParameters().get("name").getFirst();
     ServingModels models = scorer.models();
     if (!name.equals(models.modelName())) {
-      throw new ServingException(404, "no model named '" + name + "'; this server serves '" + models.modelName() + "'");
+      throw new ServingException(
+          404, "no model named '" + name + "'; this server serves '" + models.modelName() + "'");
     }
     if (exchange.getQueryParameters().containsKey("version")) {
       String version = exchange.getQueryParameters().get("version").getFirst();
       ServingModels.Active active = models.version(name, version);
       if (active == null) {
-        throw new ServingException(404, "version " + version + " of '" + name + "' is not served; served: " + versions());
+        throw new ServingException(
+            404, "version " + version + " of '" + name + "' is not served; served: " + versions());
       }
       return active;
     }
@@ -304,7 +356,11 @@ public final class ServingServer implements AutoCloseable {
     ArrayNode names = parameters.putArray("feature_names");
     active.model().vectorizer().featureNames().forEach(names::add);
     parameters.put("spec_fingerprint", active.model().specFingerprint());
-    ObjectNode score = body.putArray("outputs").addObject().put("name", InferRequests.OUTPUT).put("datatype", "FP32");
+    ObjectNode score =
+        body.putArray("outputs")
+            .addObject()
+            .put("name", InferRequests.OUTPUT)
+            .put("datatype", "FP32");
     score.putArray("shape").add(-1);
     json(exchange, 200, body);
   }
@@ -324,11 +380,16 @@ public final class ServingServer implements AutoCloseable {
     ServingModels.Active active = model(exchange);
     requireJson(exchange);
     InferRequests.Parsed request =
-        InferRequests.parse(body(exchange), active.model().vectorizer().featureNames(), config.maxCustomers());
+        InferRequests.parse(
+            body(exchange), active.model().vectorizer().featureNames(), config.maxCustomers());
     float[] scores = active.model().predict(request.matrix(), request.rows());
-    metrics.predictions.labelValues(active.name(), active.version(), active.variant()).inc(request.rows());
+    metrics
+        .predictions
+        .labelValues(active.name(), active.version(), active.variant())
+        .inc(request.rows());
     Span.current().setAttribute("beamml.rows", request.rows());
-    ObjectNode body = object().put("model_name", active.name()).put("model_version", active.version());
+    ObjectNode body =
+        object().put("model_name", active.name()).put("model_version", active.version());
     if (request.id() != null) {
       body.put("id", request.id());
     }
@@ -347,23 +408,38 @@ public final class ServingServer implements AutoCloseable {
   private void score(HttpServerExchange exchange) throws IOException {
     requireJson(exchange);
     long now = System.currentTimeMillis();
-    ScoreRequests.Parsed parsed = ScoreRequests.parse(
-        body(exchange), pseudonymisers.get(), now, config.maxCustomers(), scorer.models().champion().model().width());
+    ScoreRequests.Parsed parsed =
+        ScoreRequests.parse(
+            body(exchange),
+            pseudonymisers.get(),
+            now,
+            config.maxCustomers(),
+            scorer.models().champion().model().width());
     Span.current().setAttribute("beamml.customers", parsed.requests().size());
-    List<ScoreResult> results = scorer.score(parsed.requests(), new OnlineScorer.Timing() {
-      @Override
-      public void redisRead(long nanos, int customers) {
-        metrics.redisLatency.observe(nanos / 1e9);
-        tracer.spanBuilder("online_store.read").setStartTimestamp(Instant.now().minusNanos(nanos))
-            .setAttribute("db.system", "redis").setAttribute("beamml.customers", customers)
-            .startSpan().end();
-      }
+    List<ScoreResult> results =
+        scorer.score(
+            parsed.requests(),
+            new OnlineScorer.Timing() {
+              @Override
+              public void redisRead(long nanos, int customers) {
+                metrics.redisLatency.observe(nanos / 1e9);
+                tracer
+                    .spanBuilder("online_store.read")
+                    .setStartTimestamp(Instant.now().minusNanos(nanos))
+                    .setAttribute("db.system", "redis")
+                    .setAttribute("beamml.customers", customers)
+                    .startSpan()
+                    .end();
+              }
 
-      @Override
-      public void predicted(ServingModels.Active model, int rows) {
-        metrics.predictions.labelValues(model.name(), model.version(), model.variant()).inc(rows);
-      }
-    });
+              @Override
+              public void predicted(ServingModels.Active model, int rows) {
+                metrics
+                    .predictions
+                    .labelValues(model.name(), model.version(), model.variant())
+                    .inc(rows);
+              }
+            });
     String requestId = runId + "-" + sequence.incrementAndGet();
     List<AuditRecord> records = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
@@ -403,15 +479,16 @@ public final class ServingServer implements AutoCloseable {
 
   private static ObjectNode render(ScoreResult r, String auditId) {
     ScoreRequest request = r.request();
-    ObjectNode node = object()
-        .put("score", r.score())
-        .put("model_name", r.model().name())
-        .put("model_version", r.model().version())
-        .put("variant", r.model().variant())
-        .put("spec_fingerprint", r.model().model().specFingerprint())
-        .put("as_of", Instant.ofEpochMilli(request.asOfMillis()).toString())
-        .put("known_customer", r.known())
-        .put("has_profile", r.hasProfile());
+    ObjectNode node =
+        object()
+            .put("score", r.score())
+            .put("model_name", r.model().name())
+            .put("model_version", r.model().version())
+            .put("variant", r.model().variant())
+            .put("spec_fingerprint", r.model().model().specFingerprint())
+            .put("as_of", Instant.ofEpochMilli(request.asOfMillis()).toString())
+            .put("known_customer", r.known())
+            .put("has_profile", r.hasProfile());
     if (request.promoId() != null) {
       node.put("promo_id", request.promoId());
     }
@@ -439,9 +516,12 @@ public final class ServingServer implements AutoCloseable {
 
   private void prometheus(HttpServerExchange exchange) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-    PrometheusTextFormatWriter.create().write(out, metrics.registry.scrape(), EscapingScheme.DEFAULT);
+    PrometheusTextFormatWriter.create()
+        .write(out, metrics.registry.scrape(), EscapingScheme.DEFAULT);
     exchange.setStatusCode(200);
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, PrometheusTextFormatWriter.CONTENT_TYPE);
+    exchange
+        .getResponseHeaders()
+        .put(Headers.CONTENT_TYPE, PrometheusTextFormatWriter.CONTENT_TYPE);
     exchange.getResponseSender().send(ByteBuffer.wrap(out.toByteArray()));
   }
 

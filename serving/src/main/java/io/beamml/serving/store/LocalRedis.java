@@ -38,18 +38,33 @@ public final class LocalRedis implements AutoCloseable {
   private static LocalRedis launch(int port, Path dir) {
     String binary = System.getenv().getOrDefault("REDIS_SERVER", "redis-server");
     try {
-      Process process = new ProcessBuilder(List.of(binary,
-              "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-              "--dir", dir.toString()))
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("redis.log").toFile())
-          .start();
+      Process process =
+          new ProcessBuilder(
+                  List.of(
+                      binary,
+                      "--port",
+                      Integer.toString(port),
+                      "--bind",
+                      "127.0.0.1",
+                      "--save",
+                      "",
+                      "--appendonly",
+                      "no",
+                      "--dir",
+                      dir.toString()))
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("redis.log").toFile())
+              .start();
       LocalRedis redis = new LocalRedis(process, port, dir);
       redis.awaitListening();
       return redis;
     } catch (IOException e) {
       throw new IllegalStateException(
-          "cannot start " + binary + " (install it: apt-get install -y redis-server): " + e.getMessage(), e);
+          "cannot start "
+              + binary
+              + " (install it: apt-get install -y redis-server): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -57,8 +72,11 @@ public final class LocalRedis implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException("redis-server exited with " + process.exitValue() + ": "
-            + Files.readString(dir.resolve("redis.log")));
+        throw new IOException(
+            "redis-server exited with "
+                + process.exitValue()
+                + ": "
+                + Files.readString(dir.resolve("redis.log")));
       }
       try (Socket s = new Socket("127.0.0.1", port)) {
         return;
@@ -89,7 +107,10 @@ public final class LocalRedis implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Stops the server (as Redis down would look to a client); {@link #restart} brings it back on the same port. */
+  /**
+   * Stops the server (as Redis down would look to a client); {@link #restart} brings it back on the
+   * same port.
+   */
   public void stop() {
     process.destroy();
     try {

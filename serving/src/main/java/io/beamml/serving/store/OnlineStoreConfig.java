@@ -19,7 +19,8 @@ import java.time.Duration;
  * fingerprint of the spec the history was kept for.
  */
 public record OnlineStoreConfig(
-    String uri, String prefix, long maxWindowMillis, String specFingerprint, long ttlSeconds) implements Serializable {
+    String uri, String prefix, long maxWindowMillis, String specFingerprint, long ttlSeconds)
+    implements Serializable {
 
   public static final String DEFAULT_PREFIX = "beamml:";
   public static final Duration DEFAULT_TTL_MARGIN = Duration.ofDays(1);
@@ -29,22 +30,35 @@ public record OnlineStoreConfig(
 
   public OnlineStoreConfig {
     if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
-      throw new IllegalArgumentException("the online store must be a redis:// or rediss:// URI, got " + uri);
+      throw new IllegalArgumentException(
+          "the online store must be a redis:// or rediss:// URI, got " + uri);
     }
     if (maxWindowMillis <= 0) {
-      throw new IllegalArgumentException("the feature spec has no event window, so there is no history to keep");
+      throw new IllegalArgumentException(
+          "the feature spec has no event window, so there is no history to keep");
     }
     if (ttlSeconds * 1000 < maxWindowMillis) {
-      throw new IllegalArgumentException("the TTL (" + ttlSeconds + " s) must cover the longest window ("
-          + maxWindowMillis + " ms)");
+      throw new IllegalArgumentException(
+          "the TTL ("
+              + ttlSeconds
+              + " s) must cover the longest window ("
+              + maxWindowMillis
+              + " ms)");
     }
   }
 
-  /** The layout for {@code spec}: history of its longest window, TTL that window plus {@code margin}. */
+  /**
+   * The layout for {@code spec}: history of its longest window, TTL that window plus {@code
+   * margin}.
+   */
   public static OnlineStoreConfig forSpec(String uri, FeatureSpec spec, Duration margin) {
     long window = FeatureCalculator.of(spec).maxWindowMillis();
     return new OnlineStoreConfig(
-        uri, DEFAULT_PREFIX, window, spec.fingerprint(), Duration.ofMillis(window).plus(margin).toSeconds());
+        uri,
+        DEFAULT_PREFIX,
+        window,
+        spec.fingerprint(),
+        Duration.ofMillis(window).plus(margin).toSeconds());
   }
 
   public OnlineStoreConfig withPrefix(String newPrefix) {

@@ -31,11 +31,13 @@ final class RecordCodec {
   private static final SpecificDatumWriter<CustomerEvent> EVENT_WRITER =
       new SpecificDatumWriter<>(CustomerEvent.getClassSchema(), DATA);
   private static final SpecificDatumReader<CustomerEvent> EVENT_READER =
-      new SpecificDatumReader<>(CustomerEvent.getClassSchema(), CustomerEvent.getClassSchema(), DATA);
+      new SpecificDatumReader<>(
+          CustomerEvent.getClassSchema(), CustomerEvent.getClassSchema(), DATA);
   private static final SpecificDatumWriter<CustomerProfile> PROFILE_WRITER =
       new SpecificDatumWriter<>(CustomerProfile.getClassSchema(), DATA);
   private static final SpecificDatumReader<CustomerProfile> PROFILE_READER =
-      new SpecificDatumReader<>(CustomerProfile.getClassSchema(), CustomerProfile.getClassSchema(), DATA);
+      new SpecificDatumReader<>(
+          CustomerProfile.getClassSchema(), CustomerProfile.getClassSchema(), DATA);
 
   private static SpecificData customCoders() {
     SpecificData data = new SpecificData(RecordCodec.class.getClassLoader());
@@ -81,7 +83,8 @@ final class RecordCodec {
     try {
       return reader.read(null, decoder);
     } catch (IOException e) {
-      throw new UncheckedIOException("a stored record does not decode as " + reader.getSpecificData(), e);
+      throw new UncheckedIOException(
+          "a stored record does not decode as " + reader.getSpecificData(), e);
     }
   }
 }

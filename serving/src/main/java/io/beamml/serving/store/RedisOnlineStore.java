@@ -31,16 +31,18 @@ import redis.clients.jedis.resps.Tuple;
 public final class RedisOnlineStore implements AutoCloseable {
 
   /** KEYS: events, customer. ARGV: event time, encoded event, longest window, fingerprint, TTL. */
-  private static final byte[] ADD_EVENT = (
-      "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])\n"
-          + "local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')\n"
-          + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', tonumber(newest[2]) - tonumber(ARGV[3])))\n"
-          + "redis.call('HSET', KEYS[2], 'spec', ARGV[4])\n"
-          + "redis.call('EXPIRE', KEYS[1], ARGV[5])\n"
-          + "redis.call('EXPIRE', KEYS[2], ARGV[5])\n"
-          + "return 1").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ADD_EVENT =
+      ("redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])\n"
+              + "local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')\n"
+              + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', tonumber(newest[2]) - tonumber(ARGV[3])))\n"
+              + "redis.call('HSET', KEYS[2], 'spec', ARGV[4])\n"
+              + "redis.call('EXPIRE', KEYS[1], ARGV[5])\n"
+              + "redis.call('EXPIRE', KEYS[2], ARGV[5])\n"
+              + "return 1")
+          .getBytes(StandardCharsets.UTF_8);
 
-  private static final byte[] PROFILE = OnlineStoreConfig.PROFILE_FIELD.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PROFILE =
+      OnlineStoreConfig.PROFILE_FIELD.getBytes(StandardCharsets.UTF_8);
   private static final byte[] SPEC = OnlineStoreConfig.SPEC_FIELD.getBytes(StandardCharsets.UTF_8);
 
   private final OnlineStoreConfig config;
@@ -57,14 +59,18 @@ public final class RedisOnlineStore implements AutoCloseable {
     this.ttl = Long.toString(config.ttlSeconds()).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Connects (lazily: the first command opens a connection) with a pool of {@code maxConnections}. */
-  public static RedisOnlineStore connect(OnlineStoreConfig config, int maxConnections, int timeoutMillis) {
+  /**
+   * Connects (lazily: the first command opens a connection) with a pool of {@code maxConnections}.
+   */
+  public static RedisOnlineStore connect(
+      OnlineStoreConfig config, int maxConnections, int timeoutMillis) {
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(maxConnections);
     pool.setMaxIdle(maxConnections);
     pool.setMinIdle(Math.min(2, maxConnections));
     pool.setJmxEnabled(false);
-    return new RedisOnlineStore(config, new JedisPooled(pool, URI.create(config.uri()), timeoutMillis));
+    return new RedisOnlineStore(
+        config, new JedisPooled(pool, URI.create(config.uri()), timeoutMillis));
   }
 
   public static RedisOnlineStore connect(OnlineStoreConfig config) {
@@ -83,10 +89,15 @@ public final class RedisOnlineStore implements AutoCloseable {
     try (Pipeline p = jedis.pipelined()) {
       for (CustomerEvent e : events) {
         String key = e.getCustomerKey();
-        p.eval(ADD_EVENT,
+        p.eval(
+            ADD_EVENT,
             List.of(config.eventsKey(key), config.customerKey(key)),
-            List.of(Long.toString(e.getEventTime()).getBytes(StandardCharsets.UTF_8), RecordCodec.event(e),
-                window, fingerprint, ttl));
+            List.of(
+                Long.toString(e.getEventTime()).getBytes(StandardCharsets.UTF_8),
+                RecordCodec.event(e),
+                window,
+                fingerprint,
+                ttl));
       }
       p.sync();
     }
@@ -149,7 +160,8 @@ public final class RedisOnlineStore implements AutoCloseable {
     return bytes;
   }
 
-  private static StoredCustomer decode(String customerKey, List<byte[]> encodedEvents, Map<byte[], byte[]> hash) {
+  private static StoredCustomer decode(
+      String customerKey, List<byte[]> encodedEvents, Map<byte[], byte[]> hash) {
     if (encodedEvents.isEmpty() && hash.isEmpty()) {
       return StoredCustomer.UNKNOWN;
     }
@@ -196,11 +208,14 @@ public final class RedisOnlineStore implements AutoCloseable {
         String type = jedis.type(key);
         if (type.equals("zset")) {
           for (Tuple t : jedis.zrangeWithScores(key.getBytes(StandardCharsets.UTF_8), 0, -1)) {
-            contents.add(String.format("%.0f %s", t.getScore(), hex.formatHex(t.getBinaryElement())));
+            contents.add(
+                String.format("%.0f %s", t.getScore(), hex.formatHex(t.getBinaryElement())));
           }
         } else if (type.equals("hash")) {
-          for (Map.Entry<byte[], byte[]> f : jedis.hgetAll(key.getBytes(StandardCharsets.UTF_8)).entrySet()) {
-            contents.add(new String(f.getKey(), StandardCharsets.UTF_8) + "=" + hex.formatHex(f.getValue()));
+          for (Map.Entry<byte[], byte[]> f :
+              jedis.hgetAll(key.getBytes(StandardCharsets.UTF_8)).entrySet()) {
+            contents.add(
+                new String(f.getKey(), StandardCharsets.UTF_8) + "=" + hex.formatHex(f.getValue()));
           }
           contents.sort(null);
         } else {

@@ -6,12 +6,14 @@ import java.util.List;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * What the online store holds for one customer: the events of the longest window before the
- * newest (sorted by {@code FeatureCalculator.EVENT_ORDER}), the profile if any, and the spec
- * fingerprint the history was kept for (null when nothing is stored: an unknown customer).
+ * What the online store holds for one customer: the events of the longest window before the newest
+ * (sorted by {@code FeatureCalculator.EVENT_ORDER}), the profile if any, and the spec fingerprint
+ * the history was kept for (null when nothing is stored: an unknown customer).
  */
 public record StoredCustomer(
-    List<CustomerEvent> events, @Nullable CustomerProfile profile, @Nullable String specFingerprint) {
+    List<CustomerEvent> events,
+    @Nullable CustomerProfile profile,
+    @Nullable String specFingerprint) {
 
   public static final StoredCustomer UNKNOWN = new StoredCustomer(List.of(), null, null);
 

@@ -40,7 +40,8 @@ public class RedisOnlineStoreTest {
   private static final long T0 = 1_700_000_000_000L;
 
   private static OnlineStoreConfig config(String prefix) {
-    return OnlineStoreConfig.forSpec(redis.uri(), FeatureSpec.defaultSpec(), Duration.ofDays(1)).withPrefix(prefix);
+    return OnlineStoreConfig.forSpec(redis.uri(), FeatureSpec.defaultSpec(), Duration.ofDays(1))
+        .withPrefix(prefix);
   }
 
   private static CustomerEvent event(String key, String id, long time, String type, Double amount) {
@@ -51,12 +52,20 @@ public class RedisOnlineStoreTest {
   public void keepsTheLongestWindowBeforeTheNewestEventWhateverTheOrderAndRepeats() {
     List<CustomerEvent> events = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      events.add(event("k1", "e" + i, T0 + i * DAY / 3, i % 4 == 0 ? "order" : "view", i % 4 == 0 ? 10.0 + i : null));
+      events.add(
+          event(
+              "k1",
+              "e" + i,
+              T0 + i * DAY / 3,
+              i % 4 == 0 ? "order" : "view",
+              i % 4 == 0 ? 10.0 + i : null));
     }
     long newest = T0 + 39 * DAY / 3;
-    List<String> expectedIds = events.stream()
-        .filter(e -> e.getEventTime() > newest - 7 * DAY)
-        .map(CustomerEvent::getEventId).collect(Collectors.toList());
+    List<String> expectedIds =
+        events.stream()
+            .filter(e -> e.getEventTime() > newest - 7 * DAY)
+            .map(CustomerEvent::getEventId)
+            .collect(Collectors.toList());
 
     try (RedisOnlineStore inOrder = RedisOnlineStore.connect(config("a:"));
         RedisOnlineStore shuffled = RedisOnlineStore.connect(config("b:"))) {
@@ -69,14 +78,17 @@ public class RedisOnlineStoreTest {
       }
 
       StoredCustomer a = inOrder.read("k1");
-      assertThat(a.events().stream().map(CustomerEvent::getEventId).collect(Collectors.toList()),
+      assertThat(
+          a.events().stream().map(CustomerEvent::getEventId).collect(Collectors.toList()),
           contains(expectedIds.toArray()));
       assertThat(a.events().get(0).getCustomerKey(), is("k1"));
       assertThat(a.specFingerprint(), is(FeatureSpec.defaultSpec().fingerprint()));
       assertThat(a.events(), equalTo(shuffled.read("k1").events()));
-      assertThat(inOrder.snapshot().values().stream().collect(Collectors.toList()),
+      assertThat(
+          inOrder.snapshot().values().stream().collect(Collectors.toList()),
           equalTo(shuffled.snapshot().values().stream().collect(Collectors.toList())));
-      assertThat(inOrder.ttlSeconds(inOrder.config().eventsKey("k1")),
+      assertThat(
+          inOrder.ttlSeconds(inOrder.config().eventsKey("k1")),
           allOf(greaterThan(7 * 86_400L), lessThanOrEqualTo(8 * 86_400L)));
     }
   }

@@ -18,11 +18,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The Avro binary encoding of a generated record, written and read by the record's own generated
- * code ({@code customEncode} / {@code customDecode}) instead of Avro's schema-walking datum
- * writer and reader. The bytes are exactly {@code AvroCoder.specific(type)}'s; what differs is
- * the cost: on Flink's batch translation every shuffle and every step with two consumers encodes
- * and decodes each record, and there {@code AvroCoder} spent most of a backfill's CPU looking up
- * fields, unions and string classes per value. Use it for the records that cross those steps.
+ * code ({@code customEncode} / {@code customDecode}) instead of Avro's schema-walking datum writer
+ * and reader. The bytes are exactly {@code AvroCoder.specific(type)}'s; what differs is the cost:
+ * on Flink's batch translation every shuffle and every step with two consumers encodes and decodes
+ * each record, and there {@code AvroCoder} spent most of a backfill's CPU looking up fields, unions
+ * and string classes per value. Use it for the records that cross those steps.
  *
  * <p>Not deterministic (like {@code AvroCoder}): never a grouping key.
  */
@@ -38,20 +38,25 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
     this.type = type;
   }
 
-  /** The coder of a generated record class (one with generated custom coders, as Avro 1.9+ writes). */
+  /**
+   * The coder of a generated record class (one with generated custom coders, as Avro 1.9+ writes).
+   */
   public static <T extends SpecificRecordBase> SpecificRecordCoder<T> of(Class<T> type) {
     SpecificRecordCoder<T> coder = new SpecificRecordCoder<>(Objects.requireNonNull(type, "type"));
     coder.schema();
     return coder;
   }
 
-  /** {@link #of} for a class known only as a type variable; fails unless it is a generated record. */
+  /**
+   * {@link #of} for a class known only as a type variable; fails unless it is a generated record.
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T> org.apache.beam.sdk.coders.Coder<T> ofRecordClass(Class<T> type) {
     if (!SpecificRecordBase.class.isAssignableFrom(type)) {
       throw new IllegalArgumentException(type.getName() + " is not a generated Avro record");
     }
-    return (org.apache.beam.sdk.coders.Coder<T>) (org.apache.beam.sdk.coders.Coder) of((Class) type);
+    return (org.apache.beam.sdk.coders.Coder<T>)
+        (org.apache.beam.sdk.coders.Coder) of((Class) type);
   }
 
   public Class<T> getType() {
@@ -77,7 +82,8 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
       try {
         this.resolver = DecoderFactory.get().resolvingDecoder(schema(), schema(), null);
       } catch (IOException e) {
-        throw new IllegalStateException("cannot read " + type.getName() + " with its own schema", e);
+        throw new IllegalStateException(
+            "cannot read " + type.getName() + " with its own schema", e);
       }
     }
   }
@@ -124,7 +130,8 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
 
   @Override
   public void verifyDeterministic() throws NonDeterministicException {
-    throw new NonDeterministicException(this, "Avro records are not encoded deterministically (maps, floats)");
+    throw new NonDeterministicException(
+        this, "Avro records are not encoded deterministically (maps, floats)");
   }
 
   @Override
@@ -134,7 +141,8 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
 
   @Override
   public boolean equals(@Nullable Object other) {
-    return other instanceof SpecificRecordCoder && ((SpecificRecordCoder<?>) other).type.equals(type);
+    return other instanceof SpecificRecordCoder
+        && ((SpecificRecordCoder<?>) other).type.equals(type);
   }
 
   @Override

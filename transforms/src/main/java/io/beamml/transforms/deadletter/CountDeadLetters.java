@@ -15,7 +15,8 @@ import org.apache.beam.sdk.values.PCollection;
  * PipelineMetrics#deadLetters}), and passes them on unchanged. Applied once per pipeline, where all
  * its dead letters meet before the sink, so every dead letter is counted exactly once.
  */
-public final class CountDeadLetters extends PTransform<PCollection<DeadLetter>, PCollection<DeadLetter>> {
+public final class CountDeadLetters
+    extends PTransform<PCollection<DeadLetter>, PCollection<DeadLetter>> {
 
   private CountDeadLetters() {}
 
@@ -25,7 +26,9 @@ public final class CountDeadLetters extends PTransform<PCollection<DeadLetter>, 
 
   @Override
   public PCollection<DeadLetter> expand(PCollection<DeadLetter> deadLetters) {
-    return deadLetters.apply("CountPerSourceStepReason", ParDo.of(new CountFn())).setCoder(deadLetters.getCoder());
+    return deadLetters
+        .apply("CountPerSourceStepReason", ParDo.of(new CountFn()))
+        .setCoder(deadLetters.getCoder());
   }
 
   private static final class CountFn extends DoFn<DeadLetter, DeadLetter> {
@@ -37,7 +40,10 @@ public final class CountDeadLetters extends PTransform<PCollection<DeadLetter>, 
         counters = new HashMap<>();
       }
       String key = d.getSource() + '\u0000' + d.getStep() + '\u0000' + d.getReason();
-      counters.computeIfAbsent(key, k -> PipelineMetrics.deadLetters(d.getSource(), d.getStep(), d.getReason())).inc();
+      counters
+          .computeIfAbsent(
+              key, k -> PipelineMetrics.deadLetters(d.getSource(), d.getStep(), d.getReason()))
+          .inc();
       out.output(d);
     }
   }

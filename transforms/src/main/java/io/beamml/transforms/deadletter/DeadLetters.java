@@ -1,10 +1,10 @@
 package io.beamml.transforms.deadletter;
 
 import io.beamml.schemas.DeadLetter;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import java.util.Arrays;
 import java.util.Base64;
 import org.apache.beam.sdk.coders.Coder;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -50,7 +50,9 @@ public final class DeadLetters {
     if (rawBytes != null) {
       boolean cut = rawBytes.length > MAX_RAW_BYTES;
       truncated |= cut;
-      base64 = Base64.getEncoder().encodeToString(cut ? Arrays.copyOf(rawBytes, MAX_RAW_BYTES) : rawBytes);
+      base64 =
+          Base64.getEncoder()
+              .encodeToString(cut ? Arrays.copyOf(rawBytes, MAX_RAW_BYTES) : rawBytes);
     }
     return DeadLetter.newBuilder()
         .setSource(source)

@@ -1,8 +1,8 @@
 package io.beamml.transforms.deadletter;
 
 /**
- * Machine-readable reason codes shared by every stage. Validation failures use the name of the
- * rule that failed instead (see {@code io.beamml.transforms.validate}).
+ * Machine-readable reason codes shared by every stage. Validation failures use the name of the rule
+ * that failed instead (see {@code io.beamml.transforms.validate}).
  */
 public final class Reasons {
   public static final String MALFORMED_JSON = "malformed_json";
@@ -16,8 +16,12 @@ public final class Reasons {
   public static final String BLANK_LINE = "blank_line";
   public static final String INVALID_UTF8 = "invalid_utf8";
   public static final String LATE_EVENT = "late_event";
-  /** A promotion response that reached the stream after its send time plus the response lateness. */
+
+  /**
+   * A promotion response that reached the stream after its send time plus the response lateness.
+   */
   public static final String LATE_RESPONSE = "late_response";
+
   public static final String SPEC_MISMATCH = "spec_fingerprint_mismatch";
   public static final String MISSING_FEATURE = "missing_feature";
   public static final String SCORING_FAILED = "scoring_failed";

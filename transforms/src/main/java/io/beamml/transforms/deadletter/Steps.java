@@ -9,6 +9,7 @@ public final class Steps {
   public static final String INGEST = "ingest";
   public static final String SINK = "sink";
   public static final String DRIFT = "drift";
+
   /** The stream's join of promotion responses with the scores their customers got. */
   public static final String QUALITY = "quality";
 

@@ -3,17 +3,13 @@ package io.beamml.transforms.dedup;
 import io.beamml.transforms.grouping.ShardKeys;
 import io.beamml.transforms.metrics.MetricLabels;
 import java.util.HashSet;
-import java.util.Set;
-import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.transforms.windowing.Window;
-import org.apache.beam.sdk.values.TimestampedValue;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
@@ -24,17 +20,21 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.joda.time.Duration;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -43,20 +43,20 @@ import org.joda.time.Instant;
  * silently and defaults to processing time).
  *
  * <p>Each id is remembered from its first arrival until the watermark passes that arrival's event
- * time plus the horizon; an event-time timer then clears it. The horizon therefore bounds state:
- * at most the ids whose event time lies within one horizon of the watermark are held (one small
- * state cell and one timer each). A copy that arrives after its id was forgotten is treated as
- * new. On batch runners the watermark does not advance until the input is exhausted, so every
- * copy within a bounded input is caught whatever the horizon.
+ * time plus the horizon; an event-time timer then clears it. The horizon therefore bounds state: at
+ * most the ids whose event time lies within one horizon of the watermark are held (one small state
+ * cell and one timer each). A copy that arrives after its id was forgotten is treated as new. On
+ * batch runners the watermark does not advance until the input is exhausted, so every copy within a
+ * bounded input is caught whatever the horizon.
  *
- * <p>A bounded input (a backfill) is complete before anything is emitted, so there every copy
- * is caught whatever the horizon, and the copies are grouped by their id instead of held in
- * per-id state: same output, far cheaper per id on batch runners, and a group holds one id's
- * copies only, so memory does not grow with the input and the work spreads over every worker.
+ * <p>A bounded input (a backfill) is complete before anything is emitted, so there every copy is
+ * caught whatever the horizon, and the copies are grouped by their id instead of held in per-id
+ * state: same output, far cheaper per id on batch runners, and a group holds one id's copies only,
+ * so memory does not grow with the input and the work spreads over every worker.
  *
- * <p>Elements must carry their event time as their Beam timestamp (the pipeline assigns it
- * before this step). State is per window: pipelines apply this in the global window. In a finite
- * window, an id is also forgotten when the window expires.
+ * <p>Elements must carry their event time as their Beam timestamp (the pipeline assigns it before
+ * this step). State is per window: pipelines apply this in the global window. In a finite window,
+ * an id is also forgotten when the window expires.
  *
  * <p>Which copy counts as the first is the order of arrival, which Beam does not fix; for copies
  * with identical content it does not matter which one is kept. Copies that share an id but differ
@@ -69,8 +69,8 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   public static final String METRICS_NAMESPACE = "dedup";
 
   /**
-   * Counter of records routed to {@link DedupResult#duplicates()}; labelled with the source
-   * ({@code duplicates{source=clicks}}, see {@link MetricLabels}) when {@link #withSource} names one.
+   * Counter of records routed to {@link DedupResult#duplicates()}; labelled with the source ({@code
+   * duplicates{source=clicks}}, see {@link MetricLabels}) when {@link #withSource} names one.
    */
   public static final String DUPLICATES_COUNTER = "duplicates";
 
@@ -82,7 +82,8 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   private final int shards;
   private final @Nullable String source;
 
-  private Dedup(SerializableFunction<T, String> idFn, Duration horizon, int shards, @Nullable String source) {
+  private Dedup(
+      SerializableFunction<T, String> idFn, Duration horizon, int shards, @Nullable String source) {
     this.idFn = idFn;
     this.horizon = horizon;
     this.shards = shards;
@@ -124,7 +125,9 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   }
 
   private String counterName() {
-    return source == null ? DUPLICATES_COUNTER : MetricLabels.name(DUPLICATES_COUNTER, "source", source);
+    return source == null
+        ? DUPLICATES_COUNTER
+        : MetricLabels.name(DUPLICATES_COUNTER, "source", source);
   }
 
   @Override
@@ -153,23 +156,26 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   }
 
   /**
-   * A bounded input is complete, so no state needs expiring: group the copies by id and keep
-   * each id's first. The same records come out as from the stateful path, at a fraction of its
-   * per-key cost on batch runners. Each copy carries its own timestamp through the grouping and
-   * goes out at it; the group itself is stamped at the window's end, the one timestamp combiner
-   * Flink's batch runner groups without a pre-shuffle combine (which, with ids nearly unique,
-   * would build and encode a one-element list per record).
+   * A bounded input is complete, so no state needs expiring: group the copies by id and keep each
+   * id's first. The same records come out as from the stateful path, at a fraction of its per-key
+   * cost on batch runners. Each copy carries its own timestamp through the grouping and goes out at
+   * it; the group itself is stamped at the window's end, the one timestamp combiner Flink's batch
+   * runner groups without a pre-shuffle combine (which, with ids nearly unique, would build and
+   * encode a one-element list per record).
    */
   private DedupResult<T> expandBounded(
       PCollection<T> input, Coder<T> coder, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
     PCollectionTuple routed =
         input
-            .apply("StampGroupsAtWindowEnd",
+            .apply(
+                "StampGroupsAtWindowEnd",
                 Window.<T>configure().withTimestampCombiner(TimestampCombiner.END_OF_WINDOW))
             .apply("KeyByEventId", ParDo.of(new KeyTimestampedByIdFn<>(idFn)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder)))
+            .setCoder(
+                KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder)))
             .apply("GroupByEventId", GroupByKey.create())
-            .apply("RouteRepeatCopies",
+            .apply(
+                "RouteRepeatCopies",
                 ParDo.of(new FirstCopyFn<T>(counterName(), uniqueTag, duplicatesTag))
                     .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
     routed.get(uniqueTag).setCoder(coder);
@@ -184,20 +190,33 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     SerializableFunction<T, String> ids = idFn;
     PCollectionTuple routed =
         input
-            .apply("StampGroupsAtWindowEnd",
+            .apply(
+                "StampGroupsAtWindowEnd",
                 Window.<T>configure().withTimestampCombiner(TimestampCombiner.END_OF_WINDOW))
-            .apply("KeyByIdShard", ParDo.of(new DoFn<T, KV<Integer, KV<String, TimestampedValue<T>>>>() {
-              @ProcessElement
-              public void processElement(@Element T element, @Timestamp Instant timestamp,
-                  OutputReceiver<KV<Integer, KV<String, TimestampedValue<T>>>> out) {
-                String id = requireId(ids.apply(element));
-                out.output(KV.of(ShardKeys.shardOf(id, n), KV.of(id, TimestampedValue.of(element, timestamp))));
-              }
-            }))
-            .setCoder(KvCoder.of(VarIntCoder.of(),
-                KvCoder.of(StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder))))
+            .apply(
+                "KeyByIdShard",
+                ParDo.of(
+                    new DoFn<T, KV<Integer, KV<String, TimestampedValue<T>>>>() {
+                      @ProcessElement
+                      public void processElement(
+                          @Element T element,
+                          @Timestamp Instant timestamp,
+                          OutputReceiver<KV<Integer, KV<String, TimestampedValue<T>>>> out) {
+                        String id = requireId(ids.apply(element));
+                        out.output(
+                            KV.of(
+                                ShardKeys.shardOf(id, n),
+                                KV.of(id, TimestampedValue.of(element, timestamp))));
+                      }
+                    }))
+            .setCoder(
+                KvCoder.of(
+                    VarIntCoder.of(),
+                    KvCoder.of(
+                        StringUtf8Coder.of(), TimestampedValue.TimestampedValueCoder.of(coder))))
             .apply("GroupByIdShard", GroupByKey.create())
-            .apply("RouteRepeatCopies",
+            .apply(
+                "RouteRepeatCopies",
                 ParDo.of(new FirstCopyInShardFn<T>(counterName(), uniqueTag, duplicatesTag))
                     .withOutputTags(uniqueTag, TupleTagList.of(duplicatesTag)));
     routed.get(uniqueTag).setCoder(coder);
@@ -206,8 +225,8 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   }
 
   /**
-   * Where each copy of a bounded dedup goes: the first of its id to the unique output, the rest
-   * to the duplicates, each at its own event time (the group carries only the window's end).
+   * Where each copy of a bounded dedup goes: the first of its id to the unique output, the rest to
+   * the duplicates, each at its own event time (the group carries only the window's end).
    */
   private static final class CopyRouter<T> implements java.io.Serializable {
     private final TupleTag<T> uniqueTag;
@@ -252,7 +271,8 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
     @ProcessElement
     public void processElement(
-        @Element KV<Integer, Iterable<KV<String, TimestampedValue<T>>>> shard, MultiOutputReceiver out) {
+        @Element KV<Integer, Iterable<KV<String, TimestampedValue<T>>>> shard,
+        MultiOutputReceiver out) {
       Set<String> seen = new HashSet<>();
       for (KV<String, TimestampedValue<T>> copy : shard.getValue()) {
         router.route(seen.add(copy.getKey()), copy.getValue(), out);
@@ -268,8 +288,11 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     return id;
   }
 
-  /** Keys each record by its id, with its own timestamp beside it (the group keeps the earliest). */
-  private static final class KeyTimestampedByIdFn<T> extends DoFn<T, KV<String, TimestampedValue<T>>> {
+  /**
+   * Keys each record by its id, with its own timestamp beside it (the group keeps the earliest).
+   */
+  private static final class KeyTimestampedByIdFn<T>
+      extends DoFn<T, KV<String, TimestampedValue<T>>> {
     private final SerializableFunction<T, String> idFn;
 
     KeyTimestampedByIdFn(SerializableFunction<T, String> idFn) {
@@ -278,13 +301,16 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
 
     @ProcessElement
     public void processElement(
-        @Element T element, @Timestamp Instant timestamp, OutputReceiver<KV<String, TimestampedValue<T>>> out) {
+        @Element T element,
+        @Timestamp Instant timestamp,
+        OutputReceiver<KV<String, TimestampedValue<T>>> out) {
       out.output(KV.of(requireId(idFn.apply(element)), TimestampedValue.of(element, timestamp)));
     }
   }
 
   /** Emits the first copy of an id as unique and the others as duplicates, each at its own time. */
-  private static final class FirstCopyFn<T> extends DoFn<KV<String, Iterable<TimestampedValue<T>>>, T> {
+  private static final class FirstCopyFn<T>
+      extends DoFn<KV<String, Iterable<TimestampedValue<T>>>, T> {
     private final CopyRouter<T> router;
 
     FirstCopyFn(String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
@@ -337,7 +363,8 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     private final TupleTag<T> duplicatesTag;
     private final Counter duplicates;
 
-    FirstArrivalFn(Duration horizon, String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
+    FirstArrivalFn(
+        Duration horizon, String counterName, TupleTag<T> uniqueTag, TupleTag<T> duplicatesTag) {
       this.duplicates = Metrics.counter(METRICS_NAMESPACE, counterName);
       this.horizon = horizon;
       this.uniqueTag = uniqueTag;

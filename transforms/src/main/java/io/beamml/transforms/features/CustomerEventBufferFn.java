@@ -21,13 +21,13 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
- * A customer's event buffer, the state both streaming feature modes keep: the customer's events
- * in a bag and the closed-through time that decides which arrivals are late (see {@link
+ * A customer's event buffer, the state both streaming feature modes keep: the customer's events in
+ * a bag and the closed-through time that decides which arrivals are late (see {@link
  * FeatureLateness}). The modes differ only in when they emit rows; admitting an event (or
- * dead-lettering it as late), reading the buffer in event order and forgetting what can no
- * longer count are written here once, with the metrics they tick. Beam lets a DoFn reference only
- * state it declares itself, so each mode declares the two cells under these ids with these specs.
- * The ids are part of a running job's savepoints: renaming them loses the state on an upgrade.
+ * dead-lettering it as late), reading the buffer in event order and forgetting what can no longer
+ * count are written here once, with the metrics they tick. Beam lets a DoFn reference only state it
+ * declares itself, so each mode declares the two cells under these ids with these specs. The ids
+ * are part of a running job's savepoints: renaming them loses the state on an upgrade.
  */
 abstract class CustomerEventBufferFn extends DoFn<KV<String, CustomerEvent>, FeatureRow> {
 
@@ -40,11 +40,14 @@ abstract class CustomerEventBufferFn extends DoFn<KV<String, CustomerEvent>, Fea
   protected final Counter rows =
       Metrics.counter(StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.ROWS);
   private final Counter lateEvents =
-      Metrics.counter(StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.LATE_EVENTS);
+      Metrics.counter(
+          StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.LATE_EVENTS);
   private final Distribution retained =
-      Metrics.distribution(StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.RETAINED_EVENTS);
+      Metrics.distribution(
+          StreamingCustomerFeatures.METRICS_NAMESPACE, StreamingCustomerFeatures.RETAINED_EVENTS);
 
-  CustomerEventBufferFn(FeatureCalculator calculator, FeatureLateness lateness, TupleTag<DeadLetter> deadLetterTag) {
+  CustomerEventBufferFn(
+      FeatureCalculator calculator, FeatureLateness lateness, TupleTag<DeadLetter> deadLetterTag) {
     this.calculator = calculator;
     this.lateness = lateness;
     this.deadLetterTag = deadLetterTag;
@@ -65,15 +68,20 @@ abstract class CustomerEventBufferFn extends DoFn<KV<String, CustomerEvent>, Fea
    * stamped no earlier than the watermark (so a windowed dead-letter sink keeps it).
    */
   final boolean admit(
-      CustomerEvent event, Instant timestamp, @Nullable Long closedThrough, Instant watermark, MultiOutputReceiver out) {
+      CustomerEvent event,
+      Instant timestamp,
+      @Nullable Long closedThrough,
+      Instant watermark,
+      MultiOutputReceiver out) {
     FeatureLateness.checkTimestamp(timestamp, event);
     if (!lateness.isLate(event.getEventTime(), closedThrough, watermark.getMillis())) {
       return true;
     }
     lateEvents.inc();
-    out.get(deadLetterTag).outputWithTimestamp(
-        lateness.deadLetter(event),
-        TimerTimes.inGlobalWindow(Math.max(timestamp.getMillis(), watermark.getMillis())));
+    out.get(deadLetterTag)
+        .outputWithTimestamp(
+            lateness.deadLetter(event),
+            TimerTimes.inGlobalWindow(Math.max(timestamp.getMillis(), watermark.getMillis())));
     return false;
   }
 
@@ -83,9 +91,9 @@ abstract class CustomerEventBufferFn extends DoFn<KV<String, CustomerEvent>, Fea
   }
 
   /**
-   * Drops the events that can never count again once the customer is closed through {@code
-   * closed}, rewriting the bag when something goes; returns the index in {@code sorted} of
-   * the first event kept.
+   * Drops the events that can never count again once the customer is closed through {@code closed},
+   * rewriting the bag when something goes; returns the index in {@code sorted} of the first event
+   * kept.
    */
   final int forget(BagState<CustomerEvent> events, List<CustomerEvent> sorted, long closed) {
     int keep = FeatureCalculator.firstAfter(sorted, lateness.forgettableThrough(closed));

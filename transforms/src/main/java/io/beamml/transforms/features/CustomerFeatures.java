@@ -3,12 +3,12 @@ package io.beamml.transforms.features;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureRow;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import io.beamml.transforms.grouping.CustomerGroup;
 import io.beamml.transforms.grouping.CustomerInputs;
 import io.beamml.transforms.grouping.GroupByCustomer;
 import java.util.List;
 import java.util.Objects;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -22,14 +22,14 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Batch feature rows: one {@link FeatureRow} per customer event, as of that event's time, with
- * the customer's profile joined in. Events and profiles are grouped per customer in the global
- * window (whatever their input windowing) and handed to {@link FeatureCalculator}, the same code
- * the streaming and training-set pipelines use.
+ * Batch feature rows: one {@link FeatureRow} per customer event, as of that event's time, with the
+ * customer's profile joined in. Events and profiles are grouped per customer in the global window
+ * (whatever their input windowing) and handed to {@link FeatureCalculator}, the same code the
+ * streaming and training-set pipelines use.
  *
  * <p>Each row is emitted with its event time as timestamp. The grouping keeps the earliest input
- * timestamp per customer, so this is legal whenever input timestamps are no later than event
- * times (event-time stamped or {@code Create}/file sources); where they are later (for example
+ * timestamp per customer, so this is legal whenever input timestamps are no later than event times
+ * (event-time stamped or {@code Create}/file sources); where they are later (for example
  * processing-time stamps) the row still gets its event time through an unbounded timestamp skew,
  * and may then be late for a downstream windowed aggregation.
  *
@@ -39,8 +39,7 @@ import org.joda.time.Instant;
  *         .apply("ComputeCustomerFeatures", CustomerFeatures.of(spec));
  * }</pre>
  */
-public final class CustomerFeatures
-    extends PTransform<CustomerInputs, PCollection<FeatureRow>> {
+public final class CustomerFeatures extends PTransform<CustomerInputs, PCollection<FeatureRow>> {
 
   /** Namespace of this transform's Beam metrics. */
   public static final String METRICS_NAMESPACE = "features";
@@ -81,7 +80,8 @@ public final class CustomerFeatures
   @Override
   public PCollection<FeatureRow> expand(CustomerInputs input) {
     return input
-        .apply("GroupByCustomer", GroupByCustomer.forTransform("CustomerFeatures").withShards(shards))
+        .apply(
+            "GroupByCustomer", GroupByCustomer.forTransform("CustomerFeatures").withShards(shards))
         .apply("ComputeFeatureRows", ParDo.of(new ComputeRowsFn(FeatureCalculator.of(spec))))
         .setCoder(SpecificRecordCoder.of(FeatureRow.class));
   }
@@ -128,7 +128,8 @@ public final class CustomerFeatures
       // A long history's rows go out a slice at a time, so only its events stay in memory.
       for (int from = 0; from < events.size(); from += ROWS_PER_SLICE) {
         int to = Math.min(events.size(), from + ROWS_PER_SLICE);
-        for (FeatureRow row : calculator.rowsForSortedEvents(customer.customerKey(), events, from, to, profile)) {
+        for (FeatureRow row :
+            calculator.rowsForSortedEvents(customer.customerKey(), events, from, to, profile)) {
           out.outputWithTimestamp(row, new Instant(row.getEventTime()));
         }
       }

@@ -19,13 +19,13 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
 
 /**
- * Rows that equal the batch backfill's: a customer's events wait in the buffer until the
- * watermark has passed their time plus the allowed lateness, and are then computed over
- * everything the customer had up to that point. The buffer holds both the events still waiting
- * (after the closed-through time) and the history they may need (at or before it); one
- * event-time timer per customer fires for the earliest waiting event, and holds the output
- * watermark at that event's time so the rows it emits are not late downstream. When nothing
- * waits, the same timer fires once the history can no longer count and clears the customer.
+ * Rows that equal the batch backfill's: a customer's events wait in the buffer until the watermark
+ * has passed their time plus the allowed lateness, and are then computed over everything the
+ * customer had up to that point. The buffer holds both the events still waiting (after the
+ * closed-through time) and the history they may need (at or before it); one event-time timer per
+ * customer fires for the earliest waiting event, and holds the output watermark at that event's
+ * time so the rows it emits are not late downstream. When nothing waits, the same timer fires once
+ * the history can no longer count and clears the customer.
  */
 final class ExactFeatureRowsFn extends CustomerEventBufferFn {
 
@@ -39,12 +39,14 @@ final class ExactFeatureRowsFn extends CustomerEventBufferFn {
   private final StateSpec<ValueState<Long>> closedThroughSpec = closedThroughSpec();
 
   @StateId(EARLIEST_WAITING)
-  private final StateSpec<ValueState<Long>> earliestWaitingSpec = StateSpecs.value(VarLongCoder.of());
+  private final StateSpec<ValueState<Long>> earliestWaitingSpec =
+      StateSpecs.value(VarLongCoder.of());
 
   @TimerId(FLUSH)
   private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-  ExactFeatureRowsFn(FeatureCalculator calculator, FeatureLateness lateness, TupleTag<DeadLetter> deadLetterTag) {
+  ExactFeatureRowsFn(
+      FeatureCalculator calculator, FeatureLateness lateness, TupleTag<DeadLetter> deadLetterTag) {
     super(calculator, lateness, deadLetterTag);
   }
 
@@ -79,7 +81,10 @@ final class ExactFeatureRowsFn extends CustomerEventBufferFn {
       @TimerId(FLUSH) Timer flush) {
     Long previous = closedThrough.read();
     long closed =
-        lateness.closedThrough(previous, context.fireTimestamp().getMillis(), flush.getCurrentRelativeTime().getMillis());
+        lateness.closedThrough(
+            previous,
+            context.fireTimestamp().getMillis(),
+            flush.getCurrentRelativeTime().getMillis());
     List<CustomerEvent> sorted = sorted(events);
     int from = previous == null ? 0 : FeatureCalculator.firstAfter(sorted, previous);
     int to = FeatureCalculator.firstAfter(sorted, closed);
@@ -118,7 +123,8 @@ final class ExactFeatureRowsFn extends CustomerEventBufferFn {
 
   /** Fires when rows at {@code eventTime} are final, holding the output watermark at that time. */
   private void flushAt(Timer flush, long eventTime) {
-    flush.withOutputTimestamp(TimerTimes.inGlobalWindow(eventTime))
+    flush
+        .withOutputTimestamp(TimerTimes.inGlobalWindow(eventTime))
         .set(TimerTimes.inGlobalWindow(lateness.finalAt(eventTime)));
   }
 }

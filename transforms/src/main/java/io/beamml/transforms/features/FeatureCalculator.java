@@ -19,17 +19,17 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * to. Batch feature rows, streaming feature rows and training examples all call it, so a feature
  * means the same thing wherever it is computed.
  *
- * <p>A feature as of time t aggregates the customer's events with event time in (t - window, t]:
- * an event exactly one window before t is out, an event at t is in, and events sharing a timestamp
+ * <p>A feature as of time t aggregates the customer's events with event time in (t - window, t]: an
+ * event exactly one window before t is out, an event at t is in, and events sharing a timestamp
  * count in each other's rows. An event whose amount is null, NaN or infinite still counts for
- * {@code count} but does not contribute to {@code sum}, {@code mean}, {@code min} or {@code max};
- * a window without a contributing event is "empty" and takes the feature's {@code when_empty}.
- * Sums are kept with a compensated (two-sum) accumulator, so the sliding computation in {@link
+ * {@code count} but does not contribute to {@code sum}, {@code mean}, {@code min} or {@code max}; a
+ * window without a contributing event is "empty" and takes the feature's {@code when_empty}. Sums
+ * are kept with a compensated (two-sum) accumulator, so the sliding computation in {@link
  * #rowsForEachEvent} and the direct one in {@link #asOf} agree to within rounding of the last bit.
  *
- * <p>Profile features: {@code age}, {@code signup_date} and {@code tenure_days} are numbers,
- * {@code gender} and {@code country} text; {@code tenure_days} is the UTC date of t in days since
- * the epoch minus {@code signup_date}, and missing when signup is after t's date: the profile
+ * <p>Profile features: {@code age}, {@code signup_date} and {@code tenure_days} are numbers, {@code
+ * gender} and {@code country} text; {@code tenure_days} is the UTC date of t in days since the
+ * epoch minus {@code signup_date}, and missing when signup is after t's date: the profile
  * contradicts the event, but neither is unusable, so the row keeps its other features and the model
  * sees an unknown tenure rather than a negative one. Without a profile every profile feature is
  * missing.
@@ -38,20 +38,24 @@ public final class FeatureCalculator implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-
   /** Deterministic event order: event time, then event id, then the remaining fields. */
   public static final Comparator<CustomerEvent> EVENT_ORDER = new EventOrder();
 
   private final FeatureSpec spec;
   private final String fingerprint;
   private final String[] names;
+
   /** Per column: the index into eventFeatures; unused for a profile column. */
   private final int[] eventColumns;
+
   /** Per column: the profile field it reads, or null for an event column. */
   private final @Nullable ProfileField[] profileColumns;
+
   private final EventFeature[] eventFeatures;
+
   /** Distinct window lengths, ascending. */
   private final long[] windows;
+
   /** For each distinct window, the indices into eventFeatures that use it. */
   private final int[][] featuresByWindow;
 
@@ -146,9 +150,9 @@ public final class FeatureCalculator implements Serializable {
   }
 
   /**
-   * The features (in spec order) as of {@code asOfMillis}: only events with event time in
-   * (t - window, t] count, so events after t may be passed and are ignored. The events must be
-   * sorted by event time (as {@link #sortedByTime} does); the part that is read is checked.
+   * The features (in spec order) as of {@code asOfMillis}: only events with event time in (t -
+   * window, t] count, so events after t may be passed and are ignored. The events must be sorted by
+   * event time (as {@link #sortedByTime} does); the part that is read is checked.
    */
   public List<FeatureValue> asOf(
       List<CustomerEvent> eventsSortedByTime, @Nullable CustomerProfile profile, long asOfMillis) {
@@ -187,11 +191,11 @@ public final class FeatureCalculator implements Serializable {
 
   /**
    * Rows for {@code sorted[from, to)}, each as of its own event time, with every event in {@code
-   * sorted} (before, inside or after the range) available as context. This is the incremental
-   * entry point: a streaming caller keeps a buffer sorted by {@link #EVENT_ORDER}, asks for the
-   * rows of the events the watermark has passed, and may drop events older than the earliest
-   * remaining event time minus {@link #maxWindowMillis()}. Events at the same time as {@code
-   * sorted[to - 1]} must all be present, since they count in its row.
+   * sorted} (before, inside or after the range) available as context. This is the incremental entry
+   * point: a streaming caller keeps a buffer sorted by {@link #EVENT_ORDER}, asks for the rows of
+   * the events the watermark has passed, and may drop events older than the earliest remaining
+   * event time minus {@link #maxWindowMillis()}. Events at the same time as {@code sorted[to - 1]}
+   * must all be present, since they count in its row.
    */
   public List<FeatureRow> rowsForSortedEvents(
       String customerKey,
@@ -285,20 +289,35 @@ public final class FeatureCalculator implements Serializable {
     Objects.requireNonNull(row, "row");
     if (!fingerprint.equals(row.getSpecFingerprint())) {
       throw new IllegalArgumentException(
-          "row " + row.getEventId() + " was computed under spec " + row.getSpecFingerprint()
-              + ", not " + fingerprint);
+          "row "
+              + row.getEventId()
+              + " was computed under spec "
+              + row.getSpecFingerprint()
+              + ", not "
+              + fingerprint);
     }
     List<FeatureValue> values = row.getFeatures();
     if (values.size() != names.length) {
       throw new IllegalArgumentException(
-          "row " + row.getEventId() + " has " + values.size() + " features, the spec " + names.length);
+          "row "
+              + row.getEventId()
+              + " has "
+              + values.size()
+              + " features, the spec "
+              + names.length);
     }
     List<FeatureValue> joined = new ArrayList<>(values);
     for (int column = 0; column < names.length; column++) {
       if (!names[column].equals(values.get(column).getName())) {
         throw new IllegalArgumentException(
-            "feature " + column + " of row " + row.getEventId() + " should be " + names[column]
-                + " but is " + values.get(column).getName());
+            "feature "
+                + column
+                + " of row "
+                + row.getEventId()
+                + " should be "
+                + names[column]
+                + " but is "
+                + values.get(column).getName());
       }
       ProfileField field = profileColumns[column];
       if (field != null) {
@@ -368,7 +387,10 @@ public final class FeatureCalculator implements Serializable {
       if (events.get(i - 1).getEventTime() > events.get(i).getEventTime()) {
         throw new IllegalArgumentException(
             "events must be sorted by event time (see FeatureCalculator.sortedByTime);"
-                + " event " + i + " is earlier than event " + (i - 1));
+                + " event "
+                + i
+                + " is earlier than event "
+                + (i - 1));
       }
     }
   }
@@ -396,8 +418,8 @@ public final class FeatureCalculator implements Serializable {
 
   /** A compiled profile feature. */
   /**
-   * The running aggregate of one event feature over a window that gains events at its end and
-   * loses them at its start, in index order. Min and max keep a monotonic deque of indices.
+   * The running aggregate of one event feature over a window that gains events at its end and loses
+   * them at its start, in index order. Min and max keep a monotonic deque of indices.
    */
   private static final class Accumulator {
     private EventFeature feature;
@@ -465,8 +487,7 @@ public final class FeatureCalculator implements Serializable {
       }
     }
 
-    @Nullable
-    Double value() {
+    @Nullable Double value() {
       boolean empty =
           feature.aggregation == FeatureDefinition.Aggregation.count
               ? matched == 0

@@ -60,7 +60,14 @@ public final class FeatureDefinition implements Serializable {
   /** The JSON properties a feature may have. */
   static final List<String> PROPERTIES =
       List.of(
-          "name", "kind", "event_types", "channels", "aggregation", "field", "window", "when_empty",
+          "name",
+          "kind",
+          "event_types",
+          "channels",
+          "aggregation",
+          "field",
+          "window",
+          "when_empty",
           "categories");
 
   /** Channels of {@code CustomerEvent.channel} an event feature may filter on. */
@@ -116,7 +123,11 @@ public final class FeatureDefinition implements Serializable {
     }
     if (RESERVED_NAMES.contains(name)) {
       throw new IllegalArgumentException(
-          "feature name " + name + " is a column of the rows features are written in (" + RESERVED_NAMES + ")");
+          "feature name "
+              + name
+              + " is a column of the rows features are written in ("
+              + RESERVED_NAMES
+              + ")");
     }
     if (kind == null) {
       throw new IllegalArgumentException("feature " + name + " needs a kind (event or profile)");
@@ -133,14 +144,18 @@ public final class FeatureDefinition implements Serializable {
       throw new IllegalArgumentException("event feature " + name + " needs an aggregation");
     }
     if (window == null) {
-      throw new IllegalArgumentException("event feature " + name + " needs a window (ISO-8601, e.g. P7D)");
+      throw new IllegalArgumentException(
+          "event feature " + name + " needs a window (ISO-8601, e.g. P7D)");
     }
     Duration w;
     try {
       w = windowDuration();
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "event feature " + name + " has window " + window
+          "event feature "
+              + name
+              + " has window "
+              + window
               + ", which is not an ISO-8601 duration such as P7D or PT12H",
           e);
     }
@@ -151,7 +166,12 @@ public final class FeatureDefinition implements Serializable {
     }
     if (aggregation != Aggregation.count && field == null) {
       throw new IllegalArgumentException(
-          "event feature " + name + " with " + aggregation + " needs a field among " + EVENT_FIELDS);
+          "event feature "
+              + name
+              + " with "
+              + aggregation
+              + " needs a field among "
+              + EVENT_FIELDS);
     }
     if (field != null && !EVENT_FIELDS.contains(field)) {
       throw new IllegalArgumentException(
@@ -160,21 +180,28 @@ public final class FeatureDefinition implements Serializable {
     checkValues("event_types", eventTypes, EVENT_TYPES);
     checkValues("channels", channels, CHANNELS);
     if (categories != null) {
-      throw new IllegalArgumentException("event feature " + name + " is numeric and takes no categories");
+      throw new IllegalArgumentException(
+          "event feature " + name + " is numeric and takes no categories");
     }
   }
 
   private void validateProfile() {
     if (ProfileField.named(field).isEmpty()) {
       throw new IllegalArgumentException(
-          "profile feature " + name + " needs a field among " + ProfileField.names() + ", got: " + field);
+          "profile feature "
+              + name
+              + " needs a field among "
+              + ProfileField.names()
+              + ", got: "
+              + field);
     }
     if (aggregation != null || window != null || whenEmpty != null) {
       throw new IllegalArgumentException(
           "profile feature " + name + " takes no aggregation, window or when_empty");
     }
     if (eventTypes != null || channels != null) {
-      throw new IllegalArgumentException("profile feature " + name + " takes no event_types or channels");
+      throw new IllegalArgumentException(
+          "profile feature " + name + " takes no event_types or channels");
     }
     if (categories != null) {
       if (!isCategorical()) {
@@ -194,13 +221,24 @@ public final class FeatureDefinition implements Serializable {
     }
     if (values.isEmpty()) {
       throw new IllegalArgumentException(
-          "event feature " + name + " has an empty " + property + " list, which matches nothing;"
+          "event feature "
+              + name
+              + " has an empty "
+              + property
+              + " list, which matches nothing;"
               + " leave it out to match every value");
     }
     for (String v : values) {
       if (!allowed.contains(v)) {
         throw new IllegalArgumentException(
-            "event feature " + name + " filters " + property + " on " + v + ", not among " + allowed);
+            "event feature "
+                + name
+                + " filters "
+                + property
+                + " on "
+                + v
+                + ", not among "
+                + allowed);
       }
     }
   }
@@ -255,14 +293,16 @@ public final class FeatureDefinition implements Serializable {
 
   @JsonIgnore
   public boolean isCategorical() {
-    return kind == Kind.profile && ProfileField.named(field).map(ProfileField::isCategorical).orElse(false);
+    return kind == Kind.profile
+        && ProfileField.named(field).map(ProfileField::isCategorical).orElse(false);
   }
 
   /** The profile field a profile feature reads. */
   @JsonIgnore
   public ProfileField profileField() {
     return ProfileField.named(field)
-        .orElseThrow(() -> new IllegalStateException(name + " is not a profile feature of a known field"));
+        .orElseThrow(
+            () -> new IllegalStateException(name + " is not a profile feature of a known field"));
   }
 
   /** The trailing window: a row as of t counts events with event time in (t - window, t]. */
@@ -317,7 +357,8 @@ public final class FeatureDefinition implements Serializable {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, kind, eventTypes, channels, aggregation, field, window, whenEmpty, categories);
+    return Objects.hash(
+        name, kind, eventTypes, channels, aggregation, field, window, whenEmpty, categories);
   }
 
   @Override

@@ -15,17 +15,17 @@ import org.joda.time.Instant;
 
 /**
  * The time arithmetic both streaming modes share: when a customer's events are final, which
- * arrivals are late, and which retained events can never count again. Kept in one place so the
- * two modes, their documentation and their tests cannot drift apart.
+ * arrivals are late, and which retained events can never count again. Kept in one place so the two
+ * modes, their documentation and their tests cannot drift apart.
  *
  * <p>Each customer has a <em>closed-through</em> time C, raised at every timer firing for that
- * customer to the latest time that the watermark has passed by more than the allowed lateness.
- * An event is late when its event time is at or before C, or when its event time plus the allowed
+ * customer to the latest time that the watermark has passed by more than the allowed lateness. An
+ * event is late when its event time is at or before C, or when its event time plus the allowed
  * lateness is before the input watermark at its arrival; both say the same thing (the watermark
- * passed the event's time plus the lateness) from the customer's state and from the watermark, so
- * a customer's state may be dropped once it holds nothing that can count again. Events at or
- * before {@code C - maxWindow} can never count again: every event still accepted is after C, and
- * its window reaches back less than maxWindow.
+ * passed the event's time plus the lateness) from the customer's state and from the watermark, so a
+ * customer's state may be dropped once it holds nothing that can count again. Events at or before
+ * {@code C - maxWindow} can never count again: every event still accepted is after C, and its
+ * window reaches back less than maxWindow.
  */
 final class FeatureLateness implements Serializable {
 
@@ -37,7 +37,10 @@ final class FeatureLateness implements Serializable {
   FeatureLateness(long latenessMillis, long maxWindowMillis) {
     if (latenessMillis < 0 || maxWindowMillis < 0) {
       throw new IllegalArgumentException(
-          "lateness and window must not be negative, got " + latenessMillis + " and " + maxWindowMillis);
+          "lateness and window must not be negative, got "
+              + latenessMillis
+              + " and "
+              + maxWindowMillis);
     }
     this.latenessMillis = latenessMillis;
     this.maxWindowMillis = maxWindowMillis;
@@ -50,12 +53,13 @@ final class FeatureLateness implements Serializable {
   }
 
   /**
-   * The closed-through time after a timer set for {@code firedAt} fired with the input watermark
-   * at {@code inputWatermark}: everything the watermark has passed by more than the lateness, and
-   * at least what the timer itself was set for, never lower than before.
+   * The closed-through time after a timer set for {@code firedAt} fired with the input watermark at
+   * {@code inputWatermark}: everything the watermark has passed by more than the lateness, and at
+   * least what the timer itself was set for, never lower than before.
    */
   long closedThrough(@Nullable Long previous, long firedAt, long inputWatermark) {
-    long closed = Math.max(minus(firedAt, latenessMillis), minus(minus(inputWatermark, 1), latenessMillis));
+    long closed =
+        Math.max(minus(firedAt, latenessMillis), minus(minus(inputWatermark, 1), latenessMillis));
     return previous == null ? closed : Math.max(previous, closed);
   }
 

@@ -3,9 +3,9 @@ package io.beamml.transforms.features;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,14 +27,15 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The feature definitions as data: a versioned list of named features. Its fingerprint travels
- * with every feature row, training example, model version and prediction, so that rows computed
- * under one definition are never scored by a model trained under another.
+ * The feature definitions as data: a versioned list of named features. Its fingerprint travels with
+ * every feature row, training example, model version and prediction, so that rows computed under
+ * one definition are never scored by a model trained under another.
  */
 public final class FeatureSpec implements Serializable {
 
   /** Classpath location of the spec the product ships with. */
-  public static final String DEFAULT_RESOURCE = "/io/beamml/transforms/features/default-feature-spec.json";
+  public static final String DEFAULT_RESOURCE =
+      "/io/beamml/transforms/features/default-feature-spec.json";
 
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
@@ -70,7 +71,8 @@ public final class FeatureSpec implements Serializable {
     Set<String> seen = new HashSet<>();
     for (FeatureDefinition f : this.features) {
       if (!seen.add(f.name())) {
-        throw new IllegalArgumentException("feature spec " + name + " defines " + f.name() + " twice");
+        throw new IllegalArgumentException(
+            "feature spec " + name + " defines " + f.name() + " twice");
       }
     }
     this.fingerprint = computeFingerprint();
@@ -95,7 +97,8 @@ public final class FeatureSpec implements Serializable {
             FileSystems.open(FileSystems.matchSingleFileSpec(path).resourceId()))) {
       return parse(MAPPER.readTree(in));
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot read feature spec " + path + ": " + describe(e), e);
+      throw new IllegalArgumentException(
+          "cannot read feature spec " + path + ": " + describe(e), e);
     }
   }
 

@@ -25,7 +25,9 @@ public final class FeatureVectorizer implements Serializable {
       List<String> categories = defs.get(i).categories();
       if (defs.get(i).isCategorical() && categories == null) {
         throw new IllegalArgumentException(
-            "categorical feature " + names.get(i) + " lists no categories, so it cannot be encoded");
+            "categorical feature "
+                + names.get(i)
+                + " lists no categories, so it cannot be encoded");
       }
       if (categories != null) {
         Map<String, Integer> index = new HashMap<>();
@@ -46,8 +48,8 @@ public final class FeatureVectorizer implements Serializable {
   }
 
   /**
-   * Writes one row into {@code dest} starting at {@code offset}. Values must be in spec order
-   * (as {@code FeatureCalculator} emits them); a name out of place is an error, not a silent
+   * Writes one row into {@code dest} starting at {@code offset}. Values must be in spec order (as
+   * {@code FeatureCalculator} emits them); a name out of place is an error, not a silent
    * misalignment.
    */
   public void fill(List<FeatureValue> values, float[] dest, int offset) {

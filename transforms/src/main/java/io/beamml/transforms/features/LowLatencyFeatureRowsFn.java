@@ -19,10 +19,10 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
 
 /**
- * Rows the moment their event arrives, computed over the customer's events that arrived before
- * it (and itself). One event-time timer per customer fires when the oldest buffered event can no
- * longer count, prunes what the watermark has made useless, and clears the customer once nothing
- * is left. Rows are emitted from the element itself, so the timer holds nothing back but its own
+ * Rows the moment their event arrives, computed over the customer's events that arrived before it
+ * (and itself). One event-time timer per customer fires when the oldest buffered event can no
+ * longer count, prunes what the watermark has made useless, and clears the customer once nothing is
+ * left. Rows are emitted from the element itself, so the timer holds nothing back but its own
  * firing time.
  */
 final class LowLatencyFeatureRowsFn extends CustomerEventBufferFn {
@@ -45,7 +45,10 @@ final class LowLatencyFeatureRowsFn extends CustomerEventBufferFn {
   private final TupleTag<FeatureRow> rowsTag;
 
   LowLatencyFeatureRowsFn(
-      FeatureCalculator calculator, FeatureLateness lateness, TupleTag<FeatureRow> rowsTag, TupleTag<DeadLetter> deadLetterTag) {
+      FeatureCalculator calculator,
+      FeatureLateness lateness,
+      TupleTag<FeatureRow> rowsTag,
+      TupleTag<DeadLetter> deadLetterTag) {
     super(calculator, lateness, deadLetterTag);
     this.rowsTag = rowsTag;
   }
@@ -73,14 +76,18 @@ final class LowLatencyFeatureRowsFn extends CustomerEventBufferFn {
       at--;
     }
     history.add(at, event);
-    FeatureRow row = calculator.rowsForSortedEvents(element.getKey(), history, at, at + 1, null).get(0);
+    FeatureRow row =
+        calculator.rowsForSortedEvents(element.getKey(), history, at, at + 1, null).get(0);
     out.get(rowsTag).outputWithTimestamp(row, new Instant(time));
     rows.inc();
     events.add(event);
 
     if (pruneAt.read() == null) {
       // A timer's output timestamp may be neither before this element nor after the timer.
-      pruneAt(prune, pruneAt, Math.max(lateness.forgettableAt(history.get(0).getEventTime()), timestamp.getMillis()));
+      pruneAt(
+          prune,
+          pruneAt,
+          Math.max(lateness.forgettableAt(history.get(0).getEventTime()), timestamp.getMillis()));
     }
   }
 
@@ -93,7 +100,9 @@ final class LowLatencyFeatureRowsFn extends CustomerEventBufferFn {
       @TimerId(PRUNE) Timer prune) {
     long closed =
         lateness.closedThrough(
-            closedThrough.read(), context.fireTimestamp().getMillis(), prune.getCurrentRelativeTime().getMillis());
+            closedThrough.read(),
+            context.fireTimestamp().getMillis(),
+            prune.getCurrentRelativeTime().getMillis());
     List<CustomerEvent> sorted = sorted(events);
     int keep = forget(events, sorted, closed);
     if (keep == sorted.size()) {
@@ -105,7 +114,12 @@ final class LowLatencyFeatureRowsFn extends CustomerEventBufferFn {
       return;
     }
     closedThrough.write(closed);
-    pruneAt(prune, pruneAt, Math.max(lateness.forgettableAt(sorted.get(keep).getEventTime()), context.timestamp().getMillis()));
+    pruneAt(
+        prune,
+        pruneAt,
+        Math.max(
+            lateness.forgettableAt(sorted.get(keep).getEventTime()),
+            context.timestamp().getMillis()));
   }
 
   private static void pruneAt(Timer prune, ValueState<Long> pruneAt, long millis) {

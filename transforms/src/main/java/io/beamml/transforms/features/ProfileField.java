@@ -9,9 +9,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The profile fields a profile feature may name, each knowing how to read its value as of a time
- * and whether it is categorical (text, one-hot or coded by the spec's categories) or numeric.
- * A new profile field is one constant here; the spec's validation, the calculator and the
- * vectoriser follow from it.
+ * and whether it is categorical (text, one-hot or coded by the spec's categories) or numeric. A new
+ * profile field is one constant here; the spec's validation, the calculator and the vectoriser
+ * follow from it.
  */
 public enum ProfileField {
   AGE("age", false) {
@@ -87,7 +87,9 @@ public enum ProfileField {
 
   /** The value of column {@code column} as of a time; missing when there is no profile. */
   FeatureValue value(@Nullable CustomerProfile profile, String column, long asOfMillis) {
-    return profile == null ? new FeatureValue(column, null, null) : read(profile, column, asOfMillis);
+    return profile == null
+        ? new FeatureValue(column, null, null)
+        : read(profile, column, asOfMillis);
   }
 
   abstract FeatureValue read(CustomerProfile profile, String column, long asOfMillis);

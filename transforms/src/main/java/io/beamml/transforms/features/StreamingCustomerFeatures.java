@@ -41,54 +41,53 @@ import org.joda.time.Duration;
  * {@link FeatureCalculator}. Every event leaves exactly once: as a row, or as a dead letter with
  * reason {@code late_event}.
  *
- * <p>Input: {@link CustomerEvent}s whose element timestamps are their event times (the job
- * assigns them at the source; a timestamp later than the event time is rejected), bounded or
- * unbounded, in any windowing (they are re-windowed into the global window). Output rows are
- * stamped with their event times; dead letters with their arrival watermark (their event time is
- * in the record), so a windowed dead-letter sink does not drop them as late.
+ * <p>Input: {@link CustomerEvent}s whose element timestamps are their event times (the job assigns
+ * them at the source; a timestamp later than the event time is rejected), bounded or unbounded, in
+ * any windowing (they are re-windowed into the global window). Output rows are stamped with their
+ * event times; dead letters with their arrival watermark (their event time is in the record), so a
+ * windowed dead-letter sink does not drop them as late.
  *
  * <p><b>Late.</b> Each customer has a closed-through time C: at each of its timer firings, C rises
- * to the latest time t with t + L before the input watermark W, where L is the allowed lateness
- * (C = max(C, W - 1 ms - L, the time the timer was set for - L)). An event is late when, at its
- * arrival, its event time is at or before its customer's C, or its event time plus L is before
- * the input watermark. In both modes that is Beam's own rule for droppable data
- * (the watermark passed the event's time plus L), checked both against the customer's state and
- * against the watermark, so a quiet customer's state can be forgotten without letting a late event
- * through. Late events go to the failures with source {@code orders} (event type {@code order}) or
- * {@code clicks}, step {@code features}, the event as JSON in {@code raw} and its event time.
+ * to the latest time t with t + L before the input watermark W, where L is the allowed lateness (C
+ * = max(C, W - 1 ms - L, the time the timer was set for - L)). An event is late when, at its
+ * arrival, its event time is at or before its customer's C, or its event time plus L is before the
+ * input watermark. In both modes that is Beam's own rule for droppable data (the watermark passed
+ * the event's time plus L), checked both against the customer's state and against the watermark, so
+ * a quiet customer's state can be forgotten without letting a late event through. Late events go to
+ * the failures with source {@code orders} (event type {@code order}) or {@code clicks}, step {@code
+ * features}, the event as JSON in {@code raw} and its event time.
  *
  * <p><b>{@link Mode#EXACT}</b> (default): an event's row is emitted once the watermark passes its
- * event time plus L, computed over all of the customer's events up to then, so it equals the
- * batch row for the same events whatever their arrival order within the lateness (bit for bit
- * where the sums are exact; otherwise within the last-bit rounding that FeatureCalculator allows
- * between its sliding and direct computations). The timer holds the output watermark at the
- * earliest waiting event, so with L = 0 no row is late downstream; an event accepted within a
- * lateness L > 0 may arrive after the watermark passed it, and its row is then up to L late
- * downstream. A row waits for the watermark: behind a source with bounded out-of-orderness D,
- * about D + L after its event.
+ * event time plus L, computed over all of the customer's events up to then, so it equals the batch
+ * row for the same events whatever their arrival order within the lateness (bit for bit where the
+ * sums are exact; otherwise within the last-bit rounding that FeatureCalculator allows between its
+ * sliding and direct computations). The timer holds the output watermark at the earliest waiting
+ * event, so with L = 0 no row is late downstream; an event accepted within a lateness L > 0 may
+ * arrive after the watermark passed it, and its row is then up to L late downstream. A row waits
+ * for the watermark: behind a source with bounded out-of-orderness D, about D + L after its event.
  *
- * <p><b>{@link Mode#LOW_LATENCY}</b>: an event's row is emitted when the event arrives, computed over
- * the customer's events that arrived before it (and itself). It equals the batch row exactly when
- * every event that the batch counts in it (event time in (t - window, t], including those at t)
- * arrived no later than the event itself: in-order input with one event per customer and
+ * <p><b>{@link Mode#LOW_LATENCY}</b>: an event's row is emitted when the event arrives, computed
+ * over the customer's events that arrived before it (and itself). It equals the batch row exactly
+ * when every event that the batch counts in it (event time in (t - window, t], including those at
+ * t) arrived no later than the event itself: in-order input with one event per customer and
  * timestamp gives the batch rows; an event at t arriving after a later one is missing from that
  * later event's row, and of several events sharing a time only the last to arrive counts all of
  * them. Arrival is the order in which this step sees a customer's events, which Beam keeps only
  * within one input split (one Kafka partition, say). Late events (as above) are dead-lettered
  * rather than given a row over a history that may already be pruned.
  *
- * <p><b>State.</b> Per customer: its events no older than maxWindow before C, events still
- * waiting (EXACT), C, and one event-time timer. The timer prunes older events as the watermark
- * advances and clears the customer once nothing retained can count again, so a customer's state
- * never spans more than the longest window plus the allowed lateness (plus the out-of-orderness
- * the watermark admits). The metrics namespace {@value #METRICS_NAMESPACE} counts {@value #ROWS},
- * {@value #LATE_EVENTS} and {@value #ROWS_WITHOUT_PROFILE}, and the distribution {@value
- * #RETAINED_EVENTS} records how many events a customer retains after each timer firing.
+ * <p><b>State.</b> Per customer: its events no older than maxWindow before C, events still waiting
+ * (EXACT), C, and one event-time timer. The timer prunes older events as the watermark advances and
+ * clears the customer once nothing retained can count again, so a customer's state never spans more
+ * than the longest window plus the allowed lateness (plus the out-of-orderness the watermark
+ * admits). The metrics namespace {@value #METRICS_NAMESPACE} counts {@value #ROWS}, {@value
+ * #LATE_EVENTS} and {@value #ROWS_WITHOUT_PROFILE}, and the distribution {@value #RETAINED_EVENTS}
+ * records how many events a customer retains after each timer firing.
  *
  * <p><b>Profiles</b> come from a side input keyed by customer_key ({@link #profilesView}); rows are
- * computed without them in keyed state, then joined, with exactly the values the batch gets.
- * Rows wait for the side input to be ready (a bounded profiles file: once it is read). Without
- * profiles every profile feature is missing.
+ * computed without them in keyed state, then joined, with exactly the values the batch gets. Rows
+ * wait for the side input to be ready (a bounded profiles file: once it is read). Without profiles
+ * every profile feature is missing.
  *
  * <pre>{@code
  * PCollectionView<Map<String, CustomerProfile>> profiles =
@@ -228,7 +227,8 @@ public final class StreamingCustomerFeatures
               ParDo.of(new LowLatencyFeatureRowsFn(calculator, lateness, rowsTag, lateTag))
                   .withOutputTags(rowsTag, TupleTagList.of(lateTag)));
     }
-    PCollection<FeatureRow> rows = computed.get(rowsTag).setCoder(AvroCoder.specific(FeatureRow.class));
+    PCollection<FeatureRow> rows =
+        computed.get(rowsTag).setCoder(AvroCoder.specific(FeatureRow.class));
     PCollection<DeadLetter> late = computed.get(lateTag).setCoder(DeadLetters.coder());
     if (profiles != null) {
       rows =
@@ -276,7 +276,8 @@ public final class StreamingCustomerFeatures
 
   /** Keys profiles by customer, keeps one per customer and views them as a map. */
   private static final class ViewProfilesByCustomer
-      extends PTransform<PCollection<CustomerProfile>, PCollectionView<Map<String, CustomerProfile>>> {
+      extends PTransform<
+          PCollection<CustomerProfile>, PCollectionView<Map<String, CustomerProfile>>> {
 
     @Override
     public PCollectionView<Map<String, CustomerProfile>> expand(

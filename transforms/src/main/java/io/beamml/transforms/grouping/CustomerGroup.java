@@ -31,7 +31,10 @@ public final class CustomerGroup {
       n++;
     }
     this.profileCount = n;
-    this.profile = n == 0 ? null : n == 1 ? profiles.iterator().next() : FeatureCalculator.chooseProfile(profiles);
+    this.profile =
+        n == 0
+            ? null
+            : n == 1 ? profiles.iterator().next() : FeatureCalculator.chooseProfile(profiles);
   }
 
   /**

@@ -17,8 +17,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The per-customer inputs of the batch joins, all keyed by customer_key: cleaned events and
- * profiles, and for training sets the labelled promotions. Feature rows and point-in-time
- * training sets take this one input and group it with {@link GroupByCustomer}.
+ * profiles, and for training sets the labelled promotions. Feature rows and point-in-time training
+ * sets take this one input and group it with {@link GroupByCustomer}.
  *
  * <pre>{@code
  * CustomerInputs.of(events, profiles).apply("ComputeCustomerFeatures", CustomerFeatures.of(spec));
@@ -44,7 +44,8 @@ public final class CustomerInputs implements PInput {
     this.promos = promos;
   }
 
-  public static CustomerInputs of(PCollection<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
+  public static CustomerInputs of(
+      PCollection<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(profiles, "profiles");
     if (events.getPipeline() != profiles.getPipeline()) {
@@ -57,7 +58,8 @@ public final class CustomerInputs implements PInput {
   public CustomerInputs withPromos(PCollection<LabelledPromo> value) {
     Objects.requireNonNull(value, "promos");
     if (value.getPipeline() != events.getPipeline()) {
-      throw new IllegalArgumentException("events, profiles and promos belong to different pipelines");
+      throw new IllegalArgumentException(
+          "events, profiles and promos belong to different pipelines");
     }
     return new CustomerInputs(events, profiles, value);
   }
@@ -73,7 +75,8 @@ public final class CustomerInputs implements PInput {
   /** The promotions; fails for inputs made without {@link #withPromos}. */
   public PCollection<LabelledPromo> promos() {
     if (promos == null) {
-      throw new IllegalArgumentException("these customer inputs have no promotions: use withPromos(...)");
+      throw new IllegalArgumentException(
+          "these customer inputs have no promotions: use withPromos(...)");
     }
     return promos;
   }
@@ -82,7 +85,8 @@ public final class CustomerInputs implements PInput {
     return promos != null;
   }
 
-  public <OutputT extends POutput> OutputT apply(String name, PTransform<? super CustomerInputs, OutputT> transform) {
+  public <OutputT extends POutput> OutputT apply(
+      String name, PTransform<? super CustomerInputs, OutputT> transform) {
     return Pipeline.applyTransform(name, this, transform);
   }
 

@@ -5,9 +5,9 @@ package io.beamml.transforms.grouping;
  *
  * <p>An opt-in of the batch steps that group by a high-cardinality key (an event id, a customer),
  * for the Direct runner only: it pays a fixed cost for every distinct key it groups (about 60x
- * slower per event by key than by 16 shards), so there they group by shard and finish the
- * grouping in memory, a shard's records at a time. Never on a distributed runner: a shard's
- * records grow with the input.
+ * slower per event by key than by 16 shards), so there they group by shard and finish the grouping
+ * in memory, a shard's records at a time. Never on a distributed runner: a shard's records grow
+ * with the input.
  */
 public final class ShardKeys {
 

@@ -28,7 +28,9 @@ public final class CountRecordsIn<T> extends PTransform<PCollection<T>, PCollect
 
   @Override
   public PCollection<T> expand(PCollection<T> records) {
-    return records.apply("CountRecords", ParDo.of(new CountFn<T>(source))).setCoder(records.getCoder());
+    return records
+        .apply("CountRecords", ParDo.of(new CountFn<T>(source)))
+        .setCoder(records.getCoder());
   }
 
   private static final class CountFn<T> extends DoFn<T, T> {

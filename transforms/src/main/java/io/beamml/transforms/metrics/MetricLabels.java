@@ -7,11 +7,11 @@ import java.util.regex.Pattern;
 
 /**
  * Beam metric names that carry labels, written {@code family{k1=v1,k2=v2}}. Beam's metric API has
- * only a namespace and a name on every runner, so the labels travel inside the name; the
- * Prometheus exporter parses them back into real labels ({@code beamml_<ns>_<family>{k1="v1"}}).
+ * only a namespace and a name on every runner, so the labels travel inside the name; the Prometheus
+ * exporter parses them back into real labels ({@code beamml_<ns>_<family>{k1="v1"}}).
  *
- * <p>Label keys follow Prometheus' label-name rule. Values may hold anything: {@code \ { } , =}
- * are escaped with a backslash, so any value survives the round trip.
+ * <p>Label keys follow Prometheus' label-name rule. Values may hold anything: {@code \ { } , =} are
+ * escaped with a backslash, so any value survives the round trip.
  *
  * <p>Beam's gauges and distributions hold whole numbers. A fraction (a PSI of 0.12) is recorded
  * multiplied by a power of ten and named with the label {@value #SCALE}: the exporter divides by it
@@ -38,7 +38,10 @@ public final class MetricLabels {
     checkFamily(family);
     if (keysAndValues.length % 2 != 0) {
       throw new IllegalArgumentException(
-          "labels come in key, value pairs; got " + keysAndValues.length + " strings for " + family);
+          "labels come in key, value pairs; got "
+              + keysAndValues.length
+              + " strings for "
+              + family);
     }
     if (keysAndValues.length == 0) {
       return family;
@@ -49,7 +52,8 @@ public final class MetricLabels {
       String key = keysAndValues[i];
       String value = keysAndValues[i + 1];
       if (key == null || !KEY.matcher(key).matches()) {
-        throw new IllegalArgumentException("label key '" + key + "' of " + family + " must match " + KEY.pattern());
+        throw new IllegalArgumentException(
+            "label key '" + key + "' of " + family + " must match " + KEY.pattern());
       }
       if (seen.put(key, Boolean.TRUE) != null) {
         throw new IllegalArgumentException("label key '" + key + "' given twice for " + family);
@@ -150,7 +154,13 @@ public final class MetricLabels {
     }
     if (factor < 1) {
       throw new IllegalArgumentException(
-          "label " + SCALE + " of " + name.family() + " must be a positive whole number, got '" + value + "'");
+          "label "
+              + SCALE
+              + " of "
+              + name.family()
+              + " must be a positive whole number, got '"
+              + value
+              + "'");
     }
     return factor;
   }
@@ -161,7 +171,8 @@ public final class MetricLabels {
     }
     for (char c : family.toCharArray()) {
       if (FAMILY_FORBIDDEN.indexOf(c) >= 0) {
-        throw new IllegalArgumentException("metric family '" + family + "' must not contain '" + c + "'");
+        throw new IllegalArgumentException(
+            "metric family '" + family + "' must not contain '" + c + "'");
       }
     }
   }
@@ -176,7 +187,8 @@ public final class MetricLabels {
   }
 
   private static IllegalArgumentException malformed(String name, String what) {
-    return new IllegalArgumentException("metric name '" + name + "' is not family{key=value,...}: " + what);
+    return new IllegalArgumentException(
+        "metric name '" + name + "' is not family{key=value,...}: " + what);
   }
 
   /** A parsed name: the family and its labels in the order they were written. */

@@ -25,6 +25,7 @@ public final class PipelineMetrics {
   /** Dead letters of {@code source} that {@code step} refused for {@code reason}. */
   public static Counter deadLetters(String source, String step, String reason) {
     return Metrics.counter(
-        NAMESPACE, MetricLabels.name(DEAD_LETTERS, "source", source, "step", step, "reason", reason));
+        NAMESPACE,
+        MetricLabels.name(DEAD_LETTERS, "source", source, "step", step, "reason", reason));
   }
 }

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits one CSV record into its fields under RFC 4180: fields are separated by commas; a field that
- * starts with a double quote runs to the matching closing quote, may hold commas, and writes a
+ * Splits one CSV record into its fields under RFC 4180: fields are separated by commas; a field
+ * that starts with a double quote runs to the matching closing quote, may hold commas, and writes a
  * quote as two quotes. Whitespace is part of a field.
  *
  * <p>The input is one whole record, as framed by a reader that knows the quoting, so a quoted field

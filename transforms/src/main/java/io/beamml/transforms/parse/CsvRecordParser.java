@@ -72,7 +72,10 @@ abstract class CsvRecordParser<T> implements LineParser<T> {
   @Override
   public final boolean isHeader(byte[] line) {
     int pos = 0;
-    if (line.length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+    if (line.length >= 3
+        && line[0] == (byte) 0xEF
+        && line[1] == (byte) 0xBB
+        && line[2] == (byte) 0xBF) {
       pos = 3;
     }
     while (pos < line.length && line[pos] >= 0 && line[pos] <= ' ') {

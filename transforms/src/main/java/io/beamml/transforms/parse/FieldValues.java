@@ -117,13 +117,15 @@ final class FieldValues {
   }
 
   private static final java.util.Set<String> GENDERS = java.util.Set.of("F", "M", "X");
-  private static final java.util.Set<String> COUNTRIES = java.util.Set.of(java.util.Locale.getISOCountries());
+  private static final java.util.Set<String> COUNTRIES =
+      java.util.Set.of(java.util.Locale.getISOCountries());
 
   /** Gender as the contract codes it: F, M or X. */
   static String gender(String name, @Nullable String value) throws ParseFailure {
     String text = required(name, value);
     if (!GENDERS.contains(text)) {
-      throw new ParseFailure(Reasons.UNKNOWN_ENUM_VALUE, name + " must be one of F, M, X: " + quote(text));
+      throw new ParseFailure(
+          Reasons.UNKNOWN_ENUM_VALUE, name + " must be one of F, M, X: " + quote(text));
     }
     return text;
   }
@@ -133,7 +135,8 @@ final class FieldValues {
     String text = required(name, value);
     if (!COUNTRIES.contains(text)) {
       throw new ParseFailure(
-          Reasons.UNKNOWN_ENUM_VALUE, name + " must be an ISO 3166-1 alpha-2 country code: " + quote(text));
+          Reasons.UNKNOWN_ENUM_VALUE,
+          name + " must be an ISO 3166-1 alpha-2 country code: " + quote(text));
     }
     return text;
   }

@@ -1,25 +1,34 @@
 package io.beamml.transforms.parse;
 
 /**
- * A fast path for the one date-time shape the contract's files carry
- * ({@code 2026-01-10T12:00:00[.fff]Z} or with a {@code +HH:MM} offset): epoch millis without
- * {@code DateTimeFormatter}'s general machinery, which cost more than the rest of parsing a click.
- * It accepts only text that {@code ISO_OFFSET_DATE_TIME} (strict) accepts and yields the same
- * instant; anything else, valid or not, it leaves to that formatter ({@link #NOT_FAST}).
+ * A fast path for the one date-time shape the contract's files carry ({@code
+ * 2026-01-10T12:00:00[.fff]Z} or with a {@code +HH:MM} offset): epoch millis without {@code
+ * DateTimeFormatter}'s general machinery, which cost more than the rest of parsing a click. It
+ * accepts only text that {@code ISO_OFFSET_DATE_TIME} (strict) accepts and yields the same instant;
+ * anything else, valid or not, it leaves to that formatter ({@link #NOT_FAST}).
  */
 final class IsoInstants {
 
-  /** Returned when the text is not in the fast shape (never a real result: it is not a whole milli of the shape). */
+  /**
+   * Returned when the text is not in the fast shape (never a real result: it is not a whole milli
+   * of the shape).
+   */
   static final long NOT_FAST = Long.MIN_VALUE;
 
   private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
   private IsoInstants() {}
 
-  /** Epoch millis of {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|+HH:MM|-HH:MM)}, or {@link #NOT_FAST}. */
+  /**
+   * Epoch millis of {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|+HH:MM|-HH:MM)}, or {@link #NOT_FAST}.
+   */
   static long epochMillis(String s) {
     int n = s.length();
-    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    if (n < 20
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
       return NOT_FAST;
     }
     char t = s.charAt(10);
@@ -32,8 +41,16 @@ final class IsoInstants {
     int hour = digits(s, 11, 2);
     int minute = digits(s, 14, 2);
     int second = digits(s, 17, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23
-        || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
       return NOT_FAST;
     }
     int monthDays = month == 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1];
@@ -75,7 +92,8 @@ final class IsoInstants {
     } else {
       return NOT_FAST;
     }
-    long epochSecond = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+    long epochSecond =
+        epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
     return epochSecond * 1000L + millis;
   }
 
@@ -100,7 +118,9 @@ final class IsoInstants {
     return (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
   }
 
-  /** Days since 1970-01-01 of a valid proleptic Gregorian date (as {@code LocalDate.toEpochDay}). */
+  /**
+   * Days since 1970-01-01 of a valid proleptic Gregorian date (as {@code LocalDate.toEpochDay}).
+   */
   private static long epochDay(int year, int month, int day) {
     long y = year;
     long m = month;

@@ -5,6 +5,7 @@ import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.Order;
 import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import io.beamml.transforms.deadletter.DeadLetters;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.deadletter.Sources;
@@ -17,14 +18,13 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -47,10 +47,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * summary built from the outputs and dead letters excludes them.
  *
  * <p>Counters, namespace {@value #METRICS_NAMESPACE}: {@code <source>.parsed}, {@code
- * <source>.header_lines} and {@code <source>.<reason>} for each dead-letter reason. Every line
- * that is not a header row is also counted as a record in, {@link PipelineMetrics#recordsIn}: Parse
- * is the one door every source's records come through, in batch and in streaming, so that count
- * equals the run summary's {@code records_in}.
+ * <source>.header_lines} and {@code <source>.<reason>} for each dead-letter reason. Every line that
+ * is not a header row is also counted as a record in, {@link PipelineMetrics#recordsIn}: Parse is
+ * the one door every source's records come through, in batch and in streaming, so that count equals
+ * the run summary's {@code records_in}.
  */
 public final class Parse<T>
     extends PTransform<PCollection<byte[]>, WithFailures.Result<PCollection<T>, DeadLetter>> {
@@ -116,12 +116,18 @@ public final class Parse<T>
 
   /** Promotion responses CSV to {@link PromoResponse}. */
   public static Parse<PromoResponse> responses() {
-    return of(Sources.RESPONSES, new PromoResponseCsvParser(), SpecificRecordCoder.of(PromoResponse.class));
+    return of(
+        Sources.RESPONSES,
+        new PromoResponseCsvParser(),
+        SpecificRecordCoder.of(PromoResponse.class));
   }
 
   /** The responses topic (the CSV's fields as JSON) to {@link PromoResponse}. */
   public static Parse<PromoResponse> responsesJson() {
-    return of(Sources.RESPONSES, new PromoResponseJsonParser(), SpecificRecordCoder.of(PromoResponse.class));
+    return of(
+        Sources.RESPONSES,
+        new PromoResponseJsonParser(),
+        SpecificRecordCoder.of(PromoResponse.class));
   }
 
   /** The same transform with another line size limit, in bytes. */
@@ -173,18 +179,19 @@ public final class Parse<T>
   }
 
   /**
-   * This parse, also yielding how many records (lines other than header rows, the same lines
-   * {@link PipelineMetrics#recordsIn} counts) it read, as one partial count per bundle, so a
-   * bounded run can count its input without a second reader of the lines: on Flink's batch
-   * runner every further reader of a collection is another encoded copy of each line. For input
-   * in the global window (the counts are emitted there when each bundle finishes).
+   * This parse, also yielding how many records (lines other than header rows, the same lines {@link
+   * PipelineMetrics#recordsIn} counts) it read, as one partial count per bundle, so a bounded run
+   * can count its input without a second reader of the lines: on Flink's batch runner every further
+   * reader of a collection is another encoded copy of each line. For input in the global window
+   * (the counts are emitted there when each bundle finishes).
    */
   public PTransform<PCollection<byte[]>, ParseResult<T>> countingRecordsIn() {
     return new CountingRecordsIn<>(this);
   }
 
   /** {@link #countingRecordsIn}. */
-  private static final class CountingRecordsIn<T> extends PTransform<PCollection<byte[]>, ParseResult<T>> {
+  private static final class CountingRecordsIn<T>
+      extends PTransform<PCollection<byte[]>, ParseResult<T>> {
     private final Parse<T> parse;
 
     CountingRecordsIn(Parse<T> parse) {
@@ -200,14 +207,25 @@ public final class Parse<T>
           lines.apply(
               "ParseLines",
               ParDo.of(
-                      new ParseLineFn<>(parse.source, parse.parser, parse.maxLineBytes, parse.rules,
-                          recordsTag, deadLettersTag, recordsInTag))
+                      new ParseLineFn<>(
+                          parse.source,
+                          parse.parser,
+                          parse.maxLineBytes,
+                          parse.rules,
+                          recordsTag,
+                          deadLettersTag,
+                          recordsInTag))
                   .withOutputTags(recordsTag, TupleTagList.of(deadLettersTag).and(recordsInTag)));
       parsed.get(recordsTag).setCoder(parse.coder);
       parsed.get(deadLettersTag).setCoder(DeadLetters.coder());
       parsed.get(recordsInTag).setCoder(VarLongCoder.of());
-      return new ParseResult<>(recordsTag, parsed.get(recordsTag), deadLettersTag, parsed.get(deadLettersTag),
-          recordsInTag, parsed.get(recordsInTag));
+      return new ParseResult<>(
+          recordsTag,
+          parsed.get(recordsTag),
+          deadLettersTag,
+          parsed.get(deadLettersTag),
+          recordsInTag,
+          parsed.get(recordsInTag));
     }
   }
 
@@ -226,6 +244,7 @@ public final class Parse<T>
     private final Counter headerLines;
     private final Counter recordsIn;
     private transient Map<String, Counter> reasonCounters;
+
     /** Records in since the bundle started, for {@link #recordsInTag}. */
     private transient long bundleRecordsIn;
 
@@ -308,7 +327,11 @@ public final class Parse<T>
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       if (recordsInTag != null && bundleRecordsIn > 0) {
-        context.output(recordsInTag, bundleRecordsIn, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+        context.output(
+            recordsInTag,
+            bundleRecordsIn,
+            GlobalWindow.INSTANCE.maxTimestamp(),
+            GlobalWindow.INSTANCE);
       }
       bundleRecordsIn = 0;
     }

@@ -24,9 +24,12 @@ public final class ParseResult<T> implements POutput {
   private final PCollection<Long> recordsIn;
 
   ParseResult(
-      TupleTag<T> recordsTag, PCollection<T> records,
-      TupleTag<DeadLetter> failuresTag, PCollection<DeadLetter> failures,
-      TupleTag<Long> recordsInTag, PCollection<Long> recordsIn) {
+      TupleTag<T> recordsTag,
+      PCollection<T> records,
+      TupleTag<DeadLetter> failuresTag,
+      PCollection<DeadLetter> failures,
+      TupleTag<Long> recordsInTag,
+      PCollection<Long> recordsIn) {
     this.recordsTag = recordsTag;
     this.records = records;
     this.failuresTag = failuresTag;
@@ -59,5 +62,6 @@ public final class ParseResult<T> implements POutput {
   }
 
   @Override
-  public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
+  public void finishSpecifyingOutput(
+      String transformName, PInput input, PTransform<?, ?> transform) {}
 }

@@ -6,8 +6,7 @@ import java.util.List;
 /**
  * The profiles CSV: {@code customer_id,age,gender,country,signup_date}, the date in ISO-8601
  * ({@code 2024-03-01}) becoming days since 1970-01-01; gender is F, M or X and country an ISO
- * 3166-1 alpha-2 code. A profile has no event time, so its failures
- * carry none.
+ * 3166-1 alpha-2 code. A profile has no event time, so its failures carry none.
  */
 public final class ProfileCsvParser extends CsvRecordParser<Profile> {
 

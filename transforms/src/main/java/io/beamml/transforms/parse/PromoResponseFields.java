@@ -4,8 +4,8 @@ import io.beamml.schemas.PromoResponse;
 import java.util.List;
 
 /**
- * Reads a {@link PromoResponse} from its named fields: one definition for the responses CSV and
- * the responses topic, so the two can never disagree.
+ * Reads a {@link PromoResponse} from its named fields: one definition for the responses CSV and the
+ * responses topic, so the two can never disagree.
  */
 final class PromoResponseFields {
 

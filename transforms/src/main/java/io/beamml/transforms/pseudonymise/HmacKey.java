@@ -26,13 +26,13 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The secret behind customer pseudonyms. A keyed HMAC, unlike a plain hash, cannot be reversed by
- * hashing every plausible customer id, as long as the key stays secret; so the key never appears
- * in {@link #toString()}, logs or error messages.
+ * hashing every plausible customer id, as long as the key stays secret; so the key never appears in
+ * {@link #toString()}, logs or error messages.
  *
  * <p>The key is the bytes of its source (file or environment variable) with trailing line breaks
  * removed; nothing is decoded, so a hex text key is used as its text. Every source must yield at
- * least {@value #MIN_BYTES} bytes. The same key must be used by every run whose outputs are
- * joined, or the same customer gets different keys.
+ * least {@value #MIN_BYTES} bytes. The same key must be used by every run whose outputs are joined,
+ * or the same customer gets different keys.
  *
  * <p>The key bytes are serialised with the transforms that use them, which is how they reach the
  * workers: a serialised pipeline built with a key carries that key.
@@ -118,10 +118,9 @@ public final class HmacKey implements Serializable {
   }
 
   /**
-   * For demos only: the key in {@code path}, created first if missing as {@value
-   * #LOCAL_KEY_BYTES} random bytes written as hex, readable and writable by the owner alone (on
-   * POSIX file systems). An existing file is reused so that repeated demo runs produce the same
-   * pseudonyms.
+   * For demos only: the key in {@code path}, created first if missing as {@value #LOCAL_KEY_BYTES}
+   * random bytes written as hex, readable and writable by the owner alone (on POSIX file systems).
+   * An existing file is reused so that repeated demo runs produce the same pseudonyms.
    */
   public static HmacKey createLocalKey(Path path) {
     Objects.requireNonNull(path, "path");

@@ -7,18 +7,18 @@ import io.beamml.schemas.LabelledPromo;
 import io.beamml.schemas.Order;
 import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import java.io.Serializable;
 import java.util.Objects;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Replaces the raw customer id with its keyed pseudonym and keeps only the fields later steps
- * need. The output types have no field for the raw id, product, session, currency or quantity,
- * so none of them can travel past this step. Element timestamps are kept.
+ * Replaces the raw customer id with its keyed pseudonym and keeps only the fields later steps need.
+ * The output types have no field for the raw id, product, session, currency or quantity, so none of
+ * them can travel past this step. Element timestamps are kept.
  */
 public final class Pseudonymise<InputT, OutputT>
     extends PTransform<PCollection<InputT>, PCollection<OutputT>> {

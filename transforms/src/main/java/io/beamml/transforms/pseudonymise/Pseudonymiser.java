@@ -9,9 +9,9 @@ import javax.crypto.Mac;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Turns a customer id into its pseudonym: the lowercase hex HMAC-SHA256 of the id's UTF-8 bytes
- * (64 characters). Deterministic for a given key, so the same customer gets the same key across
- * sources and runs.
+ * Turns a customer id into its pseudonym: the lowercase hex HMAC-SHA256 of the id's UTF-8 bytes (64
+ * characters). Deterministic for a given key, so the same customer gets the same key across sources
+ * and runs.
  *
  * <p>Not thread-safe: it reuses one {@link Mac}, which is not thread-safe either. Give each DoFn
  * instance its own, made in {@code @Setup}.

@@ -41,11 +41,13 @@ public final class ContractRules implements Serializable {
 
   /** With the default range, how far past the checking moment an event time may lie. */
   private static final long DEFAULT_MAX_AHEAD_MILLIS = MILLIS_PER_DAY;
+
   /** maxMillis value meaning "now + maxAheadMillis at the moment of the check". */
   private static final long ROLLING = Long.MIN_VALUE;
 
   private final long minMillis;
   private final long maxMillis;
+
   /** What "now" is for the default range's upper bound (the system clock unless a test says). */
   private final Clock clock;
 
@@ -69,7 +71,9 @@ public final class ContractRules implements Serializable {
     return new ContractRules(min.toEpochMilli(), max.toEpochMilli(), clock);
   }
 
-  /** The same rules reading "now" from {@code clock} (which must be serialisable, as the JDK's are). */
+  /**
+   * The same rules reading "now" from {@code clock} (which must be serialisable, as the JDK's are).
+   */
   public ContractRules withClock(Clock clock) {
     return new ContractRules(minMillis, maxMillis, Objects.requireNonNull(clock, "clock"));
   }
@@ -121,8 +125,9 @@ public final class ContractRules implements Serializable {
             p -> "age " + p.getAge() + " is outside [" + MIN_AGE + ", " + MAX_AGE + "]"),
         Rule.of(
             SIGNUP_DATE_PLAUSIBLE,
-            (Profile p) -> p.getSignupDate() >= minDay
-                && p.getSignupDate() <= Math.floorDiv(maxNow(fixedMax, now), MILLIS_PER_DAY),
+            (Profile p) ->
+                p.getSignupDate() >= minDay
+                    && p.getSignupDate() <= Math.floorDiv(maxNow(fixedMax, now), MILLIS_PER_DAY),
             p ->
                 "signup_date "
                     + LocalDate.ofEpochDay(p.getSignupDate())

@@ -38,8 +38,8 @@ public final class RuleCheck<T> implements Serializable {
   }
 
   /**
-   * The first rule {@code record} fails, counted under the rule's name, or null when it passes
-   * them all, counted as valid.
+   * The first rule {@code record} fails, counted under the rule's name, or null when it passes them
+   * all, counted as valid.
    */
   public @Nullable Rule<T> firstFailure(T record) {
     for (int i = 0; i < rules.size(); i++) {

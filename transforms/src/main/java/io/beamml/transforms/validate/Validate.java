@@ -5,6 +5,7 @@ import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.Order;
 import io.beamml.schemas.Profile;
 import io.beamml.schemas.PromoResponse;
+import io.beamml.transforms.coders.SpecificRecordCoder;
 import io.beamml.transforms.deadletter.DeadLetters;
 import io.beamml.transforms.deadletter.Sources;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.coders.Coder;
-import io.beamml.transforms.coders.SpecificRecordCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -27,8 +27,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Checks parsed records against a list of {@link Rule}s. A record that passes them all goes on
  * unchanged; the first rule it fails turns it into a dead letter whose reason is that rule's name
- * and whose raw text is the record rendered as JSON. Records parsed from lines should be checked
- * in the parsing step instead ({@code Parse.thenValidate}), so their dead letters keep the line as
+ * and whose raw text is the record rendered as JSON. Records parsed from lines should be checked in
+ * the parsing step instead ({@code Parse.thenValidate}), so their dead letters keep the line as
  * read.
  *
  * <p>Counters, namespace {@value #METRICS_NAMESPACE}: {@code <source>.valid} and {@code
@@ -127,7 +127,8 @@ public final class Validate<T>
   }
 
   private static Validate<Order> orders(String source, ContractRules rules) {
-    return of(source, rules.orders(), SpecificRecordCoder.of(Order.class)).withEventTime(Order::getOrderTime);
+    return of(source, rules.orders(), SpecificRecordCoder.of(Order.class))
+        .withEventTime(Order::getOrderTime);
   }
 
   /** The same transform, writing each failing record's event time into its dead letter. */

@@ -5,9 +5,9 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.joda.time.Instant;
 
 /**
- * Event-time arithmetic for stateful DoFns that set timers: sums that saturate instead of
- * wrapping (an event time plus a lateness must not overflow past Long.MIN_VALUE), and times kept
- * inside the global window, where Beam refuses a timer or output timestamp outside it.
+ * Event-time arithmetic for stateful DoFns that set timers: sums that saturate instead of wrapping
+ * (an event time plus a lateness must not overflow past Long.MIN_VALUE), and times kept inside the
+ * global window, where Beam refuses a timer or output timestamp outside it.
  */
 public final class TimerTimes {
 

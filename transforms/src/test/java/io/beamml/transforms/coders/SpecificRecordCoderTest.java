@@ -31,13 +31,24 @@ import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.junit.Test;
 
-/** The fast coder writes exactly AvroCoder's bytes and reads them back, for every record it carries. */
+/**
+ * The fast coder writes exactly AvroCoder's bytes and reads them back, for every record it carries.
+ */
 public class SpecificRecordCoderTest {
 
-  private static final List<Class<? extends SpecificRecordBase>> RECORDS = List.of(
-      ClickEvent.class, Order.class, Profile.class, PromoResponse.class, CustomerEvent.class,
-      CustomerProfile.class, LabelledPromo.class, DeadLetter.class, FeatureRow.class,
-      TrainingExample.class, Prediction.class);
+  private static final List<Class<? extends SpecificRecordBase>> RECORDS =
+      List.of(
+          ClickEvent.class,
+          Order.class,
+          Profile.class,
+          PromoResponse.class,
+          CustomerEvent.class,
+          CustomerProfile.class,
+          LabelledPromo.class,
+          DeadLetter.class,
+          FeatureRow.class,
+          TrainingExample.class,
+          Prediction.class);
 
   @Test
   public void writesAvroCodersBytesAndReadsThemBack() throws Exception {
@@ -73,11 +84,14 @@ public class SpecificRecordCoderTest {
 
   @Test
   public void isNeverAGroupingKey() {
-    assertThrows(Coder.NonDeterministicException.class, () -> SpecificRecordCoder.of(ClickEvent.class).verifyDeterministic());
+    assertThrows(
+        Coder.NonDeterministicException.class,
+        () -> SpecificRecordCoder.of(ClickEvent.class).verifyDeterministic());
   }
 
   @Test
   public void refusesAClassThatIsNotAGeneratedRecord() {
-    assertThrows(IllegalArgumentException.class, () -> SpecificRecordCoder.ofRecordClass(String.class));
+    assertThrows(
+        IllegalArgumentException.class, () -> SpecificRecordCoder.ofRecordClass(String.class));
   }
 }

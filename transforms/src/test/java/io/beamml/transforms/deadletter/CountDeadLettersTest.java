@@ -24,14 +24,16 @@ public class CountDeadLettersTest {
 
   @Test
   public void countsPerSourceStepAndReasonAndPassesEveryDeadLetterOn() {
-    List<DeadLetter> input = List.of(
-        DeadLetters.of(Sources.CLICKS, Steps.PARSE, Reasons.BLANK_LINE, "blank", "", null),
-        DeadLetters.of(Sources.CLICKS, Steps.PARSE, Reasons.BLANK_LINE, "blank", "", null),
-        DeadLetters.of(Sources.CLICKS, Steps.VALIDATE, "price_not_negative", "price", "{}", 5L),
-        DeadLetters.of(Sources.SALES, Steps.PARSE, Reasons.BLANK_LINE, "blank", "", null));
-    PCollection<DeadLetter> out = pipeline
-        .apply(Create.of(input).withCoder(DeadLetters.coder()))
-        .apply(CountDeadLetters.create());
+    List<DeadLetter> input =
+        List.of(
+            DeadLetters.of(Sources.CLICKS, Steps.PARSE, Reasons.BLANK_LINE, "blank", "", null),
+            DeadLetters.of(Sources.CLICKS, Steps.PARSE, Reasons.BLANK_LINE, "blank", "", null),
+            DeadLetters.of(Sources.CLICKS, Steps.VALIDATE, "price_not_negative", "price", "{}", 5L),
+            DeadLetters.of(Sources.SALES, Steps.PARSE, Reasons.BLANK_LINE, "blank", "", null));
+    PCollection<DeadLetter> out =
+        pipeline
+            .apply(Create.of(input).withCoder(DeadLetters.coder()))
+            .apply(CountDeadLetters.create());
 
     assertEquals(DeadLetters.coder(), out.getCoder());
     PAssert.that(out).containsInAnyOrder(input);
@@ -39,13 +41,20 @@ public class CountDeadLettersTest {
     run.waitUntilFinish();
 
     Map<String, Long> counters = new TreeMap<>();
-    for (MetricResult<Long> c : run.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.inNamespace(PipelineMetrics.NAMESPACE)).build()).getCounters()) {
+    for (MetricResult<Long> c :
+        run.metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.inNamespace(PipelineMetrics.NAMESPACE))
+                    .build())
+            .getCounters()) {
       counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
     }
-    assertEquals(Map.of(
-        "dead_letters{source=clicks,step=parse,reason=blank_line}", 2L,
-        "dead_letters{source=clicks,step=validate,reason=price_not_negative}", 1L,
-        "dead_letters{source=sales,step=parse,reason=blank_line}", 1L), counters);
+    assertEquals(
+        Map.of(
+            "dead_letters{source=clicks,step=parse,reason=blank_line}", 2L,
+            "dead_letters{source=clicks,step=validate,reason=price_not_negative}", 1L,
+            "dead_letters{source=sales,step=parse,reason=blank_line}", 1L),
+        counters);
   }
 }

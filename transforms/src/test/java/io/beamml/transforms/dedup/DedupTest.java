@@ -131,7 +131,8 @@ public class DedupTest {
   public void aNamedSourceLabelsTheDuplicatesCounter() {
     ClickEvent a = click("a", "c1", T0);
     pipeline
-        .apply("CreateClicks", Create.timestamped(stamped(a), stamped(a), stamped(a)).withCoder(CODER))
+        .apply(
+            "CreateClicks", Create.timestamped(stamped(a), stamped(a), stamped(a)).withCoder(CODER))
         .apply("Dedup", Dedup.byKey(ClickEvent::getEventId).withSource("clicks"));
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();

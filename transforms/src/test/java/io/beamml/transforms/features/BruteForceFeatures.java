@@ -59,7 +59,8 @@ final class BruteForceFeatures {
             break;
           case "tenure_days":
             long day = Instant.ofEpochMilli(t).atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
-            v.setNumber(day < profile.getSignupDate() ? null : (double) (day - profile.getSignupDate()));
+            v.setNumber(
+                day < profile.getSignupDate() ? null : (double) (day - profile.getSignupDate()));
             break;
           default:
             throw new AssertionError(f.field());

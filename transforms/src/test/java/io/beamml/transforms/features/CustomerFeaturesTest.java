@@ -54,7 +54,8 @@ public class CustomerFeaturesTest {
   private static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
 
   private PCollection<CustomerEvent> events(List<CustomerEvent> events) {
-    return pipeline.apply("CreateEvents", Create.of(events).withCoder(AvroCoder.specific(CustomerEvent.class)));
+    return pipeline.apply(
+        "CreateEvents", Create.of(events).withCoder(AvroCoder.specific(CustomerEvent.class)));
   }
 
   private PCollection<CustomerProfile> profiles(List<CustomerProfile> profiles) {
@@ -64,11 +65,25 @@ public class CustomerFeaturesTest {
 
   /** The default spec's row, written out by hand. */
   private static FeatureRow row(
-      String eventId, String customer, long time, String type,
-      double views, double clicks, double carts, double orders, double spend, double orders1d,
-      double clicks1d, Double age, String gender, String country, Double tenure) {
+      String eventId,
+      String customer,
+      long time,
+      String type,
+      double views,
+      double clicks,
+      double carts,
+      double orders,
+      double spend,
+      double orders1d,
+      double clicks1d,
+      Double age,
+      String gender,
+      String country,
+      Double tenure) {
     List<FeatureValue> values = new ArrayList<>();
-    String[] eventNames = {"views_7d", "clicks_7d", "carts_7d", "orders_7d", "spend_7d", "orders_1d", "clicks_1d"};
+    String[] eventNames = {
+      "views_7d", "clicks_7d", "carts_7d", "orders_7d", "spend_7d", "orders_1d", "clicks_1d"
+    };
     double[] eventValues = {views, clicks, carts, orders, spend, orders1d, clicks1d};
     for (int i = 0; i < eventNames.length; i++) {
       values.add(new FeatureValue(eventNames[i], eventValues[i], null));
@@ -129,7 +144,8 @@ public class CustomerFeaturesTest {
 
     // The latest signup wins; between the two with that signup, the smaller record (age 35).
     PAssert.that(rows)
-        .containsInAnyOrder(row("a1", "alice", T, "view", 1, 0, 0, 0, 0, 0, 0, 35.0, "F", "FR", 7.0));
+        .containsInAnyOrder(
+            row("a1", "alice", T, "view", 1, 0, 0, 0, 0, 0, 0, 35.0, "F", "FR", 7.0));
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertEquals(2, counter(result, CustomerFeatures.DUPLICATE_PROFILES));
@@ -149,7 +165,9 @@ public class CustomerFeaturesTest {
     // Hourly windows upstream must not split a customer's history.
     PCollection<CustomerEvent> events =
         pipeline
-            .apply("CreateEvents", Create.timestamped(stamped).withCoder(AvroCoder.specific(CustomerEvent.class)))
+            .apply(
+                "CreateEvents",
+                Create.timestamped(stamped).withCoder(AvroCoder.specific(CustomerEvent.class)))
             .apply("WindowHourly", Window.into(FixedWindows.of(Duration.standardHours(1))));
     PCollection<FeatureRow> rows =
         CustomerInputs.of(events, profiles(List.of()))
@@ -174,14 +192,16 @@ public class CustomerFeaturesTest {
         pipeline.apply(
             "CreateEvents",
             Create.timestamped(
-                    TimestampedValue.of(event("a1", "alice", "view", T - DAY, null, "web"), arrival),
+                    TimestampedValue.of(
+                        event("a1", "alice", "view", T - DAY, null, "web"), arrival),
                     TimestampedValue.of(event("a2", "alice", "view", T, null, "web"), arrival))
                 .withCoder(AvroCoder.specific(CustomerEvent.class)));
     PCollection<CustomerProfile> profiles =
         pipeline.apply(
             "CreateProfiles",
             Create.timestamped(
-                    TimestampedValue.of(profile("alice", 34, "F", "DE", SIGNUP_2026_01_01), arrival))
+                    TimestampedValue.of(
+                        profile("alice", 34, "F", "DE", SIGNUP_2026_01_01), arrival))
                 .withCoder(AvroCoder.specific(CustomerProfile.class)));
     PCollection<KV<String, Long>> views =
         CustomerInputs.of(events, profiles)

@@ -43,12 +43,40 @@ public class FeatureCalculatorTest {
 
   /** The default spec's columns, in spec order. */
   private static Map<String, Object> defaultRow(
-      int views, int clicks, int carts, int orders, double spend, int orders1d, int clicks1d,
-      Integer age, String gender, String country, Integer tenure) {
+      int views,
+      int clicks,
+      int carts,
+      int orders,
+      double spend,
+      int orders1d,
+      int clicks1d,
+      Integer age,
+      String gender,
+      String country,
+      Integer tenure) {
     return expected(
-        "views_7d", views, "clicks_7d", clicks, "carts_7d", carts, "orders_7d", orders,
-        "spend_7d", spend, "orders_1d", orders1d, "clicks_1d", clicks1d,
-        "age", age, "gender", gender, "country", country, "tenure_days", tenure);
+        "views_7d",
+        views,
+        "clicks_7d",
+        clicks,
+        "carts_7d",
+        carts,
+        "orders_7d",
+        orders,
+        "spend_7d",
+        spend,
+        "orders_1d",
+        orders1d,
+        "clicks_1d",
+        clicks1d,
+        "age",
+        age,
+        "gender",
+        gender,
+        "country",
+        country,
+        "tenure_days",
+        tenure);
   }
 
   /** Events around the edges of the 7-day and 1-day windows of the row at T. */
@@ -138,8 +166,10 @@ public class FeatureCalculatorTest {
                 event("a", "c1", "view", 5, null, null)));
     List<CustomerEvent> copy = new ArrayList<>(input);
     List<CustomerEvent> sorted = FeatureCalculator.sortedByTime(input);
-    assertEquals(List.of("b", "a", "z"), List.of(
-        sorted.get(0).getEventId(), sorted.get(1).getEventId(), sorted.get(2).getEventId()));
+    assertEquals(
+        List.of("b", "a", "z"),
+        List.of(
+            sorted.get(0).getEventId(), sorted.get(1).getEventId(), sorted.get(2).getEventId()));
     assertEquals(copy, input);
   }
 
@@ -170,7 +200,8 @@ public class FeatureCalculatorTest {
     assertEquals(0.0, tenureAsOf("2026-01-01T00:00:00Z"), 0);
     // A signup after the event: not a negative tenure, an unknown one; the other features stay.
     Map<String, Object> beforeSignup =
-        byName(CALC.asOf(List.of(), ALICE, Instant.parse("2025-12-31T23:59:59.999Z").toEpochMilli()));
+        byName(
+            CALC.asOf(List.of(), ALICE, Instant.parse("2025-12-31T23:59:59.999Z").toEpochMilli()));
     assertTrue(beforeSignup.containsKey("tenure_days"));
     assertNull(beforeSignup.get("tenure_days"));
     assertEquals(30.0, beforeSignup.get("age"));
@@ -247,21 +278,33 @@ public class FeatureCalculatorTest {
 
     assertEquals(
         expected(
-            "web_click_price_mean_7d", 6.0, // (4 + 8) / 2; the null price does not count
-            "order_max_3d", 20.0, // order 6 sits exactly 3 days before T: out
-            "any_min_12h", 8.0,
-            "app_count_1h", 1,
-            "country", "DE",
-            "signup", SIGNUP_2026_01_01),
+            "web_click_price_mean_7d",
+            6.0, // (4 + 8) / 2; the null price does not count
+            "order_max_3d",
+            20.0, // order 6 sits exactly 3 days before T: out
+            "any_min_12h",
+            8.0,
+            "app_count_1h",
+            1,
+            "country",
+            "DE",
+            "signup",
+            SIGNUP_2026_01_01),
         byName(calc.asOf(sorted, ALICE, T)));
     assertEquals(
         expected(
-            "web_click_price_mean_7d", null,
-            "order_max_3d", 50.0,
-            "any_min_12h", 30.0,
-            "app_count_1h", null,
-            "country", "DE",
-            "signup", SIGNUP_2026_01_01),
+            "web_click_price_mean_7d",
+            null,
+            "order_max_3d",
+            50.0,
+            "any_min_12h",
+            30.0,
+            "app_count_1h",
+            null,
+            "country",
+            "DE",
+            "signup",
+            SIGNUP_2026_01_01),
         byName(calc.asOf(sorted, ALICE, T - 3 * DAY)));
     // Before any event every aggregate is empty, and these are all "missing" when empty.
     assertEquals(
@@ -296,7 +339,8 @@ public class FeatureCalculatorTest {
 
   @Test
   public void incrementalRangesGiveTheSameRowsAsOnePass() {
-    FeatureCalculator calc = FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
+    FeatureCalculator calc =
+        FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
     List<CustomerEvent> sorted =
         FeatureCalculator.sortedByTime(FeatureTestData.randomEvents(11, 400, 1, false));
     List<FeatureRow> whole = calc.rowsForEachEvent("c0", sorted, ALICE);
@@ -354,7 +398,8 @@ public class FeatureCalculatorTest {
           BruteForceFeatures.rows(spec, customer.getKey(), customer.getValue(), profile)) {
         expected.put(r.getEventId(), r);
       }
-      List<FeatureRow> actual = calc.rowsForEachEvent(customer.getKey(), customer.getValue(), profile);
+      List<FeatureRow> actual =
+          calc.rowsForEachEvent(customer.getKey(), customer.getValue(), profile);
       assertEquals(expected.size(), actual.size());
       for (FeatureRow r : actual) {
         assertRowClose(expected.get(r.getEventId()), r);
@@ -363,7 +408,8 @@ public class FeatureCalculatorTest {
 
       List<CustomerEvent> sorted = FeatureCalculator.sortedByTime(customer.getValue());
       for (int i = 0; i < 20; i++) {
-        long t = sorted.get(rnd.nextInt(sorted.size())).getEventTime() + rnd.nextInt(3) * HOUR - HOUR;
+        long t =
+            sorted.get(rnd.nextInt(sorted.size())).getEventTime() + rnd.nextInt(3) * HOUR - HOUR;
         assertValuesClose(
             BruteForceFeatures.asOf(spec, customer.getValue(), profile, t),
             calc.asOf(sorted, profile, t));
@@ -383,8 +429,13 @@ public class FeatureCalculatorTest {
     String[] types = {"view", "click", "add_to_cart", "order"};
     for (int i = 0; i < 200_000; i++) {
       events.add(
-          event("e" + i, "big", types[rnd.nextInt(4)], T - rnd.nextInt(21 * 24 * 60) * MINUTE,
-              rnd.nextInt(4000) * 0.25, rnd.nextBoolean() ? "web" : "app"));
+          event(
+              "e" + i,
+              "big",
+              types[rnd.nextInt(4)],
+              T - rnd.nextInt(21 * 24 * 60) * MINUTE,
+              rnd.nextInt(4000) * 0.25,
+              rnd.nextBoolean() ? "web" : "app"));
     }
     List<FeatureRow> rows = calc.rowsForEachEvent("big", events, ALICE);
     assertEquals(events.size(), rows.size());
@@ -408,7 +459,8 @@ public class FeatureCalculatorTest {
 
   @Test
   public void withProfileGivesTheRowComputedWithTheProfileInHand() {
-    FeatureCalculator calc = FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
+    FeatureCalculator calc =
+        FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
     List<CustomerEvent> events = FeatureTestData.randomEvents(5, 60, 1, true);
     List<FeatureRow> withProfile = calc.rowsForEachEvent("c0", events, ALICE);
     List<FeatureRow> withoutProfile = calc.rowsForEachEvent("c0", events, null);
@@ -420,7 +472,8 @@ public class FeatureCalculatorTest {
 
   @Test
   public void withProfileRejectsRowsOfAnotherSpec() {
-    FeatureCalculator rich = FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
+    FeatureCalculator rich =
+        FeatureCalculator.of(FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON));
     FeatureRow row = CALC.rowsForEachEvent("c1", edgeEvents(), null).get(0);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> rich.withProfile(row, ALICE));

@@ -58,7 +58,8 @@ public class FeatureLatenessTest {
     assertEquals(T + HOUR, lateness.finalAt(T));
     assertEquals(T + 7 * DAY + HOUR, lateness.forgettableAt(T));
     // A timer at forgettableAt(t) closes through t + 7 days, which forgets t.
-    long closed = lateness.closedThrough(null, lateness.forgettableAt(T), lateness.forgettableAt(T) + 1);
+    long closed =
+        lateness.closedThrough(null, lateness.forgettableAt(T), lateness.forgettableAt(T) + 1);
     assertTrue(T <= lateness.forgettableThrough(closed));
     assertTrue(T + 1 > lateness.forgettableThrough(closed));
   }
@@ -96,7 +97,8 @@ public class FeatureLatenessTest {
     assertEquals(Reasons.LATE_EVENT, letter.getReason());
     assertEquals(order.toString(), letter.getRaw());
     assertEquals(Long.valueOf(T), letter.getEventTime());
-    assertEquals(Sources.CLICKS, lateness.deadLetter(event("v1", "c1", "view", T, null, "app")).getSource());
+    assertEquals(
+        Sources.CLICKS, lateness.deadLetter(event("v1", "c1", "view", T, null, "app")).getSource());
   }
 
   @Test
@@ -105,6 +107,8 @@ public class FeatureLatenessTest {
     CustomerEvent e = event("v1", "c1", "view", T, null, "web");
     FeatureLateness.checkTimestamp(new Instant(T), e);
     FeatureLateness.checkTimestamp(BoundedWindow.TIMESTAMP_MIN_VALUE, e);
-    assertThrows(IllegalArgumentException.class, () -> FeatureLateness.checkTimestamp(new Instant(T + 1), e));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> FeatureLateness.checkTimestamp(new Instant(T + 1), e));
   }
 }

@@ -51,8 +51,17 @@ public class FeatureSpecTest {
     FeatureSpec spec = FeatureSpec.defaultSpec();
     assertEquals(
         List.of(
-            "views_7d", "clicks_7d", "carts_7d", "orders_7d", "spend_7d", "orders_1d",
-            "clicks_1d", "age", "gender", "country", "tenure_days"),
+            "views_7d",
+            "clicks_7d",
+            "carts_7d",
+            "orders_7d",
+            "spend_7d",
+            "orders_1d",
+            "clicks_1d",
+            "age",
+            "gender",
+            "country",
+            "tenure_days"),
         spec.featureNames());
     assertEquals(16, spec.fingerprint().length());
     assertEquals(spec.fingerprint(), FeatureSpec.loadOrDefault(null).fingerprint());
@@ -70,16 +79,21 @@ public class FeatureSpecTest {
     Files.writeString(file.toPath(), REFORMATTED, StandardCharsets.UTF_8);
     assertEquals(compact.fingerprint(), FeatureSpec.load(file.getPath()).fingerprint());
     // The canonical form reads back to the same spec.
-    assertEquals(compact.fingerprint(), FeatureSpec.fromJson(compact.toCanonicalJson()).fingerprint());
+    assertEquals(
+        compact.fingerprint(), FeatureSpec.fromJson(compact.toCanonicalJson()).fingerprint());
   }
 
   @Test
   public void fingerprintChangesWithTheDefinitions() {
     String base = FeatureSpec.fromJson(COMPACT).fingerprint();
     assertNotEquals(base, FeatureSpec.fromJson(COMPACT.replace("P7D", "P8D")).fingerprint());
-    assertNotEquals(base, FeatureSpec.fromJson(COMPACT.replace("\"order\"", "\"click\"")).fingerprint());
-    assertNotEquals(base, FeatureSpec.fromJson(COMPACT.replace("\"FR\"", "\"FR\",\"GB\"")).fingerprint());
-    assertNotEquals(base, FeatureSpec.fromJson(COMPACT.replace("\"version\":2", "\"version\":3")).fingerprint());
+    assertNotEquals(
+        base, FeatureSpec.fromJson(COMPACT.replace("\"order\"", "\"click\"")).fingerprint());
+    assertNotEquals(
+        base, FeatureSpec.fromJson(COMPACT.replace("\"FR\"", "\"FR\",\"GB\"")).fingerprint());
+    assertNotEquals(
+        base,
+        FeatureSpec.fromJson(COMPACT.replace("\"version\":2", "\"version\":3")).fingerprint());
   }
 
   @Test
@@ -91,12 +105,15 @@ public class FeatureSpecTest {
     assertLoadFails(COMPACT.replace("\"order\"]", "\"purchase\"]"), "orders_7d", "purchase");
     assertLoadFails(COMPACT.replace("\"count\"", "\"sum\""), "orders_7d", "needs a field");
     assertLoadFails(COMPACT.replace("\"P7D\"", "\"PT0S\""), "orders_7d", "at least 1 ms");
-    assertLoadFails(COMPACT.replace("\"field\":\"country\"", "\"field\":\"age\""), "country", "categories");
+    assertLoadFails(
+        COMPACT.replace("\"field\":\"country\"", "\"field\":\"age\""), "country", "categories");
     assertLoadFails(COMPACT.replace("\"FR\"", "\"DE\""), "country", "twice");
     assertLoadFails(
         COMPACT.replace("\"name\":\"country\"", "\"name\":\"orders_7d\""), "orders_7d", "twice");
     assertLoadFails(
-        COMPACT.replace("\"name\":\"country\"", "\"name\":\"event_time\""), "event_time", "is a column of the rows");
+        COMPACT.replace("\"name\":\"country\"", "\"name\":\"event_time\""),
+        "event_time",
+        "is a column of the rows");
     assertLoadFails("{\"name\":\"s\",\"version\":1,\"features\":[]}", "defines no features");
     assertLoadFails("{\"name\":\"s\",\"version\":1}", "features");
     assertLoadFails("{\"name\":\"s\",\"version\":1,\"features\":[", "spec.json");

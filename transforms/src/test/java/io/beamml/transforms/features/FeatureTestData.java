@@ -25,8 +25,8 @@ final class FeatureTestData {
   static final int SIGNUP_2026_01_01 = (int) LocalDate.of(2026, 1, 1).toEpochDay();
 
   /**
-   * Every kind of event feature: several windows (some sharing a length), all aggregations,
-   * type and channel filters, both when_empty choices; plus every profile field.
+   * Every kind of event feature: several windows (some sharing a length), all aggregations, type
+   * and channel filters, both when_empty choices; plus every profile field.
    */
   static final String RICH_SPEC_JSON =
       "{\"name\": \"rich\", \"version\": 1, \"features\": ["
@@ -75,7 +75,8 @@ final class FeatureTestData {
         .build();
   }
 
-  static CustomerProfile profile(String customer, int age, String gender, String country, int signup) {
+  static CustomerProfile profile(
+      String customer, int age, String gender, String country, int signup) {
     return CustomerProfile.newBuilder()
         .setCustomerKey(customer)
         .setAge(age)
@@ -86,11 +87,12 @@ final class FeatureTestData {
   }
 
   /**
-   * Random events on an hour grid (so many land exactly one window apart or at the same time),
-   * some nudged by one millisecond either way to sit just inside or outside a window edge.
-   * With {@code dyadicAmounts} every amount is a multiple of 0.25, so sums are exact.
+   * Random events on an hour grid (so many land exactly one window apart or at the same time), some
+   * nudged by one millisecond either way to sit just inside or outside a window edge. With {@code
+   * dyadicAmounts} every amount is a multiple of 0.25, so sums are exact.
    */
-  static List<CustomerEvent> randomEvents(long seed, int count, int customers, boolean dyadicAmounts) {
+  static List<CustomerEvent> randomEvents(
+      long seed, int count, int customers, boolean dyadicAmounts) {
     Random rnd = new Random(seed);
     long base = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     List<CustomerEvent> events = new ArrayList<>();
@@ -108,7 +110,8 @@ final class FeatureTestData {
       } else if (a == 1 && !dyadicAmounts) {
         amount = Double.NaN;
       } else if (type.equals("order") || type.equals("click") || a < 6) {
-        amount = dyadicAmounts ? rnd.nextInt(800) * 0.25 : Math.round(rnd.nextDouble() * 20000) / 100.0;
+        amount =
+            dyadicAmounts ? rnd.nextInt(800) * 0.25 : Math.round(rnd.nextDouble() * 20000) / 100.0;
       } else {
         amount = null;
       }

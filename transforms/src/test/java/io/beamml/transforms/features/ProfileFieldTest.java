@@ -35,7 +35,8 @@ public class ProfileFieldTest {
   public void valuesAreReadAsOfATime() {
     FeatureValue tenure = ProfileField.TENURE_DAYS.value(PROFILE, "tenure", 130 * DAY + 5);
     assertEquals(30.0, tenure.getNumber(), 0);
-    assertNull("signup after the as-of time: missing, not negative",
+    assertNull(
+        "signup after the as-of time: missing, not negative",
         ProfileField.TENURE_DAYS.value(PROFILE, "tenure", 99 * DAY).getNumber());
     assertEquals("DE", ProfileField.COUNTRY.value(PROFILE, "c", 0).getText());
     assertEquals(41.0, ProfileField.AGE.value(PROFILE, "age", 0).getNumber(), 0);

@@ -77,11 +77,13 @@ public class StreamingCustomerFeaturesTest {
 
   private static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
   private static final FeatureSpec RICH = FeatureSpec.fromJson(FeatureTestData.RICH_SPEC_JSON);
-  private static final AvroCoder<CustomerEvent> EVENT_CODER = AvroCoder.specific(CustomerEvent.class);
+  private static final AvroCoder<CustomerEvent> EVENT_CODER =
+      AvroCoder.specific(CustomerEvent.class);
 
   private static final CustomerProfile ALICE = profile("alice", 34, "F", "DE", SIGNUP_2026_01_01);
   // Two profiles for bob: the later signup wins, as in the batch.
-  private static final CustomerProfile BOB_OLD = profile("bob", 51, "M", "FR", SIGNUP_2026_01_01 - 90);
+  private static final CustomerProfile BOB_OLD =
+      profile("bob", 51, "M", "FR", SIGNUP_2026_01_01 - 90);
   private static final CustomerProfile BOB = profile("bob", 52, "M", "FR", SIGNUP_2026_01_01 - 30);
 
   @Test
@@ -169,8 +171,11 @@ public class StreamingCustomerFeaturesTest {
     Instant arrivalWatermark = new Instant(T + 3 * HOUR);
     PAssert.that(result.failures().apply("ReifyDeadLetterTimestamps", Reify.timestamps()))
         .containsInAnyOrder(
-            TimestampedValue.of(lateLetter(Sources.CLICKS, lateClick, Duration.standardHours(1)), arrivalWatermark),
-            TimestampedValue.of(lateLetter(Sources.ORDERS, lateOrder, Duration.standardHours(1)), arrivalWatermark));
+            TimestampedValue.of(
+                lateLetter(Sources.CLICKS, lateClick, Duration.standardHours(1)), arrivalWatermark),
+            TimestampedValue.of(
+                lateLetter(Sources.ORDERS, lateOrder, Duration.standardHours(1)),
+                arrivalWatermark));
 
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
@@ -203,7 +208,8 @@ public class StreamingCustomerFeaturesTest {
                 "WindowByMinute",
                 Window.<FeatureRow>into(FixedWindows.of(Duration.standardMinutes(1)))
                     .withAllowedLateness(Duration.ZERO))
-            .apply("EventIds", MapElements.into(TypeDescriptors.strings()).via(FeatureRow::getEventId))
+            .apply(
+                "EventIds", MapElements.into(TypeDescriptors.strings()).via(FeatureRow::getEventId))
             .apply("CountPerMinute", Count.perElement());
     PAssert.that(perMinute).containsInAnyOrder(KV.of("e1", 1L), KV.of("e2", 1L));
     pipeline.run().waitUntilFinish();
@@ -232,11 +238,14 @@ public class StreamingCustomerFeaturesTest {
         events
             .apply(
                 "ComputeLowLatencyFeatures",
-                StreamingCustomerFeatures.of(SPEC).withMode(Mode.LOW_LATENCY).withProfiles(profiles))
+                StreamingCustomerFeatures.of(SPEC)
+                    .withMode(Mode.LOW_LATENCY)
+                    .withProfiles(profiles))
             .output();
     PCollection<FeatureRow> exact =
         events
-            .apply("ComputeExactFeatures", StreamingCustomerFeatures.of(SPEC).withProfiles(profiles))
+            .apply(
+                "ComputeExactFeatures", StreamingCustomerFeatures.of(SPEC).withProfiles(profiles))
             .output();
 
     // Panes fired by processing time while the watermark stays put are early panes.
@@ -286,7 +295,8 @@ public class StreamingCustomerFeaturesTest {
     assertEquals(3.0, viewsOf(batchRows(SPEC, List.of(a1, a2, a3), List.of()), "a2"), 0);
     assertEquals(3.0, viewsOf(expected, "a3"), 0);
     PAssert.that(result.output()).containsInAnyOrder(expected);
-    PAssert.that(result.failures()).containsInAnyOrder(lateLetter(Sources.CLICKS, a4, Duration.ZERO));
+    PAssert.that(result.failures())
+        .containsInAnyOrder(lateLetter(Sources.CLICKS, a4, Duration.ZERO));
 
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
@@ -359,7 +369,8 @@ public class StreamingCustomerFeaturesTest {
     // One busy customer: an event every 6 hours for 30 days, then silence for two months.
     List<CustomerEvent> events = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
-      events.add(event("v" + i, "alice", i % 5 == 0 ? "click" : "view", T + i * 6 * HOUR, null, "web"));
+      events.add(
+          event("v" + i, "alice", i % 5 == 0 ? "click" : "view", T + i * 6 * HOUR, null, "web"));
     }
     CustomerEvent afterSilence = event("after", "alice", "view", T + 90 * DAY, null, "web");
     TestStream.Builder<CustomerEvent> builder =
@@ -424,7 +435,8 @@ public class StreamingCustomerFeaturesTest {
             Create.timestamped(TimestampedValue.of(e, new Instant(T + 1))).withCoder(EVENT_CODER))
         .apply("ComputeStreamingFeatures", StreamingCustomerFeatures.of(SPEC));
     Pipeline.PipelineExecutionException thrown =
-        assertThrows(Pipeline.PipelineExecutionException.class, () -> pipeline.run().waitUntilFinish());
+        assertThrows(
+            Pipeline.PipelineExecutionException.class, () -> pipeline.run().waitUntilFinish());
     assertThat(thrown.getMessage(), containsString("stamped with its event time"));
   }
 
@@ -460,10 +472,12 @@ public class StreamingCustomerFeaturesTest {
 
   // ---------------------------------------------------------------------------------------------
 
-  private PCollectionView<Map<String, CustomerProfile>> profilesView(List<CustomerProfile> profiles) {
+  private PCollectionView<Map<String, CustomerProfile>> profilesView(
+      List<CustomerProfile> profiles) {
     return StreamingCustomerFeatures.profilesView(
         pipeline.apply(
-            "CreateProfiles", Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class))));
+            "CreateProfiles",
+            Create.of(profiles).withCoder(AvroCoder.specific(CustomerProfile.class))));
   }
 
   /** The batch rows: FeatureCalculator over each customer's events, with the chosen profile. */
@@ -493,7 +507,8 @@ public class StreamingCustomerFeaturesTest {
     Map<String, List<CustomerEvent>> seen = new HashMap<>();
     List<FeatureRow> rows = new ArrayList<>();
     for (CustomerEvent e : arrival) {
-      List<CustomerEvent> history = seen.computeIfAbsent(e.getCustomerKey(), k -> new ArrayList<>());
+      List<CustomerEvent> history =
+          seen.computeIfAbsent(e.getCustomerKey(), k -> new ArrayList<>());
       history.add(e);
       List<CustomerEvent> sorted = FeatureCalculator.sortedByTime(history);
       int at = sorted.indexOf(e);
@@ -553,11 +568,12 @@ public class StreamingCustomerFeaturesTest {
   }
 
   /**
-   * Groups rows in the global window into a pane 10 seconds of processing time after the first
-   * row arrives; the rows come out carrying that pane, so assertions can tell early panes (fired
-   * while the watermark had not moved) from the final one (fired when it reached the end).
+   * Groups rows in the global window into a pane 10 seconds of processing time after the first row
+   * arrives; the rows come out carrying that pane, so assertions can tell early panes (fired while
+   * the watermark had not moved) from the final one (fired when it reached the end).
    */
-  private static PTransform<PCollection<FeatureRow>, PCollection<FeatureRow>> processingTimePanes() {
+  private static PTransform<PCollection<FeatureRow>, PCollection<FeatureRow>>
+      processingTimePanes() {
     return new PTransform<>() {
       @Override
       public PCollection<FeatureRow> expand(PCollection<FeatureRow> rows) {

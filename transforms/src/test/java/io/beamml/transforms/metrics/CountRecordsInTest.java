@@ -22,17 +22,24 @@ public class CountRecordsInTest {
 
   @Test
   public void countsEveryRecordUnderItsSourceAndPassesItOn() {
-    PCollection<String> out = pipeline
-        .apply(Create.of(List.of("a", "b", "c")).withCoder(StringUtf8Coder.of()))
-        .apply(CountRecordsIn.of("features"));
+    PCollection<String> out =
+        pipeline
+            .apply(Create.of(List.of("a", "b", "c")).withCoder(StringUtf8Coder.of()))
+            .apply(CountRecordsIn.of("features"));
     assertEquals(StringUtf8Coder.of(), out.getCoder());
     PAssert.that(out).containsInAnyOrder("a", "b", "c");
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
     long total = 0;
-    for (MetricResult<Long> c : run.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.named(PipelineMetrics.NAMESPACE, "records_in{source=features}")).build())
-        .getCounters()) {
+    for (MetricResult<Long> c :
+        run.metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(
+                        MetricNameFilter.named(
+                            PipelineMetrics.NAMESPACE, "records_in{source=features}"))
+                    .build())
+            .getCounters()) {
       total += c.getAttempted();
     }
     assertEquals(3L, total);

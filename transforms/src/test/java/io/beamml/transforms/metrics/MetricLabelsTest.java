@@ -12,14 +12,17 @@ public class MetricLabelsTest {
 
   @Test
   public void buildsTheAgreedForm() {
-    assertEquals("dead_letters{source=clicks,step=parse,reason=blank_line}",
-        MetricLabels.name("dead_letters", "source", "clicks", "step", "parse", "reason", "blank_line"));
+    assertEquals(
+        "dead_letters{source=clicks,step=parse,reason=blank_line}",
+        MetricLabels.name(
+            "dead_letters", "source", "clicks", "step", "parse", "reason", "blank_line"));
     assertEquals("windows_measured", MetricLabels.name("windows_measured"));
   }
 
   @Test
   public void parsesLabelsBackInTheirOrder() {
-    MetricLabels.Labelled parsed = MetricLabels.parse("predictions{model=promo,version=3,variant=champion}");
+    MetricLabels.Labelled parsed =
+        MetricLabels.parse("predictions{model=promo,version=3,variant=champion}");
     assertEquals("predictions", parsed.family());
     assertEquals(List.of("model", "version", "variant"), List.copyOf(parsed.labels().keySet()));
     assertEquals(List.of("promo", "3", "champion"), List.copyOf(parsed.labels().values()));
@@ -46,11 +49,18 @@ public class MetricLabelsTest {
 
   @Test
   public void aScaleLabelNamesTheFactorValuesWereMultipliedBy() {
-    assertEquals(1_000_000L, MetricLabels.scale(
-        MetricLabels.parse(MetricLabels.name("statistic", "feature", "age", MetricLabels.SCALE, "1000000"))));
+    assertEquals(
+        1_000_000L,
+        MetricLabels.scale(
+            MetricLabels.parse(
+                MetricLabels.name("statistic", "feature", "age", MetricLabels.SCALE, "1000000"))));
     assertEquals(1L, MetricLabels.scale(MetricLabels.parse("statistic{feature=age}")));
-    assertThrows(IllegalArgumentException.class, () -> MetricLabels.scale(MetricLabels.parse("s{__scale=0}")));
-    assertThrows(IllegalArgumentException.class, () -> MetricLabels.scale(MetricLabels.parse("s{__scale=1e6}")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> MetricLabels.scale(MetricLabels.parse("s{__scale=0}")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> MetricLabels.scale(MetricLabels.parse("s{__scale=1e6}")));
   }
 
   @Test
@@ -66,8 +76,20 @@ public class MetricLabelsTest {
 
   @Test
   public void refusesMalformedLabelLists() {
-    for (String bad : List.of("f{", "f{}", "{k=v}", "f{k}", "f{k=v", "f{k=v,}", "f{k=v}x", "f{k=a=b}",
-        "f{k=v,k=w}", "f{k=v\\}", "f}{k=v}", "f{1=v}")) {
+    for (String bad :
+        List.of(
+            "f{",
+            "f{}",
+            "{k=v}",
+            "f{k}",
+            "f{k=v",
+            "f{k=v,}",
+            "f{k=v}x",
+            "f{k=a=b}",
+            "f{k=v,k=w}",
+            "f{k=v\\}",
+            "f}{k=v}",
+            "f{1=v}")) {
       assertThrows(bad, IllegalArgumentException.class, () -> MetricLabels.parse(bad));
     }
   }

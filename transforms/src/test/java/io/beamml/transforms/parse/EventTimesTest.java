@@ -39,7 +39,8 @@ public class EventTimesTest {
 
   @Test
   public void readsTheSentTimeOfAResponse() {
-    assertEquals(Long.valueOf(java.time.Instant.parse("2026-01-05T13:00:00Z").toEpochMilli()),
+    assertEquals(
+        Long.valueOf(java.time.Instant.parse("2026-01-05T13:00:00Z").toEpochMilli()),
         EventTimes.responseSentTime(
             "{\"promo_id\":\"P1\",\"customer_id\":\"C1\",\"sent_time\":\"2026-01-05T08:00:00-05:00\",\"responded\":1}"));
   }

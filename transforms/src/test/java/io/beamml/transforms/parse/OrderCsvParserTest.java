@@ -83,7 +83,8 @@ public class OrderCsvParserTest {
             "order_id,customer_id",
             "",
             "ord")) {
-      assertEquals(line, parser.isHeader(line), parser.isHeader(line.getBytes(StandardCharsets.UTF_8)));
+      assertEquals(
+          line, parser.isHeader(line), parser.isHeader(line.getBytes(StandardCharsets.UTF_8)));
     }
   }
 

@@ -62,8 +62,10 @@ public class ParseRawInputTest {
     String response = "pr1,C000#1,2026-01-05T10:00:00+02:00,0";
     List<byte[]> clicks = List.of(withBytes(click, "#", 0xff), withBytes(click, "#", 0xfe));
     List<byte[]> sales = List.of(withBytes(sale, "#", 0xff), withBytes(sale, "#", 0xc3, 0x28));
-    List<byte[]> profiles = List.of(withBytes(profile, "#", 0xff), withBytes(profile, "#", 0xe2, 0x82));
-    List<byte[]> responses = List.of(withBytes(response, "#", 0xfe), withBytes(response, "#", 0xed, 0xa0, 0x80));
+    List<byte[]> profiles =
+        List.of(withBytes(profile, "#", 0xff), withBytes(profile, "#", 0xe2, 0x82));
+    List<byte[]> responses =
+        List.of(withBytes(response, "#", 0xfe), withBytes(response, "#", 0xed, 0xa0, 0x80));
 
     List<byte[]> all = new ArrayList<>();
     all.addAll(clicks);
@@ -87,7 +89,8 @@ public class ParseRawInputTest {
                   assertEquals(Reasons.INVALID_UTF8, d.getReason());
                   assertNotNull("invalid UTF-8 keeps its bytes", d.getRawBase64());
                   byte[] original = Base64.getDecoder().decode(d.getRawBase64());
-                  assertTrue("base64 gives back one of the lines read exactly",
+                  assertTrue(
+                      "base64 gives back one of the lines read exactly",
                       all.stream().anyMatch(line -> java.util.Arrays.equals(line, original)));
                   assertEquals(new String(original, StandardCharsets.UTF_8), d.getRaw());
                   assertEquals(false, d.getRawTruncated());
@@ -99,7 +102,8 @@ public class ParseRawInputTest {
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
     Map<String, Long> counters = counters(run);
-    for (String source : List.of(Sources.CLICKS, Sources.SALES, Sources.PROFILES, Sources.RESPONSES)) {
+    for (String source :
+        List.of(Sources.CLICKS, Sources.SALES, Sources.PROFILES, Sources.RESPONSES)) {
       assertEquals(source, Long.valueOf(2), counters.get(source + "." + Reasons.INVALID_UTF8));
       assertEquals(source, Long.valueOf(2), counters.get("records_in{source=" + source + "}"));
     }
@@ -148,21 +152,35 @@ public class ParseRawInputTest {
     String profile = "c1,130,F,DE,2024-03-01";
     ContractRules rules = ContractRules.defaults();
     PCollection<DeadLetter> sales =
-        refused("Sales", Parse.sales().thenValidate(Validate.sales(rules)), sale, OrderCsvParserTest.GOOD);
-    PCollection<DeadLetter> clicks = refused("Clicks", Parse.clicks().thenValidate(Validate.clicks(rules)), click);
+        refused(
+            "Sales",
+            Parse.sales().thenValidate(Validate.sales(rules)),
+            sale,
+            OrderCsvParserTest.GOOD);
+    PCollection<DeadLetter> clicks =
+        refused("Clicks", Parse.clicks().thenValidate(Validate.clicks(rules)), click);
     PCollection<DeadLetter> profiles =
         refused("Profiles", Parse.profiles().thenValidate(Validate.profiles(rules)), profile);
     PAssert.that(DeadLetterSummaries.summarise(sales))
         .containsInAnyOrder(
-            DeadLetterSummaries.summary(Sources.SALES, Steps.VALIDATE, ContractRules.EVENT_TIME_PLAUSIBLE,
-                253402300799000L, sale));
+            DeadLetterSummaries.summary(
+                Sources.SALES,
+                Steps.VALIDATE,
+                ContractRules.EVENT_TIME_PLAUSIBLE,
+                253402300799000L,
+                sale));
     PAssert.that(clicks.apply("SummariseClicks", new Summaries()))
         .containsInAnyOrder(
-            DeadLetterSummaries.summary(Sources.CLICKS, Steps.VALIDATE, ContractRules.PRICE_NOT_NEGATIVE,
-                ClickJsonParserTest.EIGHT_UTC, click));
+            DeadLetterSummaries.summary(
+                Sources.CLICKS,
+                Steps.VALIDATE,
+                ContractRules.PRICE_NOT_NEGATIVE,
+                ClickJsonParserTest.EIGHT_UTC,
+                click));
     PAssert.that(profiles.apply("SummariseProfiles", new Summaries()))
         .containsInAnyOrder(
-            DeadLetterSummaries.summary(Sources.PROFILES, Steps.VALIDATE, ContractRules.AGE_IN_RANGE, null, profile));
+            DeadLetterSummaries.summary(
+                Sources.PROFILES, Steps.VALIDATE, ContractRules.AGE_IN_RANGE, null, profile));
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
     Map<String, Long> counters = counters(run);
@@ -181,7 +199,8 @@ public class ParseRawInputTest {
 
   /** {@link DeadLetterSummaries#summarise} under a name of its own, to apply it more than once. */
   private static final class Summaries
-      extends org.apache.beam.sdk.transforms.PTransform<PCollection<DeadLetter>, PCollection<String>> {
+      extends org.apache.beam.sdk.transforms.PTransform<
+          PCollection<DeadLetter>, PCollection<String>> {
     @Override
     public PCollection<String> expand(PCollection<DeadLetter> deadLetters) {
       return DeadLetterSummaries.summarise(deadLetters);
@@ -190,7 +209,8 @@ public class ParseRawInputTest {
 
   private static Map<String, Long> counters(PipelineResult run) {
     Map<String, Long> counters = new HashMap<>();
-    for (MetricResult<Long> counter : run.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+    for (MetricResult<Long> counter :
+        run.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
       String namespace = counter.getName().getNamespace();
       if (namespace.equals(Parse.METRICS_NAMESPACE)
           || namespace.equals(Validate.METRICS_NAMESPACE)

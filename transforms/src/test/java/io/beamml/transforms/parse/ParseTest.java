@@ -297,7 +297,12 @@ public class ParseTest {
   public void everyLineButHeadersIsARecordInWhateverBecomesOfIt() {
     pipeline
         .apply(
-            Create.of(OrderCsvParserTest.HEADER, OrderCsvParserTest.GOOD, "", "x,y", OrderCsvParserTest.GOOD)
+            Create.of(
+                    OrderCsvParserTest.HEADER,
+                    OrderCsvParserTest.GOOD,
+                    "",
+                    "x,y",
+                    OrderCsvParserTest.GOOD)
                 .withCoder(StringUtf8Coder.of()))
         .apply(TestLines.utf8())
         .apply(Parse.sales());
@@ -313,7 +318,8 @@ public class ParseTest {
             .queryMetrics(
                 MetricsFilter.builder()
                     .addNameFilter(
-                        MetricNameFilter.named(PipelineMetrics.NAMESPACE, "records_in{source=sales}"))
+                        MetricNameFilter.named(
+                            PipelineMetrics.NAMESPACE, "records_in{source=sales}"))
                     .build())
             .getCounters()) {
       total += counter.getAttempted();

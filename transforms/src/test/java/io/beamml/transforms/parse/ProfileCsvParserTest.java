@@ -2,8 +2,8 @@ package io.beamml.transforms.parse;
 
 import static io.beamml.transforms.deadletter.Reasons.MALFORMED_CSV;
 import static io.beamml.transforms.deadletter.Reasons.MISSING_REQUIRED_FIELD;
-import static io.beamml.transforms.deadletter.Reasons.UNPARSEABLE_TIMESTAMP;
 import static io.beamml.transforms.deadletter.Reasons.UNKNOWN_ENUM_VALUE;
+import static io.beamml.transforms.deadletter.Reasons.UNPARSEABLE_TIMESTAMP;
 import static io.beamml.transforms.deadletter.Reasons.WRONG_FIELD_COUNT;
 import static io.beamml.transforms.deadletter.Reasons.WRONG_TYPE;
 import static io.beamml.transforms.parse.ParseFailures.assertFails;

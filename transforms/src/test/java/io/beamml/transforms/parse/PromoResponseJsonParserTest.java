@@ -20,9 +20,12 @@ public class PromoResponseJsonParserTest {
 
   @Test
   public void parsesTheSameResponseAsTheCsv() throws ParseFailure {
-    assertEquals(new PromoResponseCsvParser().parse("pr1,c1,2026-01-05T10:00:00+02:00,1"), parser.parse(GOOD));
+    assertEquals(
+        new PromoResponseCsvParser().parse("pr1,c1,2026-01-05T10:00:00+02:00,1"),
+        parser.parse(GOOD));
     assertEquals(SENT, parser.parse(GOOD).getSentTime());
-    assertEquals(1, parser.parse(GOOD.replace("{", "{\"channel\":{\"kind\":\"email\"},")).getResponded());
+    assertEquals(
+        1, parser.parse(GOOD.replace("{", "{\"channel\":{\"kind\":\"email\"},")).getResponded());
   }
 
   @Test
@@ -32,7 +35,11 @@ public class PromoResponseJsonParserTest {
     assertFails(parser, GOOD.replace("\"responded\":1", "\"responded\":\"1\""), WRONG_TYPE, SENT);
     assertFails(parser, GOOD.replace("\"responded\":1", "\"responded\":true"), WRONG_TYPE, SENT);
     assertFails(parser, GOOD.replace(",\"responded\":1", ""), MISSING_REQUIRED_FIELD, SENT);
-    assertFails(parser, GOOD.replace("\"customer_id\":\"c1\"", "\"customer_id\":null"), MISSING_REQUIRED_FIELD, SENT);
+    assertFails(
+        parser,
+        GOOD.replace("\"customer_id\":\"c1\"", "\"customer_id\":null"),
+        MISSING_REQUIRED_FIELD,
+        SENT);
     assertFails(parser, GOOD.replace("10:00:00+02:00", "10:00"), UNPARSEABLE_TIMESTAMP, null);
   }
 }

@@ -17,8 +17,10 @@ public final class TestLines {
       @Override
       public PCollection<byte[]> expand(PCollection<String> lines) {
         return lines
-            .apply("EncodeUtf8", MapElements.into(TypeDescriptor.of(byte[].class))
-                .via((String line) -> line.getBytes(StandardCharsets.UTF_8)))
+            .apply(
+                "EncodeUtf8",
+                MapElements.into(TypeDescriptor.of(byte[].class))
+                    .via((String line) -> line.getBytes(StandardCharsets.UTF_8)))
             .setCoder(ByteArrayCoder.of());
       }
     };

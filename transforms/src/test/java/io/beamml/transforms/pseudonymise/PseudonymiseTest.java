@@ -51,8 +51,7 @@ public class PseudonymiseTest {
             .apply("Pseudonymise", Pseudonymise.clicks(key));
 
     assertEquals(SpecificRecordCoder.of(CustomerEvent.class), events.getCoder());
-    CustomerEvent first =
-        customerEvent("e1", hmacHex(KEY, RAW_ID), "add_to_cart", T, 12.5, "app");
+    CustomerEvent first = customerEvent("e1", hmacHex(KEY, RAW_ID), "add_to_cart", T, 12.5, "app");
     CustomerEvent second =
         customerEvent("e2", hmacHex(KEY, OTHER_ID), "view", T + 1000, null, "email");
     PAssert.that(events.apply("Reify", Reify.timestamps()))
@@ -113,7 +112,8 @@ public class PseudonymiseTest {
             .build();
     PCollection<CustomerProfile> profiles =
         pipeline
-            .apply("CreateProfiles", Create.of(profile).withCoder(AvroCoder.specific(Profile.class)))
+            .apply(
+                "CreateProfiles", Create.of(profile).withCoder(AvroCoder.specific(Profile.class)))
             .apply("PseudonymiseProfiles", Pseudonymise.profiles(key));
     PCollection<LabelledPromo> promos =
         pipeline

@@ -157,7 +157,9 @@ public class ContractRulesTest {
     assertEquals(now.plus(Duration.ofDays(1)), defaults.plausibleMax());
     List<Rule<ClickEvent>> clickRules = defaults.clicks();
     assertEquals(null, firstFailure(clickRules, click(1.0, now.plus(Duration.ofDays(1)))));
-    assertEquals("event_time_plausible", firstFailure(clickRules, click(1.0, now.plus(Duration.ofDays(1)).plusMillis(1))));
+    assertEquals(
+        "event_time_plausible",
+        firstFailure(clickRules, click(1.0, now.plus(Duration.ofDays(1)).plusMillis(1))));
   }
 
   @Test
@@ -187,7 +189,8 @@ public class ContractRulesTest {
     assertTrue("the bound is taken at the check, not at construction", rule.passes(nextWeek));
     assertEquals(Instant.parse("2026-12-11T12:00:00Z"), rules.plausibleMax());
     // The system clock by default, and the rules still serialise with it.
-    Rule<Long> byDefault = SerializableUtils.clone(ContractRules.defaults()).eventTimePlausible(t -> t);
+    Rule<Long> byDefault =
+        SerializableUtils.clone(ContractRules.defaults()).eventTimePlausible(t -> t);
     assertTrue(byDefault.passes(Instant.now().plus(Duration.ofHours(23)).toEpochMilli()));
     assertFalse(byDefault.passes(Instant.now().plus(Duration.ofDays(2)).toEpochMilli()));
   }
