@@ -24,6 +24,8 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +56,11 @@ public final class PipelineCli {
     for (Subcommand c : commands) {
       subcommands.put(c.name(), c);
     }
+  }
+
+  /** Every subcommand, in the order --help lists them. */
+  public Collection<Subcommand> subcommands() {
+    return Collections.unmodifiableCollection(subcommands.values());
   }
 
   /**

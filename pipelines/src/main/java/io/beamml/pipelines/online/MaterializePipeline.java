@@ -2,6 +2,7 @@ package io.beamml.pipelines.online;
 
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.DeadLetterSink;
+import io.beamml.pipelines.options.AsOfOptions;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.summary.RunSummary;
@@ -17,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.transforms.Filter;
@@ -33,13 +33,7 @@ import org.apache.beam.sdk.values.PCollectionList;
 public final class MaterializePipeline {
 
   /** Flags of {@code ./pipeline materialize}. */
-  public interface Options extends InputOptions, HmacKeyOptions, OnlineStoreOptions {
-    @Description(
-        "Materialize the store as of this instant (ISO-8601, e.g. 2024-03-01T00:00:00Z); empty = now")
-    @Default.String("")
-    String getAsOf();
-
-    void setAsOf(String value);
+  public interface Options extends InputOptions, HmacKeyOptions, OnlineStoreOptions, AsOfOptions {
 
     @Description("Directory for the dead letters and summary.json (local or any Beam file system)")
     @Validation.Required

@@ -9,6 +9,7 @@ import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.AvroFiles;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.io.RunOutput;
+import io.beamml.pipelines.options.AsOfOptions;
 import io.beamml.pipelines.options.HmacKeyOptions;
 import io.beamml.pipelines.options.InputOptions;
 import io.beamml.pipelines.options.RunOutputOptions;
@@ -65,7 +66,7 @@ public final class TrainingSetPipeline {
 
   /** Flags of {@code ./pipeline training-set}. */
   public interface Options
-      extends InputOptions, HmacKeyOptions, RunOutputOptions, BigQuerySinkOptions {
+      extends InputOptions, HmacKeyOptions, RunOutputOptions, BigQuerySinkOptions, AsOfOptions {
 
     @Description(
         "Promotion responses as CSV (promo_id,customer_id,sent_time,responded): a file pattern (glob)")
@@ -101,12 +102,6 @@ public final class TrainingSetPipeline {
     Integer getTrainingWindowDays();
 
     void setTrainingWindowDays(Integer value);
-
-    @Description(
-        "End of the training window, an ISO-8601 instant (default: now); responses sent after it are left out")
-    String getAsOf();
-
-    void setAsOf(String value);
 
     /** Formats of the examples: Avro alone, or Avro plus a CSV or JSON Lines copy. */
     enum ExampleFormat {
