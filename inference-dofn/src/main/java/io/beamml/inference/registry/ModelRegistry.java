@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -62,14 +63,18 @@ public final class ModelRegistry implements Serializable {
 
   private final String root;
 
+  /** What stamps versions' creation and alias moves (the system clock unless a test says). */
+  private final Clock clock;
+
   /**
    * Chosen from the root's scheme when first used (and again after deserialisation), unless given.
    */
   private transient @Nullable RegistryStorage storage;
 
-  private ModelRegistry(String root, @Nullable RegistryStorage storage) {
+  private ModelRegistry(String root, @Nullable RegistryStorage storage, Clock clock) {
     this.root = root;
     this.storage = storage;
+    this.clock = clock;
   }
 
   public static ModelRegistry at(String root) {
@@ -84,7 +89,14 @@ public final class ModelRegistry implements Serializable {
       throw new IllegalArgumentException(
           "--registry is required: a directory (local or any Beam file system)");
     }
-    return new ModelRegistry(root, storage);
+    return new ModelRegistry(root, storage, Clock.systemUTC());
+  }
+
+  /**
+   * The same registry stamping times from {@code clock} (serialisable, as the JDK's clocks are).
+   */
+  public ModelRegistry withClock(Clock clock) {
+    return new ModelRegistry(root, storage, Objects.requireNonNull(clock, "clock"));
   }
 
   private RegistryStorage storage() {
@@ -283,7 +295,7 @@ public final class ModelRegistry implements Serializable {
     template.modelFile = "model." + modelFormat;
     template.sha256 = RegistryFiles.sha256Hex(modelBytes);
     if (template.createdAt == null) {
-      template.createdAt = Instant.now().toString();
+      template.createdAt = clock.instant().toString();
     }
     String version = claimNextVersion(name, template.createdAt);
     template.version = version;
@@ -439,7 +451,7 @@ public final class ModelRegistry implements Serializable {
         throw new AliasConflictException(name, alias, expected, current, version);
       }
       AliasChange change = new AliasChange();
-      change.time = Instant.now().toString();
+      change.time = clock.instant().toString();
       change.alias = alias;
       change.fromVersion = current;
       change.toVersion = refusal ? current : version;

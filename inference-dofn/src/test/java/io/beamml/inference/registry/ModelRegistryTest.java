@@ -12,7 +12,9 @@ import static org.junit.Assert.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.Before;
@@ -123,13 +125,14 @@ public class ModelRegistryTest {
   public void aliasHistoryRecordsEveryMoveAndAnswersVersionAt() throws Exception {
     registry.register("promo", bytes("m1"), "json", template(), Map.of());
     registry.register("promo", bytes("m2"), "json", template(), Map.of());
-    Instant before = Instant.now();
-    Thread.sleep(5);
-    registry.moveAlias("promo", "champion", "1", false, "first");
-    Thread.sleep(5);
-    Instant between = Instant.now();
-    Thread.sleep(5);
-    registry.moveAlias("promo", "champion", "2", true, "hotfix");
+    Instant before = Instant.parse("2026-12-01T00:00:00Z");
+    Instant between = before.plusSeconds(120);
+    registry
+        .withClock(Clock.fixed(before.plusSeconds(60), ZoneOffset.UTC))
+        .moveAlias("promo", "champion", "1", false, "first");
+    registry
+        .withClock(Clock.fixed(between.plusSeconds(60), ZoneOffset.UTC))
+        .moveAlias("promo", "champion", "2", true, "hotfix");
 
     List<AliasChange> history = registry.aliasHistory("promo");
     assertEquals(2, history.size());
