@@ -60,7 +60,7 @@ public class StreamBoundedRunTest {
                     "--model=" + TestModels.NAME + "@champion",
                     "--profiles=" + data.resolve("profiles") + "/*.csv",
                     "--consumerGroup=bounded",
-                    "--maxReadTime=PT15S"))
+                    "--maxReadTime=PT30S"))
             .withValidation()
             .as(StreamOptions.class);
     PipelineResult.State state = StreamPipeline.start(options, StreamJobs.KEY).waitUntilFinish();
