@@ -1,6 +1,7 @@
 package io.beamml.pipelines.io;
 
 import io.beamml.pipelines.options.RunOutputOptions;
+import io.beamml.pipelines.progress.LogProgress;
 import io.beamml.training.data.PublishedRun;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -209,6 +210,7 @@ public final class RunOutput {
    */
   public static PipelineResult finished(PipelineResult result) {
     PipelineResult.State state = result.waitUntilFinish();
+    LogProgress.endRun();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("the job ended " + state + ": its output is not published");
     }

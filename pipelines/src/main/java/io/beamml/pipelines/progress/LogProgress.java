@@ -46,6 +46,23 @@ public final class LogProgress {
     lastMoveNanos = startNanos;
   }
 
+  /**
+   * Ends this JVM's run: logs its last line ({@code progress: finished in 31 s, ...}) and clears
+   * the counts, so the reporter falls quiet at once instead of repeating the final figures through
+   * the next job's run (a benchmark, a test suite or a retrain runs several in one JVM).
+   */
+  public static void endRun() {
+    long total = 0;
+    for (LongAdder a : COUNTS.values()) {
+      total += a.sum();
+    }
+    if (total > 0) {
+      LOG.info(line().replaceFirst("^progress: ", "progress: finished in "));
+    }
+    COUNTS.clear();
+    lastTotal = 0;
+  }
+
   /** Counts one record of {@code what} (e.g. "clicks read"). */
   public static void tick(String what) {
     LongAdder adder = COUNTS.get(what);
