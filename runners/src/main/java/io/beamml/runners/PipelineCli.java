@@ -1,13 +1,8 @@
 package io.beamml.runners;
 
 import io.beamml.runners.commands.BackfillCommand;
-import io.beamml.runners.commands.BenchmarkBackfillCommand;
-import io.beamml.runners.commands.BenchmarkServeCommand;
-import io.beamml.runners.commands.BenchmarkStreamCommand;
-import io.beamml.runners.commands.DemoCommand;
 import io.beamml.runners.commands.DriftReportCommand;
 import io.beamml.runners.commands.ExportModelCommand;
-import io.beamml.runners.commands.GenerateCommand;
 import io.beamml.runners.commands.MaterializeCommand;
 import io.beamml.runners.commands.PromoteModelCommand;
 import io.beamml.runners.commands.QualityReportCommand;
@@ -31,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -71,28 +67,31 @@ public final class PipelineCli {
     return Optional.ofNullable(subcommands.get(name));
   }
 
+  /**
+   * The production subcommands, then any a jar on the classpath registers as a {@link Subcommand}
+   * service: the dev-tools jar that {@code ./pipeline} runs adds generate, demo and the benchmarks,
+   * which the production jar does not carry.
+   */
   public static PipelineCli standard() {
-    return new PipelineCli(
-        List.of(
-            new GenerateCommand(),
-            new BackfillCommand(),
-            new TrainingSetCommand(),
-            new TrainModelCommand(),
-            new PromoteModelCommand(),
-            new RetrainCommand(),
-            new RegisterModelCommand(),
-            new ExportModelCommand(),
-            new ScoreCommand(),
-            new StreamCommand(),
-            new StopStreamCommand(),
-            new QualityReportCommand(),
-            new DriftReportCommand(),
-            new MaterializeCommand(),
-            new ServeCommand(),
-            new DemoCommand(),
-            new BenchmarkBackfillCommand(),
-            new BenchmarkStreamCommand(),
-            new BenchmarkServeCommand()));
+    List<Subcommand> commands =
+        new ArrayList<>(
+            List.of(
+                new BackfillCommand(),
+                new TrainingSetCommand(),
+                new TrainModelCommand(),
+                new PromoteModelCommand(),
+                new RetrainCommand(),
+                new RegisterModelCommand(),
+                new ExportModelCommand(),
+                new ScoreCommand(),
+                new StreamCommand(),
+                new StopStreamCommand(),
+                new QualityReportCommand(),
+                new DriftReportCommand(),
+                new MaterializeCommand(),
+                new ServeCommand()));
+    ServiceLoader.load(Subcommand.class, PipelineCli.class.getClassLoader()).forEach(commands::add);
+    return new PipelineCli(commands);
   }
 
   public static void main(String[] args) {

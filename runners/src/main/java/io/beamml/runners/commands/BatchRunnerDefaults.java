@@ -15,17 +15,17 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * and features group by shard, see {@code --groupingShards}); every default here gives way to the
  * same flag given on the command line.
  */
-final class BatchRunnerDefaults {
+public final class BatchRunnerDefaults {
 
   private BatchRunnerDefaults() {}
 
   /** Parses a batch command's flags with the defaults above filled in. */
-  static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
+  public static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
     return CommandSupport.options(withDefaults(args), type);
   }
 
   /** {@code args} plus the default runner's flags that {@code args} does not set itself. */
-  static String[] withDefaults(String[] args) {
+  public static String[] withDefaults(String[] args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!CommandSupport.mentions(args, "--runner")) {
       all.add("--runner=" + FlinkRunner.class.getSimpleName());

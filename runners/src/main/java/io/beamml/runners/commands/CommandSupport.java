@@ -28,14 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** What every subcommand does the same way: parse and validate flags, print progress lines. */
-final class CommandSupport {
+public final class CommandSupport {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandSupport.class);
 
   private CommandSupport() {}
 
   /** What a subcommand that runs a job lists for --help besides its own flags. */
-  static final List<Class<? extends PipelineOptions>> JOB_LAUNCHER_OPTIONS =
+  public static final List<Class<? extends PipelineOptions>> JOB_LAUNCHER_OPTIONS =
       List.of(MetricsEndpointOptions.class);
 
   /**
@@ -43,7 +43,7 @@ final class CommandSupport {
    * JVM, so a flag of another job (registered by an earlier command) would parse and then do
    * nothing: such a flag is refused here. Runner flags (Beam's own interfaces) pass as before.
    */
-  static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
+  public static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
     return options(args, type, JOB_LAUNCHER_OPTIONS);
   }
 
@@ -51,7 +51,7 @@ final class CommandSupport {
    * {@link #options}, for a command whose launcher takes further flags of its own ({@code
    * launchers}).
    */
-  static <T extends PipelineOptions> T options(
+  public static <T extends PipelineOptions> T options(
       String[] args, Class<T> type, List<Class<? extends PipelineOptions>> launchers) {
     for (Class<? extends PipelineOptions> launcher : launchers) {
       PipelineOptionsFactory.register(launcher);
@@ -65,7 +65,7 @@ final class CommandSupport {
    * Parses like {@link #options} but lets flags of every registered job through (demo passes them
    * on).
    */
-  static <T extends PipelineOptions> T anyJobsFlags(String[] args, Class<T> type) {
+  public static <T extends PipelineOptions> T anyJobsFlags(String[] args, Class<T> type) {
     PipelineOptionsFactory.register(type);
     PipelineOptionsFactory.register(MetricsEndpointOptions.class);
     T options = PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
@@ -80,7 +80,7 @@ final class CommandSupport {
    * a test aid that costs the CLI's real runs about 2-3x. Tests keep it on; the launcher turns it
    * off unless a flag asks for it.
    */
-  static void relaxDirectRunnerChecks(PipelineOptions options, String[] args) {
+  public static void relaxDirectRunnerChecks(PipelineOptions options, String[] args) {
     DirectOptions direct = options.as(DirectOptions.class);
     if (!mentions(args, "--enforceImmutability")) {
       direct.setEnforceImmutability(false);
@@ -118,11 +118,11 @@ final class CommandSupport {
   }
 
   /** The flags an options interface takes, its inherited ones included. */
-  static Set<String> flagsOf(Class<? extends PipelineOptions> type) {
+  public static Set<String> flagsOf(Class<? extends PipelineOptions> type) {
     return OptionFlags.of(type);
   }
 
-  static boolean mentions(String[] args, String flag) {
+  public static boolean mentions(String[] args, String flag) {
     for (String a : args) {
       if (a.equals(flag) || a.startsWith(flag + "=")) {
         return true;
@@ -135,7 +135,7 @@ final class CommandSupport {
    * 0 when a run summary balances; otherwise says so (it is a bug) and returns {@link
    * ExitCode#UNBALANCED}.
    */
-  static int balanced(String pipeline, String summaryJson) {
+  public static int balanced(String pipeline, String summaryJson) {
     if (RunSummary.isBalanced(summaryJson)) {
       return ExitCode.OK.code();
     }
@@ -149,7 +149,7 @@ final class CommandSupport {
    * {@code --features} (stored feature rows) must match files, and if they lie in a run's output,
    * that run must be complete ({@link PublishedRun}).
    */
-  static void requireStoredRows(String features) {
+  public static void requireStoredRows(String features) {
     InputPatterns.create().flag("features", features).requireMatches();
     PublishedRun.requireCompleteAbove(features, "--features");
   }
@@ -163,7 +163,7 @@ final class CommandSupport {
    * Runs {@code job} into a fresh attempt directory and publishes it as {@code --output} ({@link
    * RunOutput#into}).
    */
-  static void intoOutput(RunOutputOptions options, Job job) throws Exception {
+  public static void intoOutput(RunOutputOptions options, Job job) throws Exception {
     RunOutput.into(
         options,
         () -> {
@@ -173,7 +173,7 @@ final class CommandSupport {
   }
 
   /** Returns quietly when a batch job finished; otherwise says how it ended, as an exception. */
-  static void requireDone(String pipeline, PipelineResult.State state) {
+  public static void requireDone(String pipeline, PipelineResult.State state) {
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException(pipeline + ": the job ended " + state);
     }
@@ -183,14 +183,14 @@ final class CommandSupport {
    * The run's HMAC key ({@code --hmacKeyFile}, else {@code PIPELINE_HMAC_KEY}); says so in one
    * warning line when the key file can be read by others than its owner.
    */
-  static HmacKey hmacKey(@Nullable String keyFile) {
+  public static HmacKey hmacKey(@Nullable String keyFile) {
     HmacKey key = HmacKey.resolve(keyFile, System.getenv());
     keyFileWarning(keyFile).ifPresent(LOG::warn);
     return key;
   }
 
   /** Why a local key file is too open (group or others may read it), if it is. */
-  static Optional<String> keyFileWarning(@Nullable String keyFile) {
+  public static Optional<String> keyFileWarning(@Nullable String keyFile) {
     Path path = keyFile == null || keyFile.isBlank() ? null : RunOutput.localPath(keyFile);
     if (path == null) {
       return Optional.empty();
@@ -218,7 +218,7 @@ final class CommandSupport {
     return Optional.empty();
   }
 
-  static void say(String line) {
+  public static void say(String line) {
     System.out.println(line);
     System.out.flush();
   }

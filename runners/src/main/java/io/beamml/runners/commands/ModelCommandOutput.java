@@ -19,11 +19,11 @@ import java.util.Locale;
  * What train, promote, register and export-model print: the CLI's rendering of the library's
  * results.
  */
-final class ModelCommandOutput {
+public final class ModelCommandOutput {
 
   private ModelCommandOutput() {}
 
-  static void trained(PrintStream out, TrainedVersion t) {
+  public static void trained(PrintStream out, TrainedVersion t) {
     ModelMetadata m = t.metadata();
     Evaluation test = t.test();
     out.printf(Locale.ROOT, "registered %s:%s (%s)%n", m.name, m.version, m.modelFile);
@@ -69,7 +69,7 @@ final class ModelCommandOutput {
   }
 
   /** A refusal goes to {@code err}, everything else to {@code out}. */
-  static void promotion(PrintStream out, PrintStream err, Promotion p) {
+  public static void promotion(PrintStream out, PrintStream err, Promotion p) {
     if (p.alreadyThere()) {
       out.printf(
           "%s@%s already points at %s:%s: nothing to do%n",
@@ -99,7 +99,7 @@ final class ModelCommandOutput {
         change.reason);
   }
 
-  static void imported(PrintStream out, ImportedVersion v) {
+  public static void imported(PrintStream out, ImportedVersion v) {
     ModelMetadata m = v.metadata();
     out.printf(
         Locale.ROOT,
@@ -125,7 +125,7 @@ final class ModelCommandOutput {
     }
   }
 
-  static void exported(PrintStream out, ExportModel.Exported e) {
+  public static void exported(PrintStream out, ExportModel.Exported e) {
     ModelMetadata m = e.metadata();
     out.printf(
         Locale.ROOT,

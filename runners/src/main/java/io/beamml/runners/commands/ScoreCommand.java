@@ -45,7 +45,7 @@ public final class ScoreCommand implements Subcommand {
     return options.getFeatures() != null && !options.getFeatures().isBlank();
   }
 
-  static int run(ScorePipeline.Options options, HmacKey key) throws Exception {
+  public static int run(ScorePipeline.Options options, HmacKey key) throws Exception {
     if (storedRows(options)) {
       CommandSupport.requireStoredRows(options.getFeatures());
     } else {

@@ -41,7 +41,7 @@ public final class TrainingSetCommand implements Subcommand {
     return run(options, CommandSupport.hmacKey(options.getHmacKeyFile()));
   }
 
-  static int run(TrainingSetPipeline.Options options, HmacKey key) throws Exception {
+  public static int run(TrainingSetPipeline.Options options, HmacKey key) throws Exception {
     InputPatterns.of(options).flag("responses", options.getResponses()).requireMatches();
     CommandSupport.say("training-set: running on " + options.getRunner().getSimpleName() + " ...");
     long start = System.nanoTime();

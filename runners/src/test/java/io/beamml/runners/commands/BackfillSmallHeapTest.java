@@ -6,7 +6,9 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamml.pipelines.summary.RunSummary;
+import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GenerationManifest;
+import io.beamml.testdata.GeneratorConfig;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.pseudonymise.Pseudonymiser;
 import java.io.BufferedReader;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -44,7 +47,7 @@ public class BackfillSmallHeapTest {
   public void aBackfillLargerThanTheHeapWithOneVeryLongHistoryFinishesWithExactCounts()
       throws Exception {
     Path data = TMP.newFolder("data").toPath();
-    GenerationManifest manifest = GenerateCommand.generate(data, 2000, 30, 11);
+    GenerationManifest manifest = DataGenerator.generate(GeneratorConfig.of(2000, 30, 11), data);
     Instant first = Instant.parse("2026-01-01T00:00:00Z");
     try (BufferedWriter w =
         Files.newBufferedWriter(
@@ -105,7 +108,11 @@ public class BackfillSmallHeapTest {
             .pseudonym("whale");
     long whaleRows = 0;
     JsonNode last = null;
-    for (Path file : RowDigest.files(out.resolve("features"), ".jsonl")) {
+    List<Path> featureFiles;
+    try (Stream<Path> all = Files.walk(out.resolve("features"))) {
+      featureFiles = all.filter(p -> p.toString().endsWith(".jsonl")).toList();
+    }
+    for (Path file : featureFiles) {
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         String line;
         while ((line = in.readLine()) != null) {

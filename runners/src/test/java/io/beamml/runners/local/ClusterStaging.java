@@ -1,5 +1,6 @@
 package io.beamml.runners.local;
 
+import io.beamml.local.FlinkClusterClasspath;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;

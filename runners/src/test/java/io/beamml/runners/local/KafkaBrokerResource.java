@@ -1,5 +1,6 @@
 package io.beamml.runners.local;
 
+import io.beamml.local.EmbeddedKafkaBroker;
 import org.junit.rules.ExternalResource;
 
 /**

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamml.inference.LoadedModel;
 import io.beamml.inference.registry.ModelRegistry;
-import io.beamml.runners.stream.SyntheticModel;
+import io.beamml.local.SyntheticModel;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.FeatureValue;

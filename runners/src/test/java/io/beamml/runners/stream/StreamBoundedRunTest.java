@@ -4,6 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.is;
 
+import io.beamml.local.EventFeed;
+import io.beamml.local.ReplayEvents;
+import io.beamml.local.TopicTail;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.local.KafkaBrokerResource;

@@ -6,6 +6,9 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.Assert.assertTrue;
 
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.local.EventFeed;
+import io.beamml.local.ReplayEvents;
+import io.beamml.local.TopicTail;
 import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;

@@ -1,8 +1,8 @@
 package io.beamml.runners.stream;
 
+import io.beamml.local.EmbeddedKafkaBroker;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

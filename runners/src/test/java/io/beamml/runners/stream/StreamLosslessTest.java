@@ -7,7 +7,10 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
+import io.beamml.local.EmbeddedKafkaBroker;
+import io.beamml.local.EventFeed;
+import io.beamml.local.ReplayEvents;
+import io.beamml.local.TopicTail;
 import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.in;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import io.beamml.local.ReplayEvents;
+import io.beamml.local.TopicTail;
 import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;

@@ -6,6 +6,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamml.local.EventFeed;
+import io.beamml.local.ReplayEvents;
+import io.beamml.local.TopicTail;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.score.ScorePipeline;

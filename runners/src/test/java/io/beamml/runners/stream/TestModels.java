@@ -1,5 +1,6 @@
 package io.beamml.runners.stream;
 
+import io.beamml.local.SyntheticModel;
 import io.beamml.transforms.features.FeatureSpec;
 
 /** Small synthetic models under the default feature spec, registered as the trainer would. */

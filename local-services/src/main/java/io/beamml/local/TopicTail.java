@@ -1,4 +1,4 @@
-package io.beamml.runners.stream;
+package io.beamml.local;
 
 import java.time.Duration;
 import java.util.ArrayList;

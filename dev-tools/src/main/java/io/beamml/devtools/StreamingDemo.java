@@ -1,12 +1,16 @@
-package io.beamml.runners.stream;
+package io.beamml.devtools;
 
+import io.beamml.local.EmbeddedKafkaBroker;
+import io.beamml.local.EventFeed;
+import io.beamml.local.ReplayEvents;
+import io.beamml.local.TopicTail;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.commands.ServeCommand;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
 import io.beamml.runners.metrics.MonitoredJob;
 import io.beamml.runners.serve.ServeOptions;
 import io.beamml.runners.serve.ServingStack;
+import io.beamml.runners.stream.JobControl;
 import io.beamml.serving.store.LocalRedis;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.opentelemetry.api.OpenTelemetry;

@@ -1,4 +1,4 @@
-package io.beamml.runners.stream;
+package io.beamml.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

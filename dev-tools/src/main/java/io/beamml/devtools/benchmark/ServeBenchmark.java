@@ -1,4 +1,4 @@
-package io.beamml.runners.serve;
+package io.beamml.devtools.benchmark;
 
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;

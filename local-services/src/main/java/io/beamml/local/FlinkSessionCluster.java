@@ -1,4 +1,4 @@
-package io.beamml.runners.local;
+package io.beamml.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

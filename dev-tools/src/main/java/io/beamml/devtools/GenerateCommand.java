@@ -1,6 +1,7 @@
-package io.beamml.runners.commands;
+package io.beamml.devtools;
 
 import io.beamml.runners.Subcommand;
+import io.beamml.runners.commands.CommandSupport;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GenerationManifest;
 import io.beamml.testdata.GeneratorConfig;
@@ -65,7 +66,7 @@ public final class GenerateCommand implements Subcommand {
     return 0;
   }
 
-  static GenerationManifest generate(Path out, int customers, int days, long seed)
+  public static GenerationManifest generate(Path out, int customers, int days, long seed)
       throws Exception {
     long start = System.nanoTime();
     GenerationManifest manifest =

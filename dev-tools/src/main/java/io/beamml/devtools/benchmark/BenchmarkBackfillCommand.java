@@ -1,5 +1,6 @@
-package io.beamml.runners.commands;
+package io.beamml.devtools.benchmark;
 
+import io.beamml.devtools.GenerateCommand;
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.io.RawRecords;
@@ -9,6 +10,8 @@ import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
 import io.beamml.runners.Subcommand;
+import io.beamml.runners.commands.BatchRunnerDefaults;
+import io.beamml.runners.commands.CommandSupport;
 import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.Order;
 import io.beamml.testdata.GenerationManifest;
@@ -397,7 +400,7 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     Path script = work.resolve(REFERENCE_SCRIPT);
     try (InputStream in =
         BenchmarkBackfillCommand.class.getResourceAsStream(
-            "/io/beamml/runners/benchmark/" + REFERENCE_SCRIPT)) {
+            "/io/beamml/devtools/benchmark/" + REFERENCE_SCRIPT)) {
       Files.write(script, in.readAllBytes());
     }
     Path spec = work.resolve("feature-spec.json");

@@ -1,4 +1,4 @@
-package io.beamml.runners.commands;
+package io.beamml.devtools.benchmark;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -7,6 +7,7 @@ import static org.junit.Assume.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamml.pipelines.backfill.BackfillPipeline;
+import io.beamml.runners.commands.BatchRunnerDefaults;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.File;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public class ReferenceBackfillParityTest {
     String python = onPath("python3");
     assumeTrue("no python3 on PATH: the reference script cannot run here", python != null);
     Path work = tmp.getRoot().toPath();
-    Path sample = sampleWithEdgeCases(BatchRunsTest.sample(), work.resolve("data"));
+    Path sample = sampleWithEdgeCases(sample(), work.resolve("data"));
     Path keyFile = work.resolve("hmac.key");
     Files.write(keyFile, "parity-key-not-secret".getBytes(StandardCharsets.UTF_8));
     String[] direct =
@@ -60,8 +61,7 @@ public class ReferenceBackfillParityTest {
         RowDigest.files(backfillOut.resolve(BackfillPipeline.FEATURES_DIR), ".jsonl");
     RowDigest ours = RowDigest.ofJsonLines(backfillFiles);
     RowDigest theirs = RowDigest.ofJsonLines(List.of(referenceOut));
-    JsonNode manifest =
-        new ObjectMapper().readTree(BatchRunsTest.sample().resolve("manifest.json").toFile());
+    JsonNode manifest = new ObjectMapper().readTree(sample().resolve("manifest.json").toFile());
     assertEquals(
         "one row per valid unique click and sale; the line that is not UTF-8 is a dead letter",
         manifest.path("sources").path("clicks").path("valid_unique").asLong()
@@ -176,5 +176,14 @@ public class ReferenceBackfillParityTest {
       }
     }
     return rows;
+  }
+
+  private static Path sample() {
+    for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("test-data/sample/clicks"))) {
+        return p.resolve("test-data/sample");
+      }
+    }
+    throw new IllegalStateException("no test-data/sample above " + Paths.get("").toAbsolutePath());
   }
 }

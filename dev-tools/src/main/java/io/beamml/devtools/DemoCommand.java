@@ -1,4 +1,4 @@
-package io.beamml.runners.commands;
+package io.beamml.devtools;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
@@ -8,7 +8,12 @@ import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
 import io.beamml.runners.Subcommand;
-import io.beamml.runners.stream.StreamingDemo;
+import io.beamml.runners.commands.BackfillCommand;
+import io.beamml.runners.commands.BatchRunnerDefaults;
+import io.beamml.runners.commands.CommandSupport;
+import io.beamml.runners.commands.ModelCommandOutput;
+import io.beamml.runners.commands.ScoreCommand;
+import io.beamml.runners.commands.TrainingSetCommand;
 import io.beamml.training.PromoteModel;
 import io.beamml.training.PromoteOptions;
 import io.beamml.training.Promotion;

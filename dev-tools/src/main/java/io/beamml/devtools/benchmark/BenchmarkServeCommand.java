@@ -1,10 +1,10 @@
-package io.beamml.runners.commands;
+package io.beamml.devtools.benchmark;
 
+import io.beamml.local.SyntheticModel;
 import io.beamml.runners.Subcommand;
-import io.beamml.runners.serve.ServeBenchmark;
+import io.beamml.runners.commands.CommandSupport;
 import io.beamml.runners.serve.ServeOptions;
 import io.beamml.runners.serve.ServingStack;
-import io.beamml.runners.stream.SyntheticModel;
 import io.beamml.serving.store.LocalRedis;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.pseudonymise.HmacKey;

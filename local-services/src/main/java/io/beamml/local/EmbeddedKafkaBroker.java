@@ -1,4 +1,4 @@
-package io.beamml.runners.local;
+package io.beamml.local;
 
 import java.util.Collections;
 import java.util.Properties;

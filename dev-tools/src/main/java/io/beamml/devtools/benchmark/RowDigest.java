@@ -1,4 +1,4 @@
-package io.beamml.runners.commands;
+package io.beamml.devtools.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.beamml.runners.stream;
+package io.beamml.local;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;

@@ -1,15 +1,16 @@
-package io.beamml.runners.commands;
+package io.beamml.devtools.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamml.local.EmbeddedKafkaBroker;
+import io.beamml.local.EventFeed;
+import io.beamml.local.ReplayEvents;
+import io.beamml.local.SyntheticModel;
+import io.beamml.local.TopicTail;
 import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.Subcommand;
-import io.beamml.runners.local.EmbeddedKafkaBroker;
-import io.beamml.runners.stream.EventFeed;
+import io.beamml.runners.commands.CommandSupport;
 import io.beamml.runners.stream.JobControl;
-import io.beamml.runners.stream.ReplayEvents;
-import io.beamml.runners.stream.SyntheticModel;
-import io.beamml.runners.stream.TopicTail;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import io.beamml.transforms.features.FeatureSpec;
