@@ -1,7 +1,10 @@
 package io.beamml.pipelines.stream;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
@@ -11,9 +14,12 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -25,8 +31,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * bundle that fails after some of its messages were sent is retried and sends them again, and a job
  * restarted from a checkpoint or committed offset older than its last write writes those records
  * again; consumers see such repeats with the same key and value. Beam's exactly-once sink avoids
- * them at the cost of a transaction per checkpoint, of output that appears only after the
- * checkpoint, and of a non-daemon thread per run.
+ * them at the cost of a transaction per bundle, of output that appears only after the checkpoint,
+ * and of a non-daemon thread per run.
  *
  * <p>Counter {@code stream/<topic>.written}: records handed to the producer.
  */
@@ -36,6 +42,23 @@ public final class WriteTopic<T> extends PTransform<PCollection<T>, PDone> {
   private final String topic;
   private final SerializableFunction<T, @Nullable String> key;
   private final SerializableFunction<T, String> json;
+
+  private static final KvCoder<String, String> RECORD_CODER =
+      KvCoder.of(NullableCoder.of(StringUtf8Coder.of()), StringUtf8Coder.of());
+
+  /**
+   * Records per transaction at most: Beam's exactly-once sink commits a transaction per element it
+   * gets, so its elements are a bundle's records (a Flink bundle holds up to --maxBundleSize).
+   */
+  private static final int MAX_RECORDS_PER_BATCH = 1000;
+
+  /**
+   * Kafka's producer answers "concurrent transactions" to the first request of a transaction while
+   * the coordinator still completes the previous one, and retries after {@code retry.backoff.ms}
+   * (default 100 ms, growing to {@code retry.backoff.max.ms} on repeated failures): each
+   * transaction waited those 100 ms.
+   */
+  private static final int TRANSACTION_RETRY_BACKOFF_MS = 5;
 
   private final int exactlyOnceShards;
   private final @Nullable String sinkGroupId;
@@ -95,20 +118,35 @@ public final class WriteTopic<T> extends PTransform<PCollection<T>, PDone> {
 
   @Override
   public PDone expand(PCollection<T> records) {
-    KafkaIO.Write<String, String> write =
-        KafkaIO.<String, String>write()
-            .withBootstrapServers(bootstrapServers)
-            .withTopic(topic)
-            .withKeySerializer(StringSerializer.class)
-            .withValueSerializer(StringSerializer.class);
-    if (sinkGroupId != null) {
-      write = write.withEOS(exactlyOnceShards, sinkGroupId);
-    }
+    PCollection<KV<String, String>> rendered =
+        records
+            .apply("RenderJson", ParDo.of(new RenderFn<>(topic, key, json)))
+            .setCoder(RECORD_CODER);
     // Both modes keep the step name "WriteToKafka": the exactly-once sink's state lives under it.
-    return records
-        .apply("RenderJson", ParDo.of(new RenderFn<>(topic, key, json)))
-        .setCoder(KvCoder.of(NullableCoder.of(StringUtf8Coder.of()), StringUtf8Coder.of()))
-        .apply("WriteToKafka", write);
+    if (sinkGroupId == null) {
+      return rendered.apply(
+          "WriteToKafka",
+          KafkaIO.<String, String>write()
+              .withBootstrapServers(bootstrapServers)
+              .withTopic(topic)
+              .withKeySerializer(StringSerializer.class)
+              .withValueSerializer(StringSerializer.class));
+    }
+    return rendered
+        .apply("IntoOneWindow", Window.<KV<String, String>>into(new GlobalWindows()))
+        .apply("BatchPerBundle", ParDo.of(new BatchRecordsPerBundle(MAX_RECORDS_PER_BATCH)))
+        .setCoder(KvCoder.of(NullableCoder.of(StringUtf8Coder.of()), ListCoder.of(RECORD_CODER)))
+        .apply(
+            "WriteToKafka",
+            KafkaIO.<String, List<KV<String, String>>>write()
+                .withBootstrapServers(bootstrapServers)
+                .withTopic(topic)
+                .withKeySerializer(StringSerializer.class)
+                .withValueSerializer(BatchUnpackingProducer.NotSerialized.class)
+                .withProducerFactoryFn(BatchUnpackingProducer.factory())
+                .withProducerConfigUpdates(
+                    Map.of(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, TRANSACTION_RETRY_BACKOFF_MS))
+                .withEOS(exactlyOnceShards, sinkGroupId));
   }
 
   private static final class RenderFn<T> extends DoFn<T, KV<String, String>> {
