@@ -1,10 +1,16 @@
 package io.beamml.local;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import kafka.server.BrokerServer;
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -20,6 +26,11 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  *
  * <p>Sized for one broker: the internal offsets and transaction-state topics have replication
  * factor 1 (so exactly-once sinks work), and consumer groups rebalance without the usual delay.
+ *
+ * <p>{@link #stop()} and {@link #restart()} take the broker down and bring it back for outage
+ * tests: its client port is fixed at start, so clients reconnect to the same address, and its log
+ * directory (topics, committed offsets, transaction state) is kept. The KRaft controller keeps
+ * running meanwhile, as a separate controller quorum would.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -28,13 +39,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
   private final String bootstrapServers;
 
+  /** The combined broker-and-controller node's id in Kafka's test kit (its first broker). */
+  private static final int NODE_ID = TestKitNodes.BROKER_ID_OFFSET;
+
+  private static final int START_ATTEMPTS = 3;
+
   private EmbeddedKafkaBroker(KafkaClusterTestKit cluster) {
     this.cluster = cluster;
     this.bootstrapServers = cluster.bootstrapServers();
   }
 
-  /** Formats, starts and waits for a one-node KRaft cluster; about 1.5 s. */
+  /**
+   * Formats, starts and waits for a one-node KRaft cluster; about 1.5 s. The client port is picked
+   * free beforehand (and picked again should another process take it first).
+   */
   public static EmbeddedKafkaBroker start() {
+    IllegalStateException failure = null;
+    for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+      try {
+        return start(freePort());
+      } catch (IllegalStateException e) {
+        if (failure != null) {
+          e.addSuppressed(failure);
+        }
+        failure = e;
+      }
+    }
+    throw failure;
+  }
+
+  private static EmbeddedKafkaBroker start(int port) {
     KafkaClusterTestKit cluster = null;
     try {
       TestKitNodes nodes =
@@ -42,6 +76,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               .setCombined(true)
               .setNumBrokerNodes(1)
               .setNumControllerNodes(1)
+              .setPerServerProperties(
+                  Map.of(
+                      NODE_ID,
+                      Map.of(
+                          "listeners",
+                          "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0")))
               .build();
       cluster =
           new KafkaClusterTestKit.Builder(nodes)
@@ -124,6 +164,57 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
   }
 
+  /**
+   * Takes the broker down as a broker restart would (its listener closes, clients lose their
+   * connections and coordinators), keeping its data for {@link #restart()}.
+   */
+  public synchronized void stop() {
+    for (BrokerServer broker : cluster.brokers().values()) {
+      broker.shutdown();
+      broker.awaitShutdown();
+    }
+  }
+
+  /**
+   * Starts the broker stopped by {@link #stop()} again on the same port and log directory, and
+   * waits until it answers clients and leads every partition again.
+   */
+  public synchronized void restart() {
+    for (BrokerServer broker : cluster.brokers().values()) {
+      broker.startup();
+    }
+    Properties props = new Properties();
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TOPIC_TIMEOUT_SECONDS);
+    try (Admin admin = Admin.create(props)) {
+      while (true) {
+        try {
+          java.util.Set<String> topics = admin.listTopics().names().get(2, TimeUnit.SECONDS);
+          boolean led = true;
+          for (TopicDescription d :
+              admin.describeTopics(topics).allTopicNames().get(2, TimeUnit.SECONDS).values()) {
+            led &=
+                d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+          }
+          if (led) {
+            return;
+          }
+        } catch (ExecutionException | TimeoutException notYet) {
+          // The broker is still starting.
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the restarted broker did not lead its partitions within "
+                  + Duration.ofSeconds(TOPIC_TIMEOUT_SECONDS));
+        }
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while restarting the broker", e);
+    }
+  }
+
   /** Stops the broker and deletes its data. */
   @Override
   public void close() {
@@ -135,6 +226,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       throw new IllegalStateException(
           "Could not stop the embedded Kafka broker: " + e.getMessage(), e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("localhost", 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("Could not find a free port for the broker", e);
     }
   }
 

@@ -16,11 +16,11 @@ import org.apache.beam.sdk.util.construction.resources.PipelineResources;
  * parent-first anyway, and each staged file crosses the REST upload, which dominates a small job's
  * time.
  */
-final class ClusterStaging {
+public final class ClusterStaging {
 
   private ClusterStaging() {}
 
-  static List<String> filesToStage(PipelineOptions options) {
+  public static List<String> filesToStage(PipelineOptions options) {
     Set<String> clusterJars =
         Stream.concat(
                 FlinkClusterClasspath.jars().stream(),

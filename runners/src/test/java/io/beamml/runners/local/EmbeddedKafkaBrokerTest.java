@@ -47,6 +47,23 @@ public class EmbeddedKafkaBrokerTest {
     assertThat(received, containsInAnyOrder(sent.toArray()));
   }
 
+  /** An outage keeps the broker's address and data: what was written before is read after. */
+  @Test
+  public void aStoppedBrokerRestartsOnTheSameAddressWithItsData() {
+    KAFKA.broker().createTopic("kept", 1);
+    String address = KAFKA.broker().bootstrapServers();
+    KafkaRecords.produce(address, "kept", 1, List.of("before"));
+
+    KAFKA.broker().stop();
+    KAFKA.broker().restart();
+    KafkaRecords.produce(address, "kept", 1, List.of("after"));
+
+    assertThat(KAFKA.broker().bootstrapServers(), is(address));
+    assertThat(
+        KafkaRecords.consume(address, "kept", 2, Duration.ofSeconds(30)),
+        containsInAnyOrder("before", "after"));
+  }
+
   @Test
   public void beamPipelineOnDirectRunnerReadsTransformsAndWritesTopics() {
     int partitions = 2;
