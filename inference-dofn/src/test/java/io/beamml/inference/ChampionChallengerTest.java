@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import io.beamml.inference.testing.TestModels;
 import io.beamml.schemas.FeatureRow;
 import java.util.List;
 import org.junit.Test;

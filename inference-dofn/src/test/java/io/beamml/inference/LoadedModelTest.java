@@ -10,6 +10,7 @@ import static org.junit.Assert.assertTrue;
 import io.beamml.inference.registry.ModelIntegrityException;
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.transforms.features.FeatureDefinition;
 import io.beamml.transforms.features.FeatureSpec;

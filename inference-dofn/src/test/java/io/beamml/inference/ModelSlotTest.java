@@ -6,6 +6,7 @@ import static org.junit.Assert.assertSame;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.Prediction;

@@ -11,6 +11,7 @@ import static org.junit.Assert.assertTrue;
 import io.beamml.inference.registry.ModelIntegrityException;
 import io.beamml.inference.registry.ModelRef;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.schemas.Contribution;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.FeatureRow;

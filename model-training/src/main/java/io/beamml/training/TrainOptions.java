@@ -1,6 +1,5 @@
 package io.beamml.training;
 
-import java.util.List;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
@@ -8,36 +7,13 @@ import org.apache.beam.sdk.options.Validation;
  * The request of {@link TrainModel}: what {@code ./pipeline train} takes as flags (the CLI in
  * runners parses them).
  */
-public interface TrainOptions extends RegistryOptions {
+public interface TrainOptions extends RegistryOptions, ModelTrainingOptions {
 
   @Description("Training-set directory holding examples/*.avro (and optionally spec.json)")
   @Validation.Required
   String getTrainingSet();
 
   void setTrainingSet(String value);
-
-  @Description("Model name in the registry; each run registers a new version of it")
-  @Validation.Required
-  String getModelName();
-
-  void setModelName(String value);
-
-  @Description(
-      "XGBoost parameter override key=value; repeat the flag or separate with commas, e.g. --param=eta=0.05 --param=max_depth=6")
-  List<String> getParam();
-
-  void setParam(List<String> value);
-
-  @Description("JSON object or .properties file of XGBoost parameters, applied before --param")
-  String getParamsFile();
-
-  void setParamsFile(String value);
-
-  @Description(
-      "CSV promo_id,customer_id,probability of true response probabilities (synthetic data): reports the oracle AUC")
-  String getTruthFile();
-
-  void setTruthFile(String value);
 
   @Description("When set, a model whose test AUC is below this is not registered")
   Double getMinAuc();

@@ -9,6 +9,7 @@ import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.DriftRecord;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.FeatureValue;
+import io.beamml.training.testing.DriftData;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.metrics.MetricLabels;
 import java.io.Serializable;

@@ -10,6 +10,7 @@ import static org.junit.Assert.assertTrue;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.training.testing.DriftData;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.features.FeatureVectorizer;
 import java.nio.charset.StandardCharsets;

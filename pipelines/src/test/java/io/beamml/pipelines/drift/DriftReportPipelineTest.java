@@ -10,15 +10,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.pipelines.summary.RunSummary;
 import io.beamml.schemas.FeatureRow;
-import io.beamml.schemas.FeatureValue;
 import io.beamml.training.drift.DriftReport;
 import io.beamml.training.drift.ReferenceProfile;
 import io.beamml.training.drift.WindowDrift;
+import io.beamml.training.testing.DriftData;
 import io.beamml.transforms.deadletter.Reasons;
 import io.beamml.transforms.features.FeatureSpec;
-import io.beamml.transforms.features.FeatureVectorizer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -58,20 +57,8 @@ public class DriftReportPipelineTest {
   @BeforeClass
   public static void registerModelWithReference() throws Exception {
     registry = TMP.newFolder("registry").toString();
-    List<FeatureRow> training = rows(4000, 1, "train", 0);
-    FeatureVectorizer vectorizer = new FeatureVectorizer(SPEC);
-    float[] matrix = new float[training.size() * vectorizer.width()];
-    String[] keys = new String[training.size()];
-    for (int i = 0; i < training.size(); i++) {
-      vectorizer.fill(training.get(i).getFeatures(), matrix, i * vectorizer.width());
-      keys[i] = training.get(i).getEventId();
-    }
-    ReferenceProfile reference =
-        ReferenceProfile.fromRows(SPEC, matrix, training.size(), keys, 10, 2000);
-    ModelMetadata template = new ModelMetadata();
-    template.featureNames = SPEC.featureNames();
-    template.specFingerprint = SPEC.fingerprint();
-    template.featureSpec = SPEC.toCanonicalJson();
+    ReferenceProfile reference = DriftData.reference(4000, 1);
+    ModelMetadata template = TestModels.trainedMetadata();
     ModelRegistry models = ModelRegistry.at(registry);
     ModelMetadata registered =
         models.register(
@@ -171,43 +158,7 @@ public class DriftReportPipelineTest {
 
   /** Rows with every feature drawn independently; clicks_7d raised by {@code clicksShift}. */
   private static List<FeatureRow> rows(int n, long seed, String prefix, int clicksShift) {
-    String[] genders = {"F", "M", "X"};
-    String[] countries = {"DE", "FR", "GB", "IT", "ES", "NL", "PL", "SE", "US", "CA"};
-    Random r = new Random(seed);
-    List<FeatureRow> rows = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      int orders = r.nextInt(3);
-      List<FeatureValue> f = new ArrayList<>();
-      f.add(num("views_7d", r.nextInt(20)));
-      f.add(num("clicks_7d", r.nextInt(6) + clicksShift));
-      f.add(num("carts_7d", r.nextInt(4)));
-      f.add(num("orders_7d", orders));
-      f.add(num("spend_7d", orders * (10 + 90 * r.nextDouble())));
-      f.add(num("orders_1d", r.nextInt(2)));
-      f.add(num("clicks_1d", r.nextInt(3)));
-      f.add(r.nextInt(10) == 0 ? value("age", null, null) : num("age", 18 + r.nextInt(60)));
-      f.add(value("gender", null, genders[r.nextInt(genders.length)]));
-      f.add(value("country", null, countries[r.nextInt(countries.length)]));
-      f.add(num("tenure_days", r.nextInt(2000)));
-      rows.add(
-          FeatureRow.newBuilder()
-              .setEventId(prefix + "-" + i)
-              .setCustomerKey("k" + (i % 300))
-              .setEventTime(1_700_000_000_000L + i * 60_000L)
-              .setEventType("click")
-              .setSpecFingerprint(SPEC.fingerprint())
-              .setFeatures(f)
-              .build());
-    }
-    return rows;
-  }
-
-  private static FeatureValue num(String name, double v) {
-    return value(name, v, null);
-  }
-
-  private static FeatureValue value(String name, Double number, String text) {
-    return FeatureValue.newBuilder().setName(name).setNumber(number).setText(text).build();
+    return DriftData.rows(n, seed, prefix, DriftData.START, 60_000L, clicksShift);
   }
 
   /** Two files in two date partitions, as a backfill lays them out. */

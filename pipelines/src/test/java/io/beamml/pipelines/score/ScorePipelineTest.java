@@ -5,8 +5,8 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.pipelines.SampleData;
-import io.beamml.pipelines.TestModels;
 import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.options.OutputOptions.OutputFormat;
 import io.beamml.pipelines.summary.RunSummary;

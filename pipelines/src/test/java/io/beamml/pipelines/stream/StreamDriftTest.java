@@ -6,9 +6,11 @@ import static org.junit.Assert.assertTrue;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.schemas.DriftRecord;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.training.drift.ReferenceProfile;
+import io.beamml.training.testing.DriftData;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -54,11 +56,8 @@ public class StreamDriftTest implements Serializable {
   @BeforeClass
   public static void registerChampionWithReference() throws Exception {
     registry = TMP.newFolder("registry").toString();
-    ReferenceProfile reference = DriftRows.reference(5000, 1);
-    ModelMetadata template = new ModelMetadata();
-    template.featureNames = DriftRows.SPEC.featureNames();
-    template.specFingerprint = DriftRows.SPEC.fingerprint();
-    template.featureSpec = DriftRows.SPEC.toCanonicalJson();
+    ReferenceProfile reference = DriftData.reference(5000, 1);
+    ModelMetadata template = TestModels.trainedMetadata();
     ModelRegistry models = ModelRegistry.at(registry);
     ModelMetadata registered =
         models.register(
@@ -94,9 +93,9 @@ public class StreamDriftTest implements Serializable {
   public void onlyTheShiftedFeatureIsFlaggedAndOnlyInTheShiftedWindow() {
     TestStream.Builder<FeatureRow> stream = TestStream.create(AvroCoder.specific(FeatureRow.class));
     // Hour 0 as trained, 600 rows; hour 1 with clicks_7d one click higher, 600 rows.
-    stream = addRows(stream, DriftRows.rows(600, 3, "h0", HOUR_0, 5_000L, 0));
+    stream = addRows(stream, DriftData.rows(600, 3, "h0", HOUR_0, 5_000L, 0));
     stream = stream.advanceWatermarkTo(new Instant(HOUR_0 + HOUR));
-    stream = addRows(stream, DriftRows.rows(600, 4, "h1", HOUR_0 + HOUR, 5_000L, 1));
+    stream = addRows(stream, DriftData.rows(600, 4, "h1", HOUR_0 + HOUR, 5_000L, 1));
     StreamDrift drift = StreamPipeline.drift(options());
     assertEquals(version, drift.modelVersion());
 
@@ -130,7 +129,7 @@ public class StreamDriftTest implements Serializable {
   @Test
   public void thresholdFlagsReachTheComparison() {
     TestStream.Builder<FeatureRow> stream = TestStream.create(AvroCoder.specific(FeatureRow.class));
-    stream = addRows(stream, DriftRows.rows(600, 4, "h1", HOUR_0, 5_000L, 1));
+    stream = addRows(stream, DriftData.rows(600, 4, "h1", HOUR_0, 5_000L, 1));
     // The shifted hour has 600 rows: with --driftMinRows=601 it is measured but flags nothing.
     PCollection<DriftRecord> records =
         p.apply(stream.advanceWatermarkToInfinity())
@@ -144,7 +143,7 @@ public class StreamDriftTest implements Serializable {
     // One row has one value per feature, too few for the KS test: the window is measured by PSI
     // alone and, below --driftMinRows, flags nothing; the job does not fail on it.
     TestStream.Builder<FeatureRow> stream = TestStream.create(AvroCoder.specific(FeatureRow.class));
-    stream = addRows(stream, DriftRows.rows(1, 5, "lonely", HOUR_0, 5_000L, 1));
+    stream = addRows(stream, DriftData.rows(1, 5, "lonely", HOUR_0, 5_000L, 1));
     PCollection<DriftRecord> records =
         p.apply(stream.advanceWatermarkToInfinity())
             .apply("DetectDrift", StreamPipeline.drift(options()));
@@ -155,10 +154,7 @@ public class StreamDriftTest implements Serializable {
   @Test
   public void aChampionWithoutReferenceOrABadWindowIsRefusedAtLaunch() throws Exception {
     String bare = TMP.newFolder("bare").toString();
-    ModelMetadata template = new ModelMetadata();
-    template.featureNames = DriftRows.SPEC.featureNames();
-    template.specFingerprint = DriftRows.SPEC.fingerprint();
-    template.featureSpec = DriftRows.SPEC.toCanonicalJson();
+    ModelMetadata template = TestModels.trainedMetadata();
     ModelRegistry models = ModelRegistry.at(bare);
     ModelMetadata registered =
         models.register("promo", "{}".getBytes(StandardCharsets.UTF_8), "json", template, Map.of());

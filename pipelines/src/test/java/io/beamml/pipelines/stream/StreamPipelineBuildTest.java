@@ -6,8 +6,10 @@ import static org.junit.Assert.assertTrue;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.pipelines.SampleData;
 import io.beamml.training.drift.ReferenceProfile;
+import io.beamml.training.testing.DriftData;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +41,7 @@ public class StreamPipelineBuildTest {
   @BeforeClass
   public static void registerChampionWithReference() throws Exception {
     registry = TMP.newFolder("registry").toString();
-    ModelMetadata template = new ModelMetadata();
-    template.featureNames = DriftRows.SPEC.featureNames();
-    template.specFingerprint = DriftRows.SPEC.fingerprint();
-    template.featureSpec = DriftRows.SPEC.toCanonicalJson();
+    ModelMetadata template = TestModels.trainedMetadata();
     ModelRegistry models = ModelRegistry.at(registry);
     ModelMetadata registered =
         models.register(
@@ -50,7 +49,7 @@ public class StreamPipelineBuildTest {
             "{}".getBytes(StandardCharsets.UTF_8),
             "json",
             template,
-            Map.of(ReferenceProfile.FILE, DriftRows.reference(500, 1).toJson()));
+            Map.of(ReferenceProfile.FILE, DriftData.reference(500, 1).toJson()));
     models.moveAlias("promo", "champion", registered.version, false, "test");
   }
 

@@ -3,21 +3,19 @@ package io.beamml.runners.commands;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
 import io.beamml.runners.ExitCode;
 import io.beamml.runners.Subcommand;
+import io.beamml.training.GateOptions;
+import io.beamml.training.ModelTrainingOptions;
 import io.beamml.training.PromoteModel;
 import io.beamml.training.PromoteOptions;
 import io.beamml.training.Promotion;
-import io.beamml.training.PromotionGate;
 import io.beamml.training.RegistryOptions;
 import io.beamml.training.TrainModel;
 import io.beamml.training.TrainOptions;
 import io.beamml.training.TrainedVersion;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.util.List;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.options.Validation;
 
 /**
  * {@code ./pipeline retrain}: the one command a scheduler runs. Builds the training set of a recent
@@ -30,54 +28,8 @@ import org.apache.beam.sdk.options.Validation;
 public final class RetrainCommand implements Subcommand {
 
   /** The training-set job's flags, and those of train and of the gate that retrain passes on. */
-  public interface Options extends TrainingSetPipeline.Options, RegistryOptions {
-
-    @Description("Model name in the registry; each run registers a new version of it")
-    @Validation.Required
-    String getModelName();
-
-    void setModelName(String value);
-
-    @Description("The alias to move")
-    @Default.String("champion")
-    String getAlias();
-
-    void setAlias(String value);
-
-    @Description(
-        "XGBoost parameter override key=value; repeat the flag or separate with commas, e.g. --param=eta=0.05 --param=max_depth=6")
-    List<String> getParam();
-
-    void setParam(List<String> value);
-
-    @Description("JSON object or .properties file of XGBoost parameters, applied before --param")
-    String getParamsFile();
-
-    void setParamsFile(String value);
-
-    @Description(
-        "CSV promo_id,customer_id,probability of true response probabilities (synthetic data): reports the oracle AUC")
-    String getTruthFile();
-
-    void setTruthFile(String value);
-
-    @Description(
-        "Lowest test AUC the candidate may have; unset means " + PromotionGate.DEFAULT_MIN_AUC)
-    Double getMinAuc();
-
-    void setMinAuc(Double value);
-
-    @Description("How far the candidate's test AUC may fall below the current alias holder's")
-    @Default.Double(PromotionGate.DEFAULT_MAX_AUC_DROP)
-    Double getMaxAucDrop();
-
-    void setMaxAucDrop(Double value);
-
-    @Description("Why the alias moves, kept in the alias history")
-    String getReason();
-
-    void setReason(String value);
-  }
+  public interface Options
+      extends TrainingSetPipeline.Options, RegistryOptions, ModelTrainingOptions, GateOptions {}
 
   @Override
   public String name() {

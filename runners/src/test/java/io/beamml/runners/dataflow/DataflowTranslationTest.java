@@ -6,27 +6,20 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.services.dataflow.model.DataflowPackage;
-import io.beamml.inference.registry.ModelMetadata;
-import io.beamml.inference.registry.ModelRegistry;
+import io.beamml.inference.testing.TestModels;
 import io.beamml.pipelines.backfill.BackfillPipeline;
 import io.beamml.pipelines.score.ScorePipeline;
 import io.beamml.pipelines.trainingset.TrainingSetPipeline;
-import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.DMatrix;
-import ml.dmlc.xgboost4j.java.XGBoost;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.dataflow.DataflowRunner;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
@@ -112,36 +105,7 @@ public class DataflowTranslationTest {
   @BeforeClass
   public static void registerModel() throws Exception {
     registry = TMP.newFolder("registry").toString();
-    FeatureSpec spec = FeatureSpec.defaultSpec();
-    int width = spec.featureNames().size();
-    float[] data = new float[20 * width];
-    float[] labels = new float[20];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = i % 7;
-    }
-    for (int r = 0; r < labels.length; r++) {
-      labels[r] = r % 2;
-    }
-    DMatrix matrix = new DMatrix(data, labels.length, width, Float.NaN);
-    matrix.setLabel(labels);
-    Booster booster =
-        XGBoost.train(
-            matrix,
-            Map.of("objective", "binary:logistic", "max_depth", 2, "nthread", 1),
-            2,
-            new HashMap<>(),
-            null,
-            null);
-    ModelMetadata template = new ModelMetadata();
-    template.featureNames = spec.featureNames();
-    template.specFingerprint = spec.fingerprint();
-    template.featureSpec = spec.toCanonicalJson();
-    ModelRegistry models = ModelRegistry.at(registry);
-    ModelMetadata registered =
-        models.register("promo", booster.toByteArray("json"), "json", template, Map.of());
-    models.moveAlias("promo", "champion", registered.version, false, "test");
-    booster.dispose();
-    matrix.dispose();
+    TestModels.registerChampion(registry, 1, 20, 2, 2, new int[] {1}, 2f);
   }
 
   /**

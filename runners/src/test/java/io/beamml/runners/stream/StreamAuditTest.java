@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamml.local.EventFeed;
 import io.beamml.local.ReplayEvents;
 import io.beamml.local.TopicTail;
-import io.beamml.runners.local.KafkaBrokerResource;
-import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * The audit trail of the stream on a real broker and embedded Flink: for every prediction on the
@@ -28,38 +25,34 @@ import org.junit.rules.TemporaryFolder;
  */
 public class StreamAuditTest {
 
-  static {
-    StreamJobs.quietLogs();
-  }
-
-  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
-
-  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
+  @ClassRule
+  public static final StreamTestBed STREAM =
+      StreamTestBed.create()
+          .withChampion(2)
+          .withEvents(
+              GeneratorConfig.of(40, 2, 23)
+                  .withBadRowRate(0)
+                  .withDuplicateRate(0)
+                  .withIncludeOversizedLines(false));
 
   @Test
   public void everyPredictionHasOneAuditRecordWithItsEventIdAndModelVersion() throws Exception {
-    String registry = WORK.newFolder("registry").toString();
-    String version = TestModels.registerChampion(registry, 2);
-    Path data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(
-        GeneratorConfig.of(40, 2, 23)
-            .withBadRowRate(0)
-            .withDuplicateRate(0)
-            .withIncludeOversizedLines(false),
-        data);
+    String registry = STREAM.registry();
+    String version = STREAM.champion();
+    Path data = STREAM.data();
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "audited");
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "audited");
     EventFeed.start(
-            KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
+            STREAM.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, true)
         .await(Duration.ofSeconds(60));
 
     try (TopicTail predictions =
-            TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions);
-        TopicTail audit = TopicTail.start(KAFKA.broker().bootstrapServers(), topics.audit)) {
+            TopicTail.start(STREAM.broker().bootstrapServers(), topics.predictions);
+        TopicTail audit = TopicTail.start(STREAM.broker().bootstrapServers(), topics.audit)) {
       PipelineResult job =
           StreamJobs.start(
               StreamJobs.options(
-                  KAFKA.broker(),
+                  STREAM.broker(),
                   registry,
                   topics.flags(
                       "--profiles=" + data.resolve("profiles") + "/*.csv",

@@ -8,8 +8,6 @@ import static org.junit.Assert.assertTrue;
 
 import io.beamml.local.EventFeed;
 import io.beamml.local.ReplayEvents;
-import io.beamml.runners.local.KafkaBrokerResource;
-import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,10 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * {@code --deliveryGuarantee=exactly_once}: the stream is cancelled mid-input (no savepoint: as a
@@ -31,23 +27,11 @@ import org.junit.rules.TemporaryFolder;
  */
 public class StreamExactlyOnceTest {
 
-  static {
-    StreamJobs.quietLogs();
-  }
-
-  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
-  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
-
-  private static String registry;
-  private static Path data;
-
-  @BeforeClass
-  public static void setUp() throws Exception {
-    registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
-    data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(40, 4, 31).withIncludeOversizedLines(false), data);
-  }
+  @ClassRule
+  public static final StreamTestBed STREAM =
+      StreamTestBed.create()
+          .withChampion(1)
+          .withEvents(GeneratorConfig.of(40, 4, 31).withIncludeOversizedLines(false));
 
   /** Waits until a checkpoint under {@code dir} completed after {@code millis} (epoch ms). */
   static void awaitCheckpointAfter(Path dir, long millis, Duration timeout) throws Exception {
@@ -83,17 +67,17 @@ public class StreamExactlyOnceTest {
   @Test
   public void aRestartFromTheLatestCheckpointRepeatsNothingForReadCommittedConsumers()
       throws Exception {
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "eos");
-    List<ReplayEvents.Message> messages = ReplayEvents.load(data);
-    Path checkpoints = WORK.newFolder("checkpoints").toPath();
-    Path conf = WORK.newFolder("flink-conf").toPath();
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "eos");
+    List<ReplayEvents.Message> messages = ReplayEvents.load(STREAM.data());
+    Path checkpoints = STREAM.newFolder("checkpoints").toPath();
+    Path conf = STREAM.newFolder("flink-conf").toPath();
     Files.write(
         conf.resolve("flink-conf.yaml"),
         List.of("state.checkpoints.dir: " + checkpoints.toUri()),
         StandardCharsets.UTF_8);
     String[] flags =
         topics.flags(
-            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
             "--consumerGroup=eos",
             "--featureMode=low_latency",
             "--deliveryGuarantee=exactly_once",
@@ -103,12 +87,13 @@ public class StreamExactlyOnceTest {
             "--flinkConfDir=" + conf);
 
     try (StreamLosslessTest.Outputs out =
-        StreamLosslessTest.Outputs.tailCommitted(KAFKA.broker(), topics)) {
-      PipelineResult first = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, flags));
+        StreamLosslessTest.Outputs.tailCommitted(STREAM.broker(), topics)) {
+      PipelineResult first =
+          StreamJobs.start(StreamJobs.options(STREAM.broker(), STREAM.registry(), flags));
       StreamJobs.awaitRunning(first, Duration.ofSeconds(60));
       EventFeed feed =
           EventFeed.start(
-              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
+              STREAM.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
       assertTrue("the first job committed nothing", out.awaitAtLeast(20, Duration.ofSeconds(90)));
       // Beam's exactly-once writer records its id in state only with its first transaction: a
       // checkpoint from before that cannot be restored ("Kafka metadata exists ... but there is no
@@ -125,8 +110,8 @@ public class StreamExactlyOnceTest {
       PipelineResult second =
           StreamJobs.start(
               StreamJobs.options(
-                  KAFKA.broker(),
-                  registry,
+                  STREAM.broker(),
+                  STREAM.registry(),
                   StreamSavepointUpgradeTest.with(flags, "--savepointPath=" + checkpoint.toUri())));
       feed.await(Duration.ofSeconds(120));
       StreamLosslessTest.Accounting accounting = out.awaitAccounted(Duration.ofSeconds(90));

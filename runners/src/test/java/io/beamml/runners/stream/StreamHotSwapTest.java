@@ -9,10 +9,7 @@ import io.beamml.inference.registry.ModelRegistry;
 import io.beamml.local.EventFeed;
 import io.beamml.local.ReplayEvents;
 import io.beamml.local.TopicTail;
-import io.beamml.runners.local.KafkaBrokerResource;
-import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,10 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * Moving the champion alias while the job runs changes the model version of later predictions,
@@ -31,56 +26,43 @@ import org.junit.rules.TemporaryFolder;
  */
 public class StreamHotSwapTest {
 
-  static {
-    StreamJobs.quietLogs();
-  }
-
-  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
-
-  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
-  private static String registry;
-  private static Path data;
-
-  @BeforeClass
-  public static void setUp() throws Exception {
-    registry = WORK.newFolder("registry").toString();
-    data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(
-        GeneratorConfig.of(60, 5, 13)
-            .withBadRowRate(0)
-            .withDuplicateRate(0)
-            .withIncludeOversizedLines(false),
-        data);
-  }
+  @ClassRule
+  public static final StreamTestBed STREAM =
+      StreamTestBed.create()
+          .withEvents(
+              GeneratorConfig.of(60, 5, 13)
+                  .withBadRowRate(0)
+                  .withDuplicateRate(0)
+                  .withIncludeOversizedLines(false));
 
   @Test
   public void movingTheChampionAliasSwitchesLaterPredictions() throws Exception {
-    String first = TestModels.registerChampion(registry, 1);
-    String second = TestModels.register(registry, 2);
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "hotswap");
-    List<ReplayEvents.Message> messages = ReplayEvents.load(data);
+    String first = TestModels.registerChampion(STREAM.registry(), 1);
+    String second = TestModels.register(STREAM.registry(), 2);
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "hotswap");
+    List<ReplayEvents.Message> messages = ReplayEvents.load(STREAM.data());
 
     try (TopicTail predictions =
-        TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
+        TopicTail.start(STREAM.broker().bootstrapServers(), topics.predictions)) {
       PipelineResult job =
           StreamJobs.start(
               StreamJobs.options(
-                  KAFKA.broker(),
-                  registry,
+                  STREAM.broker(),
+                  STREAM.registry(),
                   topics.flags(
-                      "--profiles=" + data.resolve("profiles") + "/*.csv",
+                      "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
                       "--consumerGroup=hotswap",
                       "--featureMode=low_latency",
                       "--modelRefresh=PT1S")));
       EventFeed feed =
           EventFeed.start(
-              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
+              STREAM.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 25, true);
       long moved;
       try {
         assertTrue(
             "no predictions before the move", predictions.awaitCount(60, Duration.ofSeconds(90)));
         moved = System.currentTimeMillis();
-        ModelRegistry.at(registry)
+        ModelRegistry.at(STREAM.registry())
             .moveAlias(TestModels.NAME, "champion", second, false, "hot swap test");
         // Wait for the new version's predictions, not for a time: a loaded machine refreshes late.
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

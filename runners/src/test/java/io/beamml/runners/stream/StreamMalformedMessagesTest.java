@@ -8,12 +8,9 @@ import static org.junit.Assert.assertTrue;
 
 import io.beamml.local.ReplayEvents;
 import io.beamml.local.TopicTail;
-import io.beamml.runners.local.KafkaBrokerResource;
-import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import io.beamml.transforms.deadletter.Reasons;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +23,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * Hostile messages mixed into both input topics never fail the job: random bytes, invalid UTF-8,
@@ -39,28 +34,15 @@ import org.junit.rules.TemporaryFolder;
  */
 public class StreamMalformedMessagesTest {
 
-  static {
-    StreamJobs.quietLogs();
-  }
-
-  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
-  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
-
-  private static String registry;
-  private static Path data;
-
-  @BeforeClass
-  public static void setUp() throws Exception {
-    registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
-    data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(
-        GeneratorConfig.of(10, 2, 41)
-            .withBadRowRate(0)
-            .withDuplicateRate(0)
-            .withIncludeOversizedLines(false),
-        data);
-  }
+  @ClassRule
+  public static final StreamTestBed STREAM =
+      StreamTestBed.create()
+          .withChampion(1)
+          .withEvents(
+              GeneratorConfig.of(10, 2, 41)
+                  .withBadRowRate(0)
+                  .withDuplicateRate(0)
+                  .withIncludeOversizedLines(false));
 
   /** The hostile messages, each a dead letter with one of {@link #EXPECTED_REASONS}. */
   private static List<byte[]> hostile() {
@@ -96,23 +78,24 @@ public class StreamMalformedMessagesTest {
 
   @Test
   public void everyHostileMessageIsOneDeadLetterAndTheJobKeepsRunning() throws Exception {
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "hostile");
-    List<ReplayEvents.Message> valid = ReplayEvents.load(data);
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "hostile");
+    List<ReplayEvents.Message> valid = ReplayEvents.load(STREAM.data());
     List<byte[]> hostile = hostile();
     String[] flags =
         topics.flags(
-            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
             "--consumerGroup=hostile",
             "--featureMode=low_latency",
             "--numberOfExecutionRetries=0");
 
-    try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(KAFKA.broker(), topics);
+    try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(STREAM.broker(), topics);
         TopicTail deadLetters =
-            TopicTail.start(KAFKA.broker().bootstrapServers(), topics.deadLetters)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, flags));
+            TopicTail.start(STREAM.broker().bootstrapServers(), topics.deadLetters)) {
+      PipelineResult job =
+          StreamJobs.start(StreamJobs.options(STREAM.broker(), STREAM.registry(), flags));
       StreamJobs.awaitRunning(job, Duration.ofSeconds(60));
       Properties props = new Properties();
-      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STREAM.broker().bootstrapServers());
       props.put(ProducerConfig.ACKS_CONFIG, "all");
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {

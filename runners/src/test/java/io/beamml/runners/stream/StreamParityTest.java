@@ -12,7 +12,6 @@ import io.beamml.local.TopicTail;
 import io.beamml.pipelines.ingest.OfflineInputs;
 import io.beamml.pipelines.io.JsonRecords;
 import io.beamml.pipelines.score.ScorePipeline;
-import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.schemas.FeatureRow;
 import io.beamml.transforms.features.FeatureSpec;
 import java.io.IOException;
@@ -42,7 +41,6 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * The stream in EXACT mode computes what the backfill and batch scoring compute: the committed
@@ -59,22 +57,14 @@ import org.junit.rules.TemporaryFolder;
  */
 public class StreamParityTest {
 
-  static {
-    StreamJobs.quietLogs();
-  }
-
   private static final int KAFKA_MAX_MESSAGE_BYTES = 1_000_000;
 
-  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
+  @ClassRule public static final StreamTestBed STREAM = StreamTestBed.create().withChampion(1);
 
-  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
-  private static String registry;
   private static Path sample;
 
   @BeforeClass
   public static void setUp() throws Exception {
-    registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
     sample = locateSample();
   }
 
@@ -86,23 +76,23 @@ public class StreamParityTest {
     assertEquals(
         "the batch runs disagree on the events", batchFeatures.keySet(), batchScores.keySet());
 
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "parity");
-    KAFKA.broker().createTopic("parity-features", 2);
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "parity");
+    STREAM.broker().createTopic("parity-features", 2);
     List<ReplayEvents.Message> messages =
         outOfOrder(ReplayEvents.load(sample), 90 * 60_000L, new Random(5));
     EventFeed.start(
-            KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
+            STREAM.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 0, false)
         .await(Duration.ofSeconds(60));
 
     try (TopicTail features =
-            TopicTail.start(KAFKA.broker().bootstrapServers(), "parity-features");
+            TopicTail.start(STREAM.broker().bootstrapServers(), "parity-features");
         TopicTail predictions =
-            TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
+            TopicTail.start(STREAM.broker().bootstrapServers(), topics.predictions)) {
       PipelineResult job =
           StreamJobs.start(
               StreamJobs.options(
-                  KAFKA.broker(),
-                  registry,
+                  STREAM.broker(),
+                  STREAM.registry(),
                   topics.flags(
                       "--featuresTopic=parity-features",
                       "--profiles=" + sample.resolve("profiles") + "/*.csv",
@@ -150,10 +140,10 @@ public class StreamParityTest {
    * transform), written as JSON Lines.
    */
   private static Path batch() throws IOException {
-    Path out = WORK.newFolder("batch").toPath();
+    Path out = STREAM.newFolder("batch").toPath();
     ScorePipeline.Options options = PipelineOptionsFactory.create().as(ScorePipeline.Options.class);
     inputs(options);
-    options.setRegistry(registry);
+    options.setRegistry(STREAM.registry());
     options.setModel(TestModels.NAME + "@champion");
     FeatureSpec spec = FeatureSpec.defaultSpec();
     Pipeline p = Pipeline.create(options);

@@ -7,8 +7,6 @@ import static org.junit.Assert.assertEquals;
 
 import io.beamml.local.EventFeed;
 import io.beamml.local.ReplayEvents;
-import io.beamml.runners.local.KafkaBrokerResource;
-import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +19,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * Fault test ({@code -Pfaults}): an exactly-once stream is cancelled at a random moment and
@@ -34,37 +30,26 @@ import org.junit.rules.TemporaryFolder;
  */
 public class StreamRepeatedRestartFaultTest {
 
-  static {
-    StreamJobs.quietLogs();
-  }
-
-  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
-  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
-
-  private static String registry;
-  private static Path data;
-
-  @BeforeClass
-  public static void setUp() throws Exception {
-    registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
-    data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(80, 7, 53).withIncludeOversizedLines(false), data);
-  }
+  @ClassRule
+  public static final StreamTestBed STREAM =
+      StreamTestBed.create()
+          .withChampion(1)
+          .withEvents(GeneratorConfig.of(80, 7, 53).withIncludeOversizedLines(false));
 
   @Test
   public void fiveRestartsFromTheLatestCheckpointLoseAndRepeatNothing() throws Exception {
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "restarts");
-    List<ReplayEvents.Message> messages = ReplayEvents.load(data);
-    Path checkpoints = WORK.newFolder("checkpoints").toPath();
-    Path conf = WORK.newFolder("flink-conf").toPath();
+    StreamLosslessTest.Topics topics =
+        StreamLosslessTest.Topics.create(STREAM.broker(), "restarts");
+    List<ReplayEvents.Message> messages = ReplayEvents.load(STREAM.data());
+    Path checkpoints = STREAM.newFolder("checkpoints").toPath();
+    Path conf = STREAM.newFolder("flink-conf").toPath();
     Files.write(
         conf.resolve("flink-conf.yaml"),
         List.of("state.checkpoints.dir: " + checkpoints.toUri()),
         StandardCharsets.UTF_8);
     String[] flags =
         topics.flags(
-            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
             "--consumerGroup=restarts",
             "--featureMode=exact",
             "--allowedLateness=PT5S",
@@ -77,12 +62,13 @@ public class StreamRepeatedRestartFaultTest {
     List<String> restarts = new ArrayList<>();
 
     try (StreamLosslessTest.Outputs out =
-        StreamLosslessTest.Outputs.tailCommitted(KAFKA.broker(), topics)) {
-      PipelineResult job = StreamJobs.start(StreamJobs.options(KAFKA.broker(), registry, flags));
+        StreamLosslessTest.Outputs.tailCommitted(STREAM.broker(), topics)) {
+      PipelineResult job =
+          StreamJobs.start(StreamJobs.options(STREAM.broker(), STREAM.registry(), flags));
       StreamJobs.awaitRunning(job, Duration.ofSeconds(60));
       EventFeed feed =
           EventFeed.start(
-              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 12, true);
+              STREAM.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 12, true);
       // The first restart point must follow the writers' first transactions (see
       // StreamExactlyOnceTest).
       org.junit.Assert.assertTrue(out.awaitAtLeast(1, Duration.ofSeconds(120)));
@@ -97,8 +83,8 @@ public class StreamRepeatedRestartFaultTest {
         job =
             StreamJobs.start(
                 StreamJobs.options(
-                    KAFKA.broker(),
-                    registry,
+                    STREAM.broker(),
+                    STREAM.registry(),
                     StreamSavepointUpgradeTest.with(
                         flags, "--savepointPath=" + checkpoint.toUri())));
         StreamJobs.awaitRunning(job, Duration.ofSeconds(60));

@@ -12,8 +12,6 @@ import io.beamml.local.EventFeed;
 import io.beamml.local.ReplayEvents;
 import io.beamml.local.TopicTail;
 import io.beamml.runners.commands.StopStreamCommand;
-import io.beamml.runners.local.KafkaBrokerResource;
-import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -27,10 +25,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * A savepoint upgrade on embedded Flink loses and repeats nothing, and keeps the state: the stream
@@ -43,50 +39,40 @@ import org.junit.rules.TemporaryFolder;
  */
 public class StreamSavepointUpgradeTest {
 
-  static {
-    StreamJobs.quietLogs();
-  }
-
-  @ClassRule public static final TemporaryFolder WORK = new TemporaryFolder();
-  @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
-
-  private static String registry;
-  private static Path data;
-
-  @BeforeClass
-  public static void setUp() throws Exception {
-    registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
-    data = WORK.newFolder("data").toPath();
-    DataGenerator.generate(GeneratorConfig.of(60, 5, 23).withIncludeOversizedLines(false), data);
-  }
+  @ClassRule
+  public static final StreamTestBed STREAM =
+      StreamTestBed.create()
+          .withChampion(1)
+          .withEvents(GeneratorConfig.of(60, 5, 23).withIncludeOversizedLines(false));
 
   @Test
   public void aChangedJobResumesFromTheSavepointWithEveryEventOnce() throws Exception {
-    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "upgrade");
+    StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "upgrade");
     String featuresTopic = "upgrade-features";
-    KAFKA.broker().createTopic(featuresTopic, 2);
-    List<ReplayEvents.Message> messages = ReplayEvents.load(data);
+    STREAM.broker().createTopic(featuresTopic, 2);
+    List<ReplayEvents.Message> messages = ReplayEvents.load(STREAM.data());
     int restPort = freePort();
-    String savepoints = WORK.newFolder("savepoints").toString();
+    String savepoints = STREAM.newFolder("savepoints").toString();
     String[] flags =
         topics.flags(
-            "--profiles=" + data.resolve("profiles") + "/*.csv",
+            "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
             "--consumerGroup=upgrade",
             "--featureMode=exact",
             "--allowedLateness=PT5S",
             "--numberOfExecutionRetries=0");
 
-    try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(KAFKA.broker(), topics);
-        TopicTail features = TopicTail.start(KAFKA.broker().bootstrapServers(), featuresTopic)) {
+    try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(STREAM.broker(), topics);
+        TopicTail features = TopicTail.start(STREAM.broker().bootstrapServers(), featuresTopic)) {
       PipelineResult first =
           StreamJobs.start(
               StreamJobs.options(
-                  KAFKA.broker(), registry, with(flags, "--embeddedRestPort=" + restPort)));
+                  STREAM.broker(),
+                  STREAM.registry(),
+                  with(flags, "--embeddedRestPort=" + restPort)));
       StreamJobs.awaitRunning(first, Duration.ofSeconds(60));
       EventFeed feed =
           EventFeed.start(
-              KAFKA.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 8, true);
+              STREAM.broker().bootstrapServers(), topics.clicks, topics.orders, messages, 8, true);
       // EXACT rows wait for the watermark (out-of-orderness + lateness): the first outputs show
       // after ~10 s. The feed (8 messages/s, about 70 s) must still be running when the job stops.
       assertTrue("the first job produced nothing", out.awaitAtLeast(10, Duration.ofSeconds(90)));
@@ -118,8 +104,8 @@ public class StreamSavepointUpgradeTest {
       PipelineResult second =
           StreamJobs.start(
               StreamJobs.options(
-                  KAFKA.broker(),
-                  registry,
+                  STREAM.broker(),
+                  STREAM.registry(),
                   with(
                       with(flags, "--featuresTopic=" + featuresTopic),
                       "--savepointPath=" + savepoint.toUri())));

@@ -1,4 +1,4 @@
-package io.beamml.inference;
+package io.beamml.inference.testing;
 
 import io.beamml.inference.registry.ModelMetadata;
 import io.beamml.inference.registry.ModelRegistry;
@@ -17,18 +17,22 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 
-/** Synthetic feature rows under the default spec and tiny XGBoost models trained on them. */
-final class TestModels {
+/**
+ * Synthetic feature rows under the default spec and small XGBoost models trained on them and
+ * registered as the trainer would: the fixtures of every module's scoring tests (and of the
+ * benchmarks' workload), shared through this module's test-jar so no module keeps its own copy.
+ */
+public final class TestModels {
 
-  static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
-  static final long BASE_TIME = 1_700_000_000_000L;
+  public static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
+  public static final long BASE_TIME = 1_700_000_000_000L;
 
   private TestModels() {}
 
   /**
    * Rows with plausible values, some missing; customer keys are 16 hex digits, as pseudonymised.
    */
-  static List<FeatureRow> rows(int n, long seed) {
+  public static List<FeatureRow> rows(int n, long seed) {
     Random random = new Random(seed);
     List<FeatureRow> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -71,7 +75,7 @@ final class TestModels {
     return values;
   }
 
-  static float[] matrix(List<FeatureRow> rows) {
+  public static float[] matrix(List<FeatureRow> rows) {
     FeatureVectorizer vectorizer = new FeatureVectorizer(SPEC);
     float[] m = new float[rows.size() * vectorizer.width()];
     for (int i = 0; i < rows.size(); i++) {
@@ -100,7 +104,7 @@ final class TestModels {
     return Float.isNaN(v) ? 0 : v;
   }
 
-  static Booster train(List<FeatureRow> rows, int rounds, int depth) throws Exception {
+  public static Booster train(List<FeatureRow> rows, int rounds, int depth) throws Exception {
     int width = SPEC.featureNames().size();
     float[] m = matrix(rows);
     DMatrix train = new DMatrix(m, rows.size(), width, Float.NaN);
@@ -119,7 +123,7 @@ final class TestModels {
   }
 
   /** Metadata as the trainer writes it: feature names, spec fingerprint and the spec itself. */
-  static ModelMetadata trainedMetadata() {
+  public static ModelMetadata trainedMetadata() {
     ModelMetadata metadata = new ModelMetadata();
     metadata.featureNames = new ArrayList<>(SPEC.featureNames());
     metadata.specFingerprint = SPEC.fingerprint();
@@ -129,15 +133,62 @@ final class TestModels {
   }
 
   /** Registers the booster as a new version; returns the version id. */
-  static String register(String root, String name, Booster booster, String format)
+  public static String register(String root, String name, Booster booster, String format)
       throws Exception {
     return ModelRegistry.at(root)
         .register(name, booster.toByteArray(format), format, trainedMetadata(), Map.of())
         .version;
   }
 
+  /**
+   * Trains on random rows of the default spec's width (label from the columns named in {@code
+   * signalColumns} summed above {@code threshold}) and registers it as promo:1@champion.
+   */
+  public static void registerChampion(
+      String registry,
+      long seed,
+      int rows,
+      int depth,
+      int rounds,
+      int[] signalColumns,
+      float threshold)
+      throws Exception {
+    int width = SPEC.featureNames().size();
+    Random random = new Random(seed);
+    float[] data = new float[rows * width];
+    float[] labels = new float[rows];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < width; c++) {
+        data[r * width + c] = random.nextInt(6);
+      }
+      float signal = 0;
+      for (int c : signalColumns) {
+        signal += data[r * width + c];
+      }
+      labels[r] = signal > threshold ? 1f : 0f;
+    }
+    DMatrix matrix = new DMatrix(data, rows, width, Float.NaN);
+    matrix.setLabel(labels);
+    Booster booster =
+        XGBoost.train(
+            matrix,
+            Map.of("objective", "binary:logistic", "max_depth", depth, "eta", 0.3, "nthread", 1),
+            rounds,
+            new HashMap<>(),
+            null,
+            null);
+    try {
+      ModelRegistry models = ModelRegistry.at(registry);
+      String version = register(registry, "promo", booster, "json");
+      models.moveAlias("promo", "champion", version, false, "test");
+    } finally {
+      booster.dispose();
+      matrix.dispose();
+    }
+  }
+
   /** XGBoost's own scores for rows, through a DMatrix: the reference the DoFn must match. */
-  static float[] reference(Booster booster, List<FeatureRow> rows) throws Exception {
+  public static float[] reference(Booster booster, List<FeatureRow> rows) throws Exception {
     DMatrix matrix = new DMatrix(matrix(rows), rows.size(), SPEC.featureNames().size(), Float.NaN);
     try {
       float[][] out = booster.predict(matrix);

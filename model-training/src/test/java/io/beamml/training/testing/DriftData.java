@@ -1,7 +1,8 @@
-package io.beamml.training.drift;
+package io.beamml.training.testing;
 
 import io.beamml.schemas.FeatureRow;
 import io.beamml.schemas.FeatureValue;
+import io.beamml.training.drift.ReferenceProfile;
 import io.beamml.transforms.features.FeatureSpec;
 import io.beamml.transforms.features.FeatureVectorizer;
 import java.util.ArrayList;
@@ -10,14 +11,17 @@ import java.util.Random;
 
 /**
  * Feature rows under the default spec with every feature drawn independently, so shifting one
- * feature moves no other: clicks_7d can be shifted up by a whole number of clicks.
+ * feature moves no other: clicks_7d can be shifted up by a whole number of clicks. The drift tests'
+ * fixture here and in the pipelines (shared through this module's test-jar).
  */
-final class DriftData {
+public final class DriftData {
 
-  static final String[] GENDERS = {"F", "M", "X"};
-  static final String[] COUNTRIES = {"DE", "FR", "GB", "IT", "ES", "NL", "PL", "SE", "US", "CA"};
-  static final long START = 1_700_000_000_000L;
-  static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
+  private static final String[] GENDERS = {"F", "M", "X"};
+  private static final String[] COUNTRIES = {
+    "DE", "FR", "GB", "IT", "ES", "NL", "PL", "SE", "US", "CA"
+  };
+  public static final long START = 1_700_000_000_000L;
+  public static final FeatureSpec SPEC = FeatureSpec.defaultSpec();
 
   private DriftData() {}
 
@@ -25,7 +29,7 @@ final class DriftData {
    * {@code n} rows from {@code seed}, event times {@code start + i * step}, clicks_7d raised by
    * {@code clicksShift}.
    */
-  static List<FeatureRow> rows(
+  public static List<FeatureRow> rows(
       int n, long seed, String idPrefix, long start, long step, int clicksShift) {
     Random r = new Random(seed);
     List<FeatureRow> rows = new ArrayList<>(n);
@@ -59,7 +63,7 @@ final class DriftData {
   /**
    * The reference profile of {@code n} unshifted rows, as train builds it from a training split.
    */
-  static ReferenceProfile reference(int n, long seed) {
+  public static ReferenceProfile reference(int n, long seed) {
     List<FeatureRow> rows = rows(n, seed, "train", START, 60_000L, 0);
     FeatureVectorizer vectorizer = new FeatureVectorizer(SPEC);
     float[] matrix = new float[n * vectorizer.width()];
@@ -72,15 +76,15 @@ final class DriftData {
         SPEC, matrix, n, keys, ReferenceProfile.DEFAULT_BINS, ReferenceProfile.DEFAULT_SAMPLE_SIZE);
   }
 
-  static FeatureValue num(String name, double v) {
+  private static FeatureValue num(String name, double v) {
     return FeatureValue.newBuilder().setName(name).setNumber(v).setText(null).build();
   }
 
-  static FeatureValue text(String name, String v) {
+  private static FeatureValue text(String name, String v) {
     return FeatureValue.newBuilder().setName(name).setNumber(null).setText(v).build();
   }
 
-  static FeatureValue missing(String name) {
+  private static FeatureValue missing(String name) {
     return FeatureValue.newBuilder().setName(name).setNumber(null).setText(null).build();
   }
 }
