@@ -13,4 +13,13 @@ public interface StreamLaunchOptions extends PipelineOptions {
   Integer getEmbeddedRestPort();
 
   void setEmbeddedRestPort(Integer value);
+
+  @Description(
+      "Embedded Flink with --checkpointingInterval only: where checkpoints are written when the"
+          + " Flink configuration names no state.checkpoints.dir (Flink would otherwise keep them in"
+          + " JobManager memory, capped at 5 MB, which exactly-once sink state outgrows under load);"
+          + " unset uses <java.io.tmpdir>/beamml-checkpoints/<consumerGroup>")
+  String getCheckpointDir();
+
+  void setCheckpointDir(String value);
 }

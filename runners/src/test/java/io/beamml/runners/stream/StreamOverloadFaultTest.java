@@ -7,8 +7,6 @@ import io.beamml.local.ReplayEvents;
 import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,16 +55,15 @@ public class StreamOverloadFaultTest {
     assertTrue("generated " + all.size() + " of " + needed, all.size() >= needed);
     List<ReplayEvents.Message> messages = all.subList(0, needed);
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(KAFKA.broker(), "overload");
-    // Checkpoints go to files: under overload the exactly-once sinks' buffered records outgrow
-    // the JobManager's 5 MB memory checkpoint storage, and no checkpoint (so no output) completes.
-    Path conf = WORK.newFolder("flink-conf").toPath();
-    Files.write(
-        conf.resolve("flink-conf.yaml"),
-        List.of("state.checkpoints.dir: " + WORK.newFolder("checkpoints").toURI()),
-        StandardCharsets.UTF_8);
+    // No Flink configuration: the launcher's default checkpoint directory (--checkpointDir) must
+    // take the exactly-once sinks' buffered records, which outgrow JobManager memory (5 MB) here.
     String[] flags =
         FaultChecks.exactlyOnceFlags(
-            topics, data, "overload", "--maxBundleTimeMills=100", "--flinkConfDir=" + conf);
+            topics,
+            data,
+            "overload",
+            "--maxBundleTimeMills=100",
+            "--checkpointDir=" + WORK.newFolder("checkpoints"));
     List<String> curve = new ArrayList<>();
 
     try (StreamLosslessTest.Outputs out =
