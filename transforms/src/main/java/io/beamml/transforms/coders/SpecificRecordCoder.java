@@ -32,7 +32,6 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
 
   private final Class<T> type;
   private transient @Nullable Schema schema;
-  private transient @Nullable ThreadLocal<Codec> codecs;
 
   private SpecificRecordCoder(Class<T> type) {
     this.type = type;
@@ -72,15 +71,28 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
     return s;
   }
 
-  /** One thread's reusable encoder and decoders (Avro's are not thread-safe). */
-  private final class Codec {
+  /**
+   * One thread's reusable encoder and decoders per record class (Avro's are not thread-safe). Kept
+   * per class, not per coder: runners copy and deserialize coders per operator and per serializer
+   * duplicate, and a per-instance thread-local would start cold in each copy.
+   */
+  private static final ClassValue<ThreadLocal<Codec>> CODECS =
+      new ClassValue<ThreadLocal<Codec>>() {
+        @Override
+        protected ThreadLocal<Codec> computeValue(Class<?> type) {
+          Schema schema = SpecificData.get().getSchema(type);
+          return ThreadLocal.withInitial(() -> new Codec(type, schema));
+        }
+      };
+
+  private static final class Codec {
     private @Nullable BinaryEncoder encoder;
     private @Nullable BinaryDecoder decoder;
     private final ResolvingDecoder resolver;
 
-    Codec() {
+    Codec(Class<?> type, Schema schema) {
       try {
-        this.resolver = DecoderFactory.get().resolvingDecoder(schema(), schema(), null);
+        this.resolver = DecoderFactory.get().resolvingDecoder(schema, schema, null);
       } catch (IOException e) {
         throw new IllegalStateException(
             "cannot read " + type.getName() + " with its own schema", e);
@@ -89,31 +101,24 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
   }
 
   private Codec codec() {
-    ThreadLocal<Codec> local = codecs;
-    if (local == null) {
-      synchronized (this) {
-        local = codecs;
-        if (local == null) {
-          local = ThreadLocal.withInitial(Codec::new);
-          codecs = local;
-        }
-      }
-    }
-    return local.get();
+    return CODECS.get(type).get();
   }
 
   @Override
   public void encode(T value, OutputStream out) throws IOException {
     Codec codec = codec();
-    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, codec.encoder);
+    // Buffered, then one write per record: runners' streams (Flink's DataOutputView wrapper) pay
+    // a virtual call and a bounds check per write, and a direct encoder writes byte by byte.
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, codec.encoder);
     codec.encoder = encoder;
-    // A direct encoder does not buffer: nothing to flush.
     value.customEncode(encoder);
+    encoder.flush();
   }
 
   @Override
   public T decode(InputStream in) throws IOException {
     Codec codec = codec();
+    // Direct, never buffered: a buffered decoder would read ahead into the next element's bytes.
     BinaryDecoder decoder = DecoderFactory.get().directBinaryDecoder(in, codec.decoder);
     codec.decoder = decoder;
     T value = newRecord();
