@@ -22,7 +22,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -121,7 +121,7 @@ public final class PointInTimeTrainingSet
 
   @Override
   public PCollection<TrainingExample> expand(CustomerInputs input) {
-    PCollection<KV<String, CoGbkResult>> customers =
+    PCollection<KV<String, Iterable<RawUnionValue>>> customers =
         input.apply(
             "GroupByCustomer",
             GroupByCustomer.forTransform("PointInTimeTrainingSet").withShards(shards));
@@ -129,8 +129,7 @@ public final class PointInTimeTrainingSet
         input
             .promos()
             .apply(
-                "RewindowPromosForSplits",
-                GroupByCustomer.<LabelledPromo>globalWindowKeepingEarliestTimestamp())
+                "RewindowPromosForSplits", GroupByCustomer.<LabelledPromo>globalWindowFiredOnce())
             .apply(
                 "ExtractSendTimes",
                 MapElements.into(TypeDescriptors.longs()).via(LabelledPromo::getSentTime))
@@ -158,7 +157,8 @@ public final class PointInTimeTrainingSet
   }
 
   /** One customer's examples: events sorted once, each promotion read as of its send time. */
-  private static final class ExamplesFn extends DoFn<KV<String, CoGbkResult>, TrainingExample> {
+  private static final class ExamplesFn
+      extends DoFn<KV<String, Iterable<RawUnionValue>>, TrainingExample> {
     private final Counter examples = Metrics.counter(METRICS_NAMESPACE, EXAMPLES);
     private final Counter withoutEvents = Metrics.counter(METRICS_NAMESPACE, PROMOS_WITHOUT_EVENTS);
     private final Counter withoutProfile =

@@ -15,7 +15,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
@@ -27,11 +27,10 @@ import org.joda.time.Instant;
  * (whatever their input windowing) and handed to {@link FeatureCalculator}, the same code the
  * streaming and training-set pipelines use.
  *
- * <p>Each row is emitted with its event time as timestamp. The grouping keeps the earliest input
- * timestamp per customer, so this is legal whenever input timestamps are no later than event times
- * (event-time stamped or {@code Create}/file sources); where they are later (for example
- * processing-time stamps) the row still gets its event time through an unbounded timestamp skew,
- * and may then be late for a downstream windowed aggregation.
+ * <p>Each row is emitted with its event time as timestamp. The grouping stamps each customer at the
+ * global window's end (see {@link GroupByCustomer#globalWindowFiredOnce}), so the row goes back to
+ * its event time through an unbounded timestamp skew; with processing-time input stamps it may then
+ * be late for a downstream windowed aggregation.
  *
  * <pre>{@code
  * PCollection<FeatureRow> rows =
@@ -98,7 +97,8 @@ public final class CustomerFeatures extends PTransform<CustomerInputs, PCollecti
   private static final int ROWS_PER_SLICE = 10_000;
 
   /** Computes one customer's rows and stamps each with its event time. */
-  private static final class ComputeRowsFn extends DoFn<KV<String, CoGbkResult>, FeatureRow> {
+  private static final class ComputeRowsFn
+      extends DoFn<KV<String, Iterable<RawUnionValue>>, FeatureRow> {
     private final Counter rows = Metrics.counter(METRICS_NAMESPACE, ROWS);
     private final Counter withoutProfile =
         Metrics.counter(METRICS_NAMESPACE, CUSTOMERS_WITHOUT_PROFILE);
@@ -114,7 +114,7 @@ public final class CustomerFeatures extends PTransform<CustomerInputs, PCollecti
 
     @ProcessElement
     public void processElement(
-        @Element KV<String, CoGbkResult> element, OutputReceiver<FeatureRow> out) {
+        @Element KV<String, Iterable<RawUnionValue>> element, OutputReceiver<FeatureRow> out) {
       CustomerGroup customer = CustomerGroup.of(element, duplicates);
       List<CustomerEvent> events = customer.sortedEvents();
       if (events.isEmpty()) {
@@ -136,10 +136,7 @@ public final class CustomerFeatures extends PTransform<CustomerInputs, PCollecti
       rows.inc(events.size());
     }
 
-    /**
-     * Rows go back to their own event times, earlier than the grouped element when its input
-     * timestamps were later than the event times (see the class comment).
-     */
+    /** Rows go back to their own event times, earlier than the grouped element's (see above). */
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {

@@ -7,41 +7,57 @@ import io.beamml.transforms.features.FeatureCalculator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.values.KV;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * One customer's records as {@link GroupByCustomer} grouped them, with the profile choice and the
- * count of extra profiles that every per-customer join makes the same way.
+ * One customer's records as {@link GroupByCustomer} grouped them, read in one pass (runners may
+ * hand a group over as an iterable that can be read only once), with the profile choice and the
+ * count of extra profiles that every per-customer join makes the same way. It holds the customer's
+ * records, which every consumer needs sorted anyway, and nobody else's.
  */
 public final class CustomerGroup {
 
   private final String customerKey;
-  private final CoGbkResult grouped;
+  private final List<CustomerEvent> events = new ArrayList<>();
+  private final List<LabelledPromo> promos = new ArrayList<>();
   private final @Nullable CustomerProfile profile;
   private final int profileCount;
+  private boolean sorted;
 
-  private CustomerGroup(String customerKey, CoGbkResult grouped) {
+  private CustomerGroup(String customerKey, Iterable<RawUnionValue> records) {
     this.customerKey = customerKey;
-    this.grouped = grouped;
-    Iterable<CustomerProfile> profiles = grouped.getAll(CustomerInputs.PROFILES);
-    int n = 0;
-    for (CustomerProfile ignored : profiles) {
-      n++;
+    List<CustomerProfile> profiles = new ArrayList<>(1);
+    for (RawUnionValue record : records) {
+      switch (record.getUnionTag()) {
+        case GroupByCustomer.EVENT:
+          events.add((CustomerEvent) record.getValue());
+          break;
+        case GroupByCustomer.PROFILE:
+          profiles.add((CustomerProfile) record.getValue());
+          break;
+        case GroupByCustomer.PROMO:
+          promos.add((LabelledPromo) record.getValue());
+          break;
+        default:
+          throw new IllegalArgumentException(
+              "not a customer record tag: " + record.getUnionTag() + " for " + customerKey);
+      }
     }
-    this.profileCount = n;
+    this.profileCount = profiles.size();
     this.profile =
-        n == 0
+        profiles.isEmpty()
             ? null
-            : n == 1 ? profiles.iterator().next() : FeatureCalculator.chooseProfile(profiles);
+            : profiles.size() == 1 ? profiles.get(0) : FeatureCalculator.chooseProfile(profiles);
   }
 
   /**
    * Reads a group and adds its extra profiles (beyond the one used; deduplication should leave
    * none) to {@code duplicateProfiles}.
    */
-  public static CustomerGroup of(KV<String, CoGbkResult> element, Counter duplicateProfiles) {
+  public static CustomerGroup of(
+      KV<String, Iterable<RawUnionValue>> element, Counter duplicateProfiles) {
     CustomerGroup group = new CustomerGroup(element.getKey(), element.getValue());
     if (group.profileCount > 1) {
       duplicateProfiles.inc(group.profileCount - 1);
@@ -63,26 +79,17 @@ public final class CustomerGroup {
     return profileCount;
   }
 
-  /** The customer's events, in no particular order. */
-  public Iterable<CustomerEvent> events() {
-    return grouped.getAll(CustomerInputs.EVENTS);
-  }
-
-  /** The customer's events in {@link FeatureCalculator#EVENT_ORDER}, as a new list. */
+  /** The customer's events in {@link FeatureCalculator#EVENT_ORDER} (sorted on first call). */
   public List<CustomerEvent> sortedEvents() {
-    List<CustomerEvent> sorted = new ArrayList<>();
-    for (CustomerEvent e : events()) {
-      sorted.add(e);
+    if (!sorted) {
+      events.sort(FeatureCalculator.EVENT_ORDER);
+      sorted = true;
     }
-    sorted.sort(FeatureCalculator.EVENT_ORDER);
-    return sorted;
+    return events;
   }
 
   /** The customer's promotions; empty unless the inputs had {@link CustomerInputs#withPromos}. */
-  public Iterable<LabelledPromo> promos() {
-    if (!grouped.getSchema().getTupleTagList().getAll().contains(CustomerInputs.PROMOS)) {
-      return List.of();
-    }
-    return grouped.getAll(CustomerInputs.PROMOS);
+  public List<LabelledPromo> promos() {
+    return promos;
   }
 }

@@ -5,46 +5,59 @@ import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.LabelledPromo;
 import io.beamml.transforms.coders.SpecificRecordCoder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
+import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * The one per-customer grouping of the batch joins (feature rows, point-in-time training sets):
  * events, profiles and promotions grouped by their customer_key in the global window, fired once at
  * the end of the bounded input. Grouping by the real key spreads the work over as many workers as
  * there are customers and holds no more than one customer's records at a time; read a group with
- * {@link CustomerGroup}.
+ * {@link CustomerGroup}, which reads it exactly once.
  *
- * <p>Each group keeps its earliest input timestamp, so consumers may stamp outputs with their own
- * (later) event times. (That timestamp combiner also keeps Flink's batch runner on its combining
- * translation, whose groups can be iterated again: {@code CoGbkResult} re-reads a group past its
- * first 10,000 records, which Flink's plain sort-and-reduce of a group, used with the default
- * combiner, does not allow. Batch dedup, whose groups are read once, uses the plain one.)
+ * <p>It is one {@code GroupByKey} of the three record kinds tagged by kind ({@link RawUnionValue},
+ * as {@code CoGroupByKey} does inside), not a {@code CoGroupByKey}: a {@code CoGbkResult} may
+ * iterate a group twice, which keeps Flink's batch runner on a combine-then-reduce translation that
+ * sorts every record twice and encodes a list per customer in between. Read once and stamped at the
+ * window's end ({@link #globalWindowFiredOnce}), the group is one sort and one reduce.
  */
 public final class GroupByCustomer
-    extends PTransform<CustomerInputs, PCollection<KV<String, CoGbkResult>>> {
+    extends PTransform<CustomerInputs, PCollection<KV<String, Iterable<RawUnionValue>>>> {
+
+  /** Union tags of the grouped records, in {@link #RECORD_CODER}'s order. */
+  static final int EVENT = 0;
+
+  static final int PROFILE = 1;
+  static final int PROMO = 2;
+
+  /** Coder of one tagged record. */
+  static final UnionCoder RECORD_CODER =
+      UnionCoder.of(
+          List.of(
+              SpecificRecordCoder.of(CustomerEvent.class),
+              SpecificRecordCoder.of(CustomerProfile.class),
+              SpecificRecordCoder.of(LabelledPromo.class)));
 
   private final String transform;
   private final int shards;
@@ -69,174 +82,113 @@ public final class GroupByCustomer
   }
 
   /**
-   * The global window, fired once at the end of the bounded input; a group keeps its earliest input
-   * timestamp.
+   * The global window, fired once at the end of the bounded input, groups stamped at the window's
+   * end: the one timestamp combiner Flink's batch runner groups with a single sort, without a
+   * pre-shuffle combine that builds and encodes a list per customer first. Consumers stamp what
+   * they emit with its own event or send time.
    */
-  public static <T> Window<T> globalWindowKeepingEarliestTimestamp() {
+  public static <T> Window<T> globalWindowFiredOnce() {
     return Window.<T>into(new GlobalWindows())
         .triggering(DefaultTrigger.of())
         .withAllowedLateness(org.joda.time.Duration.ZERO)
         .discardingFiredPanes()
-        .withTimestampCombiner(TimestampCombiner.EARLIEST);
+        .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW);
   }
 
   @Override
-  public PCollection<KV<String, CoGbkResult>> expand(CustomerInputs input) {
+  public PCollection<KV<String, Iterable<RawUnionValue>>> expand(CustomerInputs input) {
+    PCollectionList<RawUnionValue> records =
+        PCollectionList.of(tagged(input.events(), "Events", EVENT))
+            .and(tagged(input.profiles(), "Profiles", PROFILE));
+    if (input.hasPromos()) {
+      records = records.and(tagged(input.promos(), "Promos", PROMO));
+    }
+    PCollection<RawUnionValue> all =
+        records.apply("FlattenCustomerRecords", Flatten.pCollections()).setCoder(RECORD_CODER);
+    Coder<KV<String, Iterable<RawUnionValue>>> groupCoder =
+        KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(RECORD_CODER));
     if (shards > 0) {
-      return expandSharded(input);
+      int n = shards;
+      return all.apply(
+              "KeyByCustomerShard",
+              ParDo.of(new KeyFn<>(r -> ShardKeys.shardOf(customerKeyOf(r), n))))
+          .setCoder(KvCoder.of(VarIntCoder.of(), RECORD_CODER))
+          .apply("GroupByCustomerShard", GroupByKey.create())
+          .apply("SplitShardByCustomer", ParDo.of(new SplitShardFn()))
+          .setCoder(groupCoder);
     }
-    KeyedPCollectionTuple<String> tuple =
-        KeyedPCollectionTuple.of(
-                CustomerInputs.EVENTS,
-                keyed(
-                    input.events(),
-                    "Events",
-                    CustomerEvent::getCustomerKey,
-                    SpecificRecordCoder.of(CustomerEvent.class)))
-            .and(
-                CustomerInputs.PROFILES,
-                keyed(
-                    input.profiles(),
-                    "Profiles",
-                    CustomerProfile::getCustomerKey,
-                    SpecificRecordCoder.of(CustomerProfile.class)));
-    if (input.hasPromos()) {
-      tuple =
-          tuple.and(
-              CustomerInputs.PROMOS,
-              keyed(
-                  input.promos(),
-                  "Promos",
-                  LabelledPromo::getCustomerKey,
-                  SpecificRecordCoder.of(LabelledPromo.class)));
-    }
-    return tuple.apply("GroupByCustomerKey", CoGroupByKey.create());
+    return all.apply("KeyByCustomer", ParDo.of(new KeyFn<>(GroupByCustomer::customerKeyOf)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), RECORD_CODER))
+        .apply("GroupByCustomerKey", GroupByKey.create())
+        .setCoder(groupCoder);
   }
 
-  private PCollection<KV<String, CoGbkResult>> expandSharded(CustomerInputs input) {
-    int n = shards;
-    KeyedPCollectionTuple<Integer> tuple =
-        KeyedPCollectionTuple.of(
-                CustomerInputs.EVENTS,
-                sharded(
-                    input.events(),
-                    "Events",
-                    (CustomerEvent e) -> ShardKeys.shardOf(e.getCustomerKey(), n),
-                    SpecificRecordCoder.of(CustomerEvent.class)))
-            .and(
-                CustomerInputs.PROFILES,
-                sharded(
-                    input.profiles(),
-                    "Profiles",
-                    (CustomerProfile p) -> ShardKeys.shardOf(p.getCustomerKey(), n),
-                    SpecificRecordCoder.of(CustomerProfile.class)));
-    if (input.hasPromos()) {
-      tuple =
-          tuple.and(
-              CustomerInputs.PROMOS,
-              sharded(
-                  input.promos(),
-                  "Promos",
-                  (LabelledPromo p) -> ShardKeys.shardOf(p.getCustomerKey(), n),
-                  SpecificRecordCoder.of(LabelledPromo.class)));
+  /** The customer_key of a tagged record. */
+  static String customerKeyOf(RawUnionValue record) {
+    switch (record.getUnionTag()) {
+      case EVENT:
+        return ((CustomerEvent) record.getValue()).getCustomerKey();
+      case PROFILE:
+        return ((CustomerProfile) record.getValue()).getCustomerKey();
+      case PROMO:
+        return ((LabelledPromo) record.getValue()).getCustomerKey();
+      default:
+        throw new IllegalArgumentException("not a customer record tag: " + record.getUnionTag());
     }
-    PCollection<KV<Integer, CoGbkResult>> grouped =
-        tuple.apply("GroupByCustomerShard", CoGroupByKey.create());
-    Coder<CoGbkResult> resultCoder =
-        ((KvCoder<Integer, CoGbkResult>) grouped.getCoder()).getValueCoder();
-    return grouped
-        .apply("SplitShardByCustomer", ParDo.of(new SplitShardFn(input.hasPromos())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), resultCoder));
   }
 
-  /** A shard's records by customer, customers in sorted order so output order is fixed. */
-  private static final class SplitShardFn
-      extends DoFn<KV<Integer, CoGbkResult>, KV<String, CoGbkResult>> {
-    private final boolean hasPromos;
+  private <T> PCollection<RawUnionValue> tagged(PCollection<T> records, String what, int tag) {
+    checkBounded(records, what);
+    // Each input is rewindowed before the flatten, which needs one windowing for all of them.
+    return records
+        .apply("Rewindow" + what + "Globally", GroupByCustomer.<T>globalWindowFiredOnce())
+        .apply("Tag" + what, ParDo.of(new TagFn<T>(tag)))
+        .setCoder(RECORD_CODER);
+  }
 
-    SplitShardFn(boolean hasPromos) {
-      this.hasPromos = hasPromos;
+  private static final class TagFn<T> extends DoFn<T, RawUnionValue> {
+    private final int tag;
+
+    TagFn(int tag) {
+      this.tag = tag;
+    }
+
+    @ProcessElement
+    public void processElement(@Element T record, OutputReceiver<RawUnionValue> out) {
+      out.output(new RawUnionValue(tag, record));
+    }
+  }
+
+  private static final class KeyFn<K> extends DoFn<RawUnionValue, KV<K, RawUnionValue>> {
+    private final SerializableFunction<RawUnionValue, K> key;
+
+    KeyFn(SerializableFunction<RawUnionValue, K> key) {
+      this.key = key;
     }
 
     @ProcessElement
     public void processElement(
-        @Element KV<Integer, CoGbkResult> shard, OutputReceiver<KV<String, CoGbkResult>> out) {
-      Map<String, List<CustomerEvent>> events =
-          byCustomer(shard.getValue().getAll(CustomerInputs.EVENTS), CustomerEvent::getCustomerKey);
-      Map<String, List<CustomerProfile>> profiles =
-          byCustomer(
-              shard.getValue().getAll(CustomerInputs.PROFILES), CustomerProfile::getCustomerKey);
-      Map<String, List<LabelledPromo>> promos =
-          hasPromos
-              ? byCustomer(
-                  shard.getValue().getAll(CustomerInputs.PROMOS), LabelledPromo::getCustomerKey)
-              : Map.of();
-      TreeSet<String> customers = new TreeSet<>(events.keySet());
-      customers.addAll(profiles.keySet());
-      customers.addAll(promos.keySet());
-      for (String customer : customers) {
-        CoGbkResult result =
-            CoGbkResult.of(CustomerInputs.EVENTS, events.getOrDefault(customer, List.of()))
-                .and(CustomerInputs.PROFILES, profiles.getOrDefault(customer, List.of()));
-        if (hasPromos) {
-          result = result.and(CustomerInputs.PROMOS, promos.getOrDefault(customer, List.of()));
-        }
-        out.output(KV.of(customer, result));
-      }
-    }
-
-    private static <T> Map<String, List<T>> byCustomer(
-        Iterable<T> records, SerializableFunction<T, String> customerKey) {
-      Map<String, List<T>> byCustomer = new HashMap<>();
-      for (T record : records) {
-        byCustomer.computeIfAbsent(customerKey.apply(record), k -> new ArrayList<>()).add(record);
-      }
-      return byCustomer;
+        @Element RawUnionValue record, OutputReceiver<KV<K, RawUnionValue>> out) {
+      out.output(KV.of(key.apply(record), record));
     }
   }
 
-  private <T> PCollection<KV<String, T>> keyed(
-      PCollection<T> records,
-      String what,
-      SerializableFunction<T, String> customerKey,
-      Coder<T> coder) {
-    return keyed(
-        records,
-        what,
-        "ByCustomer",
-        customerKey,
-        coder,
-        StringUtf8Coder.of(),
-        TypeDescriptors.strings());
-  }
+  /** A shard's records by customer, customers in sorted order so output order is fixed. */
+  private static final class SplitShardFn
+      extends DoFn<KV<Integer, Iterable<RawUnionValue>>, KV<String, Iterable<RawUnionValue>>> {
 
-  private <T> PCollection<KV<Integer, T>> sharded(
-      PCollection<T> records, String what, SerializableFunction<T, Integer> shard, Coder<T> coder) {
-    return keyed(
-        records,
-        what,
-        "ByCustomerShard",
-        shard,
-        coder,
-        VarIntCoder.of(),
-        TypeDescriptors.integers());
-  }
-
-  private <K, T> PCollection<KV<K, T>> keyed(
-      PCollection<T> records,
-      String what,
-      String by,
-      SerializableFunction<T, K> key,
-      Coder<T> coder,
-      Coder<K> keyCoder,
-      TypeDescriptor<K> keyType) {
-    checkBounded(records, what);
-    return records
-        .apply(
-            "Rewindow" + what + "Globally",
-            GroupByCustomer.<T>globalWindowKeepingEarliestTimestamp())
-        .apply("Key" + what + by, WithKeys.of(key).withKeyType(keyType))
-        .setCoder(KvCoder.of(keyCoder, coder));
+    @ProcessElement
+    public void processElement(
+        @Element KV<Integer, Iterable<RawUnionValue>> shard,
+        OutputReceiver<KV<String, Iterable<RawUnionValue>>> out) {
+      Map<String, List<RawUnionValue>> byCustomer = new TreeMap<>();
+      for (RawUnionValue record : shard.getValue()) {
+        byCustomer.computeIfAbsent(customerKeyOf(record), k -> new ArrayList<>()).add(record);
+      }
+      for (Map.Entry<String, List<RawUnionValue>> customer : byCustomer.entrySet()) {
+        out.output(KV.of(customer.getKey(), customer.getValue()));
+      }
+    }
   }
 
   private void checkBounded(PCollection<?> records, String what) {

@@ -19,7 +19,7 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.junit.Rule;
@@ -55,12 +55,12 @@ public class GroupByCustomerTest {
    * Renders each group as "customer: events=N profile=COUNTRY of M promos=P", checking every record
    * is the customer's.
    */
-  private static final class DescribeFn extends DoFn<KV<String, CoGbkResult>, String> {
+  private static final class DescribeFn extends DoFn<KV<String, Iterable<RawUnionValue>>, String> {
     private final Counter duplicates = Metrics.counter("test", "duplicate_profiles");
 
     @ProcessElement
     public void processElement(
-        @Element KV<String, CoGbkResult> element, OutputReceiver<String> out) {
+        @Element KV<String, Iterable<RawUnionValue>> element, OutputReceiver<String> out) {
       CustomerGroup group = CustomerGroup.of(element, duplicates);
       List<CustomerEvent> events = group.sortedEvents();
       long previous = Long.MIN_VALUE;
