@@ -130,6 +130,11 @@ public final class Ingest<R, T> extends PTransform<PCollection<byte[]>, IngestRe
     return new Ingest<>(parse, validate, eventTime, dedup.withShards(shards), pseudonymise);
   }
 
+  /** Deduplicates on arrival even when bounded: see {@link Dedup#withEmitOnArrival()}. */
+  public Ingest<R, T> withDedupOnArrival() {
+    return new Ingest<>(parse, validate, eventTime, dedup.withEmitOnArrival(), pseudonymise);
+  }
+
   /** The same ingest with the line limit and deduplication settings of a run's flags. */
   public Ingest<R, T> configuredBy(InputOptions options) {
     Duration horizon =

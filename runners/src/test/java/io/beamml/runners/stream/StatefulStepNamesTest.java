@@ -34,7 +34,7 @@ public class StatefulStepNamesTest {
   @Test
   public void statefulStepsKeepTheNamesSavepointsKnowThemBy() throws Exception {
     String registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
+    RegisteredModels.registerChampion(registry, 1);
     Path profiles = WORK.newFolder("profiles").toPath();
     Files.writeString(profiles.resolve("p.csv"), "customer_id,age,gender,country,signup_date\n");
     Set<String> names = new TreeSet<>();
@@ -45,7 +45,7 @@ public class StatefulStepNamesTest {
           PipelineOptionsFactory.fromArgs(
                   "--bootstrapServers=127.0.0.1:9",
                   "--registry=" + registry,
-                  "--model=" + TestModels.NAME + "@champion",
+                  "--model=" + RegisteredModels.NAME + "@champion",
                   "--profiles=" + profiles + "/*.csv",
                   "--featuresTopic=features",
                   "--duplicatesTopic=duplicates",

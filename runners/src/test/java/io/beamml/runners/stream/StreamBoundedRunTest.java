@@ -12,14 +12,17 @@ import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
+import io.beamml.transforms.features.StreamingCustomerFeatures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.ClassRule;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
@@ -37,13 +40,10 @@ public class StreamBoundedRunTest {
 
   @ClassRule public static final KafkaBrokerResource KAFKA = new KafkaBrokerResource();
 
-  @Ignore(
-      "Reads nothing within --maxReadTime in the full suite on the 2-core CI machine (3 of 4 runs on"
-          + " 2026-12-04; passes alone in 83 s): open in issue 13 until the cause is found")
   @Test
   public void boundedRunOnTheDirectRunnerScoresEveryEventAndFinishes() throws Exception {
     String registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 3);
+    RegisteredModels.registerChampion(registry, 3);
     Path data = WORK.newFolder("data").toPath();
     DataGenerator.generate(
         GeneratorConfig.of(10, 2, 19)
@@ -64,15 +64,32 @@ public class StreamBoundedRunTest {
                     "--runner=DirectRunner",
                     "--bootstrapServers=" + KAFKA.broker().bootstrapServers(),
                     "--registry=" + registry,
-                    "--model=" + TestModels.NAME + "@champion",
+                    "--model=" + RegisteredModels.NAME + "@champion",
                     "--profiles=" + data.resolve("profiles") + "/*.csv",
                     "--consumerGroup=bounded",
                     "--maxReadTime=PT30S"))
             .withValidation()
             .as(StreamOptions.class);
-    PipelineResult.State state = StreamPipeline.start(options, StreamJobs.KEY).waitUntilFinish();
+    PipelineResult result = StreamPipeline.start(options, StreamJobs.KEY);
+    PipelineResult.State state = result.waitUntilFinish();
 
     assertThat(state, is(PipelineResult.State.DONE));
+    // None judged late: the bounded topics' events reach the features ahead of the watermark.
+    long late = 0;
+    for (MetricResult<Long> counter :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(
+                        MetricNameFilter.named(
+                            StreamingCustomerFeatures.METRICS_NAMESPACE,
+                            StreamingCustomerFeatures.LATE_EVENTS))
+                    .build())
+            .getCounters()) {
+      late += counter.getAttempted();
+    }
+    assertThat(late, is(0L));
     try (TopicTail predictions =
         TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
       predictions.awaitCount(messages.size(), Duration.ofSeconds(30));

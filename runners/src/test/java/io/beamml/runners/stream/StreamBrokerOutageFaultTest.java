@@ -38,7 +38,7 @@ public class StreamBrokerOutageFaultTest {
   @Test
   public void aThirtySecondBrokerOutageLosesAndRepeatsNothing() throws Exception {
     String registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
+    RegisteredModels.registerChampion(registry, 1);
     Path data = WORK.newFolder("data").toPath();
     DataGenerator.generate(GeneratorConfig.of(100, 7, 67).withIncludeOversizedLines(false), data);
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);

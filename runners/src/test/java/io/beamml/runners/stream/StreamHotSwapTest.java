@@ -37,8 +37,8 @@ public class StreamHotSwapTest {
 
   @Test
   public void movingTheChampionAliasSwitchesLaterPredictions() throws Exception {
-    String first = TestModels.registerChampion(STREAM.registry(), 1);
-    String second = TestModels.register(STREAM.registry(), 2);
+    String first = RegisteredModels.registerChampion(STREAM.registry(), 1);
+    String second = RegisteredModels.register(STREAM.registry(), 2);
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "hotswap");
     List<ReplayEvents.Message> messages = ReplayEvents.load(STREAM.data());
 
@@ -63,7 +63,7 @@ public class StreamHotSwapTest {
             "no predictions before the move", predictions.awaitCount(60, Duration.ofSeconds(90)));
         moved = System.currentTimeMillis();
         ModelRegistry.at(STREAM.registry())
-            .moveAlias(TestModels.NAME, "champion", second, false, "hot swap test");
+            .moveAlias(RegisteredModels.NAME, "champion", second, false, "hot swap test");
         // Wait for the new version's predictions, not for a time: a loaded machine refreshes late.
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (predictions.records().stream().filter(r -> version(r).equals(second)).count() <= 50

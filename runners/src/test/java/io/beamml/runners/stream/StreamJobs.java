@@ -58,7 +58,7 @@ final class StreamJobs {
             "--checkpointingInterval=1000",
             "--bootstrapServers=" + broker.bootstrapServers(),
             "--registry=" + registry,
-            "--model=" + TestModels.NAME + "@champion");
+            "--model=" + RegisteredModels.NAME + "@champion");
     List<String> args = new ArrayList<>();
     for (String flag : defaults) {
       String name = flag.substring(0, flag.indexOf('=') + 1);

@@ -63,7 +63,7 @@ public class StreamLosslessTest {
   @BeforeClass
   public static void setUp() throws Exception {
     registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
+    RegisteredModels.registerChampion(registry, 1);
     data = WORK.newFolder("data").toPath();
     DataGenerator.generate(GeneratorConfig.of(60, 5, 11).withIncludeOversizedLines(false), data);
   }

@@ -77,7 +77,7 @@ public class StreamOnClusterTest {
     cluster =
         FlinkSessionCluster.at(WORK.newFolder("flink").toPath()).withPrometheusReporter(0).start();
     String registry = WORK.newFolder("registry").toString();
-    String version = TestModels.registerChampion(registry, 1);
+    String version = RegisteredModels.registerChampion(registry, 1);
     Path data = WORK.newFolder("data").toPath();
     DataGenerator.generate(
         GeneratorConfig.of(8, 2, 17)
@@ -101,7 +101,8 @@ public class StreamOnClusterTest {
 
     long clicks = messages.stream().filter(m -> m.kind() == ReplayEvents.Kind.CLICK).count();
     DeployedModel champion =
-        new DeployedModel(new ModelKey(registry, TestModels.NAME, version), DeployedModel.CHAMPION);
+        new DeployedModel(
+            new ModelKey(registry, RegisteredModels.NAME, version), DeployedModel.CHAMPION);
     COUNTERS.put(
         FlinkReporterNames.userMetric(Parse.METRICS_NAMESPACE, Sources.CLICKS + "." + Parse.PARSED),
         clicks);

@@ -41,7 +41,7 @@ public class StreamOverloadFaultTest {
   @Test
   public void aMinuteAtOneAndAHalfTimesThePeakIsCaughtUpWithNothingLost() throws Exception {
     String registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
+    RegisteredModels.registerChampion(registry, 1);
     Path data = WORK.newFolder("data").toPath();
     double rate = OVERLOAD * PEAK;
     int needed = (int) (rate * FEED_SECONDS);

@@ -144,7 +144,7 @@ public class StreamParityTest {
     ScorePipeline.Options options = PipelineOptionsFactory.create().as(ScorePipeline.Options.class);
     inputs(options);
     options.setRegistry(STREAM.registry());
-    options.setModel(TestModels.NAME + "@champion");
+    options.setModel(RegisteredModels.NAME + "@champion");
     FeatureSpec spec = FeatureSpec.defaultSpec();
     Pipeline p = Pipeline.create(options);
     PCollection<FeatureRow> rows = OfflineInputs.read(p, options, StreamJobs.KEY).featureRows(spec);

@@ -62,7 +62,7 @@ public class StreamQualityKafkaTest {
   @Test
   public void qualityRecordsEqualTheResponsesPairedWithThePredictionsTopic() throws Exception {
     String registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 2);
+    RegisteredModels.registerChampion(registry, 2);
     Path data = WORK.newFolder("data").toPath();
     DataGenerator.generate(
         GeneratorConfig.of(200, 6, 31)

@@ -55,7 +55,7 @@ public class StreamTaskManagerKillFaultTest {
     Path flink = WORK.newFolder("flink").toPath();
     cluster = FlinkSessionCluster.start(flink);
     String registry = WORK.newFolder("registry").toString();
-    TestModels.registerChampion(registry, 1);
+    RegisteredModels.registerChampion(registry, 1);
     Path data = WORK.newFolder("data").toPath();
     DataGenerator.generate(GeneratorConfig.of(150, 7, 61).withIncludeOversizedLines(false), data);
     List<ReplayEvents.Message> messages = ReplayEvents.load(data);

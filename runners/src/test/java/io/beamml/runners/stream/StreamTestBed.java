@@ -42,7 +42,7 @@ final class StreamTestBed implements TestRule {
     return new StreamTestBed(null, null);
   }
 
-  /** Registers {@link TestModels#registerChampion} with {@code seed} before the tests. */
+  /** Registers {@link RegisteredModels#registerChampion} with {@code seed} before the tests. */
   StreamTestBed withChampion(long seed) {
     return new StreamTestBed(seed, events);
   }
@@ -62,7 +62,7 @@ final class StreamTestBed implements TestRule {
               protected void before() throws Throwable {
                 registry = work.newFolder("registry").toString();
                 if (championSeed != null) {
-                  champion = TestModels.registerChampion(registry, championSeed);
+                  champion = RegisteredModels.registerChampion(registry, championSeed);
                 }
                 if (events != null) {
                   data = work.newFolder("data").toPath();

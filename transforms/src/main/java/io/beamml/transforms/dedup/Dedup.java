@@ -52,7 +52,8 @@ import org.joda.time.Instant;
  * <p>A bounded input (a backfill) is complete before anything is emitted, so there every copy is
  * caught whatever the horizon, and the copies are grouped by their id instead of held in per-id
  * state: same output, far cheaper per id on batch runners, and a group holds one id's copies only,
- * so memory does not grow with the input and the work spreads over every worker.
+ * so memory does not grow with the input and the work spreads over every worker. {@link
+ * #withEmitOnArrival()} keeps the per-id state for a bounded input too.
  *
  * <p>Elements must carry their event time as their Beam timestamp (the pipeline assigns it before
  * this step). State is per window: pipelines apply this in the global window. In a finite window,
@@ -81,18 +82,24 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
   private final Duration horizon;
   private final int shards;
   private final @Nullable String source;
+  private final boolean emitOnArrival;
 
   private Dedup(
-      SerializableFunction<T, String> idFn, Duration horizon, int shards, @Nullable String source) {
+      SerializableFunction<T, String> idFn,
+      Duration horizon,
+      int shards,
+      @Nullable String source,
+      boolean emitOnArrival) {
     this.idFn = idFn;
     this.horizon = horizon;
     this.shards = shards;
     this.source = source;
+    this.emitOnArrival = emitOnArrival;
   }
 
   /** Deduplicates by the id that {@code idFn} extracts, remembering ids for the default horizon. */
   public static <T> Dedup<T> byKey(SerializableFunction<T, String> idFn) {
-    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, 0, null);
+    return new Dedup<>(Objects.requireNonNull(idFn, "idFn"), DEFAULT_HORIZON, 0, null, false);
   }
 
   /** How long after an event's time its id is remembered; must be positive. */
@@ -101,7 +108,18 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     if (!horizon.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("dedup horizon must be positive, got " + horizon);
     }
-    return new Dedup<>(idFn, horizon, shards, source);
+    return new Dedup<>(idFn, horizon, shards, source, emitOnArrival);
+  }
+
+  /**
+   * Keeps ids in per-id state and emits each first copy as it arrives, at its own timestamp, for a
+   * bounded input too: for pipelines whose next steps compare event times with the watermark (the
+   * streaming features' lateness), in a bounded run of a streaming job. The bounded path emits its
+   * copies only after the grouping has fired at the window's end, behind the watermark, where such
+   * a step may judge every one of them late.
+   */
+  public Dedup<T> withEmitOnArrival() {
+    return new Dedup<>(idFn, horizon, shards, source, true);
   }
 
   /**
@@ -109,7 +127,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
    * many shards, each held in memory, instead of by id; 0, the default, groups by id.
    */
   public Dedup<T> withShards(int shards) {
-    return new Dedup<>(idFn, horizon, ShardKeys.checkShards(shards), source);
+    return new Dedup<>(idFn, horizon, ShardKeys.checkShards(shards), source, emitOnArrival);
   }
 
   /** The source whose records these are, as the label of the duplicates counter. */
@@ -117,7 +135,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must be named");
     }
-    return new Dedup<>(idFn, horizon, shards, source);
+    return new Dedup<>(idFn, horizon, shards, source, emitOnArrival);
   }
 
   public Duration horizon() {
@@ -135,7 +153,7 @@ public final class Dedup<T> extends PTransform<PCollection<T>, DedupResult<T>> {
     Coder<T> coder = input.getCoder();
     TupleTag<T> uniqueTag = new TupleTag<>("unique");
     TupleTag<T> duplicatesTag = new TupleTag<>("duplicates");
-    if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
+    if (input.isBounded() == PCollection.IsBounded.BOUNDED && !emitOnArrival) {
       return shards > 0
           ? expandSharded(input, coder, uniqueTag, duplicatesTag)
           : expandBounded(input, coder, uniqueTag, duplicatesTag);

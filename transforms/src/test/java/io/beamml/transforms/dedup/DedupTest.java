@@ -1,19 +1,23 @@
 package io.beamml.transforms.dedup;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import io.beamml.schemas.Channel;
 import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.ClickType;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -55,6 +59,45 @@ public class DedupTest {
     PAssert.that(result.unique().apply("ReifyUnique", Reify.timestamps()))
         .containsInAnyOrder(stamped(a), stamped(b), stamped(c));
     PAssert.that(result.duplicates()).containsInAnyOrder(a, a, b);
+
+    PipelineResult run = pipeline.run();
+    run.waitUntilFinish();
+    assertEquals(3L, duplicatesCounted(run));
+  }
+
+  @Test
+  public void emitOnArrivalDedupsABoundedInputInPerIdStateWithTheSameOutputs() {
+    ClickEvent a = click("a", "c1", T0);
+    ClickEvent b = click("b", "c2", T0.plus(Duration.standardMinutes(1)));
+    PCollection<ClickEvent> input =
+        pipeline.apply(
+            "CreateClicks",
+            Create.timestamped(stamped(a), stamped(b), stamped(a), stamped(b), stamped(a))
+                .withCoder(CODER));
+
+    DedupResult<ClickEvent> result =
+        input.apply("Dedup", Dedup.byKey(ClickEvent::getEventId).withEmitOnArrival());
+
+    PAssert.that(result.unique().apply("ReifyUnique", Reify.timestamps()))
+        .containsInAnyOrder(stamped(a), stamped(b));
+    PAssert.that(result.duplicates()).containsInAnyOrder(a, a, b);
+    // The stateful path, not the grouping that fires only at the window's end.
+    List<String> steps = new ArrayList<>();
+    pipeline.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+            steps.add(node.getFullName());
+            return CompositeBehavior.ENTER_TRANSFORM;
+          }
+
+          @Override
+          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+            steps.add(node.getFullName());
+          }
+        });
+    assertTrue(steps.toString(), steps.contains("Dedup/RouteRepeatArrivals"));
+    assertFalse(steps.toString(), steps.contains("Dedup/GroupByEventId"));
 
     PipelineResult run = pipeline.run();
     run.waitUntilFinish();
