@@ -12,15 +12,11 @@ import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.local.KafkaBrokerResource;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
-import io.beamml.transforms.features.StreamingCustomerFeatures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -28,7 +24,9 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * A bounded smoke run ({@code --maxReadTime}) on the Direct runner: the same job reads what the
- * topics hold, scores every event and finishes by itself, with no Flink involved.
+ * topics hold, scores every event and finishes by itself, with no Flink involved. An event the
+ * features step judged late (as all were while a bounded run's dedup emitted behind the watermark)
+ * is a dead letter instead of a prediction.
  */
 public class StreamBoundedRunTest {
 
@@ -70,26 +68,9 @@ public class StreamBoundedRunTest {
                     "--maxReadTime=PT30S"))
             .withValidation()
             .as(StreamOptions.class);
-    PipelineResult result = StreamPipeline.start(options, StreamJobs.KEY);
-    PipelineResult.State state = result.waitUntilFinish();
+    PipelineResult.State state = StreamPipeline.start(options, StreamJobs.KEY).waitUntilFinish();
 
     assertThat(state, is(PipelineResult.State.DONE));
-    // None judged late: the bounded topics' events reach the features ahead of the watermark.
-    long late = 0;
-    for (MetricResult<Long> counter :
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(
-                        MetricNameFilter.named(
-                            StreamingCustomerFeatures.METRICS_NAMESPACE,
-                            StreamingCustomerFeatures.LATE_EVENTS))
-                    .build())
-            .getCounters()) {
-      late += counter.getAttempted();
-    }
-    assertThat(late, is(0L));
     try (TopicTail predictions =
         TopicTail.start(KAFKA.broker().bootstrapServers(), topics.predictions)) {
       predictions.awaitCount(messages.size(), Duration.ofSeconds(30));
