@@ -44,9 +44,11 @@ public class StreamMalformedMessagesTest {
                   .withDuplicateRate(0)
                   .withIncludeOversizedLines(false));
 
-  /** The hostile messages, each a dead letter with one of {@link #EXPECTED_REASONS}. */
-  private static List<byte[]> hostile() {
-    Random random = new Random(13);
+  /**
+   * One hostile message of each kind, each a dead letter with one of {@link #EXPECTED_REASONS}; the
+   * random bytes come from {@code random}, so each call's differ.
+   */
+  static List<byte[]> hostile(Random random) {
     List<byte[]> messages = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       byte[] bytes = new byte[50 + random.nextInt(500)];
@@ -68,7 +70,7 @@ public class StreamMalformedMessagesTest {
     return messages;
   }
 
-  private static final List<String> EXPECTED_REASONS =
+  static final List<String> EXPECTED_REASONS =
       List.of(
           Reasons.INVALID_UTF8,
           "malformed_json",
@@ -80,7 +82,7 @@ public class StreamMalformedMessagesTest {
   public void everyHostileMessageIsOneDeadLetterAndTheJobKeepsRunning() throws Exception {
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "hostile");
     List<ReplayEvents.Message> valid = ReplayEvents.load(STREAM.data());
-    List<byte[]> hostile = hostile();
+    List<byte[]> hostile = hostile(new Random(13));
     String[] flags =
         topics.flags(
             "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
@@ -160,7 +162,7 @@ public class StreamMalformedMessagesTest {
    * The dead letters of the two topics' sources (not the profile files'), once at least {@code n}
    * came.
    */
-  private static List<TopicTail.Received> inputDeadLetters(TopicTail tail, int n, Duration timeout)
+  static List<TopicTail.Received> inputDeadLetters(TopicTail tail, int n, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
