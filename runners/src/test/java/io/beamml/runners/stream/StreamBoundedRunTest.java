@@ -65,7 +65,10 @@ public class StreamBoundedRunTest {
                     "--model=" + RegisteredModels.NAME + "@champion",
                     "--profiles=" + data.resolve("profiles") + "/*.csv",
                     "--consumerGroup=bounded",
-                    "--maxReadTime=PT30S"))
+                    // One Direct runner thread per topic partition (2 topics x 2), so every
+                    // partition is read at once instead of in turns of --maxReadTime each.
+                    "--targetParallelism=4",
+                    "--maxReadTime=PT20S"))
             .withValidation()
             .as(StreamOptions.class);
     PipelineResult.State state = StreamPipeline.start(options, StreamJobs.KEY).waitUntilFinish();
