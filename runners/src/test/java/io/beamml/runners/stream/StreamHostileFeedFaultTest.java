@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -55,18 +54,12 @@ public class StreamHostileFeedFaultTest {
     StreamLosslessTest.Topics topics =
         StreamLosslessTest.Topics.create(STREAM.broker(), "hostile-feed");
     List<ReplayEvents.Message> valid = ReplayEvents.load(STREAM.data());
-    String[] flags =
-        topics.flags(
-            "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
-            "--consumerGroup=hostile-feed",
-            "--featureMode=low_latency",
-            "--numberOfExecutionRetries=0");
 
     try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(STREAM.broker(), topics);
         TopicTail deadLetters =
             TopicTail.start(STREAM.broker().bootstrapServers(), topics.deadLetters)) {
       PipelineResult job =
-          StreamJobs.start(StreamJobs.options(STREAM.broker(), STREAM.registry(), flags));
+          StreamMalformedMessagesTest.startWithRestartsOff(STREAM, topics, "hostile-feed");
       try {
         StreamJobs.awaitRunning(job, Duration.ofSeconds(60));
         long started = System.nanoTime();
@@ -95,11 +88,7 @@ public class StreamHostileFeedFaultTest {
             StreamMalformedMessagesTest.inputDeadLetters(deadLetters, 0, Duration.ZERO);
         boolean running = JobControl.running(job);
 
-        Map<String, Integer> reasons = new TreeMap<>();
-        for (TopicTail.Received d : letters) {
-          reasons.merge(
-              StreamLosslessTest.read(d.value()).path("reason").asText(), 1, Integer::sum);
-        }
+        Map<String, Integer> reasons = StreamMalformedMessagesTest.reasons(letters);
         Map<String, Long> predictionsPerId =
             out.predictions.records().stream()
                 .collect(

@@ -83,18 +83,11 @@ public class StreamMalformedMessagesTest {
     StreamLosslessTest.Topics topics = StreamLosslessTest.Topics.create(STREAM.broker(), "hostile");
     List<ReplayEvents.Message> valid = ReplayEvents.load(STREAM.data());
     List<byte[]> hostile = hostile(new Random(13));
-    String[] flags =
-        topics.flags(
-            "--profiles=" + STREAM.data().resolve("profiles") + "/*.csv",
-            "--consumerGroup=hostile",
-            "--featureMode=low_latency",
-            "--numberOfExecutionRetries=0");
 
     try (StreamLosslessTest.Outputs out = StreamLosslessTest.Outputs.tail(STREAM.broker(), topics);
         TopicTail deadLetters =
             TopicTail.start(STREAM.broker().bootstrapServers(), topics.deadLetters)) {
-      PipelineResult job =
-          StreamJobs.start(StreamJobs.options(STREAM.broker(), STREAM.registry(), flags));
+      PipelineResult job = startWithRestartsOff(STREAM, topics, "hostile");
       StreamJobs.awaitRunning(job, Duration.ofSeconds(60));
       Properties props = new Properties();
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STREAM.broker().bootstrapServers());
@@ -143,10 +136,7 @@ public class StreamMalformedMessagesTest {
       boolean running = JobControl.running(job);
       StreamJobs.cancel(job);
 
-      Map<String, Integer> reasons = new TreeMap<>();
-      for (TopicTail.Received d : letters) {
-        reasons.merge(StreamLosslessTest.read(d.value()).path("reason").asText(), 1, Integer::sum);
-      }
+      Map<String, Integer> reasons = reasons(letters);
       System.out.printf(
           "hostile messages: %d valid events -> %d predictions; %d hostile messages -> %d dead letters %s;"
               + " job running at the end: %s%n",
@@ -156,6 +146,30 @@ public class StreamMalformedMessagesTest {
       assertEquals("dead letters, one per hostile message", expectedDead, letters.size());
       assertThat(reasons.keySet(), everyItem(in(EXPECTED_REASONS)));
     }
+  }
+
+  /**
+   * Starts the stream (low_latency features) on {@code topics} as consumer group {@code group},
+   * with restarts off: a message that failed the job would end it.
+   */
+  static PipelineResult startWithRestartsOff(
+      StreamTestBed stream, StreamLosslessTest.Topics topics, String group) {
+    String[] flags =
+        topics.flags(
+            "--profiles=" + stream.data().resolve("profiles") + "/*.csv",
+            "--consumerGroup=" + group,
+            "--featureMode=low_latency",
+            "--numberOfExecutionRetries=0");
+    return StreamJobs.start(StreamJobs.options(stream.broker(), stream.registry(), flags));
+  }
+
+  /** Dead letters counted by reason. */
+  static Map<String, Integer> reasons(List<TopicTail.Received> letters) {
+    Map<String, Integer> reasons = new TreeMap<>();
+    for (TopicTail.Received d : letters) {
+      reasons.merge(StreamLosslessTest.read(d.value()).path("reason").asText(), 1, Integer::sum);
+    }
+    return reasons;
   }
 
   /**
