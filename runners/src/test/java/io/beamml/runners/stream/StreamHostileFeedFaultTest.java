@@ -11,8 +11,6 @@ import io.beamml.local.ReplayEvents;
 import io.beamml.local.TopicTail;
 import io.beamml.testdata.GeneratorConfig;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -131,28 +129,22 @@ public class StreamHostileFeedFaultTest {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STREAM.broker().bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     Random random = new Random(29);
-    Deque<byte[]> next = new ArrayDeque<>();
+    List<byte[]> round = List.of();
+    int next = 0;
     long sent = 0;
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       while (!feed.finished() || System.nanoTime() - startedNanos < FEED.toNanos()) {
-        if (next.isEmpty()) {
-          // ArrayDeque refuses nulls: a tombstone travels as an empty marker array.
-          for (byte[] m : StreamMalformedMessagesTest.hostile(random)) {
-            next.add(m == null ? TOMBSTONE : m);
-          }
+        if (next == round.size()) {
+          round = StreamMalformedMessagesTest.hostile(random);
+          next = 0;
         }
-        byte[] message = next.poll();
         String topic = sent % 2 == 0 ? topics.clicks : topics.orders;
-        producer
-            .send(new ProducerRecord<>(topic, null, message == TOMBSTONE ? null : message))
-            .get();
+        producer.send(new ProducerRecord<>(topic, null, round.get(next++))).get();
         sent++;
         Thread.sleep(HOSTILE_EVERY_MILLIS);
       }
     }
     return sent;
   }
-
-  private static final byte[] TOMBSTONE = new byte[0];
 }
