@@ -2,19 +2,26 @@ package io.beamml.pipelines.summary;
 
 import io.beamml.pipelines.progress.LogProgress;
 import io.beamml.schemas.DeadLetter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Turns a step's output into summary counts keyed {@code source/metric}. The run summary is
@@ -42,7 +49,10 @@ public final class SummaryCounts {
       public PCollection<KV<String, Long>> expand(PCollection<T> input) {
         return input
             .apply("IntoGlobalWindow", Window.<T>into(new GlobalWindows()))
-            .apply("CountAll", Count.globally())
+            .apply("CountPerBundle", ParDo.of(new CountPerBundleFn<T>(r -> key, null)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .apply("PartialCounts", Values.create())
+            .apply("SumAll", Sum.longsGlobally())
             .apply(
                 "KeyCount",
                 MapElements.into(
@@ -85,16 +95,9 @@ public final class SummaryCounts {
       public PCollection<KV<String, Long>> expand(PCollection<T> input) {
         return input
             .apply("IntoGlobalWindow", Window.<T>into(new GlobalWindows()))
-            .apply(
-                "KeyBySummaryKey",
-                MapElements.into(TypeDescriptors.strings())
-                    .via(
-                        (T record) -> {
-                          LogProgress.tick(progress);
-                          return keyOf.apply(record);
-                        }))
-            .setCoder(StringUtf8Coder.of())
-            .apply("CountPerKey", Count.perElement())
+            .apply("CountPerBundle", ParDo.of(new CountPerBundleFn<>(keyOf, progress)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .apply("SumPerKey", Sum.longsPerKey())
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       }
     };
@@ -109,13 +112,54 @@ public final class SummaryCounts {
         return input
             .apply("IntoGlobalWindow", Window.<DeadLetter>into(new GlobalWindows()))
             .apply(
-                "KeyBySourceAndReason",
-                MapElements.into(TypeDescriptors.strings())
-                    .via(d -> key(d.getSource(), DEAD_LETTERS + "/" + d.getReason())))
-            .setCoder(StringUtf8Coder.of())
-            .apply("CountPerReason", Count.perElement())
+                "CountPerBundle",
+                ParDo.of(
+                    new CountPerBundleFn<DeadLetter>(
+                        d -> key(d.getSource(), DEAD_LETTERS + "/" + d.getReason()), null)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .apply("SumPerReason", Sum.longsPerKey())
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       }
     };
+  }
+
+  /**
+   * Counts a bundle's records per summary key and emits the partial counts when the bundle ends: a
+   * handful of elements per bundle go on to the sum. Beam's {@code Count} would carry every record
+   * into a combine, which Flink's batch runner sorts on the way in.
+   */
+  private static final class CountPerBundleFn<T> extends DoFn<T, KV<String, Long>> {
+    private final SerializableFunction<T, String> keyOf;
+    private final @Nullable String progress;
+    private transient @Nullable Map<String, long[]> counts;
+
+    CountPerBundleFn(SerializableFunction<T, String> keyOf, @Nullable String progress) {
+      this.keyOf = keyOf;
+      this.progress = progress;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      counts = new HashMap<>();
+    }
+
+    @ProcessElement
+    public void processElement(@Element T record) {
+      if (progress != null) {
+        LogProgress.tick(progress);
+      }
+      Objects.requireNonNull(counts).computeIfAbsent(keyOf.apply(record), k -> new long[1])[0]++;
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (Map.Entry<String, long[]> count : Objects.requireNonNull(counts).entrySet()) {
+        context.output(
+            KV.of(count.getKey(), count.getValue()[0]),
+            GlobalWindow.INSTANCE.maxTimestamp(),
+            GlobalWindow.INSTANCE);
+      }
+      counts = null;
+    }
   }
 }
