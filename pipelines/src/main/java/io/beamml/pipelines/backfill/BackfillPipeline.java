@@ -44,6 +44,9 @@ public final class BackfillPipeline {
   public static final String DEAD_LETTERS_DIR = "dead-letters";
   public static final String SUMMARY_FILE = "summary.json";
 
+  /** The progress lines' name for the rows written. */
+  private static final String FEATURE_ROWS = "feature rows";
+
   private BackfillPipeline() {}
 
   /** Adds the whole backfill to {@code p}. */
@@ -56,15 +59,21 @@ public final class BackfillPipeline {
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>(List.of(inputs.deadLetters()));
     PCollection<FeatureRow> rows = inputs.featureRows(spec);
     if (bigQuery == null) {
-      rows.apply(
-          "WriteFeatureStore",
-          PartitionedFileSink.of(
-              FeatureRow.class,
-              out + "/" + FEATURES_DIR,
-              options.getOutputFormat(),
-              FeatureRow::getEventTime,
-              JsonRecords.renderer()));
+      // Counted as written, by the sink: a second reader of the rows would cost a copy of each.
+      counts.add(
+          rows.apply(
+                  "WriteFeatureStore",
+                  PartitionedFileSink.of(
+                          FeatureRow.class,
+                          out + "/" + FEATURES_DIR,
+                          options.getOutputFormat(),
+                          FeatureRow::getEventTime,
+                          JsonRecords.renderer())
+                      .withWrittenCounts(
+                          OfflineInputs.recordsOutKey(FeatureRow::getEventType), FEATURE_ROWS))
+              .counts());
     } else {
+      inputs.countOutBySource(rows, FeatureRow::getEventType, FEATURE_ROWS);
       BigQueryOutputs.write("FeatureRows", rows, bigQuery.featureRows(), counts, deadLetters);
     }
     PCollection<DeadLetter> allDeadLetters =

@@ -165,15 +165,23 @@ public final class OfflineInputs {
   }
 
   /**
-   * Feature rows as of every event; each event yields one row, so rows are counted back to their
-   * source as its records out.
+   * Feature rows as of every event; each event yields one row, so the caller counts the rows it
+   * writes back to their sources as their records out ({@link #recordsOutKey}).
    */
   public PCollection<FeatureRow> featureRows(FeatureSpec spec) {
-    PCollection<FeatureRow> rows =
-        CustomerInputs.of(events, profiles)
-            .apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
-    countOutBySource(rows, FeatureRow::getEventType, "feature rows");
-    return rows;
+    return CustomerInputs.of(events, profiles)
+        .apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
+  }
+
+  /**
+   * The summary key under which a record derived one-to-one from an event counts as its source's
+   * records out: sales for an order, clicks for the rest.
+   */
+  public static <X> SerializableFunction<X, String> recordsOutKey(
+      SerializableFunction<X, String> eventType) {
+    String clicksOut = SummaryCounts.key(Sources.CLICKS, SummaryCounts.RECORDS_OUT);
+    String salesOut = SummaryCounts.key(Sources.SALES, SummaryCounts.RECORDS_OUT);
+    return x -> Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x)) ? salesOut : clicksOut;
   }
 
   /**
@@ -183,15 +191,9 @@ public final class OfflineInputs {
    */
   public <X> void countOutBySource(
       PCollection<X> derived, SerializableFunction<X, String> eventType, String progress) {
-    String clicksOut = SummaryCounts.key(Sources.CLICKS, SummaryCounts.RECORDS_OUT);
-    String salesOut = SummaryCounts.key(Sources.SALES, SummaryCounts.RECORDS_OUT);
     counts.add(
         derived.apply(
-            "CountRecordsOutBySource",
-            SummaryCounts.perKey(
-                x ->
-                    Pseudonymise.ORDER_EVENT_TYPE.equals(eventType.apply(x)) ? salesOut : clicksOut,
-                progress)));
+            "CountRecordsOutBySource", SummaryCounts.perKey(recordsOutKey(eventType), progress)));
   }
 
   public PCollection<CustomerEvent> events() {

@@ -88,6 +88,7 @@ public final class ScorePipeline {
       }
       OfflineInputs inputs = OfflineInputs.read(p, options, key);
       rows = inputs.featureRows(spec);
+      inputs.countOutBySource(rows, FeatureRow::getEventType, "feature rows");
       counts.addAll(inputs.counts());
       deadLetters.add(inputs.deadLetters());
     }
