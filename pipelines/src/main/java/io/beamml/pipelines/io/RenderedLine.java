@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A record already rendered as its JSON line, with the partition it is written under and the
@@ -15,49 +14,15 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * collection gets its own encoded copy, and a feature row costs several times more to decode than
  * its line.
  */
-public final class RenderedLine {
+public record RenderedLine(String partition, String countKey, String line) {
 
   /** The coder of rendered lines: the three strings, each as {@link StringUtf8Coder} writes it. */
   public static final CustomCoder<RenderedLine> CODER = new LineCoder();
 
-  private final String partition;
-  private final String countKey;
-  private final String line;
-
-  public RenderedLine(String partition, String countKey, String line) {
-    this.partition = Objects.requireNonNull(partition, "partition");
-    this.countKey = Objects.requireNonNull(countKey, "countKey");
-    this.line = Objects.requireNonNull(line, "line");
-  }
-
-  public String partition() {
-    return partition;
-  }
-
-  public String countKey() {
-    return countKey;
-  }
-
-  public String line() {
-    return line;
-  }
-
-  @Override
-  public boolean equals(@Nullable Object other) {
-    return other instanceof RenderedLine
-        && ((RenderedLine) other).partition.equals(partition)
-        && ((RenderedLine) other).countKey.equals(countKey)
-        && ((RenderedLine) other).line.equals(line);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(partition, countKey, line);
-  }
-
-  @Override
-  public String toString() {
-    return partition + " " + countKey + " " + line;
+  public RenderedLine {
+    Objects.requireNonNull(partition, "partition");
+    Objects.requireNonNull(countKey, "countKey");
+    Objects.requireNonNull(line, "line");
   }
 
   private static final class LineCoder extends CustomCoder<RenderedLine> {
