@@ -43,22 +43,15 @@ public final class SummaryCounts {
   /** Counts all elements of a collection as {@code source/metric} (0 for an empty one). */
   public static <T> PTransform<PCollection<T>, PCollection<KV<String, Long>>> of(
       String source, String metric) {
-    String key = key(source, metric);
     return new PTransform<PCollection<T>, PCollection<KV<String, Long>>>() {
       @Override
       public PCollection<KV<String, Long>> expand(PCollection<T> input) {
         return input
             .apply("IntoGlobalWindow", Window.<T>into(new GlobalWindows()))
-            .apply("CountPerBundle", ParDo.of(new CountPerBundleFn<T>(r -> key, null)))
+            .apply("CountPerBundle", ParDo.of(new CountPerBundleFn<T>(r -> metric, null)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
             .apply("PartialCounts", Values.create())
-            .apply("SumAll", Sum.longsGlobally())
-            .apply(
-                "KeyCount",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                    .via(n -> KV.of(key, n)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+            .apply("SumPartialCounts", sum(source, metric));
       }
     };
   }

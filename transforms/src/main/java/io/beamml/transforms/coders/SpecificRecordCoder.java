@@ -36,7 +36,6 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
   private static final long serialVersionUID = 1L;
 
   private final Class<T> type;
-  private transient @Nullable Schema schema;
 
   private SpecificRecordCoder(Class<T> type) {
     this.type = type;
@@ -46,9 +45,11 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
    * The coder of a generated record class (one with generated custom coders, as Avro 1.9+ writes).
    */
   public static <T extends SpecificRecordBase> SpecificRecordCoder<T> of(Class<T> type) {
-    SpecificRecordCoder<T> coder = new SpecificRecordCoder<>(Objects.requireNonNull(type, "type"));
-    coder.schema();
-    return coder;
+    Objects.requireNonNull(type, "type");
+    // Fails here, not at the first record, for a class without a schema or a constructor.
+    CODECS.get(type);
+    CONSTRUCTORS.get(type);
+    return new SpecificRecordCoder<>(type);
   }
 
   /**
@@ -65,15 +66,6 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
 
   public Class<T> getType() {
     return type;
-  }
-
-  private Schema schema() {
-    Schema s = schema;
-    if (s == null) {
-      s = SpecificData.get().getSchema(type);
-      schema = s;
-    }
-    return s;
   }
 
   /**
