@@ -34,7 +34,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class OfflineInputs {
 
-  private final PCollection<CustomerEvent> events;
+  private final PCollectionList<CustomerEvent> eventSources;
+  private @Nullable PCollection<CustomerEvent> events;
   private final PCollection<CustomerProfile> profiles;
   private final PCollection<DeadLetter> deadLetters;
   private final List<PCollection<KV<String, Long>>> counts;
@@ -42,12 +43,12 @@ public final class OfflineInputs {
 
   private OfflineInputs(
       int shards,
-      PCollection<CustomerEvent> events,
+      PCollectionList<CustomerEvent> eventSources,
       PCollection<CustomerProfile> profiles,
       PCollection<DeadLetter> deadLetters,
       List<PCollection<KV<String, Long>>> counts) {
     this.shards = shards;
-    this.events = events;
+    this.eventSources = eventSources;
     this.profiles = profiles;
     this.deadLetters = deadLetters;
     this.counts = counts;
@@ -122,11 +123,10 @@ public final class OfflineInputs {
     } else {
       profiles = p.apply("NoProfiles", Create.empty(SpecificRecordCoder.of(CustomerProfile.class)));
     }
-    PCollection<CustomerEvent> allEvents =
-        PCollectionList.of(events).apply("FlattenEvents", Flatten.pCollections());
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("FlattenDeadLetters", Flatten.pCollections());
-    return new OfflineInputs(groupingShards(options), allEvents, profiles, allDeadLetters, counts);
+    return new OfflineInputs(
+        groupingShards(options), PCollectionList.of(events), profiles, allDeadLetters, counts);
   }
 
   /**
@@ -169,8 +169,7 @@ public final class OfflineInputs {
    * writes back to their sources as their records out ({@link #recordsOutKey}).
    */
   public PCollection<FeatureRow> featureRows(FeatureSpec spec) {
-    return CustomerInputs.of(events, profiles)
-        .apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
+    return customerInputs().apply("CustomerFeatures", CustomerFeatures.of(spec).withShards(shards));
   }
 
   /**
@@ -196,8 +195,21 @@ public final class OfflineInputs {
             "CountRecordsOutBySource", SummaryCounts.perKey(recordsOutKey(eventType), progress)));
   }
 
+  /** The events of every source in one collection (flattened when first asked for). */
   public PCollection<CustomerEvent> events() {
+    if (events == null) {
+      events = eventSources.apply("FlattenEvents", Flatten.pCollections());
+    }
     return events;
+  }
+
+  /**
+   * The events, per source, and the profiles, for the per-customer grouping: it flattens its inputs
+   * once, so the events are not flattened first (on Flink's batch runner a flatten is an encoded
+   * copy of every record).
+   */
+  public CustomerInputs customerInputs() {
+    return CustomerInputs.of(eventSources, profiles);
   }
 
   public PCollection<CustomerProfile> profiles() {

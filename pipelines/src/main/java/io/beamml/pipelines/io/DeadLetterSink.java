@@ -62,6 +62,9 @@ public final class DeadLetterSink extends PTransform<PCollection<DeadLetter>, PD
               .withWindowedWrites()
               .withNumShards(windows.shards())
               .withShardNameTemplate(FileWindows.SHARD_TEMPLATE);
+    } else {
+      // One destination: nothing to spill, and no grouping step (a Flink sort) for the spill.
+      write = write.withNoSpilling();
     }
     records
         .apply(

@@ -6,8 +6,8 @@ import io.beamml.schemas.Contribution;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.FileSchemas;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -72,14 +72,48 @@ public final class JsonRecords {
 
   /** One record as one line of JSON (no newline). */
   public static String render(SpecificRecord record) {
-    StringWriter out = new StringWriter(256);
+    LineWriter out = LINE.get();
+    out.line.setLength(0);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       writeRecord(g, FileSchemas.of(record.getClass()), record);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot render a " + record.getClass().getSimpleName() + " as JSON", e);
     }
-    return out.toString();
+    return out.line.toString();
+  }
+
+  /**
+   * Each thread renders into its own line buffer, kept between records: a {@code StringWriter} per
+   * record synchronised every append and grew its buffer for most rows (the feature store's writer
+   * renders a million rows per backfill).
+   */
+  private static final ThreadLocal<LineWriter> LINE = ThreadLocal.withInitial(LineWriter::new);
+
+  /** An unsynchronised writer into a reusable {@code StringBuilder}. */
+  private static final class LineWriter extends Writer {
+    final StringBuilder line = new StringBuilder(1024);
+
+    @Override
+    public void write(char[] chars, int offset, int length) {
+      line.append(chars, offset, length);
+    }
+
+    @Override
+    public void write(String text, int offset, int length) {
+      line.append(text, offset, offset + length);
+    }
+
+    @Override
+    public void write(int c) {
+      line.append((char) c);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
   }
 
   public static String iso(long epochMillis) {

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -14,17 +17,17 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PDone;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Writes {@code summary.json}: per source, records in, records out, duplicates and dead letters per
@@ -34,6 +37,9 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The summary's file name in the output directory. */
+  public static final String FILE = "summary.json";
 
   private final String outputDir;
   private final String pipelineName;
@@ -52,32 +58,51 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
 
   @Override
   public PDone expand(PCollectionList<KV<String, Long>> counts) {
-    String name = pipelineName;
-    Map<String, String> extra = info;
     counts
         .apply("FlattenCounts", Flatten.pCollections())
-        .apply("SumPerKey", Sum.longsPerKey())
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("OneGroup", WithKeys.of("summary"))
         .setCoder(
             KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
         .apply("GatherCounts", GroupByKey.create())
-        .apply(
-            "RenderSummaryJson",
-            MapElements.into(TypeDescriptors.strings())
-                .via(
-                    group -> {
-                      Map<String, Long> all = new TreeMap<>();
-                      for (KV<String, Long> kv : group.getValue()) {
-                        all.put(kv.getKey(), kv.getValue());
-                      }
-                      return render(name, all, extra);
-                    }))
-        .setCoder(StringUtf8Coder.of())
-        .apply(
-            "WriteSummary",
-            TextIO.write().to(outputDir + "/summary").withSuffix(".json").withoutSharding());
+        .apply("WriteSummaryJson", ParDo.of(new WriteSummaryFn(outputDir, pipelineName, info)));
     return PDone.in(counts.getPipeline());
+  }
+
+  /**
+   * Sums the partial counts of the one group and writes {@code DIR/summary.json} itself: a single
+   * small file needs none of a file sink's sharding, temporary files and finalising steps (a dozen
+   * Flink tasks per run). A retried bundle writes the same bytes again; the run's directory is only
+   * published when the job has finished ({@code RunOutput}).
+   */
+  private static final class WriteSummaryFn
+      extends DoFn<KV<String, Iterable<KV<String, Long>>>, Void> {
+    private final String outputDir;
+    private final String pipelineName;
+    private final Map<String, String> info;
+
+    WriteSummaryFn(String outputDir, String pipelineName, Map<String, String> info) {
+      this.outputDir = outputDir;
+      this.pipelineName = pipelineName;
+      this.info = info;
+    }
+
+    @ProcessElement
+    public void processElement(@Element KV<String, Iterable<KV<String, Long>>> group)
+        throws IOException {
+      Map<String, Long> all = new TreeMap<>();
+      // Partial counts (SummaryCounts): a handful per key, summed here.
+      for (KV<String, Long> kv : group.getValue()) {
+        all.merge(kv.getKey(), kv.getValue(), Long::sum);
+      }
+      byte[] json = (render(pipelineName, all, info) + "\n").getBytes(StandardCharsets.UTF_8);
+      ResourceId file = FileSystems.matchNewResource(outputDir + "/" + FILE, false);
+      try (WritableByteChannel out = FileSystems.create(file, "application/json")) {
+        ByteBuffer bytes = ByteBuffer.wrap(json);
+        while (bytes.hasRemaining()) {
+          out.write(bytes);
+        }
+      }
+    }
   }
 
   /** Builds the summary document from flat {@code source/metric[/reason]} counts. */
@@ -133,7 +158,7 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
 
   /** Reads {@code DIR/summary.json} through Beam's file systems. */
   public static String read(String outputDir) throws IOException {
-    String path = outputDir + "/summary.json";
+    String path = outputDir + "/" + FILE;
     try (java.io.InputStream in =
         java.nio.channels.Channels.newInputStream(
             org.apache.beam.sdk.io.FileSystems.open(

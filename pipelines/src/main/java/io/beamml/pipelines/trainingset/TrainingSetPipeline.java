@@ -26,7 +26,6 @@ import io.beamml.training.pointintime.PointInTimeTrainingSet;
 import io.beamml.transforms.deadletter.CountDeadLetters;
 import io.beamml.transforms.deadletter.Sources;
 import io.beamml.transforms.features.FeatureSpec;
-import io.beamml.transforms.grouping.CustomerInputs;
 import io.beamml.transforms.pseudonymise.HmacKey;
 import io.beamml.transforms.validate.ContractRules;
 import java.time.Instant;
@@ -154,9 +153,7 @@ public final class TrainingSetPipeline {
         window == null ? responses.records() : window.keep(responses.records(), counts);
 
     PCollection<TrainingExample> examples =
-        CustomerInputs.of(inputs.events(), inputs.profiles())
-            .withPromos(promos)
-            .apply("BuildTrainingExamples", trainingSet);
+        inputs.customerInputs().withPromos(promos).apply("BuildTrainingExamples", trainingSet);
     examples.apply(
         "WriteExamplesAvro",
         AvroFiles.write(TrainingExample.class, options)

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import io.beamml.pipelines.options.OutputOptions.OutputFormat;
+import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.Prediction;
 import io.beamml.transforms.coders.SpecificRecordCoder;
 import java.io.IOException;
@@ -101,7 +102,7 @@ public class PartitionedFileSinkTest {
 
   private void checkWrittenAndCounted(OutputFormat format) throws IOException {
     Path dir = tmp.getRoot().toPath().resolve(format.name());
-    PAssert.that(writeCounted(dir, format))
+    PAssert.that(writeCounted(dir, format).apply(SummaryCounts.totals()))
         .containsInAnyOrder(KV.of("champion", 2L), KV.of("challenger", 1L));
     p.run().waitUntilFinish();
     assertEquals(

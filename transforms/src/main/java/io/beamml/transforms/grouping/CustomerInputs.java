@@ -4,11 +4,13 @@ import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
 import io.beamml.schemas.LabelledPromo;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PInput;
 import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
@@ -27,16 +29,15 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class CustomerInputs implements PInput {
 
-  static final TupleTag<CustomerEvent> EVENTS = new TupleTag<>("events");
   static final TupleTag<CustomerProfile> PROFILES = new TupleTag<>("profiles");
   static final TupleTag<LabelledPromo> PROMOS = new TupleTag<>("promos");
 
-  private final PCollection<CustomerEvent> events;
+  private final List<PCollection<CustomerEvent>> events;
   private final PCollection<CustomerProfile> profiles;
   private final @Nullable PCollection<LabelledPromo> promos;
 
   private CustomerInputs(
-      PCollection<CustomerEvent> events,
+      List<PCollection<CustomerEvent>> events,
       PCollection<CustomerProfile> profiles,
       @Nullable PCollection<LabelledPromo> promos) {
     this.events = events;
@@ -47,24 +48,41 @@ public final class CustomerInputs implements PInput {
   public static CustomerInputs of(
       PCollection<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
     Objects.requireNonNull(events, "events");
+    return of(PCollectionList.of(events), profiles);
+  }
+
+  /**
+   * Events of several sources (clicks, sales), grouped as they are: the grouping tags each and
+   * flattens all its inputs once. Flattening the events first would cost a second flatten, which on
+   * Flink's batch runner is an encoded copy of every event.
+   */
+  public static CustomerInputs of(
+      PCollectionList<CustomerEvent> events, PCollection<CustomerProfile> profiles) {
+    Objects.requireNonNull(events, "events");
     Objects.requireNonNull(profiles, "profiles");
-    if (events.getPipeline() != profiles.getPipeline()) {
-      throw new IllegalArgumentException("events and profiles belong to different pipelines");
+    if (events.size() == 0) {
+      throw new IllegalArgumentException("give at least one collection of events");
     }
-    return new CustomerInputs(events, profiles, null);
+    for (PCollection<CustomerEvent> source : events.getAll()) {
+      if (source.getPipeline() != profiles.getPipeline()) {
+        throw new IllegalArgumentException("events and profiles belong to different pipelines");
+      }
+    }
+    return new CustomerInputs(events.getAll(), profiles, null);
   }
 
   /** The same inputs with the labelled promotions a training set is built for. */
   public CustomerInputs withPromos(PCollection<LabelledPromo> value) {
     Objects.requireNonNull(value, "promos");
-    if (value.getPipeline() != events.getPipeline()) {
+    if (value.getPipeline() != profiles.getPipeline()) {
       throw new IllegalArgumentException(
           "events, profiles and promos belong to different pipelines");
     }
     return new CustomerInputs(events, profiles, value);
   }
 
-  public PCollection<CustomerEvent> events() {
+  /** The events, one collection per source. */
+  public List<PCollection<CustomerEvent>> events() {
     return events;
   }
 
@@ -92,13 +110,15 @@ public final class CustomerInputs implements PInput {
 
   @Override
   public Pipeline getPipeline() {
-    return events.getPipeline();
+    return profiles.getPipeline();
   }
 
   @Override
   public Map<TupleTag<?>, PValue> expand() {
     Map<TupleTag<?>, PValue> map = new LinkedHashMap<>();
-    map.put(EVENTS, events);
+    for (int i = 0; i < events.size(); i++) {
+      map.put(new TupleTag<CustomerEvent>("events" + i), events.get(i));
+    }
     map.put(PROFILES, profiles);
     if (promos != null) {
       map.put(PROMOS, promos);

@@ -97,9 +97,14 @@ public final class GroupByCustomer
 
   @Override
   public PCollection<KV<String, Iterable<RawUnionValue>>> expand(CustomerInputs input) {
-    PCollectionList<RawUnionValue> records =
-        PCollectionList.of(tagged(input.events(), "Events", EVENT))
-            .and(tagged(input.profiles(), "Profiles", PROFILE));
+    List<PCollection<CustomerEvent>> events = input.events();
+    PCollectionList<RawUnionValue> records = PCollectionList.empty(input.getPipeline());
+    for (int i = 0; i < events.size(); i++) {
+      // One source keeps the step names of a single events input.
+      records =
+          records.and(tagged(events.get(i), events.size() == 1 ? "Events" : "Events" + i, EVENT));
+    }
+    records = records.and(tagged(input.profiles(), "Profiles", PROFILE));
     if (input.hasPromos()) {
       records = records.and(tagged(input.promos(), "Promos", PROMO));
     }
