@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamml.pipelines.SampleData;
+import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.Prediction;
 import io.beamml.transforms.deadletter.DeadLetters;
@@ -66,7 +67,8 @@ public class BigQueryOutputsTest {
 
     assertEquals(2, counts.size());
     assertEquals(1, deadLetters.size());
-    PAssert.that(PCollectionList.of(counts).apply(Flatten.pCollections()))
+    PAssert.that(
+            PCollectionList.of(counts).apply(Flatten.pCollections()).apply(SummaryCounts.totals()))
         .containsInAnyOrder(
             KV.of("predictions/records_in", 3L), KV.of("predictions/records_out", 2L));
     PAssert.thatSingleton(deadLetters.get(0))

@@ -3,6 +3,7 @@ package io.beamml.pipelines.quality;
 import static org.junit.Assert.assertEquals;
 
 import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.pipelines.summary.SummaryCounts;
 import io.beamml.schemas.AuditRecord;
 import io.beamml.schemas.DeadLetter;
 import io.beamml.schemas.Prediction;
@@ -108,7 +109,10 @@ public class ReadScoresTest {
                   bySourceAndReason);
               return null;
             });
-    PAssert.that(PCollectionList.of(counts).apply("FlattenCounts", Flatten.pCollections()))
+    PAssert.that(
+            PCollectionList.of(counts)
+                .apply("FlattenCounts", Flatten.pCollections())
+                .apply(SummaryCounts.totals()))
         .containsInAnyOrder(
             KV.of("predictions/records_in", 2L), KV.of("predictions/records_out", 1L),
             KV.of("audit/records_in", 3L), KV.of("audit/records_out", 1L));
