@@ -43,11 +43,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * {@code ./pipeline benchmark-backfill}: one command, one process tree, one run, so every figure is
  * measured on the same (shared, noisy) machine at the same moment and only ratios are compared. On
  * generated data it times the backfill on the default runner, on the Direct runner at a smaller
- * size, a Beam read-parse-write pass-through (on the default runner and with a slot per core; the
- * faster is the baseline) and a plain single-threaded Python script computing the same rows ({@code
- * reference_backfill.py}); it fails unless the script's rows equal the backfill's. {@code --jobs}
- * adds training-set and score on the same data, {@code --scaling} the backfill on four times the
- * data, both beside the backfill's figure.
+ * size, a Beam read-parse-write pass-through on the default runner and a plain single-threaded
+ * Python script computing the same rows ({@code reference_backfill.py}), all after an untimed
+ * warm-up; it fails unless the script's rows equal the backfill's. {@code --jobs} adds training-set
+ * and score on the same data, {@code --scaling} the backfill on four times the data, both beside
+ * the backfill's figure.
  */
 public final class BenchmarkBackfillCommand implements Subcommand {
 

@@ -25,7 +25,9 @@ public final class ReportFiles {
       String mime =
           file.getKey().endsWith(".html")
               ? "text/html"
-              : file.getKey().endsWith(".png") ? "image/png" : MimeTypes.BINARY;
+              : file.getKey().endsWith(".png")
+                  ? "image/png"
+                  : file.getKey().endsWith(".json") ? "application/json" : MimeTypes.BINARY;
       try (OutputStream stream = Channels.newOutputStream(FileSystems.create(target, mime))) {
         stream.write(file.getValue());
       } catch (IOException e) {

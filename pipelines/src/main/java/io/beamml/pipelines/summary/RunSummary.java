@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamml.pipelines.io.ReportFiles;
+import io.beamml.training.data.PublishedRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
@@ -17,8 +17,6 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -37,9 +35,6 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-  /** The summary's file name in the output directory. */
-  public static final String FILE = "summary.json";
 
   private final String outputDir;
   private final String pipelineName;
@@ -87,21 +82,14 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
     }
 
     @ProcessElement
-    public void processElement(@Element KV<String, Iterable<KV<String, Long>>> group)
-        throws IOException {
+    public void processElement(@Element KV<String, Iterable<KV<String, Long>>> group) {
       Map<String, Long> all = new TreeMap<>();
       // Partial counts (SummaryCounts): a handful per key, summed here.
       for (KV<String, Long> kv : group.getValue()) {
         all.merge(kv.getKey(), kv.getValue(), Long::sum);
       }
       byte[] json = (render(pipelineName, all, info) + "\n").getBytes(StandardCharsets.UTF_8);
-      ResourceId file = FileSystems.matchNewResource(outputDir + "/" + FILE, false);
-      try (WritableByteChannel out = FileSystems.create(file, "application/json")) {
-        ByteBuffer bytes = ByteBuffer.wrap(json);
-        while (bytes.hasRemaining()) {
-          out.write(bytes);
-        }
-      }
+      ReportFiles.write(outputDir, Map.of(PublishedRun.SUMMARY_FILE, json));
     }
   }
 
@@ -158,7 +146,7 @@ public final class RunSummary extends PTransform<PCollectionList<KV<String, Long
 
   /** Reads {@code DIR/summary.json} through Beam's file systems. */
   public static String read(String outputDir) throws IOException {
-    String path = outputDir + "/" + FILE;
+    String path = outputDir + "/" + PublishedRun.SUMMARY_FILE;
     try (java.io.InputStream in =
         java.nio.channels.Channels.newInputStream(
             org.apache.beam.sdk.io.FileSystems.open(
