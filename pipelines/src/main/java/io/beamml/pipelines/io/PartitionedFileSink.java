@@ -2,8 +2,6 @@ package io.beamml.pipelines.io;
 
 import io.beamml.pipelines.options.OutputOptions.OutputFormat;
 import io.beamml.pipelines.summary.SummaryCounts;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -109,7 +107,7 @@ public final class PartitionedFileSink<T extends SpecificRecord>
 
   /** The UTC date of an epoch-millis instant, as the partition value. */
   public static String eventDate(long epochMillis) {
-    return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate().toString();
+    return IsoText.dateOf(epochMillis);
   }
 
   @Override
