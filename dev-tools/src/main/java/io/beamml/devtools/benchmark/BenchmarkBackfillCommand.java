@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,9 +46,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * generated data it times the backfill on the default runner, on the Direct runner at a smaller
  * size, a Beam read-parse-write pass-through on the default runner and a plain single-threaded
  * Python script computing the same rows ({@code reference_backfill.py}), all after an untimed
- * warm-up; it fails unless the script's rows equal the backfill's. {@code --jobs} adds training-set
- * and score on the same data, {@code --scaling} the backfill on four times the data, both beside
- * the backfill's figure.
+ * warm-up; the pass-through and the backfill run {@code --rounds} times in turn and their medians
+ * make the ratio. It fails unless the script's rows equal the backfill's. {@code --jobs} adds
+ * training-set and score on the same data, {@code --scaling} the backfill on four times the data,
+ * both beside the backfill's figure.
  */
 public final class BenchmarkBackfillCommand implements Subcommand {
 
@@ -91,6 +93,14 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     Boolean getScaling();
 
     void setScaling(Boolean value);
+
+    @Description(
+        "Rounds of the pass-through and the backfill, taken in turn; the ratio compares their"
+            + " medians (one run of each moves by a second or more on a shared machine)")
+    @Default.Integer(3)
+    Integer getRounds();
+
+    void setRounds(Integer value);
 
     @Description("The interpreter of the plain reference script")
     @Default.String("python3")
@@ -183,20 +193,29 @@ public final class BenchmarkBackfillCommand implements Subcommand {
               smallEvents, directSmall.seconds / flinkSmall.seconds));
     }
 
-    Timing passThrough =
-        time(
-            report,
-            "pass-through read-parse-write, default runner",
-            events,
-            () -> passThrough(data, work.resolve("pass-through"), defaults));
-    timings.add(passThrough);
+    // In turn, so a slow spell of the machine falls on both; the medians are compared.
     Path backfillOut = work.resolve("backfill");
-    Timing backfill =
-        time(
-            report,
-            "backfill, default runner",
-            events,
-            () -> backfill(data, backfillOut, defaults, key));
+    List<Timing> passThroughs = new ArrayList<>();
+    List<Timing> backfills = new ArrayList<>();
+    for (int round = 1; round <= options.getRounds(); round++) {
+      String of = options.getRounds() > 1 ? " (round " + round + ")" : "";
+      passThroughs.add(
+          time(
+              report,
+              "pass-through read-parse-write, default runner" + of,
+              events,
+              () -> passThrough(data, work.resolve("pass-through"), defaults)));
+      backfills.add(
+          time(
+              report,
+              "backfill, default runner" + of,
+              events,
+              () -> backfill(data, backfillOut, defaults, key)));
+    }
+    Timing passThrough =
+        median(report, "pass-through read-parse-write, default runner", passThroughs);
+    Timing backfill = median(report, "backfill, default runner", backfills);
+    timings.add(passThrough);
     Path referenceOut = work.resolve("reference.jsonl");
     Timing reference =
         time(
@@ -309,6 +328,29 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     Timing t = new Timing(what, events, (System.nanoTime() - start) / 1e9);
     say(report, String.format("  %s: %.1f s, %.0f events/s", what, t.seconds, t.eventsPerSecond()));
     return t;
+  }
+
+  /** The median run of several (the upper middle one of an even number). */
+  private static Timing median(List<String> report, String what, List<Timing> runs) {
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException("--rounds must be at least 1");
+    }
+    List<Timing> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(Timing::seconds));
+    Timing middle = sorted.get(sorted.size() / 2);
+    Timing median = new Timing(what, middle.events, middle.seconds);
+    if (runs.size() > 1) {
+      say(
+          report,
+          String.format(
+              "  %s: median of %d rounds %.1f s (%.1f to %.1f s)",
+              what,
+              runs.size(),
+              median.seconds,
+              sorted.get(0).seconds,
+              sorted.get(sorted.size() - 1).seconds));
+    }
+    return median;
   }
 
   private static void say(List<String> report, String line) {
