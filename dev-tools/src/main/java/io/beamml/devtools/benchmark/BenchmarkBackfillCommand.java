@@ -102,6 +102,14 @@ public final class BenchmarkBackfillCommand implements Subcommand {
 
     void setRounds(Integer value);
 
+    @Description(
+        "Runner flags every timed job gets before the batch defaults, space-separated (say"
+            + " \"--parallelism=1\"): to compare a configuration with the default's figures")
+    @Default.String("")
+    String getRunnerFlags();
+
+    void setRunnerFlags(String value);
+
     @Description("The interpreter of the plain reference script")
     @Default.String("python3")
     String getPython();
@@ -146,7 +154,9 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     Path keyFile = work.resolve("hmac.key");
     Files.write(keyFile, KEY_TEXT.getBytes(StandardCharsets.UTF_8));
     HmacKey key = HmacKey.fromFile(keyFile.toString());
-    String[] defaults = BatchRunnerDefaults.withDefaults(new String[0]);
+    String flags = options.getRunnerFlags().trim();
+    String[] defaults =
+        BatchRunnerDefaults.withDefaults(flags.isEmpty() ? new String[0] : flags.split("\\s+"));
     List<Timing> timings = new ArrayList<>();
     List<String> report = new ArrayList<>();
 
@@ -155,8 +165,13 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     say(
         report,
         String.format(
-            "data: %d click + sales lines (%d customers x %d days) in %s; default runner: %s",
-            events, options.getCustomers(), options.getDays(), data, String.join(" ", defaults)));
+            "data: %d click + sales lines (%d customers x %d days) in %s; runner: %s (%s)",
+            events,
+            options.getCustomers(),
+            options.getDays(),
+            data,
+            String.join(" ", defaults),
+            flags.isEmpty() ? "the defaults" : "--runnerFlags, then the defaults"));
 
     // Untimed: the first Beam job in a JVM pays for class loading, JIT compilation and Flink's
     // start-up (about 4.5 s here), which would otherwise all fall on whichever job is timed first.
