@@ -3,7 +3,6 @@ package io.beamml.pipelines.io;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.io.SerializedString;
 import io.beamml.schemas.Contribution;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.FileSchemas;
@@ -14,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -47,9 +45,6 @@ public final class JsonRecords {
    */
   private static final JsonFactory JSON =
       JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
-
-  /** Property names quoted and escaped once: the feature names recur on every row. */
-  private static final Map<String, SerializedString> NAMES = new ConcurrentHashMap<>();
 
   private static final String FEATURE_VALUE = FeatureValue.getClassSchema().getFullName();
   private static final String CONTRIBUTION = Contribution.getClassSchema().getFullName();
@@ -131,10 +126,6 @@ public final class JsonRecords {
     return IsoText.instant(epochMillis);
   }
 
-  private static SerializedString name(String name) {
-    return NAMES.computeIfAbsent(name, SerializedString::new);
-  }
-
   private static void writeRecord(JsonGenerator g, Schema schema, IndexedRecord record)
       throws IOException {
     g.writeStartObject();
@@ -145,7 +136,7 @@ public final class JsonRecords {
         if (value != null) {
           for (Object item : (Iterable<?>) value) {
             FeatureValue f = (FeatureValue) item;
-            g.writeFieldName(name(f.getName()));
+            g.writeFieldName(f.getName());
             if (f.getNumber() != null) {
               g.writeNumber(f.getNumber());
             } else if (f.getText() != null) {
@@ -157,7 +148,7 @@ public final class JsonRecords {
         }
         continue;
       }
-      g.writeFieldName(name(field.name()));
+      g.writeFieldName(field.name());
       writeValue(g, type, value);
     }
     g.writeEndObject();
