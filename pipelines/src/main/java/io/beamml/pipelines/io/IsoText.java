@@ -51,12 +51,16 @@ public final class IsoText {
 
   /** {@code yyyy-MM-dd} of the UTC day the instant falls in. */
   public static String dateOf(long epochMillis) {
-    long day = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
-    if (day < FIRST_FAST_DAY || day >= END_FAST_DAY) {
-      return LocalDate.ofEpochDay(day).toString();
+    return date(Math.floorDiv(epochMillis, MILLIS_PER_DAY));
+  }
+
+  /** {@code yyyy-MM-dd} of a day counted from 1970-01-01 (Avro's {@code date}). */
+  public static String date(long epochDay) {
+    if (epochDay < FIRST_FAST_DAY || epochDay >= END_FAST_DAY) {
+      return LocalDate.ofEpochDay(epochDay).toString();
     }
     char[] text = new char[10];
-    putDate(text, day);
+    putDate(text, epochDay);
     return new String(text);
   }
 

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
-import java.time.LocalDate;
 import java.util.Base64;
 import java.util.Map;
 import org.apache.avro.LogicalType;
@@ -122,10 +121,6 @@ public final class JsonRecords {
     public void close() {}
   }
 
-  public static String iso(long epochMillis) {
-    return IsoText.instant(epochMillis);
-  }
-
   private static void writeRecord(JsonGenerator g, Schema schema, IndexedRecord record)
       throws IOException {
     g.writeStartObject();
@@ -192,7 +187,7 @@ public final class JsonRecords {
       case LONG:
         long n = ((Number) value).longValue();
         if (logical instanceof LogicalTypes.TimestampMillis) {
-          g.writeString(iso(n));
+          g.writeString(IsoText.instant(n));
         } else {
           g.writeNumber(n);
         }
@@ -200,7 +195,7 @@ public final class JsonRecords {
       case INT:
         int i = ((Number) value).intValue();
         if (logical instanceof LogicalTypes.Date) {
-          g.writeString(LocalDate.ofEpochDay(i).toString());
+          g.writeString(IsoText.date(i));
         } else {
           g.writeNumber(i);
         }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamml.pipelines.ingest.Ingest;
 import io.beamml.pipelines.ingest.IngestResult;
-import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.pipelines.io.IsoText;
 import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.CustomerEvent;
 import io.beamml.schemas.CustomerProfile;
@@ -190,7 +190,7 @@ public final class StreamInputs {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("source", source);
     node.put("event_id", eventId);
-    node.put("event_time", JsonRecords.iso(eventTime));
+    node.put("event_time", IsoText.instant(eventTime));
     try {
       return MAPPER.writeValueAsString(node);
     } catch (JsonProcessingException e) {

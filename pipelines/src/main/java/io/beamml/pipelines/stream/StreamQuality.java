@@ -3,7 +3,7 @@ package io.beamml.pipelines.stream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.pipelines.io.IsoText;
 import io.beamml.pipelines.quality.Score;
 import io.beamml.pipelines.quality.StreamMatchScores;
 import io.beamml.schemas.DeadLetter;
@@ -208,8 +208,8 @@ public final class StreamQuality
    */
   static String json(QualityRow row, IntervalWindow window, PaneInfo pane, double tolerance) {
     ObjectNode n = row.toJson(MAPPER);
-    n.put("window_start", JsonRecords.iso(window.start().getMillis()));
-    n.put("window_end", JsonRecords.iso(window.end().getMillis()));
+    n.put("window_start", IsoText.instant(window.start().getMillis()));
+    n.put("window_end", IsoText.instant(window.end().getMillis()));
     n.put("pane_index", pane.getIndex());
     n.put("pane_timing", pane.getTiming().toString());
     n.put("auc_tolerance", tolerance);

@@ -1,6 +1,6 @@
 package io.beamml.pipelines.trainingset;
 
-import io.beamml.pipelines.io.JsonRecords;
+import io.beamml.pipelines.io.IsoText;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.TrainingExample;
 import io.beamml.transforms.features.FeatureSpec;
@@ -56,7 +56,7 @@ public final class ExampleCsv implements Serializable {
         .append(',')
         .append(field(example.getCustomerKey()))
         .append(',')
-        .append(JsonRecords.iso(example.getSentTime()))
+        .append(IsoText.instant(example.getSentTime()))
         .append(',')
         .append(example.getLabel())
         .append(',')

@@ -168,7 +168,7 @@ public class JsonRecordsTest {
     com.fasterxml.jackson.databind.node.ObjectNode tree = MAPPER.createObjectNode();
     tree.put("event_id", r.getEventId());
     tree.put("customer_key", r.getCustomerKey());
-    tree.put("event_time", JsonRecords.iso(r.getEventTime()));
+    tree.put("event_time", IsoText.instant(r.getEventTime()));
     tree.put("event_type", r.getEventType());
     tree.put("spec_fingerprint", r.getSpecFingerprint());
     for (FeatureValue f : features) {
