@@ -213,20 +213,12 @@ public final class StreamingCustomerFeatures
                     .withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.specific(CustomerEvent.class)));
 
-    PCollectionTuple computed;
-    if (mode == Mode.EXACT) {
-      computed =
-          keyed.apply(
-              "EmitRowsWhenFinal",
-              ParDo.of(new ExactFeatureRowsFn(calculator, lateness, lateTag))
-                  .withOutputTags(rowsTag, TupleTagList.of(lateTag)));
-    } else {
-      computed =
-          keyed.apply(
-              "EmitRowsOnArrival",
-              ParDo.of(new LowLatencyFeatureRowsFn(calculator, lateness, rowsTag, lateTag))
-                  .withOutputTags(rowsTag, TupleTagList.of(lateTag)));
-    }
+    // The step's name is part of a running job's savepoints (its operator uid on Flink).
+    PCollectionTuple computed =
+        keyed.apply(
+            mode == Mode.EXACT ? "EmitRowsWhenFinal" : "EmitRowsOnArrival",
+            ParDo.of(new CustomerFeatureRowsFn(mode, calculator, lateness, rowsTag, lateTag))
+                .withOutputTags(rowsTag, TupleTagList.of(lateTag)));
     PCollection<FeatureRow> rows =
         computed.get(rowsTag).setCoder(AvroCoder.specific(FeatureRow.class));
     PCollection<DeadLetter> late = computed.get(lateTag).setCoder(DeadLetters.coder());
