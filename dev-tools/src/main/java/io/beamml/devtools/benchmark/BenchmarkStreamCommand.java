@@ -10,6 +10,7 @@ import io.beamml.pipelines.stream.StreamOptions;
 import io.beamml.pipelines.stream.StreamPipeline;
 import io.beamml.runners.Subcommand;
 import io.beamml.runners.commands.CommandSupport;
+import io.beamml.runners.commands.StreamCommand;
 import io.beamml.runners.stream.JobControl;
 import io.beamml.testdata.DataGenerator;
 import io.beamml.testdata.GeneratorConfig;
@@ -126,6 +127,7 @@ public final class BenchmarkStreamCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     Options options = CommandSupport.options(args, Options.class);
+    streamBundles(args, options.as(FlinkPipelineOptions.class));
     int events = options.getEvents();
     int warmUp = Math.max(200, events / 10);
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
@@ -192,6 +194,23 @@ public final class BenchmarkStreamCommand implements Subcommand {
     report.forEach(CommandSupport::say);
     Files.write(work.resolve("benchmark-stream.txt"), report, StandardCharsets.UTF_8);
     return 0;
+  }
+
+  /**
+   * The jobs get the bundles {@code ./pipeline stream} runs with unless the flags say otherwise:
+   * Beam derives this command's own defaults as a batch job's (10 s and 5,000 elements), which hold
+   * a stream's outputs back for up to 10 s.
+   */
+  static void streamBundles(String[] args, FlinkPipelineOptions flink) {
+    if (!CommandSupport.mentions(args, "--maxBundleTimeMills")) {
+      flink.setMaxBundleTimeMills(StreamCommand.MAX_BUNDLE_TIME_MILLS);
+    }
+    if (!CommandSupport.mentions(args, "--maxBundleSize")) {
+      flink.setMaxBundleSize(
+          PipelineOptionsFactory.fromArgs("--streaming=true")
+              .as(FlinkPipelineOptions.class)
+              .getMaxBundleSize());
+    }
   }
 
   /**
