@@ -149,6 +149,10 @@ public final class BenchmarkBackfillCommand implements Subcommand {
   @Override
   public int run(String[] args) throws Exception {
     Options options = CommandSupport.options(args, Options.class);
+    if (options.getRounds() < 1) {
+      // Before the data and the warm-up, which take minutes.
+      throw new IllegalArgumentException("--rounds must be at least 1, got " + options.getRounds());
+    }
     Path work = Paths.get(options.getWorkDir()).toAbsolutePath();
     Files.createDirectories(work);
     Path keyFile = work.resolve("hmac.key");
@@ -347,9 +351,6 @@ public final class BenchmarkBackfillCommand implements Subcommand {
 
   /** The median run of several (the upper middle one of an even number). */
   private static Timing median(List<String> report, String what, List<Timing> runs) {
-    if (runs.isEmpty()) {
-      throw new IllegalArgumentException("--rounds must be at least 1");
-    }
     List<Timing> sorted = new ArrayList<>(runs);
     sorted.sort(Comparator.comparingDouble(Timing::seconds));
     Timing middle = sorted.get(sorted.size() / 2);
