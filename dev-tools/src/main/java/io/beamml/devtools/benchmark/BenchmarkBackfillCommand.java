@@ -39,6 +39,13 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * {@code ./pipeline benchmark-backfill}: one command, one process tree, one run, so every figure is
@@ -52,6 +59,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * both beside the backfill's figure.
  */
 public final class BenchmarkBackfillCommand implements Subcommand {
+
+  private static final String PASS_THROUGH = "pass-through read-parse-write, default runner";
+  private static final String GROUPED_PASS_THROUGH =
+      "pass-through + both groupings, default runner";
 
   /** Flags of {@code ./pipeline benchmark-backfill}. */
   public interface Options extends PipelineOptions {
@@ -182,7 +193,8 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     Path warmUp = work.resolve("data-warm-up");
     generate(warmUp, WARM_UP_CUSTOMERS, options.getDays());
     CommandSupport.say("benchmark-backfill: warming up (untimed) ...");
-    passThrough(warmUp, work.resolve("warm-up-pass-through"), defaults);
+    passThrough(warmUp, work.resolve("warm-up-pass-through"), defaults, false);
+    passThrough(warmUp, work.resolve("warm-up-grouped-pass-through"), defaults, true);
     backfill(warmUp, work.resolve("warm-up-backfill"), defaults, key);
 
     if (options.getDirectCustomers() > 0) {
@@ -215,15 +227,22 @@ public final class BenchmarkBackfillCommand implements Subcommand {
     // In turn, so a slow spell of the machine falls on both; the medians are compared.
     Path backfillOut = work.resolve("backfill");
     List<Timing> passThroughs = new ArrayList<>();
+    List<Timing> groupedPassThroughs = new ArrayList<>();
     List<Timing> backfills = new ArrayList<>();
     for (int round = 1; round <= options.getRounds(); round++) {
       String of = options.getRounds() > 1 ? " (round " + round + ")" : "";
       passThroughs.add(
           time(
               report,
-              "pass-through read-parse-write, default runner" + of,
+              PASS_THROUGH + of,
               events,
-              () -> passThrough(data, work.resolve("pass-through"), defaults)));
+              () -> passThrough(data, work.resolve("pass-through"), defaults, false)));
+      groupedPassThroughs.add(
+          time(
+              report,
+              GROUPED_PASS_THROUGH + of,
+              events,
+              () -> passThrough(data, work.resolve("grouped-pass-through"), defaults, true)));
       backfills.add(
           time(
               report,
@@ -231,10 +250,11 @@ public final class BenchmarkBackfillCommand implements Subcommand {
               events,
               () -> backfill(data, backfillOut, defaults, key)));
     }
-    Timing passThrough =
-        median(report, "pass-through read-parse-write, default runner", passThroughs);
+    Timing passThrough = median(report, PASS_THROUGH, passThroughs);
+    Timing groupedPassThrough = median(report, GROUPED_PASS_THROUGH, groupedPassThroughs);
     Timing backfill = median(report, "backfill, default runner", backfills);
     timings.add(passThrough);
+    timings.add(groupedPassThrough);
     Path referenceOut = work.resolve("reference.jsonl");
     Timing reference =
         time(
@@ -261,6 +281,14 @@ public final class BenchmarkBackfillCommand implements Subcommand {
             "ratios: pass-through time / backfill time %.2f (goal >= 0.5); "
                 + "script time / backfill time %.2f (goal >= 1)",
             passThrough.seconds / backfill.seconds, reference.seconds / backfill.seconds));
+    say(
+        report,
+        String.format(
+            "  the backfill's two groupings alone: pass-through time / grouped pass-through time"
+                + " %.2f (no backfill that groups by event id and by customer can be above it"
+                + " here); grouped pass-through time / backfill time %.2f",
+            passThrough.seconds / groupedPassThrough.seconds,
+            groupedPassThrough.seconds / backfill.seconds));
 
     if (options.getJobs()) {
       Timing trainingSet =
@@ -436,29 +464,54 @@ public final class BenchmarkBackfillCommand implements Subcommand {
   /**
    * Reads the clicks and sales, parses them and writes the parsed records as Avro: the floor under
    * any backfill (a backfill also validates, deduplicates, pseudonymises, groups, computes and
-   * renders JSON).
+   * renders JSON). {@code grouped} adds the backfill's two groupings and nothing else: every record
+   * through a {@code GroupByKey} by its event id, then one by its customer, back out as it came in.
+   * That is the floor under any backfill that groups by the real keys, as issue 9 asks.
    */
-  private static PipelineResult passThrough(Path data, Path out, String[] runnerArgs) {
+  private static PipelineResult passThrough(
+      Path data, Path out, String[] runnerArgs, boolean grouped) {
     PipelineOptions options = PipelineOptionsFactory.fromArgs(runnerArgs).create();
     CommandSupport.relaxDirectRunnerChecks(options, runnerArgs);
     Pipeline p = Pipeline.create(options);
-    p.apply("ReadClicks", RawRecords.lines(data.resolve("clicks") + "/*.jsonl"))
-        .apply("ParseClicks", Parse.clicks())
-        .output()
-        .apply(
-            "WriteClicks",
-            AvroIO.write(ClickEvent.class)
-                .to(out.resolve("clicks/part").toString())
-                .withSuffix(".avro"));
-    p.apply("ReadSales", RawRecords.csv(data.resolve("sales") + "/*.csv"))
-        .apply("ParseSales", Parse.sales())
-        .output()
-        .apply(
-            "WriteSales",
-            AvroIO.write(Order.class).to(out.resolve("sales/part").toString()).withSuffix(".avro"));
+    PCollection<ClickEvent> clicks =
+        p.apply("ReadClicks", RawRecords.lines(data.resolve("clicks") + "/*.jsonl"))
+            .apply("ParseClicks", Parse.clicks())
+            .output();
+    PCollection<Order> sales =
+        p.apply("ReadSales", RawRecords.csv(data.resolve("sales") + "/*.csv"))
+            .apply("ParseSales", Parse.sales())
+            .output();
+    if (grouped) {
+      clicks =
+          regroup(
+              "ByCustomer",
+              regroup("ByEventId", clicks, ClickEvent::getEventId),
+              ClickEvent::getCustomerId);
+      sales =
+          regroup(
+              "ByCustomer", regroup("ByOrderId", sales, Order::getOrderId), Order::getCustomerId);
+    }
+    clicks.apply(
+        "WriteClicks",
+        AvroIO.write(ClickEvent.class)
+            .to(out.resolve("clicks/part").toString())
+            .withSuffix(".avro"));
+    sales.apply(
+        "WriteSales",
+        AvroIO.write(Order.class).to(out.resolve("sales/part").toString()).withSuffix(".avro"));
     PipelineResult result = p.run();
     CommandSupport.requireDone("pass-through", result.waitUntilFinish());
     return result;
+  }
+
+  /** Every record through a {@code GroupByKey} by {@code key} and back out, unchanged. */
+  private static <T> PCollection<T> regroup(
+      String name, PCollection<T> records, SerializableFunction<T, String> key) {
+    return records
+        .apply(name + "Key", WithKeys.of(key).withKeyType(TypeDescriptors.strings()))
+        .apply(name, GroupByKey.create())
+        .apply(name + "Values", Values.create())
+        .apply(name + "Ungroup", Flatten.iterables());
   }
 
   /**

@@ -1,14 +1,8 @@
 package io.beamml.pipelines.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.beamml.schemas.Contribution;
 import io.beamml.schemas.FeatureValue;
 import io.beamml.schemas.FileSchemas;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Map;
@@ -35,15 +29,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *   <li>a list of {@code Contribution} as one object, feature name to contribution;
  *   <li>other records nested, other lists as arrays, bytes as base64.
  * </ul>
+ *
+ * <p>The text is Jackson's compact form, written by {@link JsonText} without a generator.
  */
 public final class JsonRecords {
-
-  /**
-   * Doubles through Jackson's shortest-digits writer (Schubfach, what {@code Double.toString} is
-   * from Java 19): the same number, without Java 17's slower and sometimes longer digits.
-   */
-  private static final JsonFactory JSON =
-      JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
   private static final String FEATURE_VALUE = FeatureValue.getClassSchema().getFullName();
   private static final String CONTRIBUTION = Contribution.getClassSchema().getFullName();
@@ -77,53 +66,22 @@ public final class JsonRecords {
 
   /** One record as one line of JSON (no newline). */
   public static String render(SpecificRecord record) {
-    LineWriter out = LINE.get();
-    out.line.setLength(0);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      writeRecord(g, FileSchemas.of(record.getClass()), record);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot render a " + record.getClass().getSimpleName() + " as JSON", e);
-    }
-    return out.line.toString();
+    StringBuilder out = LINE.get();
+    out.setLength(0);
+    writeRecord(out, FileSchemas.of(record.getClass()), record);
+    return out.toString();
   }
 
   /**
-   * Each thread renders into its own line buffer, kept between records: a {@code StringWriter} per
-   * record synchronised every append and grew its buffer for most rows (the feature store's writer
-   * renders a million rows per backfill).
+   * Each thread renders into its own line buffer, kept between records: the feature store's writer
+   * renders a million rows per backfill.
    */
-  private static final ThreadLocal<LineWriter> LINE = ThreadLocal.withInitial(LineWriter::new);
+  private static final ThreadLocal<StringBuilder> LINE =
+      ThreadLocal.withInitial(() -> new StringBuilder(1024));
 
-  /** An unsynchronised writer into a reusable {@code StringBuilder}. */
-  private static final class LineWriter extends Writer {
-    final StringBuilder line = new StringBuilder(1024);
-
-    @Override
-    public void write(char[] chars, int offset, int length) {
-      line.append(chars, offset, length);
-    }
-
-    @Override
-    public void write(String text, int offset, int length) {
-      line.append(text, offset, offset + length);
-    }
-
-    @Override
-    public void write(int c) {
-      line.append((char) c);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  }
-
-  private static void writeRecord(JsonGenerator g, Schema schema, IndexedRecord record)
-      throws IOException {
-    g.writeStartObject();
+  private static void writeRecord(StringBuilder out, Schema schema, IndexedRecord record) {
+    out.append('{');
+    boolean first = true;
     for (Schema.Field field : schema.getFields()) {
       Object value = record.get(field.pos());
       Schema type = nonNull(field.schema());
@@ -131,95 +89,109 @@ public final class JsonRecords {
         if (value != null) {
           for (Object item : (Iterable<?>) value) {
             FeatureValue f = (FeatureValue) item;
-            g.writeFieldName(f.getName());
+            first = comma(out, first);
+            JsonText.name(out, f.getName());
             if (f.getNumber() != null) {
-              g.writeNumber(f.getNumber());
+              JsonText.number(out, f.getNumber());
             } else if (f.getText() != null) {
-              g.writeString(f.getText());
+              JsonText.string(out, f.getText());
             } else {
-              g.writeNull();
+              out.append("null");
             }
           }
         }
         continue;
       }
-      g.writeFieldName(field.name());
-      writeValue(g, type, value);
+      first = comma(out, first);
+      JsonText.name(out, field.name());
+      writeValue(out, type, value);
     }
-    g.writeEndObject();
+    out.append('}');
   }
 
-  private static void writeValue(JsonGenerator g, Schema type, @Nullable Object value)
-      throws IOException {
+  /** A comma unless {@code first}; returns false, the next item's {@code first}. */
+  private static boolean comma(StringBuilder out, boolean first) {
+    if (!first) {
+      out.append(',');
+    }
+    return false;
+  }
+
+  private static void writeValue(StringBuilder out, Schema type, @Nullable Object value) {
     if (value == null) {
-      g.writeNull();
+      out.append("null");
       return;
     }
     LogicalType logical = type.getLogicalType();
+    boolean first = true;
     switch (type.getType()) {
       case RECORD:
-        writeRecord(g, type, (IndexedRecord) value);
+        writeRecord(out, type, (IndexedRecord) value);
         return;
       case ARRAY:
         if (isListOf(type, CONTRIBUTION)) {
-          g.writeStartObject();
+          out.append('{');
           for (Object item : (Iterable<?>) value) {
             Contribution c = (Contribution) item;
-            g.writeNumberField(c.getFeature(), c.getValue());
+            first = comma(out, first);
+            JsonText.name(out, c.getFeature());
+            JsonText.number(out, c.getValue());
           }
-          g.writeEndObject();
+          out.append('}');
           return;
         }
-        g.writeStartArray();
+        out.append('[');
         for (Object item : (Iterable<?>) value) {
-          writeValue(g, nonNull(type.getElementType()), item);
+          first = comma(out, first);
+          writeValue(out, nonNull(type.getElementType()), item);
         }
-        g.writeEndArray();
+        out.append(']');
         return;
       case MAP:
-        g.writeStartObject();
+        out.append('{');
         for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-          g.writeFieldName(e.getKey().toString());
-          writeValue(g, nonNull(type.getValueType()), e.getValue());
+          first = comma(out, first);
+          JsonText.name(out, e.getKey().toString());
+          writeValue(out, nonNull(type.getValueType()), e.getValue());
         }
-        g.writeEndObject();
+        out.append('}');
         return;
       case LONG:
         long n = ((Number) value).longValue();
         if (logical instanceof LogicalTypes.TimestampMillis) {
-          g.writeString(IsoText.instant(n));
+          JsonText.string(out, IsoText.instant(n));
         } else {
-          g.writeNumber(n);
+          out.append(n);
         }
         return;
       case INT:
         int i = ((Number) value).intValue();
         if (logical instanceof LogicalTypes.Date) {
-          g.writeString(IsoText.date(i));
+          JsonText.string(out, IsoText.date(i));
         } else {
-          g.writeNumber(i);
+          out.append(i);
         }
         return;
       case FLOAT:
-        g.writeNumber(((Number) value).floatValue());
+        JsonText.number(out, ((Number) value).floatValue());
         return;
       case DOUBLE:
-        g.writeNumber(((Number) value).doubleValue());
+        JsonText.number(out, ((Number) value).doubleValue());
         return;
       case BOOLEAN:
-        g.writeBoolean((Boolean) value);
+        out.append(((Boolean) value).booleanValue());
         return;
       case BYTES:
         ByteBuffer bytes = ((ByteBuffer) value).duplicate();
         byte[] copy = new byte[bytes.remaining()];
         bytes.get(copy);
-        g.writeString(Base64.getEncoder().encodeToString(copy));
+        JsonText.string(out, Base64.getEncoder().encodeToString(copy));
         return;
       case FIXED:
-        g.writeString(Base64.getEncoder().encodeToString(((GenericFixed) value).bytes()));
+        JsonText.string(out, Base64.getEncoder().encodeToString(((GenericFixed) value).bytes()));
         return;
       default: // STRING, ENUM
-        g.writeString(value.toString());
+        JsonText.string(out, value.toString());
     }
   }
 
