@@ -468,8 +468,7 @@ public final class BenchmarkBackfillCommand implements Subcommand {
    * through a {@code GroupByKey} by its event id, then one by its customer, back out as it came in.
    * That is the floor under any backfill that groups by the real keys, as issue 9 asks.
    */
-  private static PipelineResult passThrough(
-      Path data, Path out, String[] runnerArgs, boolean grouped) {
+  static PipelineResult passThrough(Path data, Path out, String[] runnerArgs, boolean grouped) {
     PipelineOptions options = PipelineOptionsFactory.fromArgs(runnerArgs).create();
     CommandSupport.relaxDirectRunnerChecks(options, runnerArgs);
     Pipeline p = Pipeline.create(options);
