@@ -53,10 +53,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * generated data it times the backfill on the default runner, on the Direct runner at a smaller
  * size, a Beam read-parse-write pass-through on the default runner and a plain single-threaded
  * Python script computing the same rows ({@code reference_backfill.py}), all after an untimed
- * warm-up; the pass-through and the backfill run {@code --rounds} times in turn and their medians
- * make the ratio. It fails unless the script's rows equal the backfill's. {@code --jobs} adds
- * training-set and score on the same data, {@code --scaling} the backfill on four times the data,
- * both beside the backfill's figure.
+ * warm-up; the pass-through, the pass-through with the backfill's two groupings (the ceiling of the
+ * ratio for any backfill that groups by the real keys) and the backfill run {@code --rounds} times
+ * in turn and their medians make the ratios. It fails unless the script's rows equal the
+ * backfill's. {@code --jobs} adds training-set and score on the same data, {@code --scaling} the
+ * backfill on four times the data, both beside the backfill's figure.
  */
 public final class BenchmarkBackfillCommand implements Subcommand {
 
