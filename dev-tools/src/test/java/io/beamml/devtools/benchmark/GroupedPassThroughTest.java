@@ -7,12 +7,9 @@ import io.beamml.runners.commands.BatchRunnerDefaults;
 import io.beamml.schemas.ClickEvent;
 import io.beamml.schemas.Order;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
@@ -32,7 +29,7 @@ public class GroupedPassThroughTest {
 
   @Test
   public void theGroupingsWriteEveryParsedRecordOnceAsThePassThroughDoes() throws Exception {
-    Path sample = sample();
+    Path sample = ReferenceBackfillParityTest.sample();
     Path plain = tmp.getRoot().toPath().resolve("plain");
     Path grouped = tmp.getRoot().toPath().resolve("grouped");
     String[] direct =
@@ -55,11 +52,7 @@ public class GroupedPassThroughTest {
   private static <T extends SpecificRecord> List<String> records(Path dir, Class<T> type)
       throws IOException {
     List<String> records = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(p -> p.toString().endsWith(".avro")).toList();
-    }
-    for (Path file : files) {
+    for (Path file : RowDigest.files(dir, ".avro")) {
       try (DataFileReader<T> reader =
           new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(type))) {
         reader.forEach(r -> records.add(r.toString()));
@@ -67,14 +60,5 @@ public class GroupedPassThroughTest {
     }
     records.sort(null);
     return records;
-  }
-
-  private static Path sample() {
-    for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("test-data/sample/clicks"))) {
-        return p.resolve("test-data/sample");
-      }
-    }
-    throw new IllegalStateException("no test-data/sample above " + Paths.get("").toAbsolutePath());
   }
 }

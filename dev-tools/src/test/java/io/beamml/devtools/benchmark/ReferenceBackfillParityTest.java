@@ -178,7 +178,8 @@ public class ReferenceBackfillParityTest {
     return rows;
   }
 
-  private static Path sample() {
+  /** The committed sample, found above the working directory (a module or the repository). */
+  static Path sample() {
     for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.isDirectory(p.resolve("test-data/sample/clicks"))) {
         return p.resolve("test-data/sample");
